@@ -1,0 +1,301 @@
+"""Every error leadflow raises on purpose.
+
+One base class, one tree. Errors about bad input also subclass :class:`ValueError`, so host code
+that already catches ``ValueError`` keeps working::
+
+    LeadflowError                          .code, .context
+    ├── ConfigurationError(+ValueError)    bad graph, policy, calendar or region (.field .value .expected)
+    ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
+    ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
+    ├── TransitionError                    .lead_id .stage .event .allowed_events
+    │   └── MissingReasonError             .allowed_reasons
+    ├── RuleError
+    │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
+    │   └── RuleEvaluationError            .rule .field .line .column
+    └── PolicyError                        .policy .temperature
+
+Pydantic models (``Lead``, ``Activity``, ...) raise pydantic's ``ValidationError`` from their
+constructors, which is a ``ValueError`` but cannot derive from :class:`LeadflowError`; use
+:func:`leadflow.validate_lead` to get a :class:`LeadValidationError` instead.
+
+Every class sets ``code``, a stable identifier listed in ``docs/errors.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = (
+    "ConfigurationError",
+    "LeadValidationError",
+    "LeadflowError",
+    "MissingReasonError",
+    "NaiveDatetimeError",
+    "PolicyError",
+    "Problem",
+    "RuleError",
+    "RuleEvaluationError",
+    "RuleSyntaxError",
+    "TransitionError",
+)
+
+
+class LeadflowError(Exception):
+    """Base class of every error leadflow raises on purpose.
+
+    ``context`` holds the structured facts behind the message (field, value, expected, ...), so
+    host applications can act on them without parsing text.
+    """
+
+    code: ClassVar[str] = "leadflow"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context: Mapping[str, Any] = dict(context)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(LeadflowError, ValueError):
+    """A graph, policy, calendar or other configuration is invalid.
+
+    Attributes:
+        field: which setting is wrong (``"hours"``, ``"holidays"``, ...).
+        value: the offending value.
+        expected: what would have been accepted, in words.
+    """
+
+    code: ClassVar[str] = "configuration"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        expected: str | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, field=field, value=value, expected=expected, **context)
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class NaiveDatetimeError(LeadflowError, ValueError):
+    """A naive datetime (without ``tzinfo``) was passed where an instant is needed.
+
+    Attributes:
+        argument: the name of the parameter that received it.
+        value: the naive datetime.
+    """
+
+    code: ClassVar[str] = "naive-datetime"
+
+    def __init__(self, argument: str, value: Any) -> None:
+        super().__init__(
+            f"{argument} must be a timezone-aware datetime, got naive {value!r}; "
+            f"attach a zone, e.g. {argument}.replace(tzinfo=ZoneInfo('Europe/Berlin'))",
+            argument=argument,
+            value=value,
+        )
+        self.argument = argument
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found while validating input: where, what, and the value found."""
+
+    field: str
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class LeadValidationError(LeadflowError, ValueError):
+    """A lead (or another input record) failed validation; nothing was built.
+
+    Attributes:
+        problems: every problem found, not just the first.
+        record_id: the ``id`` of the record when it could be read, else ``None``.
+    """
+
+    code: ClassVar[str] = "lead-validation"
+
+    def __init__(self, problems: tuple[Problem, ...], *, record_id: str | None = None) -> None:
+        who = f"lead {record_id!r}" if record_id is not None else "lead"
+        lines = "\n".join(f"  - {p}" for p in problems)
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"{who} is invalid ({count} {noun}):\n{lines}",
+            problems=problems,
+            record_id=record_id,
+        )
+        self.problems = problems
+        self.record_id = record_id
+
+
+class TransitionError(LeadflowError):
+    """A lifecycle transition is not allowed; the lead is unchanged.
+
+    Attributes:
+        lead_id: the lead the event was applied to.
+        stage: the stage the lead is in.
+        event: the event (transition name) that was refused.
+        allowed_events: the events that are allowed from ``stage``.
+    """
+
+    code: ClassVar[str] = "transition"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        lead_id: str | None = None,
+        stage: str | None = None,
+        event: str | None = None,
+        allowed_events: tuple[str, ...] = (),
+        **context: Any,
+    ) -> None:
+        super().__init__(
+            message,
+            lead_id=lead_id,
+            stage=stage,
+            event=event,
+            allowed_events=allowed_events,
+            **context,
+        )
+        self.lead_id = lead_id
+        self.stage = stage
+        self.event = event
+        self.allowed_events = allowed_events
+
+
+class MissingReasonError(TransitionError):
+    """A transition that needs a reason code got none, or one outside the allowed list.
+
+    Attributes:
+        allowed_reasons: the reason codes the transition accepts.
+    """
+
+    code: ClassVar[str] = "missing-reason"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        allowed_reasons: tuple[str, ...] = (),
+        **context: Any,
+    ) -> None:
+        super().__init__(message, allowed_reasons=allowed_reasons, **context)
+        self.allowed_reasons = allowed_reasons
+
+
+class RuleError(LeadflowError):
+    """Base of errors about rule files."""
+
+    code: ClassVar[str] = "rule"
+
+
+class RuleSyntaxError(RuleError, ValueError):
+    """A rule file cannot be parsed or fails its static checks.
+
+    Attributes:
+        source: file name (or the ``source=`` given to ``parse``).
+        line, column: 1-based position of the problem.
+        end_column: 1-based column just after the offending text, when known.
+        expected: what would have been accepted there, in words.
+        snippet: the source line with a caret under the position.
+        errors: every independent error found (this error is the first of them).
+    """
+
+    code: ClassVar[str] = "rule-syntax"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "<rules>",
+        line: int = 1,
+        column: int = 1,
+        end_column: int | None = None,
+        expected: tuple[str, ...] = (),
+        snippet: str = "",
+        errors: tuple[RuleSyntaxError, ...] = (),
+        **context: Any,
+    ) -> None:
+        super().__init__(
+            message,
+            source=source,
+            line=line,
+            column=column,
+            end_column=end_column,
+            expected=expected,
+            **context,
+        )
+        self.source = source
+        self.line = line
+        self.column = column
+        self.end_column = end_column
+        self.expected = expected
+        self.snippet = snippet
+        self.errors: tuple[RuleSyntaxError, ...] = errors or (self,)
+
+
+class RuleEvaluationError(RuleError):
+    """A rule could not be evaluated against a lead (e.g. a host-declared field of the wrong type).
+
+    Attributes:
+        rule: the rule's name or text.
+        field: the lead field involved.
+        line, column: 1-based position of the rule in its file.
+    """
+
+    code: ClassVar[str] = "rule-evaluation"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, rule=rule, field=field, line=line, column=column, **context)
+        self.rule = rule
+        self.field = field
+        self.line = line
+        self.column = column
+
+
+class PolicyError(LeadflowError):
+    """An SLA policy cannot answer for the lead it was asked about.
+
+    Attributes:
+        policy: the policy's name.
+        temperature: the lead temperature or segment that had no target.
+    """
+
+    code: ClassVar[str] = "policy"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        policy: str | None = None,
+        temperature: str | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, policy=policy, temperature=temperature, **context)
+        self.policy = policy
+        self.temperature = temperature

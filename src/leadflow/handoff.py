@@ -1,0 +1,186 @@
+"""The marketing SLA "deliver complete data for every lead" as a check and a report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict
+
+from leadflow.emails import email_domain, is_freemail_domain
+from leadflow.errors import LeadValidationError
+from leadflow.lead import Lead, validate_lead
+
+__all__ = (
+    "MANDATORY_FIELDS",
+    "RECOMMENDED_FIELDS",
+    "DataQualityReport",
+    "HandoffReport",
+    "check_handoff",
+    "data_quality",
+)
+
+MANDATORY_FIELDS: Final = ("company", "email", "title", "source")
+"""Fields marketing must deliver before a lead is handed to sales (title is the person's role)."""
+
+RECOMMENDED_FIELDS: Final = (
+    "phone",
+    "employees",
+    "industry",
+    "country",
+    "interests",
+    "activities",
+    "campaign",
+)
+"""Fields that make sales faster or scoring better: phone for fast reaction, enrichment, history."""
+
+
+class HandoffReport(BaseModel):
+    """What one lead lacks for a clean handoff to sales.
+
+    >>> report = check_handoff({"id": "L-7", "company": "ACME AG", "email": "max@gmail.com"})
+    >>> report.complete, report.missing, report.warnings
+    (False, ('title', 'source'), ('email is a free-mail address (gmail.com)',))
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lead_id: str | None
+    missing: tuple[str, ...]
+    """Mandatory fields that are missing or blank."""
+    absent_recommended: tuple[str, ...]
+    """Recommended fields that are missing or empty."""
+    warnings: tuple[str, ...] = ()
+    """Present but doubtful data, e.g. a free-mail address."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every mandatory field is present."""
+        return not self.missing
+
+
+def _absent(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple | dict | set | frozenset):
+        return not value
+    return False
+
+
+def check_handoff(lead: Lead | Mapping[str, Any]) -> HandoffReport:
+    """Report which mandatory fields are missing and which recommended ones are absent.
+
+    Accepts a validated :class:`~leadflow.Lead` or raw webhook data (a mapping), so a host can
+    tell marketing what is missing before the record is even valid.
+    """
+    data: Mapping[str, Any] = lead.model_dump() if isinstance(lead, Lead) else lead
+    missing = tuple(f for f in MANDATORY_FIELDS if _absent(data.get(f)))
+    absent = tuple(f for f in RECOMMENDED_FIELDS if _absent(data.get(f)))
+    warnings: list[str] = []
+    email = data.get("email")
+    if isinstance(email, str) and "@" in email:
+        domain = email_domain(email.strip())
+        if is_freemail_domain(domain):
+            warnings.append(f"email is a free-mail address ({domain})")
+    lead_id = data.get("id")
+    return HandoffReport(
+        lead_id=lead_id if isinstance(lead_id, str) else None,
+        missing=missing,
+        absent_recommended=absent,
+        warnings=tuple(warnings),
+    )
+
+
+class DataQualityReport(BaseModel):
+    """Handoff readiness of a batch of lead records."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    total: int
+    valid: int
+    complete: int
+    invalid: tuple[LeadProblems, ...]
+    reports: tuple[HandoffReport, ...]
+    missing_counts: tuple[tuple[str, int], ...]
+    absent_counts: tuple[tuple[str, int], ...]
+
+    def render(self) -> str:
+        """A plain-text report for people."""
+        lines = [
+            f"{self.total} leads: {self.valid} valid, {len(self.invalid)} invalid, "
+            f"{self.complete} ready for handoff",
+        ]
+        if self.invalid:
+            lines.append("")
+            lines.append("Invalid records (not imported):")
+            for item in self.invalid:
+                lines.append(f"  {item.lead_id or '<no id>'}:")
+                lines.extend(f"    - {problem}" for problem in item.problems)
+        incomplete = [r for r in self.reports if r.missing or r.warnings]
+        if incomplete:
+            lines.append("")
+            lines.append("Not ready for handoff:")
+            for report in incomplete:
+                parts = []
+                if report.missing:
+                    parts.append("missing " + ", ".join(report.missing))
+                parts.extend(report.warnings)
+                lines.append(f"  {report.lead_id}: " + "; ".join(parts))
+        if self.missing_counts or self.absent_counts:
+            lines.append("")
+            lines.append("Field coverage (leads lacking the field):")
+            for name, count in self.missing_counts:
+                lines.append(f"  {name:<12} {count:>3}  mandatory")
+            for name, count in self.absent_counts:
+                lines.append(f"  {name:<12} {count:>3}  recommended")
+        return "\n".join(lines)
+
+
+class LeadProblems(BaseModel):
+    """The validation problems of one record that could not become a lead."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lead_id: str | None
+    problems: tuple[str, ...]
+
+
+def data_quality(records: Iterable[Mapping[str, Any]]) -> DataQualityReport:
+    """Validate a batch of raw records and check the valid ones for handoff readiness."""
+    total = valid = complete = 0
+    invalid: list[LeadProblems] = []
+    reports: list[HandoffReport] = []
+    missing: Counter[str] = Counter()
+    absent: Counter[str] = Counter()
+    for record in records:
+        total += 1
+        try:
+            lead = validate_lead(record)
+        except LeadValidationError as error:
+            invalid.append(
+                LeadProblems(
+                    lead_id=error.record_id, problems=tuple(str(p) for p in error.problems)
+                )
+            )
+            continue
+        valid += 1
+        report = check_handoff(lead)
+        reports.append(report)
+        complete += report.complete
+        missing.update(report.missing)
+        absent.update(report.absent_recommended)
+    return DataQualityReport(
+        total=total,
+        valid=valid,
+        complete=complete,
+        invalid=tuple(invalid),
+        reports=tuple(reports),
+        missing_counts=tuple(sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))),
+        absent_counts=tuple(sorted(absent.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
+DataQualityReport.model_rebuild()
