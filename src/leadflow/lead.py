@@ -193,11 +193,27 @@ class Lead(BaseModel):
         return max((a.at for a in self.activities), default=None)
 
 
+_MESSAGES: Final = {
+    "missing": "is required",
+    "timezone_aware": "must be timezone-aware, e.g. '2026-11-20T15:00:00+01:00'; got a naive time",
+    "extra_forbidden": "is not a lead field (put host-defined data under 'custom')",
+}
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    if kind in _MESSAGES:
+        return str(_MESSAGES[kind])
+    if kind == "string_too_short" and item.get("ctx", {}).get("min_length") == 1:
+        return "must not be blank"
+    return str(item["msg"]).removeprefix("Value error, ")
+
+
 def _problems(error: ValidationError) -> tuple[Problem, ...]:
     return tuple(
         Problem(
             field=".".join(str(part) for part in item["loc"]) or "<lead>",
-            message=item["msg"],
+            message=_message(item),
             value=item.get("input"),
         )
         for item in error.errors(include_url=False)
@@ -214,8 +230,8 @@ def validate_lead(data: Mapping[str, Any] | str | bytes) -> Lead:
     Traceback (most recent call last):
     ...
     leadflow.errors.LeadValidationError: lead 'L-9' is invalid (2 problems):
-      - company: String should have at least 1 character
-      - email: Value error, expected an address like 'name@company.com'
+      - company: must not be blank
+      - email: expected an address like 'name@company.com'
     """
     try:
         if isinstance(data, str | bytes):

@@ -1,0 +1,78 @@
+"""The handoff data check: mandatory and recommended fields, free-mail warnings, batch report."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import leadflow as lf
+from leadflow.cli import sample_leads_path
+from leadflow.handoff import MANDATORY_FIELDS, RECOMMENDED_FIELDS
+
+COMPLETE = {
+    "id": "L-1",
+    "company": "Muster GmbH",
+    "email": "anna@muster.de",
+    "title": "Head of IT",
+    "source": "web_form",
+    "phone": "+49 89 1",
+    "employees": 120,
+    "industry": "software",
+    "country": "DE",
+    "interests": ["scoring"],
+    "campaign": "Q4",
+    "activities": [{"kind": "demo_request", "at": datetime(2026, 11, 20, tzinfo=UTC)}],
+}
+
+
+def test_complete_lead_passes() -> None:
+    report = lf.check_handoff(lf.validate_lead(COMPLETE))
+    assert report.complete
+    assert (report.missing, report.absent_recommended, report.warnings) == ((), (), ())
+    assert report.lead_id == "L-1"
+
+
+def test_mandatory_and_recommended_lists_follow_the_source_material() -> None:
+    assert MANDATORY_FIELDS == ("company", "email", "title", "source")
+    assert "phone" in RECOMMENDED_FIELDS
+    assert "activities" in RECOMMENDED_FIELDS
+
+
+def test_missing_fields_on_a_valid_lead() -> None:
+    data = {k: v for k, v in COMPLETE.items() if k not in {"title", "phone", "activities"}}
+    report = lf.check_handoff(lf.validate_lead(data))
+    assert not report.complete
+    assert report.missing == ("title",)
+    assert report.absent_recommended == ("phone", "activities")
+
+
+def test_raw_mapping_reports_what_validation_would_reject() -> None:
+    report = lf.check_handoff({"id": "L-9", "company": " ", "email": None, "interests": []})
+    assert report.missing == MANDATORY_FIELDS
+    assert "interests" in report.absent_recommended
+    assert report.lead_id == "L-9"
+
+
+def test_freemail_is_a_warning_not_a_missing_field() -> None:
+    report = lf.check_handoff({**COMPLETE, "email": "anna@web.de"})
+    assert report.complete
+    assert report.warnings == ("email is a free-mail address (web.de)",)
+
+
+def test_data_quality_over_the_shipped_sample() -> None:
+    records = json.loads(sample_leads_path().read_text(encoding="utf-8"))
+    report = lf.data_quality(records)
+    assert (report.total, report.valid, len(report.invalid), report.complete) == (8, 6, 2, 5)
+    assert [item.lead_id for item in report.invalid] == ["L-1006", "L-1007"]
+    assert dict(report.missing_counts) == {"source": 1}
+    text = report.render()
+    assert text.startswith("8 leads: 6 valid, 2 invalid, 5 ready for handoff")
+    assert "L-1004: missing source" in text
+    assert "L-1003: email is a free-mail address (gmx.at)" in text
+    assert "activities.0.at: must be timezone-aware" in text
+
+
+def test_data_quality_of_nothing() -> None:
+    report = lf.data_quality([])
+    assert (report.total, report.valid, report.complete) == (0, 0, 0)
+    assert report.render() == "0 leads: 0 valid, 0 invalid, 0 ready for handoff"
