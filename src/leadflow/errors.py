@@ -5,10 +5,17 @@ that already catches ``ValueError`` keeps working::
 
     LeadflowError                          .code, .context
     ├── ConfigurationError(+ValueError)    bad graph, policy, calendar or region (.field .value .expected)
+    │   └── GraphError                     a lifecycle graph is invalid; .problems lists every problem
     ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
-    ├── TransitionError                    .lead_id .stage .event .allowed_events
-    │   └── MissingReasonError             .allowed_reasons
+    ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
+    │   ├── TerminalStageError             the lead is already in a terminal stage
+    │   ├── ActorNotAllowedError           .actor .allowed_actors
+    │   ├── MissingReasonError             .reason (None: missing) .allowed_reasons
+    │   │   └── UnknownReasonError         the reason code is not in the allowed list
+    │   ├── GuardError                     .guard .evidence (e.g. {"have": 2, "need": 3})
+    │   ├── OutOfOrderError                .at .last_at: the event is older than the last one
+    │   └── IdempotencyConflictError       .idempotency_key .recorded: same key, other payload
     ├── RuleError
     │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
     │   └── RuleEvaluationError            .rule .field .line .column
@@ -28,17 +35,24 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = (
+    "ActorNotAllowedError",
     "ConfigurationError",
+    "GraphError",
+    "GuardError",
+    "IdempotencyConflictError",
     "LeadValidationError",
     "LeadflowError",
     "MissingReasonError",
     "NaiveDatetimeError",
+    "OutOfOrderError",
     "PolicyError",
     "Problem",
     "RuleError",
     "RuleEvaluationError",
     "RuleSyntaxError",
+    "TerminalStageError",
     "TransitionError",
+    "UnknownReasonError",
 )
 
 
@@ -119,6 +133,32 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
+class GraphError(ConfigurationError):
+    """A lifecycle graph definition is invalid; every problem is listed, not just the first.
+
+    Attributes:
+        problems: each problem with the place it was found (``stages[3].owner``, ...).
+        source: the file or name the graph came from.
+    """
+
+    code: ClassVar[str] = "graph"
+
+    def __init__(self, problems: tuple[Problem, ...], *, source: str = "<graph>") -> None:
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"lifecycle graph {source} is invalid ({count} {noun}):\n{lines}",
+            field="graph",
+            value=source,
+            expected="a valid lifecycle graph",
+            problems=problems,
+            source=source,
+        )
+        self.problems = problems
+        self.source = source
+
+
 class LeadValidationError(LeadflowError, ValueError):
     """A lead (or another input record) failed validation; nothing was built.
 
@@ -179,10 +219,40 @@ class TransitionError(LeadflowError):
         self.allowed_events = allowed_events
 
 
+class TerminalStageError(TransitionError):
+    """The lead is already in a terminal stage (won, lost, disqualified); nothing may follow."""
+
+    code: ClassVar[str] = "terminal-stage"
+
+
+class ActorNotAllowedError(TransitionError):
+    """The actor role may not take this transition (e.g. marketing accepting for sales).
+
+    Attributes:
+        actor: the actor role that tried.
+        allowed_actors: the roles that may take the transition.
+    """
+
+    code: ClassVar[str] = "actor-not-allowed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        actor: str | None = None,
+        allowed_actors: tuple[str, ...] = (),
+        **context: Any,
+    ) -> None:
+        super().__init__(message, actor=actor, allowed_actors=allowed_actors, **context)
+        self.actor = actor
+        self.allowed_actors = allowed_actors
+
+
 class MissingReasonError(TransitionError):
     """A transition that needs a reason code got none, or one outside the allowed list.
 
     Attributes:
+        reason: the reason code given, ``None`` when it was missing.
         allowed_reasons: the reason codes the transition accepts.
     """
 
@@ -192,11 +262,84 @@ class MissingReasonError(TransitionError):
         self,
         message: str,
         *,
+        reason: str | None = None,
         allowed_reasons: tuple[str, ...] = (),
         **context: Any,
     ) -> None:
-        super().__init__(message, allowed_reasons=allowed_reasons, **context)
+        super().__init__(message, reason=reason, allowed_reasons=allowed_reasons, **context)
+        self.reason = reason
         self.allowed_reasons = allowed_reasons
+
+
+class UnknownReasonError(MissingReasonError):
+    """The reason code given is not one the transition accepts; ``allowed_reasons`` lists them."""
+
+    code: ClassVar[str] = "unknown-reason"
+
+
+class GuardError(TransitionError):
+    """A guard of the agreement refused the transition, with the evidence it saw.
+
+    Attributes:
+        guard: the guard's name (``"contact_attempts"``, ``"qualification_passed"``, ...).
+        evidence: the facts behind the refusal, e.g. ``{"have": 2, "need": 3}``.
+    """
+
+    code: ClassVar[str] = "guard-failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        guard: str | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        **context: Any,
+    ) -> None:
+        evidence = dict(evidence or {})
+        super().__init__(message, guard=guard, evidence=evidence, **context)
+        self.guard = guard
+        self.evidence: Mapping[str, Any] = evidence
+
+
+class OutOfOrderError(TransitionError):
+    """The event is older than the last recorded event of the lead (strict ordering).
+
+    Attributes:
+        at: the event's timestamp.
+        last_at: the timestamp of the last recorded event.
+    """
+
+    code: ClassVar[str] = "out-of-order"
+
+    def __init__(
+        self, message: str, *, at: Any = None, last_at: Any = None, **context: Any
+    ) -> None:
+        super().__init__(message, at=at, last_at=last_at, **context)
+        self.at = at
+        self.last_at = last_at
+
+
+class IdempotencyConflictError(TransitionError):
+    """An idempotency key already recorded arrived again with a different payload.
+
+    Attributes:
+        idempotency_key: the reused key.
+        recorded: the event recorded under that key first.
+    """
+
+    code: ClassVar[str] = "idempotency-conflict"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        idempotency_key: str | None = None,
+        recorded: Any = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, idempotency_key=idempotency_key, recorded=recorded, **context)
+        self.idempotency_key = idempotency_key
+        self.recorded = recorded
 
 
 class RuleError(LeadflowError):
