@@ -64,9 +64,7 @@ STANDARD_REASONS: Final[Mapping[str, Reason]] = _reasons(
         "icp",
         "require a business address on forms",
     ),
-    Reason(
-        "student", "student or intern", "icp", "exclude student audiences from lead campaigns"
-    ),
+    Reason("student", "student or intern", "icp", "exclude student audiences from lead campaigns"),
     Reason("competitor", "works for a competitor", "icp", "exclude competitor domains"),
     Reason(
         "country_not_served",
