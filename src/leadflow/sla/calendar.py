@@ -1,0 +1,299 @@
+"""``BusinessCalendar``: business-hours deadlines and elapsed business time.
+
+Business time is physical elapsed time while the calendar is open. Open intervals are computed
+lazily per UTC year and kept as UTC instants with cumulative sums, so ``add``, ``between``,
+``is_open`` and ``next_open`` each cost a bisect (plus one table build per year first touched).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from leadflow._time import require_aware, zone
+from leadflow.errors import ConfigurationError
+from leadflow.sla.closures import Closures, parse_closures
+from leadflow.sla.hours import WorkingHours, parse_hours
+from leadflow.sla.intervals import ZERO, YearTable, build_year, year_bounds
+from leadflow.sla.public_holidays import HolidaySource, holiday_source
+
+__all__ = ("BusinessCalendar",)
+
+_MIN_YEAR: Final = 1
+_MAX_YEAR: Final = 9999
+
+
+def _utc(value: datetime, argument: str) -> datetime:
+    """Return ``value`` as an aware UTC datetime; naive input raises ``NaiveDatetimeError``."""
+    if (
+        type(value) is not datetime
+        or value.tzinfo is None
+        or (type(value.tzinfo) is not ZoneInfo and value.tzinfo is not UTC)
+    ):
+        require_aware(value, argument)
+    return value.astimezone(UTC)
+
+
+class BusinessCalendar:
+    """Office hours in a time zone, minus public holidays and closures.
+
+    Args:
+        hours: weekly hours, e.g. ``"mon-fri 08:00-18:00"`` (see :mod:`leadflow.sla.hours`),
+            a mapping ``{"mon-fri": "08:00-18:00"}`` or a :class:`WorkingHours`.
+        timezone: IANA zone name or ``ZoneInfo``; results carry this zone.
+        holidays: ``"CC"`` / ``"CC-SUBDIV"`` resolved with the ``holidays`` package, an
+            iterable of dates, or ``None``.
+        closures: dates (closed days), ``(date, date)`` pairs (inclusive ranges) and pairs of
+            aware datetimes (half-open intervals).
+        holiday_categories: categories passed to ``holidays`` (default: public holidays).
+
+    A span belongs to the local date on which it starts: a holiday or closed date closes every
+    span starting on it, and a span starting the evening before runs on into it. The calendar
+    is immutable; per-year tables are cached inside it and are a pure function of its settings.
+
+    >>> from datetime import datetime, timedelta
+    >>> cal = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin")
+    >>> saturday_evening = datetime(2026, 6, 6, 19, 30, tzinfo=cal.timezone)
+    >>> cal.add(saturday_evening, timedelta(hours=4))
+    datetime.datetime(2026, 6, 8, 12, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
+
+    Raises:
+        ConfigurationError: malformed hours, unknown zone, region or closure.
+    """
+
+    __slots__ = ("_closures", "_holidays", "_hours", "_never_open", "_tables", "_zone")
+
+    _hours: WorkingHours
+    _zone: ZoneInfo
+    _holidays: HolidaySource
+    _closures: Closures
+    _never_open: bool
+    _tables: dict[int, YearTable]
+
+    def __init__(
+        self,
+        hours: str | Mapping[str, str | Iterable[str]] | WorkingHours,
+        timezone: str | ZoneInfo,
+        holidays: str | Iterable[date] | HolidaySource | None = None,
+        closures: Iterable[Any] | Closures | None = (),
+        *,
+        holiday_categories: Iterable[str] | None = None,
+    ) -> None:
+        if isinstance(timezone, ZoneInfo):
+            tz = timezone
+        elif isinstance(timezone, str):
+            tz = zone(timezone)
+        else:
+            raise ConfigurationError(
+                f"timezone must be an IANA name or a ZoneInfo, got {timezone!r}",
+                field="timezone",
+                value=timezone,
+                expected="an IANA time zone name",
+            )
+        parsed = parse_hours(hours)
+        setattr_ = object.__setattr__
+        setattr_(self, "_hours", parsed)
+        setattr_(self, "_zone", tz)
+        setattr_(self, "_holidays", holiday_source(holidays, holiday_categories))
+        setattr_(self, "_closures", parse_closures(closures))
+        setattr_(self, "_never_open", parsed.is_empty)
+        setattr_(self, "_tables", {})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"BusinessCalendar is immutable; cannot set {name!r}")
+
+    # -- settings ---------------------------------------------------------------------------
+
+    @property
+    def hours(self) -> WorkingHours:
+        """The weekly working hours."""
+        return self._hours
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The calendar's zone; every result is expressed in it."""
+        return self._zone
+
+    @property
+    def holidays(self) -> HolidaySource:
+        """Where the public holidays come from."""
+        return self._holidays
+
+    @property
+    def closures(self) -> Closures:
+        """The normalised closures."""
+        return self._closures
+
+    def holidays_in(self, year: int) -> frozenset[date]:
+        """Return the public holidays of local calendar year ``year``."""
+        return self._holidays.dates(year)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BusinessCalendar):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self._hours, self._zone.key, self._holidays, self._closures)
+
+    def __repr__(self) -> str:
+        return (
+            f"BusinessCalendar(hours={str(self._hours)!r}, timezone={self._zone.key!r}, "
+            f"holidays={str(self._holidays)!r}, closures={len(self._closures)})"
+        )
+
+    # -- tables -----------------------------------------------------------------------------
+
+    def _table(self, year: int) -> YearTable:
+        table = self._tables.get(year)
+        if table is None:
+            table = build_year(year, self._hours, self._zone, self._holidays.dates, self._closures)
+            self._tables[year] = table  # same value whichever thread stores it
+        return table
+
+    def _never_open_error(self, operation: str, at: datetime) -> ConfigurationError:
+        return ConfigurationError(
+            f"calendar {self!r} has no open time {operation} {at.isoformat()}; "
+            "check its hours, holidays and closures",
+            field="hours",
+            value=str(self._hours),
+            expected="at least one open span",
+        )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def is_open(self, at: datetime) -> bool:
+        """Return whether the calendar is open at instant ``at`` (spans are half-open).
+
+        Raises:
+            NaiveDatetimeError: ``at`` is naive.
+        """
+        u = _utc(at, "at")
+        table = self._tables.get(u.year) or self._table(u.year)
+        return bisect_right(table.bounds, u) & 1 == 1
+
+    def next_open(self, at: datetime) -> datetime:
+        """Return the first open instant at or after ``at`` (``at`` itself when open).
+
+        Raises:
+            NaiveDatetimeError: ``at`` is naive.
+            ConfigurationError: the calendar is never open again.
+        """
+        u = _utc(at, "at")
+        year = u.year
+        table = self._tables.get(year) or self._table(year)
+        k = bisect_right(table.bounds, u)
+        if k & 1:
+            return u.astimezone(self._zone)
+        i = k >> 1
+        while i >= len(table.starts):
+            year += 1
+            if self._never_open or year > _MAX_YEAR:
+                raise self._never_open_error("at or after", at)
+            table, i = self._table(year), 0
+        return table.starts[i].astimezone(self._zone)
+
+    def next_close(self, at: datetime) -> datetime:
+        """Return the first closed instant at or after ``at`` (``at`` itself when closed).
+
+        Raises:
+            NaiveDatetimeError: ``at`` is naive.
+        """
+        u = _utc(at, "at")
+        year = u.year
+        table = self._table(year)
+        k = bisect_right(table.bounds, u)
+        if not k & 1:
+            return u.astimezone(self._zone)
+        end = table.ends[k >> 1]
+        # an interval clipped at the year end may go on in the next year
+        while end == year_bounds(year)[1] and year < _MAX_YEAR:
+            year += 1
+            table = self._table(year)
+            if not table.starts or table.starts[0] != end:
+                break
+            end = table.ends[0]
+        return end.astimezone(self._zone)
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        """Return the business time elapsed from ``start`` to ``end``; negative when end < start.
+
+        >>> from datetime import datetime
+        >>> cal = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin")
+        >>> cal.between(datetime(2026, 6, 5, 17, tzinfo=cal.timezone),
+        ...             datetime(2026, 6, 8, 9, tzinfo=cal.timezone))
+        datetime.timedelta(seconds=7200)
+
+        Raises:
+            NaiveDatetimeError: ``start`` or ``end`` is naive.
+        """
+        a, b = _utc(start, "start"), _utc(end, "end")
+        if b < a:
+            return -self._between(b, a)
+        return self._between(a, b)
+
+    def _position(self, table: YearTable, u: datetime) -> timedelta:
+        k = bisect_right(table.bounds, u)
+        i = k >> 1
+        if k & 1:
+            return table.before[i] + (u - table.starts[i])
+        return table.before[i]
+
+    def _between(self, a: datetime, b: datetime) -> timedelta:
+        ya, yb = a.year, b.year
+        first = self._tables.get(ya) or self._table(ya)
+        if ya == yb:
+            return self._position(first, b) - self._position(first, a)
+        total = first.total - self._position(first, a)
+        for year in range(ya + 1, yb):
+            total += self._table(year).total
+        return total + self._position(self._table(yb), b)
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """Return the deadline: the earliest instant at which ``between(start, it) == duration``.
+
+        ``add(t, timedelta(0))`` is ``t`` (in the calendar's zone). A deadline reached exactly
+        at a closing time is that closing time, not the next opening.
+
+        >>> from datetime import datetime, timedelta
+        >>> cal = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin")
+        >>> cal.add(datetime(2026, 6, 8, 14, tzinfo=cal.timezone), timedelta(hours=4))
+        datetime.datetime(2026, 6, 8, 18, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
+
+        Raises:
+            NaiveDatetimeError: ``start`` is naive.
+            ConfigurationError: the calendar has no open time to reach the deadline in.
+            TypeError: ``duration`` is not a ``timedelta``.
+        """
+        u = _utc(start, "start")
+        if type(duration) is not timedelta and not isinstance(duration, timedelta):
+            raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
+        if not duration:
+            return u.astimezone(self._zone)
+        if self._never_open:
+            raise self._never_open_error("after" if duration > ZERO else "before", start)
+        year = u.year
+        table = self._tables.get(year) or self._table(year)
+        target = self._position(table, u) + duration
+        if duration > ZERO:
+            while target > table.total:
+                target -= table.total
+                year += 1
+                if year > _MAX_YEAR:
+                    raise self._never_open_error("after", start)
+                table = self._table(year)
+        else:
+            while target <= ZERO:
+                year -= 1
+                if year < _MIN_YEAR:
+                    raise self._never_open_error("before", start)
+                table = self._table(year)
+                target += table.total
+        i = bisect_left(table.upto, target)
+        return (table.ends[i] - (table.upto[i] - target)).astimezone(self._zone)
