@@ -8,6 +8,7 @@ that already catches ``ValueError`` keeps working::
     │   └── GraphError                     a lifecycle graph is invalid; .problems lists every problem
     ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
+    │   └── EventValidationError           a lifecycle event (webhook payload) failed validation
     ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
     │   ├── TerminalStageError             the lead is already in a terminal stage
     │   ├── ActorNotAllowedError           .actor .allowed_actors
@@ -37,6 +38,7 @@ from typing import Any, ClassVar
 __all__ = (
     "ActorNotAllowedError",
     "ConfigurationError",
+    "EventValidationError",
     "GraphError",
     "GuardError",
     "IdempotencyConflictError",
@@ -181,6 +183,18 @@ class LeadValidationError(LeadflowError, ValueError):
         )
         self.problems = problems
         self.record_id = record_id
+
+
+class EventValidationError(LeadValidationError):
+    """A lifecycle event (webhook payload) failed validation; nothing was applied."""
+
+    code: ClassVar[str] = "event-validation"
+
+    def __init__(self, problems: tuple[Problem, ...], *, record_id: str | None = None) -> None:
+        super().__init__(problems, record_id=record_id)
+        who = f"event {record_id!r}" if record_id is not None else "event"
+        self.message = who + self.message[self.message.index(" is invalid") :]
+        self.args = (self.message,)
 
 
 class TransitionError(LeadflowError):

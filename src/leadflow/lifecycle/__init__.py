@@ -1,0 +1,63 @@
+"""The lead lifecycle: the stage graph, handoffs with mandatory reasons, an auditable history.
+
+Pure functions over frozen values: :func:`advance` applies a :class:`HandoffEvent` to a
+:class:`LeadRecord` on a shared :class:`Graph` and returns a new record plus the recorded
+:class:`Step`. See ``docs/lifecycle.md``.
+"""
+
+from __future__ import annotations
+
+from leadflow.lifecycle.events import (
+    CONTACT_ATTEMPT,
+    HandoffEvent,
+    Qualification,
+    Step,
+    parse_event,
+)
+from leadflow.lifecycle.export import to_markdown, to_mermaid
+from leadflow.lifecycle.graph import Graph, StageSpec, Transition
+from leadflow.lifecycle.guards import (
+    ContactAttempts,
+    Guard,
+    GuardFailure,
+    HandoffComplete,
+    QualificationPassed,
+)
+from leadflow.lifecycle.loader import DEFAULT_GRAPH, graph_from_dict, graph_to_dict, load_graph
+from leadflow.lifecycle.machine import Outcome, advance, advance_all, new_lead, replay, try_advance
+from leadflow.lifecycle.record import LeadRecord
+from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, Stage, TransitionKind
+
+__all__ = (
+    "CONTACT_ATTEMPT",
+    "DEFAULT_GRAPH",
+    "REASON_KINDS",
+    "Actor",
+    "ContactAttempts",
+    "Graph",
+    "Guard",
+    "GuardFailure",
+    "HandoffComplete",
+    "HandoffEvent",
+    "LeadRecord",
+    "Outcome",
+    "Owner",
+    "Qualification",
+    "QualificationPassed",
+    "Stage",
+    "StageSpec",
+    "Step",
+    "Transition",
+    "TransitionKind",
+    "advance",
+    "advance_all",
+    "graph_from_dict",
+    "graph_to_dict",
+    "load_graph",
+    "new_lead",
+    "parse_event",
+    "replay",
+    "to_markdown",
+    "to_mermaid",
+    "try_advance",
+)

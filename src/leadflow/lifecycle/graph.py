@@ -1,0 +1,293 @@
+"""The stage graph: stages with owners, transitions with actors, reasons and guards.
+
+A :class:`Graph` is validated when it is built; every problem is reported at once in one
+:class:`~leadflow.errors.GraphError`. The graph is shared by all leads and never changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+from leadflow.errors import GraphError, Problem
+from leadflow.lifecycle.events import CONTACT_ATTEMPT
+from leadflow.lifecycle.guards import Guard
+from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, TransitionKind
+from leadflow.reasons import STANDARD_REASONS, Reason
+
+__all__ = ("Graph", "StageSpec", "Transition")
+
+_NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+_KINDS: Final = frozenset(k.value for k in TransitionKind) - {TransitionKind.ATTEMPT.value}
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    """A stage of the graph: its name, the team that owns it, and whether it ends the lifecycle."""
+
+    name: str
+    owner: str
+    terminal: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An edge of the graph: ``name`` takes a lead from ``source`` to ``target``.
+
+    Several transitions may share a name (``disqualify`` from many stages); the pair
+    ``(source, name)`` is unique.
+    """
+
+    name: str
+    source: str
+    target: str
+    actors: tuple[str, ...]
+    """The actor roles that may take it."""
+    kind: str = TransitionKind.PROGRESS
+    reasons: tuple[str, ...] = ()
+    """Reason codes accepted; mandatory for reject, disqualify, recycle and lost transitions."""
+    guards: tuple[Guard, ...] = ()
+
+    @property
+    def requires_reason(self) -> bool:
+        """Whether an event must carry a reason code to take this transition."""
+        return self.kind in REASON_KINDS
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """A validated lifecycle graph, shared by every lead that uses it.
+
+    Raises:
+        GraphError: the definition has problems; all of them are listed.
+
+    >>> g = Graph("mini", (StageSpec("new", "marketing"), StageSpec("done", "sales", True)),
+    ...           (Transition("finish", "new", "done", ("sales",)),), initial="new")
+    >>> g.allowed_events("new")
+    ('finish', 'contact_attempt')
+    """
+
+    name: str
+    stages: tuple[StageSpec, ...]
+    transitions: tuple[Transition, ...]
+    initial: str
+    entry: tuple[str, ...] = ()
+    """Stages a new lead may start in (always includes ``initial``)."""
+    reasons: Mapping[str, Reason] = field(default_factory=lambda: STANDARD_REASONS)
+    owners: tuple[str, ...] = tuple(o.value for o in Owner)
+    actors: tuple[str, ...] = tuple(a.value for a in Actor)
+    attempt_event: str = CONTACT_ATTEMPT
+    """The event that records a contact attempt (allowed in every non-terminal stage)."""
+    source: str = field(default="<graph>", compare=False)
+    """Where the definition came from, for messages."""
+    _table: Mapping[tuple[str, str], Transition] = field(init=False, repr=False)
+    _specs: Mapping[str, StageSpec] = field(init=False, repr=False)
+    _events: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        entry = (self.initial, *(s for s in self.entry if s != self.initial))
+        object.__setattr__(self, "entry", entry)
+        object.__setattr__(self, "reasons", MappingProxyType(dict(self.reasons)))
+        problems = graph_problems(self)
+        if problems:
+            raise GraphError(tuple(problems), source=self.source)
+        object.__setattr__(
+            self, "_table", MappingProxyType({(t.source, t.name): t for t in self.transitions})
+        )
+        object.__setattr__(self, "_specs", MappingProxyType({s.name: s for s in self.stages}))
+        events: dict[str, list[str]] = {s.name: [] for s in self.stages}
+        for t in self.transitions:
+            if t.name not in events[t.source]:
+                events[t.source].append(t.name)
+        for spec in self.stages:
+            if not spec.terminal:
+                events[spec.name].append(self.attempt_event)
+        object.__setattr__(
+            self, "_events", MappingProxyType({k: tuple(v) for k, v in events.items()})
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Graph):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.stages, self.initial))
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.name,
+            self.stages,
+            self.transitions,
+            self.initial,
+            self.entry,
+            dict(self.reasons),
+            self.owners,
+            self.actors,
+            self.attempt_event,
+        )
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The stage names in definition order."""
+        return tuple(s.name for s in self.stages)
+
+    @property
+    def terminal_stages(self) -> tuple[str, ...]:
+        """The stages that end the lifecycle."""
+        return tuple(s.name for s in self.stages if s.terminal)
+
+    def stage(self, name: str) -> StageSpec:
+        """The stage called ``name``.
+
+        Raises:
+            KeyError: the graph has no such stage.
+        """
+        return self._specs[name]
+
+    def has_stage(self, name: str) -> bool:
+        """Whether ``name`` is a stage of this graph."""
+        return name in self._specs
+
+    def is_terminal(self, name: str) -> bool:
+        """Whether ``name`` is a terminal stage."""
+        spec = self._specs.get(name)
+        return spec is not None and spec.terminal
+
+    def transition(self, stage: str, name: str) -> Transition | None:
+        """The transition ``name`` out of ``stage``, or ``None`` if it is not an edge."""
+        return self._table.get((stage, name))
+
+    def allowed_events(self, stage: str) -> tuple[str, ...]:
+        """The event names accepted in ``stage`` (transitions, then the contact attempt)."""
+        return self._events.get(stage, ())
+
+    def sources_of(self, name: str) -> tuple[str, ...]:
+        """The stages a transition called ``name`` leaves from."""
+        return tuple(t.source for t in self.transitions if t.name == name)
+
+
+def graph_problems(graph: Graph) -> list[Problem]:
+    """Every problem of a graph definition, in a stable order (empty when it is valid)."""
+    problems: list[Problem] = []
+    add = problems.append
+    names: dict[str, StageSpec] = {}
+    if not graph.stages:
+        add(Problem("stages", "a graph needs at least one stage"))
+    for i, spec in enumerate(graph.stages):
+        where = f"stages[{i}]"
+        if not isinstance(spec.name, str) or not _NAME.match(spec.name):
+            add(Problem(f"{where}.name", "expected a lower_snake_case name", spec.name))
+            continue
+        if spec.name in names:
+            add(Problem(f"{where}.name", f"duplicate stage {spec.name!r}", spec.name))
+        names[spec.name] = spec
+        if spec.owner not in graph.owners:
+            add(
+                Problem(
+                    f"{where}.owner",
+                    f"unknown owner {spec.owner!r} of stage {spec.name!r}; expected one of {', '.join(graph.owners)}",
+                    spec.owner,
+                )
+            )
+    if graph.attempt_event in {t.name for t in graph.transitions}:
+        add(
+            Problem(
+                "attempt_event",
+                "a transition has the contact-attempt event's name",
+                graph.attempt_event,
+            )
+        )
+    for stage in graph.entry:
+        if stage not in names:
+            add(
+                Problem(
+                    "initial" if stage == graph.initial else "entry",
+                    f"unknown stage {stage!r}",
+                    stage,
+                )
+            )
+    seen: set[tuple[str, str]] = set()
+    for i, t in enumerate(graph.transitions):
+        problems.extend(_transition_problems(graph, names, i, t, seen))
+    if names and not any(s.terminal for s in names.values()):
+        add(Problem("stages", "no terminal stage; a lifecycle must be able to end"))
+    problems.extend(_reachability_problems(graph, names))
+    return problems
+
+
+def _transition_problems(
+    graph: Graph, names: Mapping[str, StageSpec], i: int, t: Transition, seen: set[tuple[str, str]]
+) -> Iterable[Problem]:
+    where = f"transitions[{i}] ({t.name}: {t.source} -> {t.target})"
+    if not isinstance(t.name, str) or not _NAME.match(t.name):
+        yield Problem(f"{where}.name", "expected a lower_snake_case name", t.name)
+    for end, stage in (("source", t.source), ("target", t.target)):
+        if stage not in names:
+            yield Problem(f"{where}.{end}", f"unknown stage {stage!r}", stage)
+    if (t.source, t.name) in seen:
+        yield Problem(where, f"duplicate transition {t.name!r} out of {t.source!r}")
+    seen.add((t.source, t.name))
+    source = names.get(t.source)
+    if source is not None and source.terminal:
+        yield Problem(where, f"transition out of terminal stage {t.source!r}")
+    if not t.actors:
+        yield Problem(f"{where}.actors", "no actor may take it; name at least one")
+    for actor in t.actors:
+        if actor not in graph.actors:
+            yield Problem(
+                f"{where}.actors",
+                f"unknown actor {actor!r}; expected one of {', '.join(graph.actors)}",
+                actor,
+            )
+    if t.kind not in _KINDS:
+        yield Problem(
+            f"{where}.kind",
+            f"unknown kind {t.kind!r}; expected one of {', '.join(sorted(_KINDS))}",
+            t.kind,
+        )
+    if t.kind in REASON_KINDS and not t.reasons:
+        yield Problem(f"{where}.reasons", f"a {t.kind} transition needs a reason list")
+    for code in t.reasons:
+        if code not in graph.reasons:
+            yield Problem(
+                f"{where}.reasons", f"unknown reason code {code!r}; not in the reason list", code
+            )
+    for guard in t.guards:
+        if not isinstance(guard, Guard):
+            yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
+
+
+def _reachability_problems(graph: Graph, names: Mapping[str, StageSpec]) -> Iterable[Problem]:
+    forward: dict[str, set[str]] = {n: set() for n in names}
+    backward: dict[str, set[str]] = {n: set() for n in names}
+    for t in graph.transitions:
+        if t.source in names and t.target in names:
+            forward[t.source].add(t.target)
+            backward[t.target].add(t.source)
+    reached = _closure([s for s in graph.entry if s in names], forward)
+    ending = _closure([n for n, s in names.items() if s.terminal], backward)
+    for name, spec in names.items():
+        if name not in reached:
+            yield Problem(
+                "stages",
+                f"stage {name!r} is unreachable from the entry stages ({', '.join(graph.entry)})",
+                name,
+            )
+        if not spec.terminal and name not in ending:
+            yield Problem("stages", f"stage {name!r} has no way to a terminal stage", name)
+
+
+def _closure(start: list[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen

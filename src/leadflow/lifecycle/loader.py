@@ -1,0 +1,333 @@
+"""Graphs from TOML or JSON files and plain data, and back; the default B2B graph.
+
+Every problem in a file is collected (missing keys, wrong types, unknown guards, and then the
+graph's own checks) and reported in one :class:`~leadflow.errors.GraphError`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Final
+
+from leadflow.errors import ConfigurationError, GraphError, Problem
+from leadflow.lifecycle.events import CONTACT_ATTEMPT
+from leadflow.lifecycle.graph import Graph, StageSpec, Transition, graph_problems
+from leadflow.lifecycle.guards import (
+    ContactAttempts,
+    Guard,
+    HandoffComplete,
+    QualificationPassed,
+    guard_from_dict,
+    guard_to_dict,
+)
+from leadflow.lifecycle.stages import Actor, Owner, TransitionKind
+from leadflow.reasons import STANDARD_REASONS, Reason
+
+__all__ = ("DEFAULT_GRAPH", "graph_from_dict", "graph_to_dict", "load_graph")
+
+_TOP: Final = frozenset(
+    {
+        "name",
+        "initial",
+        "entry",
+        "owners",
+        "actors",
+        "attempt_event",
+        "reasons",
+        "stages",
+        "transitions",
+    }
+)
+_STAGE_KEYS: Final = frozenset({"name", "owner", "terminal", "description"})
+_TRANSITION_KEYS: Final = frozenset({"name", "from", "to", "actors", "kind", "reasons", "guards"})
+_REASON_KEYS: Final = frozenset({"label", "category", "marketing_action"})
+
+
+def load_graph(path: str | Path) -> Graph:
+    """Load and validate a graph from a ``.toml`` or ``.json`` file.
+
+    Raises:
+        GraphError: the file is not a valid graph; every problem is listed.
+        ConfigurationError: the file type is neither TOML nor JSON.
+        OSError: the file cannot be read.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    return graph_from_text(text, suffix=path.suffix, source=str(path))
+
+
+def graph_from_text(text: str, *, suffix: str, source: str = "<graph>") -> Graph:
+    """Parse graph text as TOML (``.toml``) or JSON (``.json``) and validate it.
+
+    Raises:
+        GraphError: the text cannot be parsed or the graph has problems.
+        ConfigurationError: ``suffix`` is neither ``.toml`` nor ``.json``.
+    """
+    try:
+        if suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigurationError(
+                f"cannot load a graph from {source!r}: expected a .toml or .json file",
+                field="path",
+                value=source,
+                expected=".toml or .json",
+            )
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+        raise GraphError((Problem("<file>", str(error)),), source=source) from None
+    return graph_from_dict(data, source=source)
+
+
+def graph_from_dict(data: Any, *, source: str = "<graph>") -> Graph:
+    """Build a graph from plain data (the parsed TOML/JSON), reporting every problem at once.
+
+    Raises:
+        GraphError: the data is not a valid graph.
+    """
+    if not isinstance(data, Mapping):
+        raise GraphError((Problem("<graph>", "expected a table of settings", data),), source=source)
+    problems: list[Problem] = [
+        Problem(key, "unknown setting", data[key]) for key in data if key not in _TOP
+    ]
+    name = _text(data, "name", "<graph>", problems, default="graph")
+    initial = _text(data, "initial", "<graph>", problems)
+    entry = _names(data.get("entry", []), "entry", problems)
+    owners = _names(data.get("owners", [o.value for o in Owner]), "owners", problems)
+    actors = _names(data.get("actors", [a.value for a in Actor]), "actors", problems)
+    attempt = _text(data, "attempt_event", "<graph>", problems, default=CONTACT_ATTEMPT)
+    reasons = _reasons(data.get("reasons", "standard"), problems)
+    stages = _stages(data.get("stages"), problems)
+    transitions = _transitions(data.get("transitions"), tuple(reasons), problems)
+    # Build without validation first so the graph's own checks join the file's problems.
+    draft = object.__new__(Graph)
+    for key, value in {
+        "name": name,
+        "stages": stages,
+        "transitions": transitions,
+        "initial": initial,
+        "entry": (initial, *(s for s in entry if s != initial)),
+        "reasons": reasons,
+        "owners": owners,
+        "actors": actors,
+        "attempt_event": attempt,
+        "source": source,
+    }.items():
+        object.__setattr__(draft, key, value)
+    problems.extend(graph_problems(draft))
+    if problems:
+        raise GraphError(tuple(problems), source=source)
+    return Graph(
+        name,
+        stages,
+        transitions,
+        initial,
+        entry,
+        reasons,
+        owners,
+        actors,
+        attempt,
+        source=source,
+    )
+
+
+def graph_to_dict(graph: Graph) -> dict[str, Any]:
+    """The graph as plain data that :func:`graph_from_dict` reads back into an equal graph.
+
+    Raises:
+        ConfigurationError: a transition uses a host-defined guard, which has no file form.
+    """
+    standard = dict(graph.reasons) == dict(STANDARD_REASONS)
+    return {
+        "name": graph.name,
+        "initial": graph.initial,
+        "entry": list(graph.entry),
+        "owners": list(graph.owners),
+        "actors": list(graph.actors),
+        "attempt_event": graph.attempt_event,
+        "reasons": "standard"
+        if standard
+        else {
+            code: {"label": r.label, "category": r.category, "marketing_action": r.marketing_action}
+            for code, r in graph.reasons.items()
+        },
+        "stages": [
+            {"name": s.name, "owner": s.owner, "terminal": s.terminal, "description": s.description}
+            for s in graph.stages
+        ],
+        "transitions": [
+            {
+                "name": t.name,
+                "from": [t.source],
+                "to": t.target,
+                "actors": list(t.actors),
+                "kind": str(t.kind),
+                "reasons": list(t.reasons),
+                "guards": [_guard_data(g) for g in t.guards],
+            }
+            for t in graph.transitions
+        ],
+    }
+
+
+def _guard_data(guard: Guard) -> dict[str, Any]:
+    if not isinstance(guard, ContactAttempts | HandoffComplete | QualificationPassed):
+        raise ConfigurationError(
+            f"guard {guard.name!r} is defined in Python and has no file form",
+            field="guards",
+            value=guard,
+            expected="a built-in guard",
+        )
+    return guard_to_dict(guard)
+
+
+def _text(
+    data: Mapping[str, Any], key: str, where: str, problems: list[Problem], default: str = ""
+) -> str:
+    value = data.get(key, default or None)
+    if not isinstance(value, str) or not value:
+        problems.append(Problem(key, "expected a non-empty string", value))
+        return default
+    return value
+
+
+def _names(value: Any, where: str, problems: list[Problem]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(Problem(where, "expected a list of names", value))
+        return ()
+    return tuple(value)
+
+
+def _reasons(value: Any, problems: list[Problem]) -> dict[str, Reason]:
+    if value == "standard":
+        return dict(STANDARD_REASONS)
+    if not isinstance(value, Mapping) or not value:
+        problems.append(Problem("reasons", 'expected "standard" or a table of reason codes', value))
+        return dict(STANDARD_REASONS)
+    reasons: dict[str, Reason] = {}
+    for code, spec in value.items():
+        where = f"reasons.{code}"
+        if not isinstance(spec, Mapping):
+            problems.append(
+                Problem(where, "expected a table with label and marketing_action", spec)
+            )
+            continue
+        problems.extend(
+            Problem(f"{where}.{k}", "unknown setting", spec[k])
+            for k in spec
+            if k not in _REASON_KEYS
+        )
+        label = spec.get("label", code)
+        action = spec.get("marketing_action")
+        category = spec.get("category", "other")
+        if not isinstance(action, str) or not action:
+            problems.append(
+                Problem(
+                    f"{where}.marketing_action",
+                    "expected the marketing action this reason calls for",
+                    action,
+                )
+            )
+            continue
+        reasons[code] = Reason(code, str(label), str(category), action)
+    return reasons
+
+
+def _stages(value: Any, problems: list[Problem]) -> tuple[StageSpec, ...]:
+    if not isinstance(value, list):
+        problems.append(Problem("stages", "expected a list of stage tables", value))
+        return ()
+    stages: list[StageSpec] = []
+    for i, spec in enumerate(value):
+        where = f"stages[{i}]"
+        if not isinstance(spec, Mapping):
+            problems.append(Problem(where, "expected a table with name and owner", spec))
+            continue
+        problems.extend(
+            Problem(f"{where}.{k}", "unknown setting", spec[k])
+            for k in spec
+            if k not in _STAGE_KEYS
+        )
+        name, owner = spec.get("name"), spec.get("owner")
+        terminal, description = spec.get("terminal", False), spec.get("description", "")
+        bad = [
+            Problem(f"{where}.{key}", f"expected {what}", got)
+            for key, got, ok, what in (
+                ("name", name, isinstance(name, str), "a stage name"),
+                ("owner", owner, isinstance(owner, str), "an owner"),
+                ("terminal", terminal, isinstance(terminal, bool), "true or false"),
+                ("description", description, isinstance(description, str), "a string"),
+            )
+            if not ok
+        ]
+        problems.extend(bad)
+        if not bad:
+            stages.append(StageSpec(str(name), str(owner), bool(terminal), str(description)))
+    return tuple(stages)
+
+
+def _transitions(
+    value: Any, all_reasons: tuple[str, ...], problems: list[Problem]
+) -> tuple[Transition, ...]:
+    if not isinstance(value, list):
+        problems.append(Problem("transitions", "expected a list of transition tables", value))
+        return ()
+    result: list[Transition] = []
+    for i, spec in enumerate(value):
+        where = f"transitions[{i}]"
+        if not isinstance(spec, Mapping):
+            problems.append(Problem(where, "expected a table with name, from, to and actors", spec))
+            continue
+        problems.extend(
+            Problem(f"{where}.{k}", "unknown setting", spec[k])
+            for k in spec
+            if k not in _TRANSITION_KEYS
+        )
+        count = len(problems)
+        name = _text(spec, "name", where, problems)
+        target = _text(spec, "to", where, problems)
+        sources = _names(spec.get("from"), f"{where}.from", problems)
+        actors = _names(spec.get("actors"), f"{where}.actors", problems)
+        if not sources and len(problems) == count:
+            problems.append(Problem(f"{where}.from", "expected at least one source stage", []))
+        broken = len(problems) > count
+        kind = spec.get("kind", TransitionKind.PROGRESS.value)
+        raw_reasons = spec.get("reasons", [])
+        reasons = (
+            all_reasons
+            if raw_reasons == "all"
+            else _names(raw_reasons, f"{where}.reasons", problems)
+        )
+        guards: list[Guard] = []
+        raw_guards = spec.get("guards", [])
+        if not isinstance(raw_guards, list):
+            problems.append(Problem(f"{where}.guards", "expected a list of guards", raw_guards))
+            raw_guards = []
+        for j, raw in enumerate(raw_guards):
+            guard, guard_problems = guard_from_dict(raw, f"{where}.guards[{j}]")
+            problems.extend(guard_problems)
+            if guard is not None:
+                guards.append(guard)
+        if broken:
+            continue
+        result.extend(
+            Transition(name, source, target, actors, str(kind), reasons, tuple(guards))
+            for source in sources
+        )
+    return tuple(result)
+
+
+def _default_graph() -> Graph:
+    text = files("leadflow.lifecycle").joinpath("default_graph.toml").read_text(encoding="utf-8")
+    return graph_from_text(text, suffix=".toml", source="default_graph.toml")
+
+
+DEFAULT_GRAPH: Final[Graph] = _default_graph()
+"""The default B2B graph (``leadflow/lifecycle/default_graph.toml``), shared by all leads."""
