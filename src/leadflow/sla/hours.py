@@ -186,11 +186,11 @@ def parse_hours(spec: str | Mapping[str, str | Iterable[str]] | WorkingHours) ->
                 raise _error(
                     f"hours key {days_text!r} is not a days text like 'mon-fri'", str(days_text)
                 )
-            texts = [spans] if isinstance(spans, str) else list(spans)
             part = f"{days_text}: {spans!r}"
-            if not all(isinstance(t, str) for t in texts):
+            texts = [spans] if isinstance(spans, str) else spans
+            if not isinstance(texts, Iterable) or not all(isinstance(t, str) for t in texts):
                 raise _error(f"spans of {days_text!r} must be texts like '08:00-18:00'", part)
-            if texts:
+            if texts := list(texts):
                 _add_group(table, days_text, ",".join(texts), part)
     else:
         raise ConfigurationError(

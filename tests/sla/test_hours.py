@@ -1,0 +1,229 @@
+"""The working-hours spec: text form, mapping form, errors that quote the offending part."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leadflow.errors import ConfigurationError, NaiveDatetimeError
+from leadflow.sla import BusinessCalendar, Span, WorkingHours, parse_closures, parse_hours
+from tests.sla.strategies import weeks
+
+ISSUE_SPEC = "mon-thu 08:00-12:00, 13:00-17:00; fri 08:00-14:00"
+
+
+def test_the_issue_example():
+    hours = parse_hours(ISSUE_SPEC)
+    assert hours.days[0] == (Span(480, 720), Span(780, 1020))
+    assert hours.days[3] == hours.days[0]
+    assert hours.days[4] == (Span(480, 840),)
+    assert hours.days[5] == hours.days[6] == ()
+
+
+def test_mapping_form_equals_text_form():
+    mapping = {"mon-thu": ["08:00-12:00", "13:00-17:00"], "fri": "08:00-14:00"}
+    assert parse_hours(mapping) == parse_hours(ISSUE_SPEC)
+    assert WorkingHours.parse(parse_hours(mapping)) == parse_hours(ISSUE_SPEC)
+
+
+@pytest.mark.parametrize(
+    ("spec", "days"),
+    [
+        ("fri-mon 09:00-10:00", {0, 4, 5, 6}),
+        ("mon,wed 09:00-10:00", {0, 2}),
+        ("mon, wed-thu 09:00-10:00", {0, 2, 3}),
+        ("Monday-Friday 09:00-10:00", {0, 1, 2, 3, 4}),
+        ("sun-sun 09:00-10:00", {6}),
+        ("mon-sun 09:00-10:00", set(range(7))),
+    ],
+)
+def test_day_expressions(spec, days):
+    hours = parse_hours(spec)
+    assert {i for i, spans in enumerate(hours.days) if spans} == days
+
+
+def test_spans_overnight_and_midnight():
+    assert parse_hours("mon 22:00-06:00").days[0] == (Span(1320, 360),)
+    assert parse_hours("mon 22:00-06:00").days[0][0].overnight
+    assert parse_hours("mon 18:00-24:00").days[0] == (Span(1080, 1440),)
+    assert not parse_hours("mon 18:00-24:00").days[0][0].overnight
+    assert parse_hours("mon 08:00-08:00").days[0][0].minutes == 24 * 60
+
+
+def test_groups_naming_the_same_day_add_up():
+    hours = parse_hours("mon-fri 08:00-12:00; mon 13:00-14:00; mon 08:00-12:00")
+    assert hours.days[0] == (Span(480, 720), Span(780, 840))
+
+
+def test_empty_spec_is_never_open():
+    assert parse_hours("").is_empty
+    assert parse_hours({}).is_empty
+    assert parse_hours(" ; ").is_empty
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("mon-fri 8-18", "malformed group 'mon-fri 8-18'"),
+        ("mon-fri", "malformed group 'mon-fri'"),
+        ("08:00-18:00", "malformed group '08:00-18:00'"),
+        ("mon-fri 08:00-18:00; xyz 08:00-12:00", "unknown day 'xyz' in hours 'xyz 08:00-12:00'"),
+        ("mon-fri 08:00-25:00", "end '08:00-25:00' in hours 'mon-fri 08:00-25:00'"),
+        ("mon-fri 24:00-06:00", "start '24:00-06:00'"),
+        ("mon 24:30-06:00", "start '24:30-06:00'"),
+        ("mon 08:00-24:30", "end '08:00-24:30'"),
+        ("mon 08:60-12:00", "start '08:60-12:00'"),
+        ("mon 08:00-12:00, 13:00", "malformed span '13:00' in hours 'mon 08:00-12:00, 13:00'"),
+        ("mon,,tue 08:00-12:00", "empty day"),
+        ({"mon": 8}, "spans of 'mon' must be texts"),
+        ({"mon": ["08:00-12:00", "x"]}, "malformed span 'x'"),
+    ],
+)
+def test_malformed_specs_quote_the_offending_part(spec, message):
+    with pytest.raises(ConfigurationError, match=message.replace("(", r"\(")) as info:
+        BusinessCalendar(hours=spec, timezone="UTC")
+    assert isinstance(info.value, ValueError)
+    assert info.value.field == "hours"
+
+
+def test_hours_of_the_wrong_type():
+    with pytest.raises(ConfigurationError, match="hours must be a text"):
+        parse_hours(42)  # type: ignore[arg-type]
+
+
+@given(weeks(allow_empty=True))
+def test_rendered_hours_parse_back(week):
+    text = "; ".join(
+        f"{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][d]} "
+        + ", ".join(f"{s}-{e}" for s, e in spans)
+        for d, spans in week.items()
+        if spans
+    )
+    hours = parse_hours(text)
+    assert parse_hours(str(hours)) == hours
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_raises_configuration_error(text):
+    try:
+        parse_hours(text)
+    except ConfigurationError as error:
+        assert error.field == "hours"
+
+
+# -- closures ------------------------------------------------------------------------------------
+
+
+def test_closure_kinds():
+    berlin = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin").timezone
+    closures = parse_closures(
+        [
+            date(2026, 12, 24),
+            (date(2026, 12, 27), date(2026, 12, 31)),
+            (datetime(2026, 12, 23, 12, tzinfo=berlin), datetime(2026, 12, 23, 17, tzinfo=berlin)),
+        ]
+    )
+    assert closures.days == frozenset({date(2026, 12, 24)})
+    assert closures.ranges == ((date(2026, 12, 27), date(2026, 12, 31)),)
+    assert closures.instants == (
+        (datetime(2026, 12, 23, 11, tzinfo=UTC), datetime(2026, 12, 23, 16, tzinfo=UTC)),
+    )
+    assert len(closures) == 3
+
+
+def test_overlapping_closures_merge():
+    closures = parse_closures(
+        [
+            (date(2026, 1, 1), date(2026, 1, 5)),
+            (date(2026, 1, 6), date(2026, 1, 9)),
+            [date(2026, 1, 3), date(2026, 1, 4)],
+        ]
+    )
+    assert closures.ranges == ((date(2026, 1, 1), date(2026, 1, 9)),)
+
+
+@pytest.mark.parametrize(
+    ("closure", "message"),
+    [
+        (datetime(2026, 1, 1, tzinfo=UTC), "is a single datetime"),
+        ((date(2026, 1, 5), date(2026, 1, 1)), "ends before it starts"),
+        (
+            (datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)),
+            "ends before it starts",
+        ),
+        ((date(2026, 1, 1), datetime(2026, 1, 2, tzinfo=UTC)), "cannot read closure"),
+        ("2026-01-01", "cannot read closure"),
+        ((date(2026, 1, 1),), "cannot read closure"),
+    ],
+)
+def test_bad_closures(closure, message):
+    with pytest.raises(ConfigurationError, match=message):
+        parse_closures([closure])
+
+
+def test_naive_closure_datetimes_raise():
+    with pytest.raises(NaiveDatetimeError, match="closure start"):
+        parse_closures([(datetime(2026, 1, 1), datetime(2026, 1, 2, tzinfo=UTC))])
+
+
+def test_instant_closure_cuts_a_half_day():
+    cal = BusinessCalendar(
+        hours="mon-fri 08:00-18:00",
+        timezone="UTC",
+        closures=[(datetime(2026, 6, 8, 12, tzinfo=UTC), datetime(2026, 6, 8, 14, tzinfo=UTC))],
+    )
+    assert cal.between(
+        datetime(2026, 6, 8, tzinfo=UTC), datetime(2026, 6, 9, tzinfo=UTC)
+    ) == timedelta(hours=8)
+    assert cal.is_open(datetime(2026, 6, 8, 14, tzinfo=UTC))
+    assert not cal.is_open(datetime(2026, 6, 8, 12, tzinfo=UTC))
+    assert cal.add(datetime(2026, 6, 8, 11, tzinfo=UTC), timedelta(hours=1)) == datetime(
+        2026, 6, 8, 12, tzinfo=UTC
+    )
+    assert cal.add(datetime(2026, 6, 8, 11, tzinfo=UTC), timedelta(hours=2)) == datetime(
+        2026, 6, 8, 15, tzinfo=UTC
+    )
+
+
+# -- holidays ------------------------------------------------------------------------------------
+
+
+def test_unknown_country_lists_valid_codes():
+    with pytest.raises(
+        ConfigurationError, match=r"unknown holiday country 'XX' in 'XX'; .*DE, .*US"
+    ) as info:
+        BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="UTC", holidays="XX")
+    assert info.value.field == "holidays"
+
+
+def test_unknown_subdivision_lists_valid_codes():
+    with pytest.raises(
+        ConfigurationError,
+        match="unknown subdivision 'XY' of DE in holidays 'DE-XY'; valid codes: DE-BB, DE-BE, .*DE-BY",
+    ):
+        BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="UTC", holidays="DE-XY")
+
+
+def test_region_codes_are_case_insensitive():
+    cal = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays="de-by")
+    assert date(2026, 6, 4) in cal.holidays_in(2026)
+    assert str(cal.holidays) == "DE-BY"
+
+
+def test_holiday_categories():
+    plain = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays="DE")
+    assert len(plain.holidays_in(2026)) == 9
+    with pytest.raises(ConfigurationError, match="Category is not supported"):
+        BusinessCalendar(
+            hours="mon-fri 08:00-18:00", timezone="UTC", holidays="DE", holiday_categories=["nope"]
+        )
+
+
+def test_holidays_must_be_dates():
+    with pytest.raises(ConfigurationError, match="holidays must be dates"):
+        BusinessCalendar(
+            hours="mon-fri 08:00-18:00", timezone="UTC", holidays=[datetime(2026, 1, 1, tzinfo=UTC)]
+        )
