@@ -25,6 +25,18 @@ from leadflow.lifecycle.guards import (
 )
 from leadflow.lifecycle.loader import DEFAULT_GRAPH, graph_from_dict, graph_to_dict, load_graph
 from leadflow.lifecycle.machine import Outcome, advance, advance_all, new_lead, replay, try_advance
+from leadflow.lifecycle.metrics import (
+    ContactDelay,
+    Rate,
+    ReasonCount,
+    conversion,
+    median_delay,
+    mql_to_sql,
+    reason_actions,
+    rejection_reasons,
+    sal_acceptance,
+    time_to_first_contact,
+)
 from leadflow.lifecycle.record import LeadRecord
 from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, Stage, TransitionKind
 
@@ -34,6 +46,7 @@ __all__ = (
     "REASON_KINDS",
     "Actor",
     "ContactAttempts",
+    "ContactDelay",
     "Graph",
     "Guard",
     "GuardFailure",
@@ -44,6 +57,8 @@ __all__ = (
     "Owner",
     "Qualification",
     "QualificationPassed",
+    "Rate",
+    "ReasonCount",
     "Stage",
     "StageSpec",
     "Step",
@@ -51,12 +66,19 @@ __all__ = (
     "TransitionKind",
     "advance",
     "advance_all",
+    "conversion",
     "graph_from_dict",
     "graph_to_dict",
     "load_graph",
+    "median_delay",
+    "mql_to_sql",
     "new_lead",
     "parse_event",
+    "reason_actions",
+    "rejection_reasons",
     "replay",
+    "sal_acceptance",
+    "time_to_first_contact",
     "to_markdown",
     "to_mermaid",
     "try_advance",

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Final
+from typing import Annotated, Any, ClassVar, Final
 
-from pydantic import AwareDatetime, ConfigDict, JsonValue, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
 from leadflow._time import require_aware
 from leadflow.errors import EventValidationError, Problem
@@ -88,13 +88,18 @@ class HandoffEvent:
     """A key from the sender (webhook delivery id): a retry with the same key is applied once."""
     qualification: Qualification | None = None
     """The qualification verdict, needed to enter ``sql`` in the default graph."""
-    lead: Lead | dict[str, JsonValue] | None = None
-    """The lead data the handoff was based on (a :class:`~leadflow.Lead` or raw data)."""
+    lead: Annotated[dict[str, JsonValue] | Lead | None, Field(union_mode="left_to_right")] = None
+    """The lead data the handoff was based on: raw data, or a :class:`~leadflow.Lead`, which is
+    stored as its JSON data (without defaults) so the event round-trips through JSON exactly."""
 
     def __post_init__(self) -> None:
         at = require_aware(self.at, "at")
         if at.tzinfo is not UTC:
             object.__setattr__(self, "at", at.astimezone(UTC))
+        if isinstance(self.lead, Lead):
+            object.__setattr__(
+                self, "lead", self.lead.model_dump(mode="json", exclude_defaults=True)
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data (what :func:`parse_event` reads)."""
