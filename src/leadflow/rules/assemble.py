@@ -1,0 +1,313 @@
+"""Static checks over a whole rule file, and its compilation into a :class:`Program`.
+
+Every problem found is collected, so one run reports them all: unknown names and activity kinds
+(with "did you mean"), type mismatches, unknown grades, temperatures and reason codes, duplicate
+names, and classification lines that can never match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+
+from leadflow.rules import ast
+from leadflow.rules.conditions import GRADES, TEMPERATURES, Check, did_you_mean, references
+from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, catalogue
+from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
+from leadflow.rules.reach import unreachable
+
+__all__ = ("assemble",)
+
+
+def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[str, str]) -> None:
+    seen: dict[str, ast.Pos] = {}
+
+    def claim(name: str, pos: ast.Pos, what: str) -> bool:
+        if name in FIELD_TYPES or name in check.kinds:
+            check.error(pos, f"'{name}' is already a lead field or activity; choose another name")
+            return False
+        if name in seen:
+            first = seen[name]
+            check.error(pos, f"{what} '{name}' is already defined at {first.source}:{first.line}")
+            return False
+        seen[name] = pos
+        return True
+
+    for s in statements:
+        if isinstance(s, ast.FieldDecl):
+            if s.type not in CUSTOM_TYPES:
+                check.error(
+                    s.pos,
+                    f"unknown field type '{s.type}'; expected text, number or flag"
+                    f"{did_you_mean(s.type, CUSTOM_TYPES)}",
+                )
+            elif claim(s.name, s.pos, "field"):
+                check.field_types[s.name] = s.type
+        elif isinstance(s, ast.ActivityDecl):
+            check.kinds.update(s.kinds)
+    for name, type_ in custom.items():
+        check.field_types.setdefault(name, type_)
+    for s in statements:
+        if isinstance(s, ast.ListDef) and claim(s.name, s.pos, "list"):
+            check.lists[s.name] = s
+            kinds = {i.kind for i in s.items}
+            if len(kinds) > 1:
+                check.error(
+                    s.pos,
+                    f"list '{s.name}' mixes {' and '.join(sorted(kinds))}; "
+                    "a list holds one kind of value",
+                )
+        elif isinstance(s, ast.ConstDef) and claim(s.name, s.pos, "constant"):
+            check.consts[s.name] = s
+        elif isinstance(s, ast.ScoreBlock | ast.ScoreFormula) and claim(s.name, s.pos, "score"):
+            check.scores.add(s.name)
+        elif isinstance(s, ast.GradeBlock) and claim(s.name, s.pos, "grade"):
+            check.grades.add(s.name)
+
+
+def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
+    cond = rule.condition
+    test = None if rule.each else check.condition(cond)
+    key, window, count = "", None, 1
+    if isinstance(cond, ast.ActivityTest):
+        key, window, count = "@" + cond.kind, cond.window, cond.count
+        if rule.each and cond.kind not in check.kinds:
+            check.error(
+                cond.pos,
+                f"unknown activity kind '{cond.kind}'{did_you_mean(cond.kind, check.kinds)}",
+            )
+    decays = block.decay_factor is not None and key != "" and cond.kind in check.kinds  # type: ignore[union-attr]
+    reads = []
+    for name in references(cond):
+        if name in check.kinds:
+            reads.append((name, "@" + name))
+        elif name in check.field_types:
+            reads.append((name, name))
+    return CRule(
+        rule.points,
+        test,
+        key,
+        window,
+        count,
+        rule.each,
+        rule.cap,
+        decays,
+        tuple(reads),
+        rule.pos.text,
+        rule.pos.source,
+        rule.pos.line,
+    )
+
+
+def _line_of(block: ast.ScoreBlock, texts: Mapping[str, str], word: str) -> int:
+    lines = texts.get(block.pos.source, "").splitlines()
+    for number in range(block.pos.line, len(lines) + 1):
+        if lines[number - 1].strip().startswith(word):
+            return number
+        if lines[number - 1].strip() == "}":
+            break
+    return block.pos.line
+
+
+def _branches(
+    branches: tuple[ast.Branch, ...], check: Check, what: str, labels: Collection[str]
+) -> tuple[CBranch, ...]:
+    out: list[CBranch] = []
+    for b in branches:
+        if b.label not in labels:
+            noun = "temperature" if what == "temperature" else "grade"
+            check.error(
+                b.pos,
+                f"unknown {noun} '{b.label}'; expected "
+                f"{', '.join(labels)}{did_you_mean(b.label, labels)}",
+            )
+        test = None if b.condition is None else check.condition(b.condition)
+        out.append(CBranch(b.label, test, b.pos.text, b.pos.source, b.pos.line))
+    if branches and all(b.condition is not None for b in branches):
+        last = branches[-1]
+        example = "cold otherwise" if what == "temperature" else "C otherwise"
+        check.error(
+            last.pos,
+            f"the {what} block needs a last line such as '{example}', so every lead gets one",
+        )
+    for later, reason in unreachable(branches):
+        check.error(later.pos, f"this line can never match: {reason}")
+    return tuple(out)
+
+
+def assemble(
+    statements: tuple[ast.Statement, ...],
+    texts: Mapping[str, str],
+    *,
+    custom: Mapping[str, str],
+    kinds: Collection[str],
+    reasons: Collection[str],
+    templates: Collection[str] = (),
+) -> tuple[Program, Check]:
+    """Check ``statements`` and compile them; the returned check holds every error found."""
+    check = Check(texts, dict(FIELD_TYPES), set(kinds))
+    statements = _merge_templates(statements, check, templates)
+    _decls(statements, check, custom)
+    scores: list[CScore] = []
+    grades: list[tuple[str, tuple[CBranch, ...]]] = []
+    knockouts: list[tuple[str, object, str, str, int]] = []
+    temperature: tuple[CBranch, ...] | None = None
+    mql: CBranch | None = None
+    quals: list[CQualification] = []
+    defined: set[str] = set()
+    single: dict[str, ast.Pos] = {}
+    for s in statements:
+        check.allow_scores = check.allow_temperature = check.allow_criteria = False
+        if isinstance(s, ast.Temperature | ast.Mql):
+            what = "temperature" if isinstance(s, ast.Temperature) else "mql"
+            if what in single:
+                first = single[what]
+                check.error(
+                    s.pos, f"a second {what} rule; the first is at {first.source}:{first.line}"
+                )
+                continue
+            single[what] = s.pos
+        if isinstance(s, ast.ScoreBlock):
+            rules = tuple(_rule(r, s, check) for r in s.rules)
+            caps = (_line_of(s, texts, "at most"), _line_of(s, texts, "at least"))
+            scores.append(
+                CScore(
+                    s.name,
+                    rules,
+                    s.at_most,
+                    s.at_least,
+                    s.decay_factor,
+                    s.decay_period,
+                    None,
+                    s.pos.source,
+                    s.pos.line,
+                    caps,
+                )
+            )
+            defined.add(s.name)
+        elif isinstance(s, ast.ScoreFormula):
+            for _, term, pos in s.terms:
+                if term not in defined:
+                    later = term in check.scores
+                    hint = (
+                        " (define it above this line)"
+                        if later
+                        else did_you_mean(term, check.scores)
+                    )
+                    check.error(pos, f"unknown score '{term}'{hint}")
+            formula = tuple((sign, term) for sign, term, _ in s.terms)
+            scores.append(
+                CScore(
+                    s.name, (), None, None, None, None, formula, s.pos.source, s.pos.line, (0, 0)
+                )
+            )
+            defined.add(s.name)
+        elif isinstance(s, ast.GradeBlock):
+            check.allow_scores = True
+            grades.append((s.name, _branches(s.branches, check, "grade", tuple(GRADES))))
+        elif isinstance(s, ast.Knockout):
+            check.allow_scores = True
+            if s.reason not in reasons:
+                check.error(
+                    s.pos,
+                    f"unknown reason code '{s.reason}'"
+                    f"{did_you_mean(s.reason, reasons)}; reasons: "
+                    f"{', '.join(sorted(reasons))}",
+                )
+            knockouts.append(
+                (s.reason, check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
+            )
+        elif isinstance(s, ast.Temperature):
+            check.allow_scores = True
+            temperature = _branches(s.branches, check, "temperature", TEMPERATURES)
+        elif isinstance(s, ast.Mql):
+            check.allow_scores = check.allow_temperature = True
+            mql = CBranch("mql", check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
+        elif isinstance(s, ast.Qualification):
+            quals.append(_qualification(s, check))
+    program = Program(
+        getters=catalogue(check_custom(check)).getters,
+        scores=tuple(scores),
+        grades=tuple(grades),
+        knockouts=tuple(knockouts),  # type: ignore[arg-type]
+        temperature=temperature,
+        mql=mql,
+        qualifications=tuple(quals),
+    )
+    return program, check
+
+
+def check_custom(check: Check) -> dict[str, str]:
+    """The custom fields of a check: every field type that is not a standard field."""
+    return {k: v for k, v in check.field_types.items() if k not in FIELD_TYPES}
+
+
+def _qualification(s: ast.Qualification, check: Check) -> CQualification:
+    criteria: list[tuple[str, Mapping[str, str]]] = []
+    for c in s.criteria:
+        scale: dict[str, str] = {}
+        for answer, grade in c.answers:
+            if grade not in GRADES:
+                check.error(
+                    c.pos, f"unknown grade '{grade}' for answer '{answer}'; grades are A to F"
+                )
+            if answer in scale:
+                check.error(c.pos, f"answer '{answer}' is listed twice for {c.name}")
+            scale[answer] = grade
+        if "unknown" not in scale:
+            check.error(
+                c.pos,
+                f"criterion {c.name} must grade the answer 'unknown' (used when "
+                "sales has not answered yet), e.g. 'unknown D'",
+            )
+            scale["unknown"] = "F"
+        criteria.append((c.name, MappingProxyType(scale)))
+    check.criteria = {name: dict(scale) for name, scale in criteria}
+    check.allow_scores = check.allow_temperature = check.allow_criteria = True
+    if s.passes is None or s.pass_pos is None:
+        check.error(s.pos, f"qualification {s.name} needs a 'pass when ...' line")
+        test = check.condition(ast.GradeCount(99, "A", or_better=False, pos=s.pos))
+        text, line = "", s.pos.line
+    else:
+        test = check.condition(s.passes)
+        text, line = s.pass_pos.text, s.pass_pos.line
+    check.criteria = {}
+    source = s.pass_pos.source if s.pass_pos is not None else s.pos.source
+    return CQualification(s.name, tuple(criteria), test, text, source, line)
+
+
+def _merge_templates(
+    statements: tuple[ast.Statement, ...], check: Check, templates: Collection[str]
+) -> tuple[ast.Statement, ...]:
+    """Let a file's ``qualification bant { ... }`` override parts of the template it uses."""
+    out: list[ast.Statement] = []
+    index: dict[str, int] = {}
+    for s in statements:
+        if not isinstance(s, ast.Qualification):
+            out.append(s)
+            continue
+        if s.name in index:
+            at = index[s.name]
+            base = out[at]
+            assert isinstance(base, ast.Qualification)  # noqa: S101
+            if s.name not in templates or base.pos.source == s.pos.source:
+                check.error(
+                    s.pos,
+                    f"qualification '{s.name}' is already defined at "
+                    f"{base.pos.source}:{base.pos.line}",
+                )
+                continue
+            replaced = {c.name: c for c in s.criteria}
+            criteria = tuple(replaced.pop(c.name, c) for c in base.criteria)
+            criteria += tuple(replaced.values())
+            out[at] = replace(
+                base,
+                criteria=criteria,
+                passes=s.passes if s.passes is not None else base.passes,
+                pass_pos=s.pass_pos if s.passes is not None else base.pass_pos,
+            )
+            continue
+        index[s.name] = len(out)
+        out.append(s)
+    return tuple(out)

@@ -1,0 +1,341 @@
+"""Turning lark's parse tree into the frozen statements of :mod:`leadflow.rules.ast`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lark import Token, Tree
+
+from leadflow.errors import RuleSyntaxError
+from leadflow.rules import ast
+from leadflow.rules.syntax import error_at, raise_all
+
+__all__ = ("MAX_DEPTH", "UNIT_SECONDS", "build")
+
+MAX_DEPTH = 64
+"""Deepest nesting of parentheses and ``not`` a condition may have."""
+
+UNIT_SECONDS = {"hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0}
+"""Seconds per time unit; a month is 30 days, so windows never depend on the calendar."""
+
+_OPS = {
+    "is_": "is",
+    "is_not": "is not",
+    "is_missing": "is missing",
+    "is_set": "is set",
+    "in_": "in",
+    "not_in": "not in",
+    "between": "between",
+    "at_least": "at least",
+    "at_most": "at most",
+    "contains": "contains",
+    "starts_with": "starts with",
+    "ends_with": "ends with",
+}
+
+
+class _Builder:
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+
+    # -- positions ---------------------------------------------------------------------------
+    def pos(self, node: Tree[Token] | Token) -> ast.Pos:
+        if isinstance(node, Token):
+            start, end = node.start_pos or 0, node.end_pos or 0
+            line, column = node.line or 1, node.column or 1
+        else:
+            meta = node.meta
+            if getattr(meta, "empty", True):
+                return ast.Pos(self.source, 1, 1, 1, "")
+            start, end, line, column = meta.start_pos, meta.end_pos, meta.line, meta.column
+        text = self.text[start:end].rstrip()
+        first_line = text.split("\n", 1)[0]
+        return ast.Pos(self.source, line, column, column + len(first_line), first_line)
+
+    def span(self, first: Tree[Token] | Token, last: Tree[Token] | Token) -> ast.Pos:
+        a, b = self.pos(first), self.pos(last)
+        start = self._offset(first)
+        end = self._end(last)
+        text = self.text[start:end].rstrip().split("\n", 1)[0]
+        return ast.Pos(self.source, a.line, a.column, b.end_column, text)
+
+    @staticmethod
+    def _offset(node: Tree[Token] | Token) -> int:
+        return (node.start_pos or 0) if isinstance(node, Token) else node.meta.start_pos
+
+    @staticmethod
+    def _end(node: Tree[Token] | Token) -> int:
+        return (node.end_pos or 0) if isinstance(node, Token) else node.meta.end_pos
+
+    # -- values ------------------------------------------------------------------------------
+    def literal(self, node: Tree[Token] | Token) -> ast.Literal:
+        if isinstance(node, Tree) and node.data == "list_lit":
+            items = tuple(self.literal(child) for child in node.children)
+            return ast.Literal("list", items, self.pos(node))
+        token = node.children[0] if isinstance(node, Tree) else node
+        assert isinstance(token, Token)  # noqa: S101 - the grammar puts one token in a value
+        pos = self.pos(token)
+        kind = token.type
+        if kind == "STRING":
+            raw = token.value[1:-1]
+            return ast.Literal("text", raw.replace('\\"', '"').replace("\\\\", "\\"), pos)
+        if kind == "NUMBER":
+            return ast.Literal("number", float(token.value), pos)
+        if kind in {"YES", "NO"}:
+            return ast.Literal("flag", kind == "YES", pos)
+        if kind == "GRADE":
+            return ast.Literal("grade", token.value, pos)
+        return ast.Literal("name", token.value, pos)
+
+    def window(self, node: Tree[Token]) -> float:
+        number, unit = node.children
+        assert isinstance(number, Token)  # noqa: S101
+        assert isinstance(unit, Token)  # noqa: S101
+        return float(number.value) * UNIT_SECONDS[unit.value.rstrip("s")]
+
+    # -- conditions --------------------------------------------------------------------------
+    def condition(self, node: Tree[Token] | Token) -> ast.Condition:
+        assert isinstance(node, Tree)  # noqa: S101 - conditions are always trees
+        kind = node.data
+        pos = self.pos(node)
+        children = node.children
+        if kind == "group":
+            return self.condition(children[0])
+        if kind == "negation":
+            return ast.Negation(self.condition(children[0]), pos)
+        if kind == "and_cond":
+            return ast.AllOf(tuple(self.condition(c) for c in children), pos)
+        if kind == "or_cond":
+            return ast.AnyOf(tuple(self.condition(c) for c in children), pos)
+        if kind == "activity":
+            window = self.window(children[1]) if len(children) > 1 else None  # type: ignore[arg-type]
+            return ast.ActivityTest(str(children[0]), 1, window, pos)
+        if kind == "activity_count":
+            window = self.window(children[3]) if len(children) > 3 else None  # type: ignore[arg-type]
+            return ast.ActivityTest(str(children[0]), int(float(str(children[1]))), window, pos)
+        if kind == "grade_count":
+            count, _, grade, *better = children
+            return ast.GradeCount(int(float(str(count))), str(grade), bool(better), pos)
+        name = str(children[0])
+        if kind == "compare":
+            return ast.Compare(name, str(children[1]), (self.literal(children[2]),), pos)
+        if kind in {"is_missing", "is_set"}:
+            return ast.Compare(name, _OPS[kind], (), pos)
+        if kind in {"in_", "not_in"}:
+            target = children[1]
+            if isinstance(target, Tree) and target.data == "list_ref":
+                target = target.children[0]
+            return ast.Compare(name, _OPS[kind], (self.literal(target),), pos)
+        values = tuple(self.literal(c) for c in children[1:])
+        return ast.Compare(name, _OPS[kind], values, pos)
+
+    # -- statements --------------------------------------------------------------------------
+    def statement(self, node: Tree[Token]) -> ast.Statement:
+        handler: Callable[[Tree[Token]], ast.Statement] = getattr(self, "s_" + str(node.data))
+        return handler(node)
+
+    def s_use_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.Use(str(node.children[0]), self.pos(node))
+
+    def s_include_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.Include(str(node.children[0])[1:-1], self.pos(node))
+
+    def s_list_stmt(self, node: Tree[Token]) -> ast.Statement:
+        items = self.literal(node.children[1]).value
+        assert isinstance(items, tuple)  # noqa: S101
+        return ast.ListDef(str(node.children[0]), items, self.pos(node))
+
+    def s_const_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.ConstDef(str(node.children[0]), self.literal(node.children[1]), self.pos(node))
+
+    def s_field_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.FieldDecl(str(node.children[0]), str(node.children[1]), self.pos(node))
+
+    def s_activity_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.ActivityDecl(tuple(str(c) for c in node.children), self.pos(node))
+
+    def s_score_block(self, node: Tree[Token]) -> ast.Statement:
+        name, *items = node.children
+        rules: list[ast.Rule] = []
+        at_most = at_least = factor = period = None
+        decay_text = ""
+        for item in items:
+            assert isinstance(item, Tree)  # noqa: S101
+            kids = item.children
+            if item.data == "cap":
+                at_most = float(str(kids[0]))
+            elif item.data == "floor":
+                at_least = float(str(kids[0]))
+            elif item.data == "decay":
+                rate, number, unit = (str(k) for k in kids)
+                factor = 0.5 if rate == "half" else 1 - float(rate.rstrip("%")) / 100
+                period = float(number) * UNIT_SECONDS[unit.rstrip("s")]
+                decay_text = self.pos(item).text
+            else:
+                rules.append(self.rule(item))
+        return ast.ScoreBlock(
+            str(name), tuple(rules), at_most, at_least, factor, period, decay_text, self.pos(node)
+        )
+
+    def rule(self, item: Tree[Token]) -> ast.Rule:
+        kids = item.children
+        points = float(str(kids[0]))
+        if item.data == "points_rule":
+            return ast.Rule(
+                points,
+                self.condition(kids[1]),
+                each=False,
+                cap=None,
+                pos=self.span(kids[0], kids[1]),
+            )
+        kind = kids[1]
+        window = None
+        cap = None
+        last: Tree[Token] | Token = kind
+        for extra in kids[2:]:
+            if isinstance(extra, Tree):
+                window = self.window(extra)
+            else:
+                cap = float(str(extra))
+            last = extra
+        test_pos = self.span(kind, kids[2] if len(kids) > 2 and isinstance(kids[2], Tree) else kind)
+        test = ast.ActivityTest(str(kind), 1, window, test_pos)
+        return ast.Rule(points, test, each=True, cap=cap, pos=self.span(kids[0], last))
+
+    def s_score_formula(self, node: Tree[Token]) -> ast.Statement:
+        name, first, *rest = node.children
+        terms = [(1, str(first), self.pos(first))]
+        for sign, term in zip(rest[::2], rest[1::2], strict=True):
+            terms.append((1 if str(sign) == "+" else -1, str(term), self.pos(term)))
+        return ast.ScoreFormula(str(name), tuple(terms), self.pos(node))
+
+    def s_knockout_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.Knockout(str(node.children[0]), self.condition(node.children[1]), self.pos(node))
+
+    def branch(self, node: Tree[Token]) -> ast.Branch:
+        label, rest = node.children
+        if isinstance(rest, Token) and rest.type == "OTHERWISE":
+            return ast.Branch(str(label), None, self.pos(node))
+        return ast.Branch(str(label), self.condition(rest), self.pos(node))
+
+    def s_temperature_block(self, node: Tree[Token]) -> ast.Statement:
+        branches = tuple(self.branch(c) for c in node.children if isinstance(c, Tree))
+        return ast.Temperature(branches, self.pos(node))
+
+    def s_mql_stmt(self, node: Tree[Token]) -> ast.Statement:
+        return ast.Mql(self.condition(node.children[0]), self.pos(node))
+
+    def s_grade_block(self, node: Tree[Token]) -> ast.Statement:
+        name, *branches = node.children
+        return ast.GradeBlock(
+            str(name),
+            tuple(self.branch(b) for b in branches if isinstance(b, Tree)),
+            self.pos(node),
+        )
+
+    def s_qualification_block(self, node: Tree[Token]) -> ast.Statement:
+        name, *items = node.children
+        criteria: list[ast.Criterion] = []
+        passes: ast.Condition | None = None
+        pass_pos: ast.Pos | None = None
+        for item in items:
+            assert isinstance(item, Tree)  # noqa: S101
+            if item.data == "pass_rule":
+                passes, pass_pos = self.condition(item.children[0]), self.pos(item)
+                continue
+            criterion, *answers = item.children
+            pairs = tuple((str(a.children[0]), str(a.children[1])) for a in answers)  # type: ignore[union-attr]
+            criteria.append(ast.Criterion(str(criterion), pairs, self.pos(item)))
+        return ast.Qualification(str(name), tuple(criteria), passes, pass_pos, self.pos(node))
+
+    def s_test_block(self, node: Tree[Token]) -> ast.Statement:
+        name, *items = node.children
+        now: tuple[str, str, str] | None = None
+        lead: list[ast.LeadItem] = []
+        answers: list[tuple[str, str, ast.Pos]] = []
+        expectations: list[ast.Expectation] = []
+        for item in items:
+            assert isinstance(item, Tree)  # noqa: S101
+            if item.data == "test_now":
+                date, time, zone = (str(c) for c in item.children)
+                now = (date, time, zone)
+            elif item.data == "test_lead":
+                for line in item.children:
+                    lead.extend(self.lead_item(i) for i in line.children)  # type: ignore[union-attr, arg-type]
+            elif item.data == "test_answers":
+                for answer in item.children:
+                    criterion, value = answer.children  # type: ignore[union-attr]
+                    answers.append((str(criterion), str(value), self.pos(answer)))
+            else:
+                expectations.extend(self.expectation(e) for e in item.children)  # type: ignore[arg-type]
+        return ast.TestBlock(
+            str(name)[1:-1], now, tuple(lead), tuple(answers), tuple(expectations), self.pos(node)
+        )
+
+    def lead_item(self, node: Tree[Token]) -> ast.LeadItem:
+        kids = node.children
+        name, pos = str(kids[0]), self.pos(node)
+        if node.data in {"lead_value", "lead_list"}:
+            return ast.LeadItem(name, self.literal(kids[1]), 1, None, pos)
+        if node.data == "lead_activity":
+            ago = float(str(kids[1])) * UNIT_SECONDS[str(kids[2]).rstrip("s")]
+            return ast.LeadItem(name, None, 1, ago, pos)
+        ago = float(str(kids[3])) * UNIT_SECONDS[str(kids[4]).rstrip("s")]
+        return ast.LeadItem(name, None, int(float(str(kids[1]))), ago, pos)
+
+    def expectation(self, node: Tree[Token]) -> ast.Expectation:
+        kids = [str(k) for k in node.children]
+        pos = self.pos(node)
+        what = str(node.data)
+        if what == "expect_score":
+            return ast.Expectation("score", kids[0], float(kids[1]), pos)
+        if what == "expect_temperature":
+            return ast.Expectation("temperature", "temperature", kids[0], pos)
+        if what == "expect_mql":
+            return ast.Expectation("mql", "mql", kids[0] == "yes", pos)
+        if what == "expect_grade":
+            return ast.Expectation("grade", kids[0], kids[1], pos)
+        if what == "expect_knockout":
+            return ast.Expectation("knockout", kids[0], value=True, pos=pos)
+        if what == "expect_no_knockout":
+            return ast.Expectation("no knockout", "knockout", value=False, pos=pos)
+        return ast.Expectation("qualification", kids[0], kids[1] == "passes", pos)
+
+
+def _check_depth(tree: Tree[Token], text: str, source: str) -> None:
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if depth > MAX_DEPTH:
+            line, column = node.meta.line, node.meta.column
+            raise error_at(
+                text,
+                source,
+                line,
+                column,
+                f"condition nested too deeply: at most {MAX_DEPTH} levels of "
+                "parentheses and 'not' are allowed",
+            )
+        nested = depth + (1 if node.data in {"group", "negation"} else 0)
+        stack.extend((child, nested) for child in node.children)
+
+
+def build(tree: Tree[Token], text: str, source: str) -> tuple[ast.Statement, ...]:
+    """Convert a parse tree of ``text`` into statements, checking the nesting depth first.
+
+    Raises:
+        RuleSyntaxError: a condition is nested deeper than :data:`MAX_DEPTH` levels.
+    """
+    _check_depth(tree, text, source)
+    builder = _Builder(text, source)
+    statements: list[ast.Statement] = []
+    errors: list[RuleSyntaxError] = []
+    for node in tree.children:
+        assert isinstance(node, Tree)  # noqa: S101 - start only holds statements
+        statements.append(builder.statement(node))
+    raise_all(errors)
+    return tuple(statements)

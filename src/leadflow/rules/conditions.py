@@ -1,0 +1,476 @@
+"""Checking conditions against what a rule set knows, and compiling them to Python closures.
+
+A compiled condition takes the :class:`~leadflow.rules.facts.Facts` of one lead and answers
+``True``, ``False`` or ``None`` (unknown: a value it needs is missing). ``and``/``or``/``not``
+follow three-valued logic, and only ``True`` counts as a match, so a missing field never makes a
+rule fire by accident, not even under ``not``; ask for it with ``is missing``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadflow.errors import RuleSyntaxError
+from leadflow.rules import ast
+from leadflow.rules.facts import ORDERED_LEVELS
+from leadflow.rules.syntax import error_at
+
+__all__ = ("GRADES", "TEMPERATURES", "Check", "Test", "did_you_mean")
+
+Test = Callable[[dict[str, Any]], bool | None]
+
+GRADES = "ABCDEF"
+"""Grade letters, best first."""
+
+TEMPERATURES = ("hot", "warm", "cold")
+"""The temperatures a lead can have; SLA policies key their response times on them."""
+
+_NUMBER_OPS = {"<", "<=", ">", ">=", "is", "is not", "between", "in", "not in"}
+_TEXT_OPS = {"is", "is not", "in", "not in", "contains", "starts with", "ends with"}
+_LEVEL_OPS = {"is", "is not", "in", "not in", "at least", "at most"}
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass
+class Check:
+    """What names mean in one rule set, and the errors found so far."""
+
+    texts: Mapping[str, str]
+    field_types: dict[str, str]
+    kinds: set[str]
+    lists: dict[str, ast.ListDef] = field(default_factory=dict)
+    consts: dict[str, ast.ConstDef] = field(default_factory=dict)
+    scores: set[str] = field(default_factory=set)
+    grades: set[str] = field(default_factory=set)
+    criteria: dict[str, dict[str, str]] = field(default_factory=dict)
+    errors: list[RuleSyntaxError] = field(default_factory=list)
+    # what the condition being compiled may refer to
+    allow_scores: bool = False
+    allow_temperature: bool = False
+    allow_criteria: bool = False
+
+    def error(self, pos: ast.Pos, message: str) -> None:
+        text = self.texts.get(pos.source, "")
+        self.errors.append(
+            error_at(text, pos.source, pos.line, pos.column, message, end_column=pos.end_column)
+        )
+
+    # -- names ---------------------------------------------------------------------------------
+    def known_names(self) -> set[str]:
+        names = set(self.field_types) | self.kinds | set(self.consts) | set(self.lists)
+        if self.allow_scores:
+            names |= self.scores | self.grades
+        if self.allow_temperature:
+            names.add("temperature")
+        if self.allow_criteria:
+            names |= set(self.criteria) | {"positive"}
+        return names
+
+    def resolve(self, name: str, pos: ast.Pos) -> tuple[str, str] | None:
+        """The fact key and type of ``name``, or ``None`` after reporting why it is unknown."""
+        if self.allow_criteria and name in self.criteria:
+            return "?" + name, "criterion"
+        if self.allow_criteria and name == "positive":
+            return "?positive", "number"
+        if name in self.scores or name in self.grades:
+            if not self.allow_scores:
+                self.error(
+                    pos,
+                    f"'{name}' cannot be used inside a score block; use it in "
+                    "temperature, mql, grade, knockout or qualification rules",
+                )
+                return None
+            return ("$" + name, "number") if name in self.scores else ("%" + name, "grade")
+        if name == "temperature" and self.allow_temperature:
+            return "!temperature", "temperature"
+        if name in self.field_types:
+            return name, self.field_types[name]
+        if name in self.kinds:
+            self.error(
+                pos,
+                f"'{name}' is an activity; test it as '{name} within 30 days' or "
+                f"'{name} at least 2 times within 30 days'",
+            )
+            return None
+        self.error(pos, f"unknown name '{name}'{did_you_mean(name, self.known_names())}")
+        return None
+
+    # -- values --------------------------------------------------------------------------------
+    def value(self, literal: ast.Literal) -> ast.Literal:
+        """Replace a constant's name by its value."""
+        if literal.kind == "name" and literal.value in self.consts:
+            return self.consts[str(literal.value)].value
+        return literal
+
+    def items(self, literal: ast.Literal) -> tuple[ast.Literal, ...] | None:
+        """The items of an inline list or a named list."""
+        if literal.kind == "list":
+            return tuple(self.value(i) for i in list_items(literal))
+        if literal.kind == "name" and literal.value in self.lists:
+            return tuple(self.value(i) for i in self.lists[str(literal.value)].items)
+        names = set(self.lists)
+        self.error(
+            literal.pos,
+            f"unknown list '{literal.value}'{did_you_mean(str(literal.value), names)}",
+        )
+        return None
+
+    def expect(self, literal: ast.Literal, type_: str, what: str) -> Any:
+        """The Python value of ``literal`` if it fits a fact of ``type_``, else report it."""
+        literal = self.value(literal)
+        kind, value = literal.kind, literal.value
+        if type_ in {"number"} and kind == "number":
+            return value
+        if type_ in {"text", "email", "list"} and kind == "text":
+            return str(value).casefold()
+        if type_ == "flag" and kind == "flag":
+            return value
+        if type_ in ORDERED_LEVELS and kind == "name":
+            levels = ORDERED_LEVELS[type_]
+            if value in levels and value != "unknown":
+                return value
+            self.error(
+                literal.pos,
+                f"unknown {type_.replace('_', ' ')} '{value}'; expected one of "
+                f"{', '.join(lv for lv in levels if lv != 'unknown')}"
+                f"{did_you_mean(str(value), levels)}",
+            )
+            return None
+        if type_ == "grade" and kind == "grade":
+            if str(value) in GRADES:
+                return value
+            self.error(literal.pos, f"unknown grade '{value}'; grades are A to F")
+            return None
+        if type_ == "temperature" and kind == "name":
+            if value in TEMPERATURES:
+                return value
+            self.error(
+                literal.pos,
+                f"unknown temperature '{value}'; expected hot, warm or cold"
+                f"{did_you_mean(str(value), TEMPERATURES)}",
+            )
+            return None
+        if kind == "name" and value not in self.consts:
+            self.error(
+                literal.pos,
+                f"unknown name '{value}'"
+                f"{did_you_mean(str(value), set(self.consts) | set(self.lists))}",
+            )
+            return None
+        shown = {
+            "text": f'text "{value}"',
+            "number": f"the number {_num(value)}",
+            "flag": "yes/no",
+            "grade": f"grade {value}",
+            "list": "a list",
+            "name": f"'{value}'",
+        }[kind]
+        self.error(literal.pos, f"{what} is {_article(type_)}; it cannot be compared with {shown}")
+        return None
+
+    # -- conditions ----------------------------------------------------------------------------
+    def condition(self, cond: ast.Condition) -> Test:
+        """Check ``cond`` and compile it; on errors, a test that never matches."""
+        if isinstance(cond, ast.AllOf):
+            return _all(tuple(self.condition(c) for c in cond.items))
+        if isinstance(cond, ast.AnyOf):
+            return _any(tuple(self.condition(c) for c in cond.items))
+        if isinstance(cond, ast.Negation):
+            return _not(self.condition(cond.item))
+        if isinstance(cond, ast.ActivityTest):
+            return self.activity(cond)
+        if isinstance(cond, ast.GradeCount):
+            return self.grade_count(cond)
+        return self.compare(cond)
+
+    def activity(self, test: ast.ActivityTest) -> Test:
+        if test.kind not in self.kinds:
+            if test.count == 1 and test.window is None:
+                resolved = self.resolve_bare(test)
+                if resolved is not None:
+                    return resolved
+                return _never
+            self.error(
+                test.pos,
+                f"unknown activity kind '{test.kind}'{did_you_mean(test.kind, self.kinds)}",
+            )
+            return _never
+        return activity_test("@" + test.kind, test.count, test.window)
+
+    def resolve_bare(self, test: ast.ActivityTest) -> Test | None:
+        """A bare name that is not an activity: a yes/no field, or an error."""
+        if self.field_types.get(test.kind) == "flag":
+            key = test.kind
+            return lambda f: None if f[key] is None else f[key] is True
+        if test.kind in self.field_types or test.kind in self.scores or test.kind in self.grades:
+            self.error(
+                test.pos,
+                f"'{test.kind}' alone is not a condition; compare it, e.g. '{test.kind} is set'",
+            )
+            return None
+        names = self.kinds | set(self.field_types)
+        self.error(
+            test.pos,
+            f"unknown activity kind or field '{test.kind}'{did_you_mean(test.kind, names)}",
+        )
+        return None
+
+    def grade_count(self, cond: ast.GradeCount) -> Test:
+        if not self.allow_scores or not self.grades:
+            self.error(
+                cond.pos,
+                "counting grades needs 'grade' blocks, and can be used only in "
+                "temperature, mql, knockout and qualification rules",
+            )
+            return _never
+        if cond.grade not in GRADES:
+            self.error(cond.pos, f"unknown grade '{cond.grade}'; grades are A to F")
+            return _never
+        keys = tuple("%" + g for g in sorted(self.grades))
+        accepted = frozenset(
+            GRADES[: GRADES.index(cond.grade) + 1] if cond.or_better else cond.grade
+        )
+        count = cond.count
+
+        def test(f: dict[str, Any]) -> bool:
+            return sum(1 for k in keys if f[k] in accepted) >= count
+
+        return test
+
+    def compare(self, cond: ast.Compare) -> Test:
+        resolved = self.resolve(cond.name, cond.pos)
+        if resolved is None:
+            return _never
+        key, type_ = resolved
+        op, name = cond.op, cond.name
+        if op in {"is missing", "is set"}:
+            if type_ in {"number", "grade", "temperature", "criterion"} and key[0] in "$%!?":
+                self.error(cond.pos, f"'{name}' always has a value; '{op}' applies to lead fields")
+                return _never
+            want_missing = op == "is missing"
+            return lambda f: (f[key] is None) is want_missing
+        if (
+            type_ == "email"
+            and op in {"is", "is not"}
+            and self.value(cond.values[0]).kind == "name"
+        ):
+            word = self.value(cond.values[0]).value
+            if word not in {"freemail", "business"}:
+                self.error(
+                    cond.values[0].pos,
+                    f"an email is 'freemail' or 'business', not '{word}'"
+                    f"{did_you_mean(str(word), ('freemail', 'business'))}",
+                )
+                return _never
+            free = (word == "freemail") is (op == "is")
+            return lambda f: None if f["email"] is None else f["@freemail"] is free
+        if type_ == "criterion":
+            return self.criterion(cond, key)
+        allowed = {
+            "number": _NUMBER_OPS,
+            "text": _TEXT_OPS,
+            "email": _TEXT_OPS,
+            "list": {"contains"},
+            "seniority": _LEVEL_OPS,
+            "buying_role": _LEVEL_OPS,
+            "grade": _LEVEL_OPS,
+            "temperature": {"is", "is not", "in", "not in"},
+            "flag": {"is", "is not"},
+            "time": set(),
+        }[type_]
+        if type_ == "buying_role":
+            allowed = allowed - {"at least", "at most"}
+        if op not in allowed:
+            hint = ", ".join(sorted(allowed | {"is missing", "is set"}))
+            if type_ == "number" and op in {"at least", "at most"}:
+                hint = "'>=' or '<='"
+            self.error(
+                cond.pos, f"'{op}' does not apply to {name}, which is {_article(type_)}; use {hint}"
+            )
+            return _never
+        return self.compile_op(cond, key, type_)
+
+    def compile_op(self, cond: ast.Compare, key: str, type_: str) -> Test:
+        op, name = cond.op, cond.name
+        folded = type_ in {"text", "email", "list"}
+        if folded:
+            key = "~" + key
+        if op in {"in", "not in"}:
+            items = self.items(cond.values[0])
+            if items is None:
+                return _never
+            wanted = frozenset(self.expect(i, type_, name) for i in items)
+            return _membership(key, wanted, inside=op == "in")
+        values = [self.expect(v, type_, name) for v in cond.values]
+        if any(v is None for v in values):
+            return _never
+        if op == "between":
+            low, high = values
+            return lambda f: None if f[key] is None else low <= f[key] <= high
+        if op in {"at least", "at most"}:
+            order = GRADES[::-1] if type_ == "grade" else ORDERED_LEVELS[type_]
+            rank = {level: i for i, level in enumerate(order)}
+            bound = rank[values[0]]
+            if op == "at least":
+                return lambda f: None if f[key] is None else rank[f[key]] >= bound
+            return lambda f: None if f[key] is None else rank[f[key]] <= bound
+        return _operator(op, key, values[0], type_)
+
+    def criterion(self, cond: ast.Compare, key: str) -> Test:
+        answers = self.criteria[cond.name]
+        if cond.op in {"at least", "at most"} or (
+            cond.op in {"is", "is not"} and self.value(cond.values[0]).kind == "grade"
+        ):
+            grade_key = key + "%"
+            proxy = ast.Compare(cond.name, cond.op, cond.values, cond.pos)
+            return self.compile_op(proxy, grade_key, "grade")
+        if cond.op not in {"is", "is not", "in", "not in"}:
+            self.error(
+                cond.pos,
+                f"'{cond.op}' does not apply to the criterion {cond.name}; use "
+                "is, is not, in, at least (a grade) or at most (a grade)",
+            )
+            return _never
+        items = (self.items(cond.values[0]) if cond.op in {"in", "not in"} else cond.values) or ()
+        wanted = set()
+        for item in items:
+            if item.kind != "name" or item.value not in answers:
+                self.error(
+                    item.pos,
+                    f"'{cond.name}' is answered with one of "
+                    f"{', '.join(answers)}{did_you_mean(str(item.value), answers)}",
+                )
+                return _never
+            wanted.add(str(item.value))
+        return _membership(key, frozenset(wanted), inside=cond.op in {"is", "in"})
+
+
+def list_items(literal: ast.Literal) -> tuple[ast.Literal, ...]:
+    """The items of a list literal (empty for any other literal)."""
+    value = literal.value
+    return tuple(v for v in value if isinstance(v, ast.Literal)) if isinstance(value, tuple) else ()
+
+
+def activity_test(key: str, count: int, window: float | None) -> Test:
+    """At least ``count`` activities in the ages list at ``key``, within ``window`` seconds."""
+    if window is None:
+        return lambda f: len(f[key]) >= count
+    return lambda f: bisect_right(f[key], window) >= count
+
+
+def _membership(key: str, wanted: frozenset[Any], *, inside: bool) -> Test:
+    def test(f: dict[str, Any]) -> bool | None:
+        value = f[key]
+        if value is None:
+            return None
+        return (value in wanted) is inside
+
+    return test
+
+
+def _operator(op: str, key: str, target: Any, type_: str) -> Test:
+    if op == "is":
+        return lambda f: None if f[key] is None else f[key] == target
+    if op == "is not":
+        return lambda f: None if f[key] is None else f[key] != target
+    if op == "<":
+        return lambda f: None if f[key] is None else f[key] < target
+    if op == "<=":
+        return lambda f: None if f[key] is None else f[key] <= target
+    if op == ">":
+        return lambda f: None if f[key] is None else f[key] > target
+    if op == ">=":
+        return lambda f: None if f[key] is None else f[key] >= target
+    if op == "contains":
+        if type_ == "list":
+            return lambda f: None if f[key] is None else target in f[key]
+        return lambda f: None if f[key] is None else target in f[key]
+    if op == "starts with":
+        return lambda f: None if f[key] is None else f[key].startswith(target)
+    return lambda f: None if f[key] is None else f[key].endswith(target)
+
+
+def _never(facts: dict[str, Any]) -> bool:
+    return False
+
+
+def _all(tests: tuple[Test, ...]) -> Test:
+    def test(f: dict[str, Any]) -> bool | None:
+        unknown = False
+        for t in tests:
+            result = t(f)
+            if result is False:
+                return False
+            if result is None:
+                unknown = True
+        return None if unknown else True
+
+    return test
+
+
+def _any(tests: tuple[Test, ...]) -> Test:
+    def test(f: dict[str, Any]) -> bool | None:
+        unknown = False
+        for t in tests:
+            result = t(f)
+            if result is True:
+                return True
+            if result is None:
+                unknown = True
+        return None if unknown else False
+
+    return test
+
+
+def _not(inner: Test) -> Test:
+    def test(f: dict[str, Any]) -> bool | None:
+        result = inner(f)
+        return None if result is None else not result
+
+    return test
+
+
+def _article(type_: str) -> str:
+    return {
+        "number": "a number",
+        "text": "text",
+        "email": "an email address",
+        "list": "a list of texts",
+        "seniority": "a seniority level",
+        "buying_role": "a buying role",
+        "grade": "a grade",
+        "temperature": "a temperature",
+        "flag": "yes or no",
+        "time": "a point in time",
+        "criterion": "a qualification criterion",
+    }.get(type_, type_)
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def references(cond: ast.Condition) -> tuple[str, ...]:
+    """Names a condition reads, in order of appearance (for the values shown by explain)."""
+    found: list[str] = []
+    stack: list[ast.Condition] = [cond]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.AllOf | ast.AnyOf):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, ast.Negation):
+            stack.append(node.item)
+        elif isinstance(node, ast.Compare):
+            found.append(node.name)
+        elif isinstance(node, ast.ActivityTest):
+            found.append(node.kind)
+    return tuple(dict.fromkeys(found))

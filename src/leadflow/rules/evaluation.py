@@ -1,0 +1,188 @@
+"""The result of evaluating a rule set for one lead, and its explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = (
+    "Contribution",
+    "Decision",
+    "Evaluation",
+    "KnockoutHit",
+    "QualificationResult",
+    "TestResult",
+)
+
+
+def fmt(value: Any) -> str:
+    """Show a number without a needless ``.0``; texts in quotes; yes/no for booleans."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) else f"{value:g}"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """Points one rule line added to (or took from) a score.
+
+    Attributes:
+        score: the score the points went to.
+        rule: the rule as written in the file (``+10 each pricing_page_view within 30 days``).
+        source: the file the rule is in.
+        line: its 1-based line.
+        points: the points it gave this lead (after decay and its cap).
+        values: the facts the rule looked at, as ``(name, value)`` pairs.
+    """
+
+    score: str
+    rule: str
+    source: str
+    line: int
+    points: float
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Which line decided a grade, the temperature or the MQL status."""
+
+    what: str
+    outcome: str
+    rule: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class KnockoutHit:
+    """A knock-out that fired: the reason code and the line that fired it."""
+
+    reason: str
+    rule: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationResult:
+    """Sales' answers to a framework's criteria, the grades they earn, and pass or fail.
+
+    Attributes:
+        framework: ``bant``, ``champ``, ``meddic`` or a host's own.
+        passed: whether the framework's ``pass when`` rule holds.
+        answers: criterion → answer (``unknown`` where sales gave none).
+        grades: criterion → grade letter.
+        positive: how many criteria are graded A or B.
+    """
+
+    framework: str
+    passed: bool
+    answers: Mapping[str, str]
+    grades: Mapping[str, str]
+    positive: int
+    rule: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Everything a rule set decided about one lead at one instant.
+
+    ``sum(c.points for c in contributions if c.score == name) == scores[name]`` holds for every
+    score: caps and floors appear as contributions of their own.
+    """
+
+    lead_id: str
+    now: datetime
+    scores: Mapping[str, float]
+    contributions: tuple[Contribution, ...]
+    grades: Mapping[str, str]
+    knockouts: tuple[KnockoutHit, ...]
+    temperature: str | None
+    mql: bool | None
+    qualifications: Mapping[str, QualificationResult]
+    decisions: tuple[Decision, ...]
+
+    @property
+    def knocked_out(self) -> bool:
+        """Whether at least one knock-out fired."""
+        return bool(self.knockouts)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The reason codes of the knock-outs that fired, in file order, without repeats."""
+        return tuple(dict.fromkeys(k.reason for k in self.knockouts))
+
+    @property
+    def qualification(self) -> QualificationResult | None:
+        """The result of the first qualification framework in the file, if any."""
+        return next(iter(self.qualifications.values()), None)
+
+    def explain(self) -> str:
+        """The evaluation as text, one line per rule that counted, in the file's order.
+
+        Every score line is followed by the rules that gave it points; their points add up to
+        the score.
+        """
+        out = [f"lead {self.lead_id} at {self.now.isoformat()}"]
+        for name, total in self.scores.items():
+            out.append(f"score {name} = {fmt(total)}")
+            for c in self.contributions:
+                if c.score != name:
+                    continue
+                points = ("+" if c.points >= 0 else "") + fmt(c.points)
+                rule = " ".join(c.rule.split())
+                values = ", ".join(f"{k} {fmt(v)}" for k, v in c.values)
+                where = f"{c.source}:{c.line}"
+                out.append(
+                    f"  {points:>7}  {where:<16} {rule}" + (f"  ({values})" if values else "")
+                )
+        for hit in self.knockouts:
+            out.append(
+                f"knockout {hit.reason}  {hit.source}:{hit.line}  {' '.join(hit.rule.split())}"
+            )
+        for d in self.decisions:
+            out.append(f"{d.what} = {d.outcome}  {d.source}:{d.line}  {' '.join(d.rule.split())}")
+        for q in self.qualifications.values():
+            verdict = "passes" if q.passed else "fails"
+            out.append(
+                f"qualification {q.framework} {verdict} ({q.positive} of {len(q.grades)} "
+                f"positive)  {q.source}:{q.line}  {' '.join(q.rule.split())}"
+            )
+            for criterion, grade in q.grades.items():
+                out.append(f"  {criterion:<20} {q.answers[criterion]:<16} {grade}")
+        return "\n".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """The outcome of one ``test`` block of a rule file.
+
+    Attributes:
+        name: the test's name.
+        passed: whether every expectation held.
+        failures: one message per expectation that did not hold.
+    """
+
+    name: str
+    passed: bool
+    failures: tuple[str, ...]
+    source: str
+    line: int
+    evaluation: Evaluation | None = None
+
+    def __str__(self) -> str:
+        head = f"{self.source}:{self.line}: test {self.name!r} " + (
+            "passed" if self.passed else "failed"
+        )
+        return "\n".join([head, *(f"  {f}" for f in self.failures)])

@@ -1,0 +1,202 @@
+"""What a rule can read about a lead, and the per-lead facts computed once, on first use.
+
+Rules read *facts*: lead fields (``industry``), derived facts (``seniority``, ``email_domain``),
+host-declared custom fields (``lead.custom``), and activity ages. A :class:`Facts` mapping
+computes each fact the first time a rule asks for it and keeps it for the other rules, so a
+lead's title is classified once however many rules test its seniority.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from leadflow.emails import is_freemail_domain
+from leadflow.errors import RuleEvaluationError
+from leadflow.lead import Lead
+from leadflow.titles import BuyingRole, Seniority
+
+__all__ = (
+    "CUSTOM_TYPES",
+    "FIELD_TYPES",
+    "Facts",
+    "FieldType",
+    "custom_getter",
+)
+
+FieldType = str
+"""One of: text, number, list, time, seniority, buying_role, email, flag."""
+
+FIELD_TYPES: Final[Mapping[str, FieldType]] = {
+    "id": "text",
+    "company": "text",
+    "email": "email",
+    "first_name": "text",
+    "last_name": "text",
+    "title": "text",
+    "phone": "text",
+    "interests": "list",
+    "employees": "number",
+    "industry": "text",
+    "country": "text",
+    "region": "text",
+    "tech_stack": "list",
+    "source": "text",
+    "channel": "text",
+    "campaign": "text",
+    "created_at": "time",
+    "email_domain": "text",
+    "seniority": "seniority",
+    "buying_role": "buying_role",
+}
+"""Every lead field and derived fact a rule may read, with its type."""
+
+CUSTOM_TYPES: Final = ("text", "number", "flag")
+"""Types a host (or a ``field`` line) can declare for a custom field in ``lead.custom``."""
+
+ORDERED_LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
+    "seniority": tuple(s.value for s in Seniority),
+    "buying_role": tuple(r.value for r in BuyingRole),
+}
+
+Getter = Callable[["Facts"], Any]
+
+
+def _plain(name: str) -> Getter:
+    def get(facts: Facts) -> Any:
+        value = getattr(facts.lead, name)
+        if value == ():
+            return None
+        return value.value if name == "source" and value is not None else value
+
+    return get
+
+
+def _folded(name: str) -> Getter:
+    def get(facts: Facts) -> Any:
+        value = facts[name]
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            return tuple(v.casefold() for v in value)
+        return str(value).casefold()
+
+    return get
+
+
+def _seniority(facts: Facts) -> Any:
+    level = facts.lead.seniority
+    return None if level is Seniority.UNKNOWN else level.value
+
+
+def _buying_role(facts: Facts) -> Any:
+    role = facts.lead.buying_role
+    return None if role is BuyingRole.UNKNOWN else role.value
+
+
+def _freemail(facts: Facts) -> bool:
+    return is_freemail_domain(facts["email_domain"])
+
+
+def _activities(facts: Facts) -> dict[str, list[float]]:
+    """Ages in seconds per activity kind, youngest first; activities after ``now`` are ignored."""
+    now = facts.now_ts
+    ages: dict[str, list[float]] = {}
+    for activity in facts.lead.activities:
+        age = now - activity.at.timestamp()
+        if age >= 0:
+            insort(ages.setdefault(activity.kind, []), age)
+    return ages
+
+
+def custom_getter(name: str, type_: str) -> Getter:
+    """Read ``lead.custom[name]`` and check it has the declared type.
+
+    Raises:
+        RuleEvaluationError: the value is not of the declared type.
+    """
+
+    def get(facts: Facts) -> Any:
+        value = facts.lead.custom.get(name)
+        if value is None:
+            return None
+        ok = (
+            isinstance(value, bool)
+            if type_ == "flag"
+            else isinstance(value, int | float) and not isinstance(value, bool)
+            if type_ == "number"
+            else isinstance(value, str)
+        )
+        if not ok:
+            raise RuleEvaluationError(
+                f"lead {facts.lead.id!r}: custom field {name!r} is declared as {type_} "
+                f"but holds {value!r}",
+                field=name,
+                value=value,
+            )
+        return value
+
+    return get
+
+
+def _standard_getters() -> dict[str, Getter]:
+    getters: dict[str, Getter] = {name: _plain(name) for name in FIELD_TYPES}
+    getters["seniority"] = _seniority
+    getters["buying_role"] = _buying_role
+    getters["@freemail"] = _freemail
+    getters["@@"] = _activities
+    for name, type_ in FIELD_TYPES.items():
+        if type_ in {"text", "list", "email"}:
+            getters["~" + name] = _folded(name)
+    return getters
+
+
+STANDARD_GETTERS: Final[Mapping[str, Getter]] = _standard_getters()
+
+
+class Facts(dict[str, Any]):
+    """Facts about one lead at one instant, computed on first access by key.
+
+    Keys: a field name gives its value (``None`` when missing); ``~name`` its case-folded text;
+    ``@kind`` the ages (seconds, youngest first) of that kind's activities; ``$score``,
+    ``%grade``, ``?criterion`` and ``!temperature`` are filled in while a rule set evaluates.
+    """
+
+    __slots__ = ("getters", "lead", "now_ts")
+
+    def __init__(self, lead: Lead, now_ts: float, getters: Mapping[str, Getter]) -> None:
+        super().__init__()
+        self.lead = lead
+        self.now_ts = now_ts
+        self.getters = getters
+
+    def __missing__(self, key: str) -> Any:
+        getter = self.getters.get(key)
+        if getter is not None:
+            value = getter(self)
+        elif key[:1] == "@":
+            value = self["@@"].get(key[1:], ())
+        else:
+            value = None
+        self[key] = value
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class FactCatalogue:
+    """The facts one rule set can read: standard ones plus the host's custom fields."""
+
+    custom: Mapping[str, str]
+    getters: Mapping[str, Getter]
+
+
+def catalogue(custom: Mapping[str, str]) -> FactCatalogue:
+    """Getters for the standard facts plus ``custom`` fields (name → type)."""
+    getters = dict(STANDARD_GETTERS)
+    for name, type_ in custom.items():
+        getters[name] = custom_getter(name, type_)
+        if type_ == "text":
+            getters["~" + name] = _folded(name)
+    return FactCatalogue(dict(custom), getters)

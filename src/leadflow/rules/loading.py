@@ -1,0 +1,343 @@
+"""Reading rule files: size limits, includes, shipped templates, and a bounded cache."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from os import PathLike
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from leadflow.errors import ConfigurationError, RuleSyntaxError
+from leadflow.lead import STANDARD_ACTIVITY_KINDS
+from leadflow.reasons import STANDARD_REASONS
+from leadflow.rules import ast
+from leadflow.rules.assemble import assemble
+from leadflow.rules.build import build
+from leadflow.rules.conditions import did_you_mean
+from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
+from leadflow.rules.ruleset import RuleSet
+from leadflow.rules.syntax import error_at, parse_tree, raise_all
+from leadflow.rules.testing import compile_tests
+
+__all__ = ("MAX_BYTES", "MAX_INCLUDES", "TEMPLATES", "load", "parse", "template_text")
+
+MAX_BYTES = 1_000_000
+"""Largest rule file (in bytes of UTF-8) accepted, per file."""
+
+MAX_INCLUDES = 32
+"""Most files (includes and templates) one rule set may read."""
+
+TEMPLATES = ("bant", "champ", "meddic")
+"""Qualification templates shipped with leadflow, usable with ``use bant`` and so on."""
+
+_CACHE_SIZE = 64
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def template_text(name: str) -> str:
+    """The text of a shipped template (``bant``, ``champ`` or ``meddic``).
+
+    Raises:
+        ConfigurationError: no template has that name.
+
+    >>> "qualification bant" in template_text("bant")
+    True
+    """
+    if name not in TEMPLATES:
+        raise ConfigurationError(
+            f"unknown template {name!r}{did_you_mean(name, TEMPLATES)}; templates: "
+            + ", ".join(TEMPLATES),
+            field="template",
+            value=name,
+            expected=", ".join(TEMPLATES),
+        )
+    return files("leadflow.rules").joinpath("templates", f"{name}.lf").read_text("utf-8")
+
+
+@dataclass(frozen=True)
+class _Options:
+    fields: tuple[tuple[str, str], ...]
+    kinds: frozenset[str]
+    reasons: frozenset[str]
+    allow_outside: bool
+    max_bytes: int
+
+
+def _options(
+    fields: Mapping[str, str] | None,
+    activity_kinds: Iterable[str],
+    reasons: Iterable[str] | None,
+    allow_outside: bool,  # noqa: FBT001 - internal helper
+    max_bytes: int,
+) -> _Options:
+    declared = dict(fields or {})
+    for name, type_ in declared.items():
+        if not _NAME.fullmatch(name) or name in FIELD_TYPES:
+            raise ConfigurationError(
+                f"custom field name {name!r} must be lower_snake_case and not a lead field",
+                field="fields",
+                value=name,
+            )
+        if type_ not in CUSTOM_TYPES:
+            raise ConfigurationError(
+                f"custom field {name!r} has unknown type {type_!r}; expected text, number or flag",
+                field="fields",
+                value=type_,
+                expected="text, number or flag",
+            )
+    kinds = frozenset(STANDARD_ACTIVITY_KINDS) | frozenset(activity_kinds)
+    codes = frozenset(STANDARD_REASONS if reasons is None else reasons)
+    return _Options(tuple(sorted(declared.items())), kinds, codes, allow_outside, max_bytes)
+
+
+@dataclass
+class _Reader:
+    options: _Options
+    root: Path | None
+    texts: dict[str, str] = field(default_factory=dict)
+    stamps: list[tuple[str, int, int]] = field(default_factory=list)
+    templates: set[str] = field(default_factory=set)
+    reading: list[str] = field(default_factory=list)
+
+    def expand(self, text: str, source: str, here: Path | None) -> list[ast.Statement]:
+        size = len(text.encode("utf-8"))
+        if size > self.options.max_bytes:
+            raise error_at(
+                text,
+                source,
+                1,
+                1,
+                f"the file has {size:,} bytes; the limit is {self.options.max_bytes:,}",
+            )
+        self.texts[source] = text
+        statements = build(parse_tree(text, source), text, source)
+        out: list[ast.Statement] = []
+        errors: list[RuleSyntaxError] = []
+        for s in statements:
+            try:
+                if isinstance(s, ast.Include):
+                    out.extend(self.include(s, here))
+                elif isinstance(s, ast.Use):
+                    out.extend(self.use(s))
+                else:
+                    out.append(s)
+            except RuleSyntaxError as error:
+                errors.extend(error.errors)
+        raise_all(errors)
+        return out
+
+    def fail(self, pos: ast.Pos, message: str) -> RuleSyntaxError:
+        return error_at(self.texts.get(pos.source, ""), pos.source, pos.line, pos.column, message)
+
+    def count(self, pos: ast.Pos) -> None:
+        if len(self.texts) >= MAX_INCLUDES:
+            raise self.fail(pos, f"too many files: a rule set may read at most {MAX_INCLUDES}")
+
+    def use(self, s: ast.Use) -> list[ast.Statement]:
+        if s.template not in TEMPLATES:
+            raise self.fail(
+                s.pos,
+                f"unknown template '{s.template}'"
+                f"{did_you_mean(s.template, TEMPLATES)}; templates: "
+                f"{', '.join(TEMPLATES)}",
+            )
+        source = f"{s.template}.lf"
+        if source in self.texts:
+            raise self.fail(s.pos, f"template '{s.template}' is already in use")
+        self.count(s.pos)
+        statements = self.expand(template_text(s.template), source, None)
+        self.templates.update(q.name for q in statements if isinstance(q, ast.Qualification))
+        return [q for q in statements if not isinstance(q, ast.TestBlock)]
+
+    def include(self, s: ast.Include, here: Path | None) -> list[ast.Statement]:
+        if here is None or self.root is None:
+            raise self.fail(
+                s.pos,
+                "include needs a file to be relative to: use load(path), or "
+                "parse(text, base_dir=...)",
+            )
+        target = Path(s.path)
+        if target.is_absolute():
+            raise self.fail(s.pos, f"include path '{s.path}' must be relative to this file")
+        path = (here / target).resolve()
+        if not self.options.allow_outside and not path.is_relative_to(self.root):
+            raise self.fail(
+                s.pos,
+                f"include '{s.path}' points outside {self.root}; pass "
+                "allow_outside=True to allow it",
+            )
+        if str(path) in self.reading:
+            raise self.fail(s.pos, f"include '{s.path}' includes itself (a cycle)")
+        self.count(s.pos)
+        try:
+            stat = path.stat()
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise self.fail(
+                s.pos,
+                f"cannot read include '{s.path}': {getattr(error, 'strerror', None) or error}",
+            ) from None
+        self.stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+        source = str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+        self.reading.append(str(path))
+        try:
+            return self.expand(text, source, path.parent)
+        finally:
+            self.reading.pop()
+
+
+def _compile(
+    text: str,
+    source: str,
+    here: Path | None,
+    root: Path | None,
+    options: _Options,
+    reading: str | None = None,
+) -> tuple[RuleSet, list[Any]]:
+    reader = _Reader(options, root)
+    if reading:
+        reader.reading.append(reading)
+    statements = tuple(reader.expand(text, source, here))
+    program, check = assemble(
+        statements,
+        reader.texts,
+        custom=dict(options.fields),
+        kinds=options.kinds,
+        reasons=options.reasons,
+        templates=reader.templates,
+    )
+    tests = compile_tests(statements, program, check, options.reasons) if not check.errors else ()
+    raise_all(check.errors)
+    return RuleSet(program, tests, source), reader.stamps
+
+
+class _Cache:
+    """A small LRU of compiled rule sets; an entry is reused only while its includes are unchanged."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Any, tuple[RuleSet, list[Any]]] = OrderedDict()
+        self.lock = Lock()
+        self.hits = 0
+
+    def get(self, key: Any) -> RuleSet | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            rules, stamps = entry
+            for path, mtime, size in stamps:
+                try:
+                    stat = Path(path).stat()
+                except OSError:
+                    return None
+                if (stat.st_mtime_ns, stat.st_size) != (mtime, size):
+                    return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return rules
+
+    def put(self, key: Any, rules: RuleSet, stamps: list[Any]) -> None:
+        with self.lock:
+            self.entries[key] = (rules, stamps)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_CACHE = _Cache(_CACHE_SIZE)
+
+
+def parse(
+    text: str,
+    *,
+    source: str = "<rules>",
+    base_dir: str | PathLike[str] | None = None,
+    fields: Mapping[str, str] | None = None,
+    activity_kinds: Collection[str] = (),
+    reasons: Iterable[str] | None = None,
+    allow_outside: bool = False,
+    max_bytes: int = MAX_BYTES,
+) -> RuleSet:
+    """Parse and check rule text; the same text with the same options is served from a cache.
+
+    Args:
+        text: the rules.
+        source: the name shown in error messages and ``explain()``.
+        base_dir: the folder ``include`` lines are relative to (and may not leave).
+        fields: custom lead fields (``lead.custom``) the rules may read, name → ``"text"``,
+            ``"number"`` or ``"flag"``.
+        activity_kinds: activity kinds the host records beyond the standard ones.
+        reasons: knock-out reason codes; default: :data:`leadflow.reasons.STANDARD_REASONS`.
+        allow_outside: let includes reach outside ``base_dir`` (via ``..``).
+        max_bytes: the largest file accepted.
+
+    Raises:
+        RuleSyntaxError: the text does not parse or fails a static check; ``.errors`` holds
+            every error found.
+        ConfigurationError: ``fields`` declares a bad name or type.
+
+    >>> parse("mql when employees >= 50 and demo_requets within 30 days", source="x.lf")
+    Traceback (most recent call last):
+    ...
+    leadflow.errors.RuleSyntaxError: x.lf:1:31: unknown activity kind or field 'demo_requets' (did you mean 'demo_request'?)
+      mql when employees >= 50 and demo_requets within 30 days
+                                   ^
+    """
+    options = _options(fields, activity_kinds, reasons, allow_outside, max_bytes)
+    root = Path(base_dir).resolve() if base_dir is not None else None
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    key = ("text", digest, source, str(root), options)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    rules, stamps = _compile(text, source, root, root, options)
+    _CACHE.put(key, rules, stamps)
+    return rules
+
+
+def load(
+    path: str | PathLike[str],
+    *,
+    fields: Mapping[str, str] | None = None,
+    activity_kinds: Collection[str] = (),
+    reasons: Iterable[str] | None = None,
+    allow_outside: bool = False,
+    max_bytes: int = MAX_BYTES,
+) -> RuleSet:
+    """Load a rule file; includes are relative to its folder and may not leave it.
+
+    Loading an unchanged file again (same path, modification time and size, unchanged includes)
+    returns the cached :class:`RuleSet`. Options are as for :func:`parse`.
+
+    Raises:
+        RuleSyntaxError: the file does not parse or fails a static check.
+        ConfigurationError: the file cannot be read, or ``fields`` is bad.
+    """
+    options = _options(fields, activity_kinds, reasons, allow_outside, max_bytes)
+    file = Path(path).resolve()
+    try:
+        stat = file.stat()
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read rule file {str(path)!r}: {error.strerror}", field="path", value=path
+        ) from None
+    key = ("file", str(file), stat.st_mtime_ns, stat.st_size, options)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigurationError(
+            f"cannot read rule file {str(path)!r}: {error}", field="path", value=path
+        ) from None
+    rules, stamps = _compile(text, str(path), file.parent, file.parent, options, str(file))
+    _CACHE.put(key, rules, stamps)
+    return rules

@@ -1,0 +1,316 @@
+"""A checked rule set compiled to closures, and the loop that evaluates it for one lead."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from leadflow.errors import RuleEvaluationError
+from leadflow.lead import Lead
+from leadflow.rules.conditions import Test, did_you_mean
+from leadflow.rules.evaluation import (
+    Contribution,
+    Decision,
+    Evaluation,
+    KnockoutHit,
+    QualificationResult,
+)
+from leadflow.rules.facts import Facts, Getter
+
+__all__ = ("CBranch", "CQualification", "CRule", "CScore", "Program")
+
+
+@dataclass(frozen=True, slots=True)
+class CRule:
+    """One compiled scoring line."""
+
+    points: float
+    test: Test | None  # None for "each" rules
+    key: str  # "@kind" of the activity it counts or ages, or ""
+    window: float | None
+    count: int
+    each: bool
+    cap: float | None
+    decays: bool
+    reads: tuple[tuple[str, str], ...]  # (label, fact key) shown by explain
+    text: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CScore:
+    """One compiled score: a block of rules, or a sum of other scores."""
+
+    name: str
+    rules: tuple[CRule, ...]
+    at_most: float | None
+    at_least: float | None
+    factor: float | None
+    period: float | None
+    formula: tuple[tuple[int, str], ...] | None
+    source: str
+    line: int
+    cap_lines: tuple[int, int]  # lines of "at most" and "at least" (0 if absent)
+
+
+@dataclass(frozen=True, slots=True)
+class CBranch:
+    label: str
+    test: Test | None
+    text: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CQualification:
+    name: str
+    criteria: tuple[tuple[str, Mapping[str, str]], ...]
+    test: Test
+    text: str
+    source: str
+    line: int
+
+
+def _rule_points(rule: CRule, f: Facts, factor: float | None, period: float | None) -> float:
+    if rule.each:
+        ages = f[rule.key]
+        n = len(ages) if rule.window is None else bisect_right(ages, rule.window)
+        if not n:
+            return 0.0
+        if factor is not None and period is not None:
+            points = float(sum(rule.points * factor ** (age // period) for age in ages[:n]))
+        else:
+            points = rule.points * n
+        if rule.cap is not None:
+            points = min(points, rule.cap) if rule.points > 0 else max(points, -rule.cap)
+        return round(points, 2)
+    if rule.test(f) is not True:  # type: ignore[misc]
+        return 0.0
+    if rule.decays and factor is not None and period is not None:
+        age: float = f[rule.key][rule.count - 1]
+        return round(rule.points * float(factor ** (age // period)), 2)
+    return rule.points
+
+
+def _shown(f: Facts, key: str) -> Any:
+    if key[:1] == "@":
+        return len(f[key])
+    return f[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """Everything a rule set does, in evaluation order."""
+
+    getters: Mapping[str, Getter]
+    scores: tuple[CScore, ...]
+    grades: tuple[tuple[str, tuple[CBranch, ...]], ...]
+    knockouts: tuple[tuple[str, Test, str, str, int], ...]
+    temperature: tuple[CBranch, ...] | None
+    mql: CBranch | None
+    qualifications: tuple[CQualification, ...]
+
+    def facts(self, lead: Lead, now: datetime) -> Facts:
+        return Facts(lead, now.timestamp(), self.getters)
+
+    def score(self, f: Facts) -> dict[str, float]:
+        """Only the scores: the fast path for re-scoring many leads."""
+        scores: dict[str, float] = {}
+        for block in self.scores:
+            if block.formula is not None:
+                total = round(sum(sign * scores[name] for sign, name in block.formula), 2)
+            else:
+                total = 0.0
+                factor, period = block.factor, block.period
+                for rule in block.rules:
+                    if rule.each or rule.decays:
+                        total += _rule_points(rule, f, factor, period)
+                    elif rule.test(f) is True:  # type: ignore[misc]
+                        total += rule.points
+                total = round(total, 2)
+                if block.at_most is not None and total > block.at_most:
+                    total = block.at_most
+                if block.at_least is not None and total < block.at_least:
+                    total = block.at_least
+            scores[block.name] = total
+            f["$" + block.name] = total
+        return scores
+
+    def _block(self, block: CScore, f: Facts, out: list[Contribution]) -> float:
+        name, source = block.name, block.source
+        if block.formula is not None:
+            total = 0.0
+            for sign, term in block.formula:
+                points = sign * f["$" + term]
+                total += points
+                out.append(
+                    Contribution(
+                        name,
+                        ("+ " if sign > 0 else "- ") + term,
+                        source,
+                        block.line,
+                        points,
+                        ((term, f["$" + term]),),
+                    )
+                )
+            return round(total, 2)
+        total = 0.0
+        for rule in block.rules:
+            points = _rule_points(rule, f, block.factor, block.period)
+            if points:
+                total += points
+                values = tuple((label, _shown(f, key)) for label, key in rule.reads)
+                out.append(Contribution(name, rule.text, rule.source, rule.line, points, values))
+        total = round(total, 2)
+        if block.at_most is not None and total > block.at_most:
+            out.append(
+                Contribution(
+                    name,
+                    f"at most {block.at_most:g}",
+                    source,
+                    block.cap_lines[0],
+                    round(block.at_most - total, 2),
+                )
+            )
+            total = block.at_most
+        if block.at_least is not None and total < block.at_least:
+            out.append(
+                Contribution(
+                    name,
+                    f"at least {block.at_least:g}",
+                    source,
+                    block.cap_lines[1],
+                    round(block.at_least - total, 2),
+                )
+            )
+            total = block.at_least
+        return total
+
+    def evaluate(self, lead: Lead, now: datetime, answers: Mapping[str, str]) -> Evaluation:
+        f = self.facts(lead, now)
+        contributions: list[Contribution] = []
+        scores: dict[str, float] = {}
+        for block in self.scores:
+            total = self._block(block, f, contributions)
+            scores[block.name] = total
+            f["$" + block.name] = total
+        decisions: list[Decision] = []
+        grades: dict[str, str] = {}
+        for name, branches in self.grades:
+            branch = _first(branches, f)
+            grades[name] = branch.label
+            f["%" + name] = branch.label
+            decisions.append(
+                Decision(f"grade {name}", branch.label, branch.text, branch.source, branch.line)
+            )
+        knockouts = tuple(
+            KnockoutHit(reason, text, source, line)
+            for reason, test, text, source, line in self.knockouts
+            if test(f) is True
+        )
+        temperature: str | None = None
+        if self.temperature is not None:
+            if knockouts:
+                temperature = "cold"
+                hit = knockouts[0]
+                decisions.append(
+                    Decision(
+                        "temperature", "cold", f"knocked out: {hit.reason}", hit.source, hit.line
+                    )
+                )
+            else:
+                branch = _first(self.temperature, f)
+                temperature = branch.label
+                decisions.append(
+                    Decision("temperature", temperature, branch.text, branch.source, branch.line)
+                )
+        f["!temperature"] = temperature
+        mql: bool | None = None
+        if self.mql is not None:
+            mql = not knockouts and self.mql.test(f) is True  # type: ignore[misc]
+            rule = self.mql.text if not knockouts else f"knocked out: {knockouts[0].reason}"
+            decisions.append(
+                Decision("mql", "yes" if mql else "no", rule, self.mql.source, self.mql.line)
+            )
+        qualifications = {q.name: self._qualify(q, f, answers) for q in self.qualifications}
+        return Evaluation(
+            lead_id=lead.id,
+            now=now,
+            scores=MappingProxyType(scores),
+            contributions=tuple(contributions),
+            grades=MappingProxyType(grades),
+            knockouts=knockouts,
+            temperature=temperature,
+            mql=mql,
+            qualifications=MappingProxyType(qualifications),
+            decisions=tuple(decisions),
+        )
+
+    def _qualify(
+        self, q: CQualification, f: Facts, answers: Mapping[str, str]
+    ) -> QualificationResult:
+        given: dict[str, str] = {}
+        grades: dict[str, str] = {}
+        for criterion, scale in q.criteria:
+            answer = answers.get(criterion, "unknown")
+            given[criterion] = answer
+            grades[criterion] = scale[answer]
+            f["?" + criterion] = answer
+            f["?" + criterion + "%"] = scale[answer]
+        positive = sum(1 for g in grades.values() if g in "AB")
+        f["?positive"] = float(positive)
+        passed = q.test(f) is True
+        return QualificationResult(
+            q.name,
+            passed,
+            MappingProxyType(given),
+            MappingProxyType(grades),
+            positive,
+            q.text,
+            q.source,
+            q.line,
+        )
+
+    def check_answers(self, answers: Mapping[str, str]) -> None:
+        """Refuse answers to unknown criteria or answers a criterion does not offer.
+
+        Raises:
+            RuleEvaluationError: naming the criterion and the answers it accepts.
+        """
+        scales: dict[str, Mapping[str, str]] = {}
+        for q in self.qualifications:
+            for criterion, scale in q.criteria:
+                scales.setdefault(criterion, scale)
+        for criterion, answer in answers.items():
+            if criterion not in scales:
+                known = ", ".join(sorted(scales)) or "none (the rules have no qualification)"
+                raise RuleEvaluationError(
+                    f"answer for unknown criterion {criterion!r}"
+                    f"{did_you_mean(criterion, scales)}; criteria: {known}",
+                    field=criterion,
+                )
+            for q in self.qualifications:
+                for name, s in q.criteria:
+                    if name == criterion and answer not in s:
+                        raise RuleEvaluationError(
+                            f"{criterion!r} cannot be answered {answer!r} in {q.name}; "
+                            f"answers: {', '.join(s)}{did_you_mean(str(answer), s)}",
+                            rule=q.name,
+                            field=criterion,
+                        )
+
+
+def _first(branches: tuple[CBranch, ...], f: Facts) -> CBranch:
+    for branch in branches:
+        if branch.test is None or branch.test(f) is True:
+            return branch
+    return branches[-1]  # pragma: no cover - the checker demands an "otherwise" branch
+
+
+ScoreFn = Callable[[Facts], dict[str, float]]

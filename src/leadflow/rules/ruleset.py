@@ -1,0 +1,144 @@
+"""A loaded, checked rule file: evaluate leads with it, score them fast, run its tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from leadflow._time import require_aware
+from leadflow.lead import Lead, validate_lead
+from leadflow.rules.evaluation import Evaluation, TestResult
+from leadflow.rules.facts import Facts
+from leadflow.rules.program import Program
+from leadflow.rules.testing import CompiledTest, run_test
+
+__all__ = ("RuleSet",)
+
+
+def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
+    if isinstance(lead, Lead):
+        return lead
+    return validate_lead(lead)
+
+
+class RuleSet:
+    """The rules of one file (with its includes and templates), checked and compiled.
+
+    Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; it never changes
+    afterwards, so one instance can serve every thread of a host application.
+
+    >>> from datetime import datetime, timezone
+    >>> from leadflow.rules import parse
+    >>> rules = parse('''
+    ... score fit {
+    ...   +20  employees between 50 and 500
+    ...   -30  email is freemail
+    ... }
+    ... ''', source="fit.lf")
+    >>> lead = {"id": "L-1", "company": "ACME", "email": "max@acme.de", "employees": 120}
+    >>> rules.evaluate(lead, now=datetime(2026, 11, 20, tzinfo=timezone.utc)).scores["fit"]
+    20.0
+    """
+
+    __slots__ = ("_program", "_tests", "source")
+
+    def __init__(self, program: Program, tests: tuple[CompiledTest, ...], source: str) -> None:
+        self._program = program
+        self._tests = tests
+        self.source = source
+        """The file name the rules came from (or the ``source=`` given to ``parse``)."""
+
+    def __repr__(self) -> str:
+        return f"<RuleSet {self.source!r}: scores {', '.join(self.score_names) or '-'}>"
+
+    @property
+    def score_names(self) -> tuple[str, ...]:
+        """The scores, in the order they are computed."""
+        return tuple(s.name for s in self._program.scores)
+
+    @property
+    def grade_names(self) -> tuple[str, ...]:
+        """The graded criteria of ``grade`` blocks."""
+        return tuple(name for name, _ in self._program.grades)
+
+    @property
+    def qualification_names(self) -> tuple[str, ...]:
+        """The qualification frameworks (``bant``, ``champ``, ``meddic`` or the file's own)."""
+        return tuple(q.name for q in self._program.qualifications)
+
+    @property
+    def criteria(self) -> Mapping[str, tuple[str, ...]]:
+        """Every qualification criterion with the answers sales can give."""
+        out: dict[str, tuple[str, ...]] = {}
+        for q in self._program.qualifications:
+            for name, scale in q.criteria:
+                out.setdefault(name, tuple(scale))
+        return out
+
+    @property
+    def test_names(self) -> tuple[str, ...]:
+        """The names of the file's ``test`` blocks."""
+        return tuple(t.name for t in self._tests)
+
+    def evaluate(
+        self,
+        lead: Lead | Mapping[str, Any],
+        *,
+        now: datetime,
+        answers: Mapping[str, str] | None = None,
+    ) -> Evaluation:
+        """Score, grade, classify and qualify one lead at the instant ``now``.
+
+        Args:
+            lead: a :class:`~leadflow.Lead`, or a mapping validated with
+                :func:`~leadflow.validate_lead`.
+            now: the evaluation instant (timezone-aware); activity windows and decay count
+                back from it, and activities after it are ignored.
+            answers: sales' answers to qualification criteria, e.g.
+                ``{"budget": "approved"}``; criteria without an answer count as ``unknown``.
+
+        Raises:
+            NaiveDatetimeError: ``now`` has no time zone.
+            LeadValidationError: ``lead`` is a mapping that is not a valid lead.
+            RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
+                field holds a value of the wrong type.
+        """
+        require_aware(now, "now")
+        given = dict(answers or {})
+        if given:
+            self._program.check_answers(given)
+        return self._program.evaluate(_lead(lead), now, given)
+
+    def score(self, lead: Lead | Mapping[str, Any], *, now: datetime) -> dict[str, float]:
+        """Only the scores of one lead: the fast path for re-scoring.
+
+        The figures equal ``evaluate(lead, now=now).scores``.
+
+        Raises:
+            NaiveDatetimeError: ``now`` has no time zone.
+            LeadValidationError: ``lead`` is a mapping that is not a valid lead.
+        """
+        require_aware(now, "now")
+        program = self._program
+        return program.score(program.facts(_lead(lead), now))
+
+    def score_many(
+        self, leads: Iterable[Lead | Mapping[str, Any]], *, now: datetime
+    ) -> list[dict[str, float]]:
+        """The scores of many leads at one instant, in input order (see :meth:`score`).
+
+        Raises:
+            NaiveDatetimeError: ``now`` has no time zone.
+            LeadValidationError: a lead is a mapping that is not a valid lead.
+        """
+        require_aware(now, "now")
+        program, getters, now_ts = self._program, self._program.getters, now.timestamp()
+        return [
+            program.score(Facts(lead if isinstance(lead, Lead) else _lead(lead), now_ts, getters))
+            for lead in leads
+        ]
+
+    def run_tests(self) -> tuple[TestResult, ...]:
+        """Run the file's ``test`` blocks; each result says what did not hold, and where."""
+        return tuple(run_test(t, self._program) for t in self._tests)

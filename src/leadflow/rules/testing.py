@@ -1,0 +1,192 @@
+"""``test`` blocks: a lead, a ``now`` and expectations, checked when the file loads, run on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadflow._time import zone
+from leadflow.errors import ConfigurationError, LeadValidationError, RuleEvaluationError
+from leadflow.lead import Lead, validate_lead
+from leadflow.rules import ast
+from leadflow.rules.conditions import GRADES, TEMPERATURES, Check, did_you_mean, list_items
+from leadflow.rules.evaluation import Evaluation, TestResult, fmt
+from leadflow.rules.program import Program
+
+__all__ = ("CompiledTest", "compile_tests", "run_test")
+
+_LEAD_FIELDS = tuple(n for n in Lead.model_fields if n not in {"activities", "custom"})
+_DEFAULTS = {"company": "Example GmbH", "email": "lead@example.com"}
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTest:
+    name: str
+    lead: Lead
+    now: datetime
+    answers: Mapping[str, str]
+    expectations: tuple[ast.Expectation, ...]
+    source: str
+    line: int
+
+
+def _value(item: ast.LeadItem, check: Check) -> Any:
+    assert item.value is not None  # noqa: S101 - only called for value items
+    literal = check.value(item.value)
+    if literal.kind == "list":
+        return tuple(str(check.value(v).value) for v in list_items(literal))
+    value = literal.value
+    if literal.kind == "number" and isinstance(value, float) and value == int(value):
+        return int(value)
+    return value
+
+
+def _lead(test: ast.TestBlock, now: datetime, check: Check) -> Lead | None:
+    data: dict[str, Any] = {"id": f"test-{test.pos.line}", **_DEFAULTS}
+    custom: dict[str, Any] = {}
+    activities: list[dict[str, Any]] = []
+    ok = True
+    for item in test.lead:
+        if item.ago is not None:
+            if item.name not in check.kinds:
+                check.error(
+                    item.pos,
+                    f"unknown activity kind '{item.name}'{did_you_mean(item.name, check.kinds)}",
+                )
+                ok = False
+                continue
+            at = now - timedelta(seconds=item.ago)
+            activities.extend({"kind": item.name, "at": at} for _ in range(item.count))
+        elif item.name in _LEAD_FIELDS:
+            data[item.name] = _value(item, check)
+        elif item.name in check.field_types and item.name not in Lead.model_fields:
+            custom[item.name] = _value(item, check)
+        else:
+            names = set(_LEAD_FIELDS) | set(check.field_types) | check.kinds
+            hint = (
+                " (an activity needs a time, e.g. '2 days ago')"
+                if item.name in check.kinds
+                else did_you_mean(item.name, names)
+            )
+            check.error(item.pos, f"unknown lead field '{item.name}'{hint}")
+            ok = False
+    data["custom"] = custom
+    data["activities"] = activities
+    try:
+        lead = validate_lead(data)
+    except LeadValidationError as error:
+        for problem in error.problems:
+            check.error(test.pos, f"test {test.name!r}: the lead is invalid: {problem}")
+        return None
+    return lead if ok else None
+
+
+def _check_expectation(
+    e: ast.Expectation, program: Program, check: Check, reasons: frozenset[str]
+) -> None:
+    scores = {s.name for s in program.scores}
+    grades = {name for name, _ in program.grades}
+    quals = {q.name for q in program.qualifications}
+    if e.what == "score" and e.name not in scores:
+        check.error(e.pos, f"unknown score '{e.name}'{did_you_mean(e.name, scores)}")
+    elif e.what == "grade" and (e.name not in grades or str(e.value) not in GRADES):
+        check.error(e.pos, f"unknown grade '{e.name} {e.value}'{did_you_mean(e.name, grades)}")
+    elif e.what == "temperature" and (program.temperature is None or e.value not in TEMPERATURES):
+        check.error(
+            e.pos,
+            f"cannot expect temperature '{e.value}': expected hot, warm or cold, "
+            "and the file needs a temperature block",
+        )
+    elif e.what == "mql" and program.mql is None:
+        check.error(e.pos, "cannot expect mql: the file has no 'mql when' rule")
+    elif e.what == "knockout" and e.name not in reasons:
+        check.error(e.pos, f"unknown reason code '{e.name}'{did_you_mean(e.name, reasons)}")
+    elif e.what == "qualification" and e.name not in quals:
+        check.error(e.pos, f"unknown qualification '{e.name}'{did_you_mean(e.name, quals)}")
+
+
+def compile_tests(
+    statements: tuple[ast.Statement, ...], program: Program, check: Check, reasons: frozenset[str]
+) -> tuple[CompiledTest, ...]:
+    """Build the lead, ``now`` and answers of every test block, reporting problems to ``check``."""
+    tests: list[CompiledTest] = []
+    names: dict[str, int] = {}
+    for s in statements:
+        if not isinstance(s, ast.TestBlock):
+            continue
+        if s.name in names:
+            check.error(s.pos, f"test {s.name!r} is already defined at line {names[s.name]}")
+        names[s.name] = s.pos.line
+        for e in s.expectations:
+            _check_expectation(e, program, check, reasons)
+        if s.now is None:
+            check.error(
+                s.pos, f"test {s.name!r} needs a line such as 'now 2026-11-20 12:00 Europe/Berlin'"
+            )
+            continue
+        try:
+            now = datetime.fromisoformat(f"{s.now[0]}T{s.now[1].zfill(5)}").replace(
+                tzinfo=zone(s.now[2])
+            )
+        except (ValueError, ConfigurationError) as error:
+            check.error(s.pos, f"test {s.name!r}: bad 'now': {error}")
+            continue
+        answers = {criterion: answer for criterion, answer, _ in s.answers}
+        try:
+            program.check_answers(answers)
+        except RuleEvaluationError as error:
+            check.error(s.answers[0][2], str(error))
+        lead = _lead(s, now, check)
+        if lead is not None:
+            tests.append(
+                CompiledTest(s.name, lead, now, answers, s.expectations, s.pos.source, s.pos.line)
+            )
+    return tuple(tests)
+
+
+def _actual(e: ast.Expectation, ev: Evaluation) -> Any:
+    if e.what == "score":
+        return ev.scores[e.name]
+    if e.what == "temperature":
+        return ev.temperature
+    if e.what == "mql":
+        return ev.mql
+    if e.what == "grade":
+        return ev.grades[e.name]
+    if e.what == "knockout":
+        return e.name in ev.reasons
+    if e.what == "no knockout":
+        return ev.knocked_out
+    return ev.qualifications[e.name].passed
+
+
+def run_test(test: CompiledTest, program: Program) -> TestResult:
+    """Evaluate one test's lead and compare every expectation."""
+    ev = program.evaluate(test.lead, test.now, test.answers)
+    failures: list[str] = []
+    for e in test.expectations:
+        got = _actual(e, ev)
+        ok = abs(float(got) - float(e.value)) < 0.005 if e.what == "score" else got == e.value
+        if ok:
+            continue
+        where = f"{e.pos.source}:{e.pos.line}"
+        if e.what == "knockout":
+            shown = ", ".join(ev.reasons) or "none"
+            failures.append(f"{where}: expected knockout {e.name}, got knockouts: {shown}")
+        elif e.what == "no knockout":
+            failures.append(f"{where}: expected no knockout, got {', '.join(ev.reasons)}")
+        elif e.what == "qualification":
+            verdict = "passes" if got else "fails"
+            failures.append(
+                f"{where}: expected {e.name} {'passes' if e.value else 'fails'}, got {verdict}"
+            )
+        else:
+            label = e.name if e.what in {"score", "temperature", "mql"} else f"grade {e.name}"
+            failures.append(f"{where}: expected {label} {_show(e.value)}, got {_show(got)}")
+    return TestResult(test.name, not failures, tuple(failures), test.source, test.line, ev)
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else fmt(value)
