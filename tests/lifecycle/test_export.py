@@ -1,0 +1,50 @@
+"""Mermaid and Markdown exports, and the diagram in docs/lifecycle.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from leadflow.lifecycle import DEFAULT_GRAPH, to_markdown, to_mermaid
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "lifecycle.md"
+
+
+def test_mermaid_is_a_state_diagram_with_every_edge() -> None:
+    text = to_mermaid(DEFAULT_GRAPH)
+    lines = text.splitlines()
+    assert lines[0] == "stateDiagram-v2"
+    assert "    [*] --> cold" in lines
+    for t in DEFAULT_GRAPH.transitions:
+        assert any(line.startswith(f"    {t.source} --> {t.target}: {t.name} (") for line in lines)
+    for stage in DEFAULT_GRAPH.terminal_stages:
+        assert f"    {stage} --> [*]" in lines
+    assert "    mql --> nurture: reject (sales; reason; contact_attempts)" in lines
+    assert "    class sal,sql,opportunity,won,lost sales" in lines
+
+
+def test_markdown_tables() -> None:
+    text = to_markdown(DEFAULT_GRAPH)
+    assert "| stage | owner | terminal | meaning |" in text
+    assert "| mql | marketing |  | marketing qualified: ICP fit and buying signals |" in text
+    assert "| recycle | sal, sql, opportunity | nurture | sales | required: wrong_timing, " in text
+    assert "| unreachable | unreachable | check contact-data quality, offer more channels |" in text
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert all(line.endswith(" |") for line in rows)
+
+
+def test_exports_are_deterministic() -> None:
+    assert to_mermaid(DEFAULT_GRAPH) == to_mermaid(DEFAULT_GRAPH)
+    assert to_markdown(DEFAULT_GRAPH) == to_markdown(DEFAULT_GRAPH)
+
+
+def test_docs_diagram_equals_the_export() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```mermaid\n(.*?)```", text, flags=re.DOTALL)
+    assert blocks, "docs/lifecycle.md has no mermaid block"
+    assert blocks[0] == to_mermaid(DEFAULT_GRAPH)
+
+
+def test_docs_table_equals_the_export() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert to_markdown(DEFAULT_GRAPH) in text
