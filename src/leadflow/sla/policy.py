@@ -1,0 +1,208 @@
+"""Response-time policies: a target per lead temperature or segment, each on a named calendar.
+
+The defaults are the agreement's: hot leads (demo requests, active inquiries with a very good ICP
+fit) within 4 business hours, warm and standard MQLs within 24 business hours, cold leads get no
+sales target and go to an automated nurture sequence; at risk at 75 % of the target; marketing
+routes a qualified lead within 5 minutes; feedback within 48 hours; at least 6 touches over
+2 weeks before "unreachable".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from leadflow.errors import ConfigurationError, PolicyError
+from leadflow.sla.calendar import BusinessCalendar
+from leadflow.sla.escalation import FEEDBACK_LADDER, RESPONSE_LADDER, Escalation, EscalationLadder
+from leadflow.sla.promise import Promise, promise
+from leadflow.sla.touches import TouchRule
+from leadflow.sla.tracker import Pauses, SlaStatus, track
+
+__all__ = ("ResponseTarget", "SlaPolicy")
+
+_CONFIG = ConfigDict(frozen=True, extra="forbid")
+Calendars = BusinessCalendar | Mapping[str, BusinessCalendar]
+
+
+class ResponseTarget(BaseModel):
+    """The response target of one segment: ``within`` business time on calendar ``calendar``.
+
+    ``within=None`` means no sales target; ``action`` then says what happens instead.
+    """
+
+    model_config = _CONFIG
+
+    segment: str = Field(min_length=1)
+    within: timedelta | None
+    calendar: str = "office"
+    warning: float = Field(default=0.75, gt=0, le=1)
+    action: str = "contact"
+
+    @model_validator(mode="after")
+    def _positive(self) -> Self:
+        if self.within is not None and self.within <= timedelta(0):
+            raise ValueError(f"`within` must be positive, got {self.within}")
+        return self
+
+
+class SlaPolicy(BaseModel):
+    """Response targets per segment plus the agreement's other time limits.
+
+    >>> policy = SlaPolicy()
+    >>> [(t.segment, t.within) for t in policy.targets]  # doctest: +NORMALIZE_WHITESPACE
+    [('hot', datetime.timedelta(seconds=14400)), ('warm', datetime.timedelta(days=1)),
+     ('standard', datetime.timedelta(days=1)), ('cold', None)]
+    """
+
+    model_config = _CONFIG
+
+    name: str = "default"
+    targets: tuple[ResponseTarget, ...] = (
+        ResponseTarget(segment="hot", within=timedelta(hours=4)),
+        ResponseTarget(segment="warm", within=timedelta(hours=24)),
+        ResponseTarget(segment="standard", within=timedelta(hours=24)),
+        ResponseTarget(segment="cold", within=None, action="nurture"),
+    )
+    routing_within: timedelta = Field(default=timedelta(minutes=5), gt=timedelta(0))
+    feedback_within: timedelta = Field(default=timedelta(hours=48), gt=timedelta(0))
+    disposition_within: timedelta = Field(default=timedelta(days=14), gt=timedelta(0))
+    touches: TouchRule = TouchRule()
+    response_escalation: EscalationLadder = RESPONSE_LADDER
+    feedback_escalation: EscalationLadder = FEEDBACK_LADDER
+
+    @model_validator(mode="after")
+    def _unique_segments(self) -> Self:
+        seen = [t.segment for t in self.targets]
+        duplicates = sorted({s for s in seen if seen.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"segments must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The segments this policy has targets for."""
+        return tuple(t.segment for t in self.targets)
+
+    def target(self, segment: str) -> ResponseTarget:
+        """Return the target of ``segment``.
+
+        Raises:
+            PolicyError: the policy has no target for ``segment``.
+        """
+        for candidate in self.targets:
+            if candidate.segment == segment:
+                return candidate
+        raise PolicyError(
+            f"policy {self.name!r} has no target for segment {segment!r}; "
+            f"known segments: {', '.join(self.segments)}",
+            policy=self.name,
+            temperature=segment,
+        )
+
+    def _timed(self, segment: str) -> tuple[ResponseTarget, timedelta]:
+        target = self.target(segment)
+        if target.within is None:
+            raise PolicyError(
+                f"policy {self.name!r} sets no sales response target for {segment!r} leads; "
+                f"they go to {target.action}",
+                policy=self.name,
+                temperature=segment,
+            )
+        return target, target.within
+
+    def calendar_for(self, target: ResponseTarget, calendars: Calendars) -> BusinessCalendar:
+        """Pick the target's calendar from ``calendars`` (a single calendar serves every target).
+
+        Raises:
+            ConfigurationError: ``calendars`` has no calendar of that name.
+        """
+        if isinstance(calendars, BusinessCalendar):
+            return calendars
+        try:
+            return calendars[target.calendar]
+        except KeyError:
+            raise ConfigurationError(
+                f"policy {self.name!r} needs calendar {target.calendar!r} for segment "
+                f"{target.segment!r}; given: {', '.join(map(repr, calendars)) or 'none'}",
+                field="calendars",
+                value=tuple(calendars),
+                expected=f"a mapping with key {target.calendar!r}",
+            ) from None
+
+    def deadline(self, segment: str, received_at: datetime, calendars: Calendars) -> datetime:
+        """Return the response deadline of a ``segment`` lead received (handed off) then.
+
+        Raises:
+            PolicyError: unknown segment, or a segment without a sales target (cold).
+            ConfigurationError: the target's calendar is missing from ``calendars``.
+            NaiveDatetimeError: ``received_at`` is naive.
+        """
+        target, within = self._timed(segment)
+        return self.calendar_for(target, calendars).add(received_at, within)
+
+    def promise(
+        self,
+        segment: str,
+        received_at: datetime,
+        calendars: Calendars,
+        *,
+        round_to: timedelta | None = None,
+    ) -> Promise:
+        """Return what the auto-responder may promise a ``segment`` lead received then.
+
+        Raises:
+            PolicyError: unknown segment, or a segment without a sales target (cold).
+            ConfigurationError: the target's calendar is missing from ``calendars``.
+        """
+        target, within = self._timed(segment)
+        calendar = self.calendar_for(target, calendars)
+        return promise(received_at, within, calendar, round_to=round_to)
+
+    def track(
+        self,
+        segment: str,
+        started_at: datetime,
+        *,
+        now: datetime,
+        calendars: Calendars,
+        pauses: Pauses = (),
+        met_at: datetime | None = None,
+    ) -> SlaStatus:
+        """Track the response SLA of a ``segment`` lead handed off at ``started_at``.
+
+        The status lists the steps of ``response_escalation`` due at ``now``.
+
+        Raises:
+            PolicyError: unknown segment, or a segment without a sales target (cold).
+            ConfigurationError: the target's calendar is missing from ``calendars``.
+        """
+        target, within = self._timed(segment)
+        return track(
+            started_at,
+            within,
+            now=now,
+            calendar=self.calendar_for(target, calendars),
+            pauses=pauses,
+            met_at=met_at,
+            warning=target.warning,
+            escalation=self.response_escalation,
+        )
+
+    def track_routing(
+        self, qualified_at: datetime, *, now: datetime, routed_at: datetime | None = None
+    ) -> SlaStatus:
+        """Track marketing's routing SLA: a qualified lead reaches a rep within 5 minutes.
+
+        Routing is automatic, so it runs on physical time, day and night.
+        """
+        return track(qualified_at, self.routing_within, now=now, met_at=routed_at)
+
+    def feedback_escalations(
+        self, handed_off_at: datetime, *, now: datetime, feedback_at: datetime | None = None
+    ) -> tuple[Escalation, ...]:
+        """Return the feedback escalations due at ``now`` (48 hours: the sales manager)."""
+        return self.feedback_escalation.due(handed_off_at, now=now, resolved_at=feedback_at)
