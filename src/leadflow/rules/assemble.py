@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from leadflow.rules import ast
 from leadflow.rules.conditions import GRADES, TEMPERATURES, Check, did_you_mean, references
+from leadflow.rules.evaluation import fmt
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, catalogue
 from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
 from leadflow.rules.reach import unreachable
@@ -72,6 +73,7 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
     key, window, count = "", None, 1
     if isinstance(cond, ast.ActivityTest):
         key, window, count = "@" + cond.kind, cond.window, cond.count
+        check.used.add("@" + cond.kind)
         if rule.each and cond.kind not in check.kinds:
             check.error(
                 cond.pos,
@@ -85,6 +87,7 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
         elif name in check.field_types:
             reads.append((name, name))
     return CRule(
+        block.name,
         rule.points,
         test,
         key,
@@ -97,6 +100,28 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
         rule.pos.text,
         rule.pos.source,
         rule.pos.line,
+    )
+
+
+def _marker(
+    s: ast.ScoreBlock | ast.ScoreFormula, text: str, line: int, *, key: str = "", sign: int = 1
+) -> CRule:
+    """A pseudo-rule for explain: a cap or floor line, or a term of a score formula."""
+    reads = ((key, "$" + key),) if key else ()
+    return CRule(
+        score=s.name,
+        points=float(sign),
+        test=None,
+        key=key,
+        window=None,
+        count=1,
+        each=False,
+        cap=None,
+        decays=False,
+        reads=reads,
+        text=text,
+        source=s.pos.source,
+        line=line,
     )
 
 
@@ -170,7 +195,10 @@ def assemble(
             single[what] = s.pos
         if isinstance(s, ast.ScoreBlock):
             rules = tuple(_rule(r, s, check) for r in s.rules)
-            caps = (_line_of(s, texts, "at most"), _line_of(s, texts, "at least"))
+            limits = (
+                _marker(s, f"at most {fmt(s.at_most)}", _line_of(s, texts, "at most")),
+                _marker(s, f"at least {fmt(s.at_least)}", _line_of(s, texts, "at least")),
+            )
             scores.append(
                 CScore(
                     s.name,
@@ -182,7 +210,7 @@ def assemble(
                     None,
                     s.pos.source,
                     s.pos.line,
-                    caps,
+                    limits,
                 )
             )
             defined.add(s.name)
@@ -197,9 +225,23 @@ def assemble(
                     )
                     check.error(pos, f"unknown score '{term}'{hint}")
             formula = tuple((sign, term) for sign, term, _ in s.terms)
+            terms = tuple(
+                _marker(s, ("+ " if sign > 0 else "- ") + term, pos.line, key=term, sign=sign)
+                for sign, term, pos in s.terms
+            )
+            none = _marker(s, "", s.pos.line)
             scores.append(
                 CScore(
-                    s.name, (), None, None, None, None, formula, s.pos.source, s.pos.line, (0, 0)
+                    s.name,
+                    terms,
+                    None,
+                    None,
+                    None,
+                    None,
+                    formula,
+                    s.pos.source,
+                    s.pos.line,
+                    (none, none),
                 )
             )
             defined.add(s.name)
@@ -226,8 +268,11 @@ def assemble(
             mql = CBranch("mql", check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
         elif isinstance(s, ast.Qualification):
             quals.append(_qualification(s, check))
+    getters = catalogue(check_custom(check)).getters
     program = Program(
-        getters=catalogue(check_custom(check)).getters,
+        getters=getters,
+        plan=tuple((key, getters[key]) for key in sorted(check.used) if key in getters),
+        activities={k[1:]: k for k in sorted(check.used) if k[:1] == "@" and k != "@freemail"},
         scores=tuple(scores),
         grades=tuple(grades),
         knockouts=tuple(knockouts),  # type: ignore[arg-type]

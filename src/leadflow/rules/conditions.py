@@ -53,6 +53,7 @@ class Check:
     grades: set[str] = field(default_factory=set)
     criteria: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[RuleSyntaxError] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
     # what the condition being compiled may refer to
     allow_scores: bool = False
     allow_temperature: bool = False
@@ -93,6 +94,7 @@ class Check:
         if name == "temperature" and self.allow_temperature:
             return "!temperature", "temperature"
         if name in self.field_types:
+            self.used.add(name)
             return name, self.field_types[name]
         if name in self.kinds:
             self.error(
@@ -204,13 +206,14 @@ class Check:
                 f"unknown activity kind '{test.kind}'{did_you_mean(test.kind, self.kinds)}",
             )
             return _never
+        self.used.add("@" + test.kind)
         return activity_test("@" + test.kind, test.count, test.window)
 
     def resolve_bare(self, test: ast.ActivityTest) -> Test | None:
         """A bare name that is not an activity: a yes/no field, or an error."""
         if self.field_types.get(test.kind) == "flag":
             key = test.kind
-            return lambda f: None if f[key] is None else f[key] is True
+            return lambda f: None if (v := f[key]) is None else v is True
         if test.kind in self.field_types or test.kind in self.scores or test.kind in self.grades:
             self.error(
                 test.pos,
@@ -272,7 +275,8 @@ class Check:
                 )
                 return _never
             free = (word == "freemail") is (op == "is")
-            return lambda f: None if f["email"] is None else f["@freemail"] is free
+            self.used.add("@freemail")
+            return lambda f: f["@freemail"] is free
         if type_ == "criterion":
             return self.criterion(cond, key)
         allowed = {
@@ -304,6 +308,7 @@ class Check:
         folded = type_ in {"text", "email", "list"}
         if folded:
             key = "~" + key
+            self.used.add(key)
         if op in {"in", "not in"}:
             items = self.items(cond.values[0])
             if items is None:
@@ -315,14 +320,14 @@ class Check:
             return _never
         if op == "between":
             low, high = values
-            return lambda f: None if f[key] is None else low <= f[key] <= high
+            return lambda f: None if (v := f[key]) is None else low <= v <= high
         if op in {"at least", "at most"}:
             order = GRADES[::-1] if type_ == "grade" else ORDERED_LEVELS[type_]
             rank = {level: i for i, level in enumerate(order)}
             bound = rank[values[0]]
             if op == "at least":
-                return lambda f: None if f[key] is None else rank[f[key]] >= bound
-            return lambda f: None if f[key] is None else rank[f[key]] <= bound
+                return lambda f: None if (v := f[key]) is None else rank[v] >= bound
+            return lambda f: None if (v := f[key]) is None else rank[v] <= bound
         return _operator(op, key, values[0], type_)
 
     def criterion(self, cond: ast.Compare, key: str) -> Test:
@@ -379,24 +384,24 @@ def _membership(key: str, wanted: frozenset[Any], *, inside: bool) -> Test:
 
 def _operator(op: str, key: str, target: Any, type_: str) -> Test:
     if op == "is":
-        return lambda f: None if f[key] is None else f[key] == target
+        return lambda f: None if (v := f[key]) is None else v == target
     if op == "is not":
-        return lambda f: None if f[key] is None else f[key] != target
+        return lambda f: None if (v := f[key]) is None else v != target
     if op == "<":
-        return lambda f: None if f[key] is None else f[key] < target
+        return lambda f: None if (v := f[key]) is None else v < target
     if op == "<=":
-        return lambda f: None if f[key] is None else f[key] <= target
+        return lambda f: None if (v := f[key]) is None else v <= target
     if op == ">":
-        return lambda f: None if f[key] is None else f[key] > target
+        return lambda f: None if (v := f[key]) is None else v > target
     if op == ">=":
-        return lambda f: None if f[key] is None else f[key] >= target
+        return lambda f: None if (v := f[key]) is None else v >= target
     if op == "contains":
         if type_ == "list":
-            return lambda f: None if f[key] is None else target in f[key]
-        return lambda f: None if f[key] is None else target in f[key]
+            return lambda f: None if (v := f[key]) is None else target in v
+        return lambda f: None if (v := f[key]) is None else target in v
     if op == "starts with":
-        return lambda f: None if f[key] is None else f[key].startswith(target)
-    return lambda f: None if f[key] is None else f[key].endswith(target)
+        return lambda f: None if (v := f[key]) is None else v.startswith(target)
+    return lambda f: None if (v := f[key]) is None else v.endswith(target)
 
 
 def _never(facts: dict[str, Any]) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = (
     "Contribution",
@@ -30,8 +30,7 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     """Points one rule line added to (or took from) a score.
 
     Attributes:
@@ -51,8 +50,7 @@ class Contribution:
     values: tuple[tuple[str, Any], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """Which line decided a grade, the temperature or the MQL status."""
 
     what: str
@@ -62,8 +60,7 @@ class Decision:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class KnockoutHit:
+class KnockoutHit(NamedTuple):
     """A knock-out that fired: the reason code and the line that fired it."""
 
     reason: str
@@ -105,13 +102,25 @@ class Evaluation:
     lead_id: str
     now: datetime
     scores: Mapping[str, float]
-    contributions: tuple[Contribution, ...]
     grades: Mapping[str, str]
     knockouts: tuple[KnockoutHit, ...]
     temperature: str | None
     mql: bool | None
     qualifications: Mapping[str, QualificationResult]
     decisions: tuple[Decision, ...]
+    trace: tuple[Any, Any] = field(default=((), None), repr=False, compare=False)
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """Every rule that gave points, in file order, with the values it looked at."""
+        rules, facts = self.trace
+        if not rules:
+            return ()
+        from leadflow.rules.program import (
+            contributions,
+        )  # import cycle: program imports this module
+
+        return contributions(rules, facts)
 
     @property
     def knocked_out(self) -> bool:

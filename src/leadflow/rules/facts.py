@@ -11,12 +11,14 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Final
 
-from leadflow.emails import is_freemail_domain
+from leadflow.emails import email_domain, is_freemail_domain
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead
-from leadflow.titles import BuyingRole, Seniority
+from leadflow.titles import BuyingRole, Seniority, seniority_of
 
 __all__ = (
     "CUSTOM_TYPES",
@@ -61,22 +63,21 @@ ORDERED_LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
     "buying_role": tuple(r.value for r in BuyingRole),
 }
 
-Getter = Callable[["Facts"], Any]
+Getter = Callable[[Lead], Any]
 
 
 def _plain(name: str) -> Getter:
-    def get(facts: Facts) -> Any:
-        value = getattr(facts.lead, name)
-        if value == ():
-            return None
-        return value.value if name == "source" and value is not None else value
+    read = attrgetter(name)
+    if FIELD_TYPES.get(name) == "list":
+        return lambda lead: read(lead) or None
+    if name == "source":
+        return lambda lead: None if lead.source is None else lead.source.value
+    return read
 
-    return get
 
-
-def _folded(name: str) -> Getter:
-    def get(facts: Facts) -> Any:
-        value = facts[name]
+def _folded(read: Getter) -> Getter:
+    def get(lead: Lead) -> Any:
+        value = read(lead)
         if value is None:
             return None
         if isinstance(value, tuple):
@@ -86,28 +87,42 @@ def _folded(name: str) -> Getter:
     return get
 
 
-def _seniority(facts: Facts) -> Any:
-    level = facts.lead.seniority
+def _seniority(lead: Lead) -> Any:
+    level = seniority_of(lead.title)
     return None if level is Seniority.UNKNOWN else level.value
 
 
-def _buying_role(facts: Facts) -> Any:
-    role = facts.lead.buying_role
+def _buying_role(lead: Lead) -> Any:
+    role = lead.buying_role
     return None if role is BuyingRole.UNKNOWN else role.value
 
 
-def _freemail(facts: Facts) -> bool:
-    return is_freemail_domain(facts["email_domain"])
+_is_freemail = lru_cache(maxsize=8192)(is_freemail_domain)
 
 
-def _activities(facts: Facts) -> dict[str, list[float]]:
-    """Ages in seconds per activity kind, youngest first; activities after ``now`` are ignored."""
-    now = facts.now_ts
+def _freemail(lead: Lead) -> bool:
+    return _is_freemail(email_domain(lead.email))
+
+
+def activity_ages(
+    lead: Lead, now_ts: float, keys: Mapping[str, str] | None = None
+) -> dict[str, list[float]]:
+    """Ages in seconds per ``@kind``, youngest first; activities after ``now`` are ignored.
+
+    With ``keys`` (kind → ``@kind``), only those kinds are read.
+    """
     ages: dict[str, list[float]] = {}
-    for activity in facts.lead.activities:
-        age = now - activity.at.timestamp()
+    for activity in lead.activities:
+        key = keys.get(activity.kind) if keys is not None else "@" + activity.kind
+        if key is None:
+            continue
+        age = now_ts - activity.at.timestamp()
         if age >= 0:
-            insort(ages.setdefault(activity.kind, []), age)
+            found = ages.get(key)
+            if found is None:
+                ages[key] = [age]
+            else:
+                insort(found, age)
     return ages
 
 
@@ -118,8 +133,8 @@ def custom_getter(name: str, type_: str) -> Getter:
         RuleEvaluationError: the value is not of the declared type.
     """
 
-    def get(facts: Facts) -> Any:
-        value = facts.lead.custom.get(name)
+    def get(lead: Lead) -> Any:
+        value = lead.custom.get(name)
         if value is None:
             return None
         ok = (
@@ -131,7 +146,7 @@ def custom_getter(name: str, type_: str) -> Getter:
         )
         if not ok:
             raise RuleEvaluationError(
-                f"lead {facts.lead.id!r}: custom field {name!r} is declared as {type_} "
+                f"lead {lead.id!r}: custom field {name!r} is declared as {type_} "
                 f"but holds {value!r}",
                 field=name,
                 value=value,
@@ -146,10 +161,9 @@ def _standard_getters() -> dict[str, Getter]:
     getters["seniority"] = _seniority
     getters["buying_role"] = _buying_role
     getters["@freemail"] = _freemail
-    getters["@@"] = _activities
     for name, type_ in FIELD_TYPES.items():
         if type_ in {"text", "list", "email"}:
-            getters["~" + name] = _folded(name)
+            getters["~" + name] = _folded(getters[name])
     return getters
 
 
@@ -175,9 +189,14 @@ class Facts(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         getter = self.getters.get(key)
         if getter is not None:
-            value = getter(self)
+            value = getter(self.lead)
         elif key[:1] == "@":
-            value = self["@@"].get(key[1:], ())
+            if "@@" in self:
+                self[key] = ()
+                return ()
+            self["@@"] = True
+            self.update(activity_ages(self.lead, self.now_ts))
+            return self.get(key, ())
         else:
             value = None
         self[key] = value
@@ -198,5 +217,5 @@ def catalogue(custom: Mapping[str, str]) -> FactCatalogue:
     for name, type_ in custom.items():
         getters[name] = custom_getter(name, type_)
         if type_ == "text":
-            getters["~" + name] = _folded(name)
+            getters["~" + name] = _folded(getters[name])
     return FactCatalogue(dict(custom), getters)

@@ -19,15 +19,16 @@ from leadflow.rules.evaluation import (
     KnockoutHit,
     QualificationResult,
 )
-from leadflow.rules.facts import Facts, Getter
+from leadflow.rules.facts import Facts, Getter, activity_ages
 
 __all__ = ("CBranch", "CQualification", "CRule", "CScore", "Program")
 
 
 @dataclass(frozen=True, slots=True)
 class CRule:
-    """One compiled scoring line."""
+    """One compiled scoring line (or a cap, floor or formula term, to show in explain)."""
 
+    score: str
     points: float
     test: Test | None  # None for "each" rules
     key: str  # "@kind" of the activity it counts or ages, or ""
@@ -55,7 +56,7 @@ class CScore:
     formula: tuple[tuple[int, str], ...] | None
     source: str
     line: int
-    cap_lines: tuple[int, int]  # lines of "at most" and "at least" (0 if absent)
+    limits: tuple[CRule, CRule]  # "at most" and "at least" lines, as shown by explain
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,8 @@ class Program:
     """Everything a rule set does, in evaluation order."""
 
     getters: Mapping[str, Getter]
+    plan: tuple[tuple[str, Getter], ...]  # facts every evaluation needs, computed up front
+    activities: Mapping[str, str]  # kind -> "@kind" for the kinds the rules read
     scores: tuple[CScore, ...]
     grades: tuple[tuple[str, tuple[CBranch, ...]], ...]
     knockouts: tuple[tuple[str, Test, str, str, int], ...]
@@ -117,87 +120,32 @@ class Program:
     qualifications: tuple[CQualification, ...]
 
     def facts(self, lead: Lead, now: datetime) -> Facts:
-        return Facts(lead, now.timestamp(), self.getters)
+        return self.facts_at(lead, now.timestamp())
+
+    def facts_at(self, lead: Lead, now_ts: float) -> Facts:
+        f = Facts(lead, now_ts, self.getters)
+        for key, get in self.plan:
+            f[key] = get(lead)
+        if self.activities:
+            f["@@"] = True
+            f.update(activity_ages(lead, now_ts, self.activities))
+        return f
 
     def score(self, f: Facts) -> dict[str, float]:
         """Only the scores: the fast path for re-scoring many leads."""
         scores: dict[str, float] = {}
         for block in self.scores:
-            if block.formula is not None:
-                total = round(sum(sign * scores[name] for sign, name in block.formula), 2)
-            else:
-                total = 0.0
-                factor, period = block.factor, block.period
-                for rule in block.rules:
-                    if rule.each or rule.decays:
-                        total += _rule_points(rule, f, factor, period)
-                    elif rule.test(f) is True:  # type: ignore[misc]
-                        total += rule.points
-                total = round(total, 2)
-                if block.at_most is not None and total > block.at_most:
-                    total = block.at_most
-                if block.at_least is not None and total < block.at_least:
-                    total = block.at_least
+            total = _run(block, f, None)
             scores[block.name] = total
             f["$" + block.name] = total
         return scores
 
-    def _block(self, block: CScore, f: Facts, out: list[Contribution]) -> float:
-        name, source = block.name, block.source
-        if block.formula is not None:
-            total = 0.0
-            for sign, term in block.formula:
-                points = sign * f["$" + term]
-                total += points
-                out.append(
-                    Contribution(
-                        name,
-                        ("+ " if sign > 0 else "- ") + term,
-                        source,
-                        block.line,
-                        points,
-                        ((term, f["$" + term]),),
-                    )
-                )
-            return round(total, 2)
-        total = 0.0
-        for rule in block.rules:
-            points = _rule_points(rule, f, block.factor, block.period)
-            if points:
-                total += points
-                values = tuple((label, _shown(f, key)) for label, key in rule.reads)
-                out.append(Contribution(name, rule.text, rule.source, rule.line, points, values))
-        total = round(total, 2)
-        if block.at_most is not None and total > block.at_most:
-            out.append(
-                Contribution(
-                    name,
-                    f"at most {block.at_most:g}",
-                    source,
-                    block.cap_lines[0],
-                    round(block.at_most - total, 2),
-                )
-            )
-            total = block.at_most
-        if block.at_least is not None and total < block.at_least:
-            out.append(
-                Contribution(
-                    name,
-                    f"at least {block.at_least:g}",
-                    source,
-                    block.cap_lines[1],
-                    round(block.at_least - total, 2),
-                )
-            )
-            total = block.at_least
-        return total
-
     def evaluate(self, lead: Lead, now: datetime, answers: Mapping[str, str]) -> Evaluation:
         f = self.facts(lead, now)
-        contributions: list[Contribution] = []
+        trace: list[tuple[CRule, float]] = []
         scores: dict[str, float] = {}
         for block in self.scores:
-            total = self._block(block, f, contributions)
+            total = _run(block, f, trace)
             scores[block.name] = total
             f["$" + block.name] = total
         decisions: list[Decision] = []
@@ -243,7 +191,7 @@ class Program:
             lead_id=lead.id,
             now=now,
             scores=MappingProxyType(scores),
-            contributions=tuple(contributions),
+            trace=(tuple(trace), f),
             grades=MappingProxyType(grades),
             knockouts=knockouts,
             temperature=temperature,
@@ -304,6 +252,56 @@ class Program:
                             rule=q.name,
                             field=criterion,
                         )
+
+
+def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> float:
+    """One score for one lead; with ``trace``, also record which rules gave how many points."""
+    total = 0.0
+    if block.formula is not None:
+        for sign, term in block.formula:
+            total += sign * f["$" + term]
+        if trace is not None:
+            trace.extend((rule, rule.points * f["$" + rule.key]) for rule in block.rules)
+        return round(total, 2)
+    factor, period = block.factor, block.period
+    for rule in block.rules:
+        if rule.each or rule.decays:
+            points = _rule_points(rule, f, factor, period)
+            if not points:
+                continue
+        elif rule.test(f) is True:  # type: ignore[misc]
+            points = rule.points
+        else:
+            continue
+        total += points
+        if trace is not None:
+            trace.append((rule, points))
+    total = round(total, 2)
+    at_most, at_least = block.at_most, block.at_least
+    if at_most is not None and total > at_most:
+        if trace is not None:
+            trace.append((block.limits[0], round(at_most - total, 2)))
+        total = at_most
+    if at_least is not None and total < at_least:
+        if trace is not None:
+            trace.append((block.limits[1], round(at_least - total, 2)))
+        total = at_least
+    return total
+
+
+def contributions(trace: tuple[tuple[CRule, float], ...], f: Facts) -> tuple[Contribution, ...]:
+    """The contributions recorded in ``trace``, with the values each rule looked at."""
+    return tuple(
+        Contribution(
+            rule.score,
+            rule.text,
+            rule.source,
+            rule.line,
+            points,
+            tuple((label, _shown(f, key)) for label, key in rule.reads),
+        )
+        for rule, points in trace
+    )
 
 
 def _first(branches: tuple[CBranch, ...], f: Facts) -> CBranch:

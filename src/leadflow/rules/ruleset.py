@@ -9,7 +9,6 @@ from typing import Any
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.evaluation import Evaluation, TestResult
-from leadflow.rules.facts import Facts
 from leadflow.rules.program import Program
 from leadflow.rules.testing import CompiledTest, run_test
 
@@ -133,10 +132,10 @@ class RuleSet:
             LeadValidationError: a lead is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        program, getters, now_ts = self._program, self._program.getters, now.timestamp()
+        program, now_ts = self._program, now.timestamp()
+        score, facts = program.score, program.facts_at
         return [
-            program.score(Facts(lead if isinstance(lead, Lead) else _lead(lead), now_ts, getters))
-            for lead in leads
+            score(facts(lead if isinstance(lead, Lead) else _lead(lead), now_ts)) for lead in leads
         ]
 
     def run_tests(self) -> tuple[TestResult, ...]:
