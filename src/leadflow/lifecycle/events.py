@@ -10,7 +10,7 @@ still validates them at the JSON boundary, with ``AwareDatetime`` and ``extra="f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Final
 
@@ -34,6 +34,11 @@ CONTACT_ATTEMPT: Final = "contact_attempt"
 _STRICT: Final = ConfigDict(extra="forbid")
 
 
+def _slot_setters(cls: type) -> tuple[Any, ...]:
+    """The ``__set__`` of each slot of a slotted dataclass, in field order (hot-path builders)."""
+    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
+
+
 @dataclass(frozen=True, slots=True)
 class Qualification:
     """The result of a sales qualification (BANT, CHAMP, MEDDIC), as plain data.
@@ -53,7 +58,7 @@ class Qualification:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class HandoffEvent:
     """Something that happened to a lead: a transition name, when, who, and why.
 
@@ -92,11 +97,38 @@ class HandoffEvent:
     """The lead data the handoff was based on: raw data, or a :class:`~leadflow.Lead`, which is
     stored as its JSON data (without defaults) so the event round-trips through JSON exactly."""
 
+    def __init__(
+        self,
+        name: str,
+        at: datetime,
+        actor: str,
+        actor_id: str | None = None,
+        reason: str | None = None,
+        note: str | None = None,
+        campaign: str | None = None,
+        idempotency_key: str | None = None,
+        qualification: Qualification | None = None,
+        lead: dict[str, JsonValue] | Lead | None = None,
+    ) -> None:
+        # Hand-written: filling the slots directly costs half of what the generated frozen
+        # __init__ does, and an event is built per transition. pydantic skips __init__ and
+        # calls __post_init__, so the checks live there.
+        _event_slots[0](self, name)
+        _event_slots[1](self, at)
+        _event_slots[2](self, actor)
+        _event_slots[3](self, actor_id)
+        _event_slots[4](self, reason)
+        _event_slots[5](self, note)
+        _event_slots[6](self, campaign)
+        _event_slots[7](self, idempotency_key)
+        _event_slots[8](self, qualification)
+        _event_slots[9](self, lead)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
-        at = require_aware(self.at, "at")
-        if at.tzinfo is not UTC:
-            object.__setattr__(self, "at", at.astimezone(UTC))
-        if isinstance(self.lead, Lead):
+        if getattr(self.at, "tzinfo", None) is not UTC:
+            object.__setattr__(self, "at", require_aware(self.at, "at").astimezone(UTC))
+        if self.lead is not None and isinstance(self.lead, Lead):
             object.__setattr__(
                 self, "lead", self.lead.model_dump(mode="json", exclude_defaults=True)
             )
@@ -107,6 +139,7 @@ class HandoffEvent:
         return result
 
 
+_event_slots: Final = _slot_setters(HandoffEvent)
 _EVENT: Final = TypeAdapter(HandoffEvent)
 
 
@@ -190,3 +223,20 @@ class Step:
     def campaign(self) -> str | None:
         """The campaign named on the event, if any."""
         return self.event.campaign
+
+
+_step_slots: Final = _slot_setters(Step)
+
+
+def new_step(
+    event: HandoffEvent, source: str, target: str, kind: str, cycle: int, *, late: bool
+) -> Step:
+    """Build a :class:`Step` without the generated frozen ``__init__`` (hot path, trusted input)."""
+    step: Step = object.__new__(Step)
+    _step_slots[0](step, event)
+    _step_slots[1](step, source)
+    _step_slots[2](step, target)
+    _step_slots[3](step, kind)
+    _step_slots[4](step, cycle)
+    _step_slots[5](step, late)
+    return step

@@ -21,10 +21,10 @@ from leadflow.errors import (
     TransitionError,
     UnknownReasonError,
 )
-from leadflow.lifecycle.events import HandoffEvent, Step
+from leadflow.lifecycle.events import HandoffEvent, Step, new_step
 from leadflow.lifecycle.graph import Graph
 from leadflow.lifecycle.loader import DEFAULT_GRAPH
-from leadflow.lifecycle.record import LeadRecord
+from leadflow.lifecycle.record import LeadRecord, new_record
 from leadflow.lifecycle.stages import TransitionKind
 
 __all__ = ("Outcome", "advance", "advance_all", "new_lead", "replay", "try_advance")
@@ -226,9 +226,9 @@ def _apply(
     if name == graph.attempt_event:
         if event.actor not in graph.actors:
             return _actor_error(record, event, graph.actors)
-        step = Step(event, stage, stage, _ATTEMPT, record.cycle, late)
+        step = new_step(event, stage, stage, _ATTEMPT, record.cycle, late=late)
         return (
-            LeadRecord(
+            new_record(
                 record.lead_id,
                 stage,
                 record.origin,
@@ -285,9 +285,9 @@ def _apply(
     cycle, attempts = record.cycle, record.attempts
     if transition.kind == _REENTER:
         cycle, attempts = cycle + 1, 0
-    step = Step(event, stage, transition.target, transition.kind, cycle, late)
+    step = new_step(event, stage, transition.target, transition.kind, cycle, late=late)
     return (
-        LeadRecord(
+        new_record(
             record.lead_id, transition.target, record.origin, cycle, attempts, (*history, step)
         ),
         step,

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Final
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from leadflow.errors import LeadValidationError
-from leadflow.lifecycle.events import Step, problems_of
+from leadflow.lifecycle.events import Step, _slot_setters, problems_of
 
 __all__ = ("LeadRecord",)
 
@@ -76,3 +76,18 @@ class LeadRecord:
 
 
 _RECORD: Final = TypeAdapter(LeadRecord)
+_record_slots: Final = _slot_setters(LeadRecord)
+
+
+def new_record(
+    lead_id: str, stage: str, origin: str, cycle: int, attempts: int, history: tuple[Step, ...]
+) -> LeadRecord:
+    """Build a :class:`LeadRecord` without the generated frozen ``__init__`` (hot path)."""
+    record: LeadRecord = object.__new__(LeadRecord)
+    _record_slots[0](record, lead_id)
+    _record_slots[1](record, stage)
+    _record_slots[2](record, origin)
+    _record_slots[3](record, cycle)
+    _record_slots[4](record, attempts)
+    _record_slots[5](record, history)
+    return record
