@@ -127,7 +127,12 @@ class HandoffEvent:
 
     def __post_init__(self) -> None:
         if getattr(self.at, "tzinfo", None) is not UTC:
-            object.__setattr__(self, "at", require_aware(self.at, "at").astimezone(UTC))
+            at = require_aware(self.at, "at")
+            try:
+                object.__setattr__(self, "at", at.astimezone(UTC))
+            except OverflowError:
+                problem = Problem("at", "outside the range of UTC datetimes", at)
+                raise EventValidationError((problem,)) from None
         if self.lead is not None and isinstance(self.lead, Lead):
             object.__setattr__(
                 self, "lead", self.lead.model_dump(mode="json", exclude_defaults=True)

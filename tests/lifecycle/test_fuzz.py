@@ -1,0 +1,88 @@
+"""Fuzz tests: bad input fails with our errors only, and nothing naive gets through."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import leadflow.lifecycle as lifecycle
+from leadflow.errors import EventValidationError, GraphError, NaiveDatetimeError
+from leadflow.lifecycle import (
+    DEFAULT_GRAPH,
+    HandoffEvent,
+    graph_from_dict,
+    graph_to_dict,
+    parse_event,
+)
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = ["name", "initial", "entry", "owners", "actors", "reasons", "stages", "transitions", "x"]
+
+
+@settings(max_examples=150)
+@given(st.dictionaries(st.sampled_from(KEYS), JSON, max_size=6))
+def test_random_graph_data_raises_only_graph_error(data: dict[str, Any]) -> None:
+    with pytest.raises(GraphError) as info:
+        graph_from_dict(data)
+    assert info.value.problems
+
+
+@settings(max_examples=100)
+@given(st.data())
+def test_mutating_the_default_graph_data_reports_problems_or_builds(data: st.DataObject) -> None:
+    raw = graph_to_dict(DEFAULT_GRAPH)
+    section = data.draw(st.sampled_from(["stages", "transitions"]))
+    index = data.draw(st.integers(0, len(raw[section]) - 1))
+    key = data.draw(st.sampled_from(sorted(raw[section][index])))
+    raw[section][index][key] = data.draw(JSON)
+    problems: tuple[object, ...] = ()
+    try:
+        graph = graph_from_dict(raw)
+    except GraphError as error:
+        problems = error.problems
+        assert problems
+    else:
+        assert graph.stage_names
+
+
+@given(st.datetimes())
+def test_naive_datetimes_never_get_in(naive: datetime) -> None:
+    with pytest.raises(NaiveDatetimeError):
+        HandoffEvent("engage", naive, "marketing")
+    with pytest.raises(EventValidationError) as info:
+        parse_event({"name": "engage", "at": naive.isoformat(), "actor": "marketing"})
+    assert [p.field for p in info.value.problems] == ["at"]
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_aware_datetimes_are_stored_as_the_same_instant_in_utc(aware: datetime) -> None:
+    event = HandoffEvent("engage", aware, "marketing")
+    assert event.at.utcoffset() is not None
+    assert event.at.timestamp() == aware.timestamp()
+    assert parse_event(json.dumps(event.to_dict())) == event
+
+
+def test_instants_outside_the_utc_range_are_refused() -> None:
+    from zoneinfo import ZoneInfo
+
+    edge = datetime(1, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
+    with pytest.raises(EventValidationError, match="outside the range"):
+        HandoffEvent("engage", edge, "marketing")
+    with pytest.raises(EventValidationError):
+        parse_event({"name": "engage", "at": "0001-01-01T00:00:00+09:00", "actor": "marketing"})
+
+
+def test_every_public_name_resolves() -> None:
+    for name in lifecycle.__all__:
+        assert getattr(lifecycle, name) is not None
