@@ -85,9 +85,9 @@ def test_between_is_antisymmetric(pair, a, b):
 def test_a_deadline_is_open_or_a_closing_instant(pair, start, duration):
     calendar, reference = pair
     deadline = calendar.add(start, duration)
-    assert calendar.is_open(deadline) or calendar.is_open(deadline - US)
+    assert calendar.is_open(deadline) or calendar.is_open(utc(deadline) - US)
     assume(deadline - start <= FAR)
-    assert reference.is_open(deadline) or reference.is_open(deadline - timedelta(minutes=1))
+    assert reference.is_open(deadline) or reference.is_open(utc(deadline) - timedelta(minutes=1))
 
 
 @settings(max_examples=100)
@@ -112,7 +112,9 @@ def test_negative_add_is_the_earliest_instant_before(pair, start, duration):
     calendar, reference = pair
     earlier = calendar.add(start, -duration)
     assert calendar.between(start, earlier) == -duration
-    assert calendar.between(start, earlier - US) < -duration
+    assert calendar.between(
+        start, utc(earlier) - US
+    )  # UTC: wall-clock arithmetic would be wrong in a gap < -duration
     assume(start - earlier <= FAR)
     assert utc(earlier) == utc(reference.add(start, -duration))
 

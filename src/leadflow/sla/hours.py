@@ -72,7 +72,7 @@ class WorkingHours:
 
     >>> hours = WorkingHours.parse("mon-fri 08:00-18:00")
     >>> str(hours)
-    'mon 08:00-18:00; tue 08:00-18:00; wed 08:00-18:00; thu 08:00-18:00; fri 08:00-18:00'
+    'mon-fri 08:00-18:00'
     """
 
     days: tuple[tuple[Span, ...], ...]
@@ -88,10 +88,19 @@ class WorkingHours:
         return not any(self.days)
 
     def __str__(self) -> str:
+        groups: list[tuple[int, int]] = []  # runs of consecutive days with equal spans
+        for day, spans in enumerate(self.days):
+            if not spans:
+                continue
+            if groups and groups[-1][1] == day - 1 and self.days[groups[-1][0]] == spans:
+                groups[-1] = (groups[-1][0], day)
+            else:
+                groups.append((day, day))
         return "; ".join(
-            f"{DAY_NAMES[i]} {', '.join(str(s) for s in spans)}"
-            for i, spans in enumerate(self.days)
-            if spans
+            (DAY_NAMES[first] if first == last else f"{DAY_NAMES[first]}-{DAY_NAMES[last]}")
+            + " "
+            + ", ".join(str(s) for s in self.days[first])
+            for first, last in groups
         )
 
 
@@ -158,7 +167,7 @@ def parse_hours(spec: str | Mapping[str, str | Iterable[str]] | WorkingHours) ->
     An empty spec gives hours that are never open.
 
     >>> str(parse_hours("fri-mon 22:00-06:00"))
-    'mon 22:00-06:00; fri 22:00-06:00; sat 22:00-06:00; sun 22:00-06:00'
+    'mon 22:00-06:00; fri-sun 22:00-06:00'
     >>> parse_hours("mon-fri 8-18")
     Traceback (most recent call last):
     leadflow.errors.ConfigurationError: malformed group 'mon-fri 8-18' in hours; expected '<days> HH:MM-HH:MM[, HH:MM-HH:MM]', e.g. 'mon-fri 08:00-18:00'
