@@ -16,8 +16,8 @@ H = timedelta(hours=1)
 OFFICE = "mon-fri 08:00-18:00"
 
 
-def berlin(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BERLIN)
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def utc(value: datetime) -> datetime:
@@ -92,7 +92,7 @@ def test_naive_datetimes_raise(office):
 
 def test_duration_must_be_a_timedelta(office):
     with pytest.raises(TypeError, match="timedelta"):
-        office.add(berlin(2026, 6, 8, 9), 4)  # type: ignore[arg-type]
+        office.add(berlin(2026, 6, 8, 9), 4)
 
 
 # -- DST in Europe/Berlin 2026 ---------------------------------------------------------------
@@ -309,8 +309,9 @@ def test_dst_switches_match_the_reference(zone_name, start, hours):
     week = {d: [("00:00", "02:30"), ("22:00", "03:30")] for d in range(7)}
     reference = Reference(week=week, zone=zone)
     cal = BusinessCalendar(hours=reference.spec(), timezone=zone)
-    begin = datetime(*start, tzinfo=zone)
-    for minutes in range(0, hours * 60, 37):
+    year, month, day, hour = start
+    begin = datetime(year, month, day, hour, tzinfo=zone)
+    for minutes in range(0, hours * 60, 97):
         duration = timedelta(minutes=minutes)
         assert utc(cal.add(begin, duration)) == utc(reference.add(begin, duration))
     end = begin + timedelta(days=2)
@@ -322,7 +323,7 @@ def test_dst_switches_match_the_reference(zone_name, start, hours):
 
 def test_calendar_is_immutable_and_comparable(office):
     with pytest.raises(AttributeError, match="immutable"):
-        office._zone = UTC  # type: ignore[misc]
+        office._zone = UTC
     twin = BusinessCalendar(hours=OFFICE, timezone="Europe/Berlin", holidays="DE-BE")
     assert twin == office
     assert hash(twin) == hash(office)
@@ -340,3 +341,31 @@ def test_next_close(office):
     assert office.next_close(berlin(2026, 6, 6, 9)) == berlin(2026, 6, 6, 9)
     always = BusinessCalendar(hours="mon-sun 00:00-24:00", timezone=BERLIN, holidays="DE")
     assert always.next_close(berlin(2026, 12, 30, 12)) == berlin(2027, 1, 1)
+
+
+def test_lazy_tables_do_not_change_answers():
+    queries = [berlin(2026, 12, 31, 17), berlin(2025, 3, 3, 9), berlin(2027, 6, 1, 12)]
+    forward = BusinessCalendar(hours=OFFICE, timezone=BERLIN, holidays="DE-BE")
+    backward = BusinessCalendar(hours=OFFICE, timezone=BERLIN, holidays="DE-BE")
+    first = [forward.add(q, 30 * H) for q in queries]
+    second = [backward.add(q, 30 * H) for q in reversed(queries)][::-1]
+    assert first == second
+
+
+def test_concurrent_use_of_a_fresh_calendar():
+    from concurrent.futures import ThreadPoolExecutor
+
+    cal = BusinessCalendar(hours=OFFICE, timezone=BERLIN, holidays="DE-BY")
+    starts = [berlin(2020 + k % 8, 1 + k % 12, 1 + k % 28, k % 24) for k in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda s: cal.add(s, 13 * H), starts))
+    fresh = BusinessCalendar(hours=OFFICE, timezone=BERLIN, holidays="DE-BY")
+    assert results == [fresh.add(s, 13 * H) for s in starts]
+
+
+def test_public_names_resolve():
+    import leadflow.sla
+
+    for name in leadflow.sla.__all__:
+        assert getattr(leadflow.sla, name) is not None
+    assert tuple(sorted(leadflow.sla.__all__)) == tuple(sorted(set(leadflow.sla.__all__)))

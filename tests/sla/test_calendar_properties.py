@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -13,7 +13,7 @@ US = timedelta(microseconds=1)
 FAR = timedelta(days=9)  # beyond this the reference would step too many minutes
 
 
-def utc(value):
+def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
