@@ -70,9 +70,7 @@ def make_leads(count: int, seed: int = 7) -> list[Lead]:
     leads = []
     for i in range(count):
         activities = tuple(
-            Activity(
-                kind=rng.choice(KINDS), at=NOW - timedelta(days=rng.uniform(0, 120))
-            )
+            Activity(kind=rng.choice(KINDS), at=NOW - timedelta(days=rng.uniform(0, 120)))
             for _ in range(rng.randint(0, 8))
         )
         leads.append(
@@ -184,9 +182,9 @@ def timed(label: str, count: int, run: Any) -> float:
 
 
 def big_rule_file(rules: int) -> str:
-    lines = ["list target = [\"software\", \"finance\"]", "score fit {"]
+    lines = ['list target = ["software", "finance"]', "score fit {"]
     templates = [
-        '  +{p}  industry in target',
+        "  +{p}  industry in target",
         "  +{p}  employees between {a} and {b}",
         "  +{p}  seniority at least director",
         '  -{p}  title contains "intern{a}"',
@@ -216,25 +214,38 @@ def main() -> None:
         assert rules.evaluate(lead, now=NOW).scores == scores
 
     results: dict[str, float] = {}
-    results["hand"] = timed("hand-written Python (10 rules)", len(leads),
-                            lambda: [hand_written(lead, now_ts) for lead in leads])
-    results["score_many"] = timed("leadflow RuleSet.score_many (scores only)", len(leads),
-                                  lambda: rules.score_many(leads, now=NOW))
-    results["score"] = timed("leadflow RuleSet.score per lead", len(leads),
-                             lambda: [rules.score(lead, now=NOW) for lead in leads])
+    results["hand"] = timed(
+        "hand-written Python (10 rules)",
+        len(leads),
+        lambda: [hand_written(lead, now_ts) for lead in leads],
+    )
+    results["score_many"] = timed(
+        "leadflow RuleSet.score_many (scores only)",
+        len(leads),
+        lambda: rules.score_many(leads, now=NOW),
+    )
+    results["score"] = timed(
+        "leadflow RuleSet.score per lead",
+        len(leads),
+        lambda: [rules.score(lead, now=NOW) for lead in leads],
+    )
     results["evaluate"] = timed(
-        "leadflow RuleSet.evaluate (full, with explain data)", len(leads),
-        lambda: [rules.evaluate(lead, now=NOW) for lead in leads])
+        "leadflow RuleSet.evaluate (full, with explain data)",
+        len(leads),
+        lambda: [rules.evaluate(lead, now=NOW) for lead in leads],
+    )
 
     facts = [facts_dict(lead, now_ts) for lead in leads]
-    import rule_engine  # noqa: PLC0415 - peer imported only here
+    import rule_engine
 
     engine_rules = [rule_engine.Rule(text) for text in PEER_CONDITIONS]
     results["rule_engine"] = timed(
-        "rule-engine, 10 conditions only", len(facts),
-        lambda: [[r.matches(f) for r in engine_rules] for f in facts])
+        "rule-engine, 10 conditions only",
+        len(facts),
+        lambda: [[r.matches(f) for r in engine_rules] for f in facts],
+    )
 
-    import celpy  # noqa: PLC0415 - peer imported only here
+    import celpy
 
     env = celpy.Environment()
     cel_rules = [
@@ -243,8 +254,10 @@ def main() -> None:
     ]
     cel_facts = [celpy.json_to_cel(f) for f in facts[: args.cel_leads]]
     results["cel"] = timed(
-        "cel-python, 10 conditions only", len(cel_facts),
-        lambda: [[p.evaluate(f) for p in cel_rules] for f in cel_facts])
+        "cel-python, 10 conditions only",
+        len(cel_facts),
+        lambda: [[p.evaluate(f) for p in cel_rules] for f in cel_facts],
+    )
 
     print()
     print(f"evaluate vs rule-engine: {results['rule_engine'] / results['evaluate']:.1f}x faster")
@@ -259,8 +272,10 @@ def main() -> None:
     start = time.perf_counter()
     parse(text, source="big-1000.lf")
     again = time.perf_counter() - start
-    print(f"parse + check of a 1,000-rule file: {first * 1000:.0f} ms; again (cache): "
-          f"{again * 1e6:.0f} µs")
+    print(
+        f"parse + check of a 1,000-rule file: {first * 1000:.0f} ms; again (cache): "
+        f"{again * 1e6:.0f} µs"
+    )
 
 
 if __name__ == "__main__":

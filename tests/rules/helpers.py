@@ -13,8 +13,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 def lead(**fields: Any) -> Lead:
     """A valid lead with sensible defaults; ``activities`` may be given as (kind, days ago)."""
     activities = [
-        {"kind": kind, "at": NOW - timedelta(days=days)}
-        for kind, days in fields.pop("acts", ())
+        {"kind": kind, "at": NOW - timedelta(days=days)} for kind, days in fields.pop("acts", ())
     ]
     data: dict[str, Any] = {"id": "L-1", "company": "Muster GmbH", "email": "anna@muster.de"}
     data.update(fields)

@@ -87,23 +87,33 @@ def test_static_errors_are_reported_together_with_did_you_mean():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("score fit {\n  +1 employees > 1\n}\nscore fit {\n  +1 industry is set\n}\n",
-         "score 'fit' is already defined at scoring.lf:1"),
+        (
+            "score fit {\n  +1 employees > 1\n}\nscore fit {\n  +1 industry is set\n}\n",
+            "score 'fit' is already defined at scoring.lf:1",
+        ),
         ('list a = ["x"]\nlist a = ["y"]\n', "list 'a' is already defined"),
         ('list a = ["x", 1]\n', "list 'a' mixes number and text"),
         ("score industry {\n  +1 employees > 1\n}\n", "'industry' is already a lead field"),
-        ("temperature {\n  boiling when employees > 5\n  cold otherwise\n}\n",
-         "unknown temperature 'boiling'"),
-        ("temperature {\n  hot when employees > 5\n}\n",
-         "needs a last line such as 'cold otherwise'"),
+        (
+            "temperature {\n  boiling when employees > 5\n  cold otherwise\n}\n",
+            "unknown temperature 'boiling'",
+        ),
+        (
+            "temperature {\n  hot when employees > 5\n}\n",
+            "needs a last line such as 'cold otherwise'",
+        ),
         ("grade size {\n  G when employees > 5\n  C otherwise\n}\n", "unknown grade 'G'"),
-        ("score fit {\n  +1 employees > 1\n}\nmql when fit is hot\n",
-         "fit is a number; it cannot be compared with 'hot'"),
+        (
+            "score fit {\n  +1 employees > 1\n}\nmql when fit is hot\n",
+            "fit is a number; it cannot be compared with 'hot'",
+        ),
         ("score fit {\n  +1 employees at least 50\n}\n", "use '>=' or '<='"),
         ('score fit {\n  +1 industry > "a"\n}\n', "'>' does not apply to industry"),
         ("score fit {\n  +1 email is gmail\n}\n", "an email is 'freemail' or 'business'"),
-        ("score a {\n  +1 employees > 1\n}\nscore b {\n  +1 a > 5\n}\n",
-         "'a' cannot be used inside a score block"),
+        (
+            "score a {\n  +1 employees > 1\n}\nscore b {\n  +1 a > 5\n}\n",
+            "'a' cannot be used inside a score block",
+        ),
         ("score total = fit + engagement\n", "unknown score 'fit'"),
         ("score fit {\n  +1 industry\n}\n", "'industry' alone is not a condition"),
         ("score fit {\n  +1 industry in targets\n}\n", "unknown list 'targets'"),
@@ -111,11 +121,15 @@ def test_static_errors_are_reported_together_with_did_you_mean():
         ("field plan is colour\n", "unknown field type 'colour'"),
         ("use bamt\n", "unknown template 'bamt' (did you mean 'bant'?)"),
         ("use bant\nuse bant\n", "template 'bant' is already in use"),
-        ("qualification q {\n  criterion budget yes A, no F\n  pass when positive >= 1\n}\n",
-         "must grade the answer 'unknown'"),
+        (
+            "qualification q {\n  criterion budget yes A, no F\n  pass when positive >= 1\n}\n",
+            "must grade the answer 'unknown'",
+        ),
         ("qualification q {\n  criterion budget yes A, unknown D\n}\n", "needs a 'pass when"),
-        ("qualification q {\n  criterion budget yes A, unknown D\n  pass when budget is maybe\n}\n",
-         "'budget' is answered with one of yes, unknown"),
+        (
+            "qualification q {\n  criterion budget yes A, unknown D\n  pass when budget is maybe\n}\n",
+            "'budget' is answered with one of yes, unknown",
+        ),
         ('include "x.lf"\n', "include needs a file"),
     ],
 )
@@ -126,10 +140,16 @@ def test_static_checks(text, message):
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("temperature {\n  hot when employees >= 25\n  warm when employees >= 40\n"
-         "  cold otherwise\n}\n", 3),
-        ("temperature {\n  hot when employees between 10 and 20\n  warm when employees > 12 "
-         "and employees < 15\n  cold otherwise\n}\n", 3),
+        (
+            "temperature {\n  hot when employees >= 25\n  warm when employees >= 40\n"
+            "  cold otherwise\n}\n",
+            3,
+        ),
+        (
+            "temperature {\n  hot when employees between 10 and 20\n  warm when employees > 12 "
+            "and employees < 15\n  cold otherwise\n}\n",
+            3,
+        ),
         ("grade g {\n  A when seniority is vp\n  B when seniority is vp\n  C otherwise\n}\n", 3),
         ("grade g {\n  A when employees > 5\n  C otherwise\n  B when employees > 2\n}\n", 4),
     ],
@@ -141,8 +161,10 @@ def test_unreachable_classification_lines(text, line):
 
 
 def test_reachable_lines_are_not_reported():
-    parse("temperature {\n  hot when employees >= 40\n  warm when employees >= 25\n"
-          "  warm when employees > 5 or industry is set\n  cold otherwise\n}\n")
+    parse(
+        "temperature {\n  hot when employees >= 40\n  warm when employees >= 25\n"
+        "  warm when employees > 5 or industry is set\n  cold otherwise\n}\n"
+    )
 
 
 def test_nesting_depth_limit():
@@ -158,8 +180,10 @@ def test_nesting_depth_limit():
 def test_long_flat_conditions_are_fine():
     wide = " or ".join(f"employees > {i}" for i in range(3000))
     rules = parse(f"mql when {wide}\n")
-    assert rules.evaluate({"id": "x", "company": "c", "email": "a@b.de", "employees": 5},
-                          now=__import__("tests.rules.helpers").rules.helpers.NOW).mql
+    assert rules.evaluate(
+        {"id": "x", "company": "c", "email": "a@b.de", "employees": 5},
+        now=__import__("tests.rules.helpers").rules.helpers.NOW,
+    ).mql
 
 
 def test_file_size_limit():

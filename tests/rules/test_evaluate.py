@@ -49,8 +49,11 @@ def fit(rules: str, **fields) -> float:
         ("+10 tech_stack is missing", {}, 10),
         ('+10 country in ["DE", "AT"] and employees > 10', {"country": "de"}, 0),
         ('+10 country in ["DE", "AT"] or employees > 10', {"country": "de"}, 10),
-        ('+10 (country is "DE" or country is "AT") and not employees < 10', {"country": "AT",
-                                                                            "employees": 20}, 10),
+        (
+            '+10 (country is "DE" or country is "AT") and not employees < 10',
+            {"country": "AT", "employees": 20},
+            10,
+        ),
         ('+10 source is "web_form"', {"source": "web_form"}, 10),
     ],
 )
@@ -103,14 +106,20 @@ def test_decay_halves_per_full_period():
         "score engagement {\n  +10 each pricing_page_view, at most 100\n"
         "  +20 demo_request within 90 days\n  decay half every 30 days\n}\n"
     )
-    acts = [("pricing_page_view", 5), ("pricing_page_view", 35), ("pricing_page_view", 65),
-            ("demo_request", 40)]
+    acts = [
+        ("pricing_page_view", 5),
+        ("pricing_page_view", 35),
+        ("pricing_page_view", 65),
+        ("demo_request", 40),
+    ]
     # 10 + 5 + 2.5 for the views, 20 halved once for the demo request
     assert rules.evaluate(lead(acts=acts), now=NOW).scores["engagement"] == 27.5
 
 
 def test_decay_by_percent_per_month():
-    rules = parse("score engagement {\n  +100 each webinar_attended\n  decay 25% every 1 month\n}\n")
+    rules = parse(
+        "score engagement {\n  +100 each webinar_attended\n  decay 25% every 1 month\n}\n"
+    )
     acts = [("webinar_attended", 10), ("webinar_attended", 40), ("webinar_attended", 70)]
     assert rules.evaluate(lead(acts=acts), now=NOW).scores["engagement"] == 100 + 75 + 56.25
 
@@ -162,11 +171,12 @@ mql when fit >= 40 and engagement >= 25
 
 def test_temperature_mql_grades():
     rules = parse(CLASSIFY, source="classify.lf")
-    hot = rules.evaluate(
-        lead(title="VP IT", employees=300, acts=[("demo_request", 1)]), now=NOW
+    hot = rules.evaluate(lead(title="VP IT", employees=300, acts=[("demo_request", 1)]), now=NOW)
+    assert (hot.temperature, hot.mql, dict(hot.grades)) == (
+        "hot",
+        True,
+        {"position": "A", "size": "B"},
     )
-    assert (hot.temperature, hot.mql, dict(hot.grades)) == ("hot", True, {"position": "A",
-                                                                          "size": "B"})
     warm = rules.evaluate(lead(employees=300, acts=[("pricing_page_view", 1)]), now=NOW)
     assert (warm.temperature, warm.mql) == ("warm", False)
     assert warm.grades["position"] == "C"
@@ -177,8 +187,12 @@ def test_temperature_mql_grades():
 def test_knockouts_disqualify_with_reason_codes():
     rules = parse(CLASSIFY)
     result = rules.evaluate(
-        lead(title="Werkstudent", email="x@gmail.com", employees=300,
-             acts=[("demo_request", 1), ("pricing_page_view", 1)]),
+        lead(
+            title="Werkstudent",
+            email="x@gmail.com",
+            employees=300,
+            acts=[("demo_request", 1), ("pricing_page_view", 1)],
+        ),
         now=NOW,
     )
     assert result.knocked_out
@@ -195,17 +209,23 @@ def test_grade_counts_the_sql_rule_of_the_source():
     )
     result = rules.evaluate(lead(), now=NOW)
     assert result.reasons == ("no_icp_fit",)
-    sql = parse(CLASSIFY.replace("mql when fit >= 40 and engagement >= 25",
-                                 "mql when at least 1 grade is A and at least 2 grades are B or better"))
+    sql = parse(
+        CLASSIFY.replace(
+            "mql when fit >= 40 and engagement >= 25",
+            "mql when at least 1 grade is A and at least 2 grades are B or better",
+        )
+    )
     assert sql.evaluate(lead(title="CEO", employees=300), now=NOW).mql is True
     assert sql.evaluate(lead(title="Head of IT", employees=300), now=NOW).mql is False
 
 
 def test_mql_may_use_the_temperature():
-    rules = parse(CLASSIFY.replace("mql when fit >= 40 and engagement >= 25",
-                                   "mql when temperature is hot"))
-    assert rules.evaluate(lead(title="VP IT", employees=300, acts=[("demo_request", 1)]),
-                          now=NOW).mql
+    rules = parse(
+        CLASSIFY.replace("mql when fit >= 40 and engagement >= 25", "mql when temperature is hot")
+    )
+    assert rules.evaluate(
+        lead(title="VP IT", employees=300, acts=[("demo_request", 1)]), now=NOW
+    ).mql
 
 
 BANT = """
@@ -251,19 +271,22 @@ def test_bad_answers_are_refused_with_the_choices():
 
 def test_dict_leads_are_validated_and_now_must_be_aware():
     rules = parse("score fit {\n  +10 employees > 5\n}\n")
-    result = rules.evaluate({"id": "L-2", "company": "A", "email": "a@a.de", "employees": 9},
-                            now=NOW)
+    result = rules.evaluate(
+        {"id": "L-2", "company": "A", "email": "a@a.de", "employees": 9}, now=NOW
+    )
     assert isinstance(result, Evaluation)
     assert result.scores["fit"] == 10
     with pytest.raises(LeadValidationError):
         rules.evaluate({"id": "L-3", "company": "", "email": "nope"}, now=NOW)
     with pytest.raises(NaiveDatetimeError):
-        rules.evaluate(lead(), now=datetime(2026, 11, 20))  # noqa: DTZ001 - naive on purpose
+        rules.evaluate(lead(), now=datetime(2026, 11, 20))
 
 
 def test_custom_fields_declared_by_host_or_file():
-    by_host = parse("score fit {\n  +10 plan is \"pro\"\n  +5 arr > 1000\n  +1 partner\n}\n",
-                    fields={"plan": "text", "arr": "number", "partner": "flag"})
+    by_host = parse(
+        'score fit {\n  +10 plan is "pro"\n  +5 arr > 1000\n  +1 partner\n}\n',
+        fields={"plan": "text", "arr": "number", "partner": "flag"},
+    )
     custom = {"plan": "Pro", "arr": 5000, "partner": True}
     assert by_host.score(lead(custom=custom), now=NOW) == {"fit": 16}
     in_file = parse('field plan is text\nscore fit {\n  +10 plan is "pro"\n}\n')
@@ -286,8 +309,11 @@ def test_host_activity_kinds_and_reasons():
 
 def test_score_fast_path_equals_evaluate():
     rules = parse(CLASSIFY)
-    leads = [lead(title="VP IT", employees=300, acts=[("pricing_page_view", d) for d in range(4)]),
-             lead(), lead(employees=100, acts=[("demo_request", 3)])]
+    leads = [
+        lead(title="VP IT", employees=300, acts=[("pricing_page_view", d) for d in range(4)]),
+        lead(),
+        lead(employees=100, acts=[("demo_request", 3)]),
+    ]
     assert rules.score_many(leads, now=NOW) == [
         dict(rules.evaluate(x, now=NOW).scores) for x in leads
     ]
@@ -295,14 +321,17 @@ def test_score_fast_path_equals_evaluate():
 
 def test_contributions_name_rule_line_points_values():
     rules = parse(CLASSIFY, source="classify.lf")
-    result = rules.evaluate(lead(title="VP IT", employees=300,
-                                 acts=[("pricing_page_view", 1), ("pricing_page_view", 2)]),
-                            now=NOW + timedelta(hours=1))
+    result = rules.evaluate(
+        lead(
+            title="VP IT", employees=300, acts=[("pricing_page_view", 1), ("pricing_page_view", 2)]
+        ),
+        now=NOW + timedelta(hours=1),
+    )
     first, *_ = result.contributions
     assert first.score == "fit"
     assert first.rule == "+40 employees between 50 and 500"
     assert (first.source, first.line, first.points) == ("classify.lf", 3, 40)
     assert first.values == (("employees", 300),)
-    views = [c for c in result.contributions if "pricing" in c.rule][0]
+    views = next(c for c in result.contributions if "pricing" in c.rule)
     assert views.points == 20
     assert views.values == (("pricing_page_view", 2),)

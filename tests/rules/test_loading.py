@@ -7,7 +7,7 @@ import os
 import pytest
 
 from leadflow import ConfigurationError, RuleSyntaxError
-from leadflow.rules import RuleSet, TEMPLATES, load, parse, template_text
+from leadflow.rules import TEMPLATES, RuleSet, load, parse, template_text
 
 from .helpers import NOW, lead
 
@@ -50,7 +50,7 @@ def test_include_cycles_and_missing_files(tmp_path):
     with pytest.raises(RuleSyntaxError, match="cycle"):
         load(tmp_path / "a.lf")
     (tmp_path / "c.lf").write_text('include "nope.lf"\n', encoding="utf-8")
-    with pytest.raises(RuleSyntaxError, match="cannot read include 'nope.lf'"):
+    with pytest.raises(RuleSyntaxError, match=r"cannot read include 'nope\.lf'"):
         load(tmp_path / "c.lf")
     with pytest.raises(ConfigurationError, match="cannot read rule file"):
         load(tmp_path / "missing.lf")

@@ -84,18 +84,27 @@ def test_failures_say_what_and_where():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("now 2026-11-20 12:00 Europe/Berlin", "now 2026-11-20 12:00 Europe/Berlinn"),
-         "bad 'now'"),
-        (("company \"Muster GmbH\"", "compnay \"Muster GmbH\""),
-         "unknown lead field 'compnay' (did you mean 'company'?)"),
+        (
+            ("now 2026-11-20 12:00 Europe/Berlin", "now 2026-11-20 12:00 Europe/Berlinn"),
+            "bad 'now'",
+        ),
+        (
+            ('company "Muster GmbH"', 'compnay "Muster GmbH"'),
+            "unknown lead field 'compnay' (did you mean 'company'?)",
+        ),
         (("demo_request 2 days ago", "demo_requst 2 days ago"), "unknown activity kind"),
         (("expect fit 45", "expect fti 45"), "unknown score 'fti' (did you mean 'fit'?)"),
         (("expect grade position A", "expect grade positon A"), "unknown grade 'positon A'"),
         (("knockout student, mql", "knockout studnet, mql"), "unknown reason code 'studnet'"),
         (("answers budget approved", "answers budget maybe"), "cannot be answered 'maybe'"),
-        (("email \"it@muster.de\"", "email \"not-an-address\""), "the lead is invalid"),
-        (("  now 2026-11-20 12:00 Europe/Berlin\n  lead {\n    title \"Werkstudent\"", "  lead {\n    title \"Werkstudent\""),
-         "needs a line such as 'now 2026-11-20 12:00 Europe/Berlin'"),
+        (('email "it@muster.de"', 'email "not-an-address"'), "the lead is invalid"),
+        (
+            (
+                '  now 2026-11-20 12:00 Europe/Berlin\n  lead {\n    title "Werkstudent"',
+                '  lead {\n    title "Werkstudent"',
+            ),
+            "needs a line such as 'now 2026-11-20 12:00 Europe/Berlin'",
+        ),
     ],
 )
 def test_tests_are_checked_when_the_file_loads(change, message):

@@ -83,7 +83,8 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
     reads = []
     for name in references(cond):
         if name in check.kinds:
-            reads.append((name, "@" + name))
+            wanted = "@" + name
+            reads.append((name, wanted if wanted != key or window is None else f"{key}|{window}"))
         elif name in check.field_types:
             reads.append((name, name))
     return CRule(

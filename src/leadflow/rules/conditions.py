@@ -161,11 +161,12 @@ class Check:
                 f"{did_you_mean(str(value), TEMPERATURES)}",
             )
             return None
-        if kind == "name" and value not in self.consts:
+        if kind == "name" and type_ in {"text", "email", "list"}:
+            close = did_you_mean(str(value), set(self.consts))
             self.error(
                 literal.pos,
-                f"unknown name '{value}'"
-                f"{did_you_mean(str(value), set(self.consts) | set(self.lists))}",
+                f"unknown constant '{value}'{close}; to compare {what} with text, "
+                f'write it in quotes: "{value}"',
             )
             return None
         shown = {

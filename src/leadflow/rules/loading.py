@@ -286,7 +286,7 @@ def parse(
     >>> parse("mql when employees >= 50 and demo_requets within 30 days", source="x.lf")
     Traceback (most recent call last):
     ...
-    leadflow.errors.RuleSyntaxError: x.lf:1:31: unknown activity kind or field 'demo_requets' (did you mean 'demo_request'?)
+    leadflow.errors.RuleSyntaxError: x.lf:1:30: unknown activity kind 'demo_requets' (did you mean 'demo_request'?)
       mql when employees >= 50 and demo_requets within 30 days
                                    ^
     """

@@ -101,7 +101,8 @@ def _rule_points(rule: CRule, f: Facts, factor: float | None, period: float | No
 
 def _shown(f: Facts, key: str) -> Any:
     if key[:1] == "@":
-        return len(f[key])
+        kind, _, window = key.partition("|")
+        return bisect_right(f[kind], float(window)) if window else len(f[kind])
     return f[key]
 
 

@@ -71,7 +71,7 @@ def _terminal_words() -> dict[str, str]:
 
 def snippet(text: str, line: int, column: int) -> str:
     """The source line ``line`` of ``text`` with a caret under ``column`` (both 1-based)."""
-    lines = text.splitlines() or [""]
+    lines = text.split("\n")
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     source_line = source_line.replace("\t", " ")
     return f"  {source_line}\n  {' ' * (column - 1)}^"
