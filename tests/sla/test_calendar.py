@@ -24,11 +24,6 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-@pytest.fixture(scope="module")
-def office() -> BusinessCalendar:
-    return BusinessCalendar(hours=OFFICE, timezone="Europe/Berlin", holidays="DE-BE")
-
-
 def test_saturday_evening_lead_is_due_monday_noon(office):
     deadline = office.add(berlin(2026, 6, 6, 19, 30), 4 * H)
     assert deadline == berlin(2026, 6, 8, 12)

@@ -1,0 +1,67 @@
+"""Escalation ladders: feedback after 48 hours, business-clock steps, validation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from leadflow.errors import ConfigurationError
+from leadflow.sla import (
+    FEEDBACK_LADDER,
+    RESPONSE_LADDER,
+    EscalationLadder,
+    EscalationStep,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+H = timedelta(hours=1)
+US = timedelta(microseconds=1)
+
+
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+SATURDAY_EVENING = berlin(2026, 6, 6, 19, 30)
+
+
+FIRST = datetime(2026, 6, 1, 9, tzinfo=UTC)
+
+
+def test_feedback_ladder_is_48_hours_to_the_sales_manager():
+    handoff = FIRST
+    assert FEEDBACK_LADDER.due(handoff, now=handoff + 48 * H) == ()
+    (step,) = FEEDBACK_LADDER.due(handoff, now=handoff + 48 * H + US)
+    assert step.notify == "sales_manager"
+    assert step.note == "no feedback 48 hours after handoff"
+    assert FEEDBACK_LADDER.due(handoff, now=handoff + 50 * H, resolved_at=handoff + 48 * H) == ()
+
+
+def test_business_clock_ladder(office):
+    ladder = EscalationLadder(
+        name="custom",
+        steps=(
+            EscalationStep(after=8 * H, clock="business", notify="team_lead"),
+            EscalationStep(after=72 * H, notify="vp_sales"),
+        ),
+    )
+    due = ladder.due(SATURDAY_EVENING, now=berlin(2026, 6, 9, 17), calendar=office)
+    assert [(e.notify, e.due_at) for e in due] == [("team_lead", berlin(2026, 6, 8, 16))]
+    with pytest.raises(ConfigurationError, match="counts business time but got no calendar"):
+        ladder.due(SATURDAY_EVENING, now=berlin(2026, 6, 9, 17))
+    with pytest.raises(ConfigurationError, match="75% of the target but no target"):
+        RESPONSE_LADDER.due(SATURDAY_EVENING, now=berlin(2026, 6, 9, 17), calendar=office)
+
+
+def test_escalation_step_validation():
+    with pytest.raises(ValidationError, match="exactly one of"):
+        EscalationStep(notify="x")
+    with pytest.raises(ValidationError, match="exactly one of"):
+        EscalationStep(notify="x", after=H, at=0.5, clock="business")
+    with pytest.raises(ValidationError, match="use clock='business'"):
+        EscalationStep(notify="x", at=0.5)
+    with pytest.raises(ValidationError, match="must be positive"):
+        EscalationStep(notify="x", after=-H)

@@ -1,0 +1,65 @@
+"""The touch rule: enough attempts over enough time, and what is missing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leadflow.errors import NaiveDatetimeError
+from leadflow.sla import (
+    TouchRule,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+H = timedelta(hours=1)
+US = timedelta(microseconds=1)
+
+
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+SATURDAY_EVENING = berlin(2026, 6, 6, 19, 30)
+
+
+FIRST = datetime(2026, 6, 1, 9, tzinfo=UTC)
+
+
+def test_touch_rule_satisfied():
+    touches = [FIRST + timedelta(days=d) for d in (0, 1, 3, 6, 9, 13)]
+    check = TouchRule().check(touches, now=FIRST + timedelta(days=14))
+    assert check.satisfied
+    assert check.missing_touches == 0
+    assert check.wait == timedelta(0)
+    assert check.message == "may disqualify: 6 touches over 14 days"
+
+
+def test_touch_rule_says_what_is_missing():
+    touches = [FIRST + timedelta(days=d) for d in (0, 2, 4, 7)]
+    check = TouchRule().check(touches, now=FIRST + timedelta(days=10, hours=3))
+    assert not check.satisfied
+    assert check.missing_touches == 2
+    assert check.wait == timedelta(days=3, hours=21)
+    assert check.window_ends_at == FIRST + timedelta(days=14)
+    assert check.message == (
+        "not yet: 2 more touches needed (4 of 6) and 3 days 21 h more "
+        "(2 weeks after the first touch on 2026-06-01 09:00 UTC)"
+    )
+    enough_touches = [FIRST + timedelta(hours=h) for h in range(6)]
+    early = TouchRule().check(enough_touches, now=FIRST + timedelta(days=2))
+    assert early.missing_touches == 0
+    assert early.message.startswith("not yet: 12 days more (2 weeks after")
+
+
+def test_touch_rule_ignores_future_touches_and_handles_none():
+    check = TouchRule(min_touches=3, over=timedelta(days=7)).check(
+        [FIRST, FIRST + timedelta(days=30)], now=FIRST + timedelta(days=8)
+    )
+    assert check.touches == 1
+    assert check.message == "not yet: 2 more touches needed (1 of 3)"
+    nothing = TouchRule().check([], now=FIRST)
+    assert nothing.message == "not yet: no touches made; 6 needed over 14 days"
+    with pytest.raises(NaiveDatetimeError):
+        TouchRule().check([datetime(2026, 6, 1)], now=FIRST)
