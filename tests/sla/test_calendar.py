@@ -364,3 +364,13 @@ def test_public_names_resolve():
     for name in leadflow.sla.__all__:
         assert getattr(leadflow.sla, name) is not None
     assert tuple(sorted(leadflow.sla.__all__)) == tuple(sorted(set(leadflow.sla.__all__)))
+
+
+def test_calendar_pickles_and_copies(office):
+    import copy
+    import pickle
+
+    start = berlin(2026, 6, 6, 19, 30)
+    for twin in (pickle.loads(pickle.dumps(office)), copy.deepcopy(office), copy.copy(office)):
+        assert twin == office
+        assert twin.add(start, 4 * H) == office.add(start, 4 * H)

@@ -105,6 +105,9 @@ class BusinessCalendar:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"BusinessCalendar is immutable; cannot set {name!r}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._hours, self._zone, self._holidays, self._closures))
+
     # -- settings ---------------------------------------------------------------------------
 
     @property
