@@ -146,7 +146,7 @@ def _join(words: tuple[str, ...]) -> str:
 def _translate(error: UnexpectedInput, text: str, source: str) -> RuleSyntaxError:
     if isinstance(error, UnexpectedToken):
         token = error.token
-        expected = _expected_words(error.expected)
+        expected = _expected_words(_accepted(error))
         if token.type == "$END":
             line, column = _end_position(text)
             found = "end of file"
@@ -239,3 +239,13 @@ def parse_tree(text: str, source: str) -> Tree[Token]:
     raise_all(errors)
     assert tree is not None  # noqa: S101 - no errors means the parse succeeded
     return tree
+
+
+def _accepted(error: UnexpectedToken) -> set[str]:
+    """The terminals that can really come next (LALR's own list may include merged states)."""
+    parser = error.interactive_parser
+    if parser is not None:
+        accepted = parser.accepts()  # type: ignore[no-untyped-call]
+        if accepted:
+            return set(accepted)
+    return set(error.expected)
