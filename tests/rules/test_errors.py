@@ -197,3 +197,32 @@ def test_bad_host_declarations():
         parse("", fields={"renewal": "date"})
     with pytest.raises(ConfigurationError, match="lower_snake_case"):
         parse("", fields={"Plan": "text"})
+
+
+def test_grammar_has_no_terminal_collisions():
+    from importlib.resources import files
+
+    from lark import Lark
+
+    grammar = files("leadflow.rules").joinpath("grammar.lark").read_text(encoding="utf-8")
+    Lark(grammar, parser="lalr", strict=True)
+
+
+def test_public_names():
+    import leadflow.rules as rules
+
+    assert rules.__all__ == (
+        "MAX_BYTES",
+        "TEMPLATES",
+        "Contribution",
+        "Decision",
+        "Evaluation",
+        "KnockoutHit",
+        "QualificationResult",
+        "RuleSet",
+        "TestResult",
+        "load",
+        "parse",
+        "template_text",
+    )
+    assert all(hasattr(rules, name) for name in rules.__all__)

@@ -126,16 +126,6 @@ def _marker(
     )
 
 
-def _line_of(block: ast.ScoreBlock, texts: Mapping[str, str], word: str) -> int:
-    lines = texts.get(block.pos.source, "").splitlines()
-    for number in range(block.pos.line, len(lines) + 1):
-        if lines[number - 1].strip().startswith(word):
-            return number
-        if lines[number - 1].strip() == "}":
-            break
-    return block.pos.line
-
-
 def _branches(
     branches: tuple[ast.Branch, ...], check: Check, what: str, labels: Collection[str]
 ) -> tuple[CBranch, ...]:
@@ -197,8 +187,8 @@ def assemble(
         if isinstance(s, ast.ScoreBlock):
             rules = tuple(_rule(r, s, check) for r in s.rules)
             limits = (
-                _marker(s, f"at most {fmt(s.at_most)}", _line_of(s, texts, "at most")),
-                _marker(s, f"at least {fmt(s.at_least)}", _line_of(s, texts, "at least")),
+                _marker(s, f"at most {fmt(s.at_most)}", s.limit_lines[0]),
+                _marker(s, f"at least {fmt(s.at_least)}", s.limit_lines[1]),
             )
             scores.append(
                 CScore(

@@ -170,6 +170,7 @@ class ScoreBlock:
     decay_factor: float | None  # remaining share per period, e.g. 0.5 for "half"
     decay_period: float | None  # seconds
     decay_text: str
+    limit_lines: tuple[int, int]  # lines of "at most" and "at least" (0 when absent)
     pos: Pos
 
 

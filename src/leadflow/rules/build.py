@@ -161,13 +161,16 @@ class _Builder:
         rules: list[ast.Rule] = []
         at_most = at_least = factor = period = None
         decay_text = ""
+        lines = [0, 0]
         for item in items:
             assert isinstance(item, Tree)  # noqa: S101
             kids = item.children
             if item.data == "cap":
                 at_most = float(str(kids[0]))
+                lines[0] = item.meta.line
             elif item.data == "floor":
                 at_least = float(str(kids[0]))
+                lines[1] = item.meta.line
             elif item.data == "decay":
                 rate, number, unit = (str(k) for k in kids)
                 factor = 0.5 if rate == "half" else 1 - float(rate.rstrip("%")) / 100
@@ -176,7 +179,15 @@ class _Builder:
             else:
                 rules.append(self.rule(item))
         return ast.ScoreBlock(
-            str(name), tuple(rules), at_most, at_least, factor, period, decay_text, self.pos(node)
+            str(name),
+            tuple(rules),
+            at_most,
+            at_least,
+            factor,
+            period,
+            decay_text,
+            (lines[0], lines[1]),
+            self.pos(node),
         )
 
     def rule(self, item: Tree[Token]) -> ast.Rule:

@@ -49,10 +49,19 @@ def _implies(a: Atom, b: Atom) -> bool:
     return False
 
 
+MAX_COMPARED = 50
+"""Each line is compared with at most this many earlier lines, so the check stays linear."""
+
+
 def unreachable(branches: tuple[ast.Branch, ...]) -> Iterator[tuple[ast.Branch, str]]:
     """Yield each branch that an earlier branch always catches first, with the reason."""
+    catch_all = next((b for b in branches if b.condition is None), None)
     for i, later in enumerate(branches):
-        for earlier in branches[:i]:
+        if catch_all is not None and i > branches.index(catch_all):
+            where = f"line {catch_all.pos.line}"
+            yield later, f"'{catch_all.label} otherwise' on {where} already catches every lead"
+            continue
+        for earlier in branches[max(0, i - MAX_COMPARED) : i]:
             where = f"line {earlier.pos.line}"
             if earlier.condition is None:
                 yield later, f"'{earlier.label} otherwise' on {where} already catches every lead"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from lark import Lark, Token, Tree
@@ -69,9 +69,14 @@ def _terminal_words() -> dict[str, str]:
     return words
 
 
+@lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
 def snippet(text: str, line: int, column: int) -> str:
     """The source line ``line`` of ``text`` with a caret under ``column`` (both 1-based)."""
-    lines = text.split("\n")
+    lines = _lines(text)
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     source_line = source_line.replace("\t", " ")
     return f"  {source_line}\n  {' ' * (column - 1)}^"
