@@ -21,16 +21,20 @@ from leadflow.errors import (
     TransitionError,
     UnknownReasonError,
 )
-from leadflow.lifecycle.events import HandoffEvent, Step, new_step
+from leadflow.lifecycle.events import HandoffEvent, Step
 from leadflow.lifecycle.graph import Graph
 from leadflow.lifecycle.loader import DEFAULT_GRAPH
-from leadflow.lifecycle.record import LeadRecord, new_record
-from leadflow.lifecycle.stages import TransitionKind
+from leadflow.lifecycle.record import LeadRecord
+from leadflow.lifecycle.stages import REASON_KINDS, TransitionKind
 
 __all__ = ("Outcome", "advance", "advance_all", "new_lead", "replay", "try_advance")
 
 _ATTEMPT: Final = TransitionKind.ATTEMPT.value
 _REENTER: Final = TransitionKind.REENTER.value
+# Step(...) and LeadRecord(...) run a Python-level __new__; tuple.__new__ skips it (the
+# values are trusted here) and halves the cost of a transition.
+_new_tuple: Final = tuple.__new__
+_REASON_KINDS: Final = frozenset(str(kind) for kind in REASON_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +126,10 @@ def advance(
     >>> lead.stage, step.source, step.target
     ('iql', 'cold', 'iql')
     """
-    result = _apply(record, event, graph, tolerant=tolerant)
+    result = _apply(record, event, graph, tolerant)
     if isinstance(result, TransitionError):
         raise result
-    return result[0], result[1]
+    return result
 
 
 def try_advance(
@@ -145,11 +149,11 @@ def try_advance(
     >>> print(outcome.message)
     Lead 'L-1' cannot 'accept' from stage 'cold'; 'accept' is allowed from: mql. Allowed in 'cold': engage, promote, disqualify, contact_attempt.
     """
-    result = _apply(record, event, graph, tolerant=tolerant)
+    result = _apply(record, event, graph, tolerant)
     if isinstance(result, TransitionError):
         return Outcome("refused", record, None, result)
-    new, step, duplicate = result
-    return Outcome("duplicate" if duplicate else "applied", new, step)
+    new, step = result
+    return Outcome("duplicate" if new is record else "applied", new, step)
 
 
 def advance_all(
@@ -182,8 +186,12 @@ def replay(record: LeadRecord, graph: Graph = DEFAULT_GRAPH) -> LeadRecord:
 
 
 def _apply(
-    record: LeadRecord, event: HandoffEvent, graph: Graph, *, tolerant: bool
-) -> tuple[LeadRecord, Step, bool] | TransitionError:
+    record: LeadRecord,
+    event: HandoffEvent,
+    graph: Graph,
+    tolerant: bool,  # noqa: FBT001
+) -> tuple[LeadRecord, Step] | TransitionError:
+    # A duplicate comes back as the input record itself; an applied event makes a new one.
     history = record.history
     late = False
     if history:
@@ -193,16 +201,17 @@ def _apply(
             for step in history:
                 if step.event.idempotency_key == key:
                     if step.event == event:
-                        return record, step, True
+                        return record, step
                     return _conflict(record, event, step)
         elif event.at <= last_at:
             for step in history:
                 if step.event.at == event.at and step.event == event:
-                    return record, step, True
+                    return record, step
         late = event.at < last_at
     stage = record.stage
     name = event.name
-    if graph.is_terminal(stage):
+    transition = graph.transition(stage, name)
+    if transition is None and graph.is_terminal(stage):
         return TerminalStageError(
             f"Lead {record.lead_id!r} is in terminal stage {stage!r}; nothing may follow "
             f"({name!r} refused).",
@@ -223,30 +232,31 @@ def _apply(
             at=event.at,
             last_at=history[-1].event.at,
         )
-    if name == graph.attempt_event:
+    if transition is None:
+        if name != graph.attempt_event:
+            return _not_an_edge(record, event, graph)
         if event.actor not in graph.actors:
             return _actor_error(record, event, graph.actors)
-        step = new_step(event, stage, stage, _ATTEMPT, record.cycle, late=late)
+        step = _new_tuple(Step, (event, stage, stage, _ATTEMPT, record.cycle, late))
         return (
-            new_record(
-                record.lead_id,
-                stage,
-                record.origin,
-                record.cycle,
-                record.attempts + 1,
-                (*history, step),
+            _new_tuple(
+                LeadRecord,
+                (
+                    record.lead_id,
+                    stage,
+                    record.origin,
+                    record.cycle,
+                    record.attempts + 1,
+                    (*history, step),
+                ),
             ),
             step,
-            False,
         )
-    transition = graph.transition(stage, name)
-    if transition is None:
-        return _not_an_edge(record, event, graph)
     if event.actor not in transition.actors:
         return _actor_error(record, event, transition.actors)
     reason = event.reason
     if reason is None:
-        if transition.requires_reason:
+        if transition.kind in _REASON_KINDS:
             return MissingReasonError(
                 f"Lead {record.lead_id!r} cannot {name!r} from stage {stage!r} without a "
                 f"reason; allowed reasons: {', '.join(transition.reasons)}.",
@@ -285,13 +295,13 @@ def _apply(
     cycle, attempts = record.cycle, record.attempts
     if transition.kind == _REENTER:
         cycle, attempts = cycle + 1, 0
-    step = new_step(event, stage, transition.target, transition.kind, cycle, late=late)
+    step = _new_tuple(Step, (event, stage, transition.target, transition.kind, cycle, late))
     return (
-        new_record(
-            record.lead_id, transition.target, record.origin, cycle, attempts, (*history, step)
+        _new_tuple(
+            LeadRecord,
+            (record.lead_id, transition.target, record.origin, cycle, attempts, (*history, step)),
         ),
         step,
-        False,
     )
 
 
