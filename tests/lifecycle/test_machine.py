@@ -312,3 +312,11 @@ def test_outcome_message_for_applied_and_duplicate() -> None:
 def test_contact_attempt_by_unknown_actor_is_refused() -> None:
     outcome = try_advance(lead_in("mql"), event("contact_attempt", "robot", 3))
     assert outcome.refusal == "actor-not-allowed"
+
+
+def test_a_record_from_another_graph_is_refused() -> None:
+    stranger = LeadRecord("L-9", "limbo")
+    for name in ("contact_attempt", "accept"):
+        outcome = try_advance(stranger, event(name, hours=1))
+        assert outcome.refusal == "transition"
+        assert "'limbo' is not a stage of graph 'b2b'" in outcome.message

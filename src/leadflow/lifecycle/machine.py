@@ -233,7 +233,7 @@ def _apply(
             last_at=history[-1].event.at,
         )
     if transition is None:
-        if name != graph.attempt_event:
+        if name != graph.attempt_event or not graph.has_stage(stage):
             return _not_an_edge(record, event, graph)
         if event.actor not in graph.actors:
             return _actor_error(record, event, graph.actors)
