@@ -73,3 +73,11 @@ def test_record_json_is_stable_and_strict() -> None:
         LeadRecord.from_json(bad)
     assert {p.field for p in info.value.problems} == {"stage", "history.0.event.at"}
     assert "lead 'L-1' is invalid" in str(info.value)
+
+
+def test_lead_data_is_copied() -> None:
+    data = {"company": "X", "email": "x@x.de", "title": "CTO"}
+    event = HandoffEvent("promote", T0, "marketing", lead=data)
+    data["title"] = "intern"
+    assert event.lead is not None
+    assert event.lead["title"] == "CTO"

@@ -103,7 +103,7 @@ class HandoffEvent:
     """A key from the sender (webhook delivery id): a retry with the same key is applied once."""
     qualification: Qualification | None = None
     """The qualification verdict, needed to enter ``sql`` in the default graph."""
-    lead: Annotated[dict[str, JsonValue] | Lead | None, Field(union_mode="left_to_right")] = None
+    lead: Annotated[Mapping[str, JsonValue] | Lead | None, Field(union_mode="left_to_right")] = None
     """The lead data the handoff was based on: raw data, or a :class:`~leadflow.Lead`, which is
     stored as its JSON data (without defaults) so the event round-trips through JSON exactly."""
 
@@ -118,7 +118,7 @@ class HandoffEvent:
         campaign: str | None = None,
         idempotency_key: str | None = None,
         qualification: Qualification | None = None,
-        lead: dict[str, JsonValue] | Lead | None = None,
+        lead: Mapping[str, JsonValue] | Lead | None = None,
     ) -> None:
         # Hand-written: filling the slots directly costs half of what the generated frozen
         # __init__ does, and an event is built per transition. pydantic skips __init__ and
@@ -143,10 +143,15 @@ class HandoffEvent:
             except OverflowError:
                 problem = Problem("at", "outside the range of UTC datetimes", at)
                 raise EventValidationError((problem,)) from None
-        if self.lead is not None and isinstance(self.lead, Lead):
-            object.__setattr__(
-                self, "lead", self.lead.model_dump(mode="json", exclude_defaults=True)
+        lead = self.lead
+        if lead is not None:
+            # a copy, so the caller cannot change a recorded event through its own dict
+            data = (
+                lead.model_dump(mode="json", exclude_defaults=True)
+                if isinstance(lead, Lead)
+                else dict(lead)
             )
+            object.__setattr__(self, "lead", data)
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data (what :func:`parse_event` reads)."""
