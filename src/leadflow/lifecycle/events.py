@@ -18,7 +18,6 @@ from typing import Annotated, Any, ClassVar, Final, NamedTuple
 from pydantic import (
     AwareDatetime,
     ConfigDict,
-    Field,
     JsonValue,
     SerializerFunctionWrapHandler,
     TypeAdapter,
@@ -103,9 +102,10 @@ class HandoffEvent:
     """A key from the sender (webhook delivery id): a retry with the same key is applied once."""
     qualification: Qualification | None = None
     """The qualification verdict, needed to enter ``sql`` in the default graph."""
-    lead: Annotated[Mapping[str, JsonValue] | Lead | None, Field(union_mode="left_to_right")] = None
-    """The lead data the handoff was based on: raw data, or a :class:`~leadflow.Lead`, which is
-    stored as its JSON data (without defaults) so the event round-trips through JSON exactly."""
+    lead: Mapping[str, JsonValue] | None = None
+    """The lead data the handoff was based on, as JSON data. Pass raw data or a
+    :class:`~leadflow.Lead`; a lead is stored as its JSON data (without defaults), so the event
+    round-trips through JSON exactly."""
 
     def __init__(
         self,
@@ -143,7 +143,7 @@ class HandoffEvent:
             except OverflowError:
                 problem = Problem("at", "outside the range of UTC datetimes", at)
                 raise EventValidationError((problem,)) from None
-        lead = self.lead
+        lead: Any = self.lead
         if lead is not None:
             # a copy, so the caller cannot change a recorded event through its own dict
             data = (
