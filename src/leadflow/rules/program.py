@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -57,6 +57,17 @@ class CScore:
     source: str
     line: int
     limits: tuple[CRule, CRule]  # "at most" and "at least" lines, as shown by explain
+    # (test, points, rule) per rule; no test where the points depend on counts or decay
+    steps: tuple[tuple[Test | None, float, CRule], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        steps = tuple(
+            (None if rule.each or rule.decays else rule.test, rule.points, rule)
+            for rule in self.rules
+        )
+        object.__setattr__(self, "steps", steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,14 +276,12 @@ def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> fl
             trace.extend((rule, rule.points * f["$" + rule.key]) for rule in block.rules)
         return round(total, 2)
     factor, period = block.factor, block.period
-    for rule in block.rules:
-        if rule.each or rule.decays:
+    for test, points, rule in block.steps:
+        if test is None:
             points = _rule_points(rule, f, factor, period)
             if not points:
                 continue
-        elif rule.test(f) is True:  # type: ignore[misc]
-            points = rule.points
-        else:
+        elif test(f) is not True:
             continue
         total += points
         if trace is not None:
