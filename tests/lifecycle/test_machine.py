@@ -320,3 +320,10 @@ def test_a_record_from_another_graph_is_refused() -> None:
         outcome = try_advance(stranger, event(name, hours=1))
         assert outcome.refusal == "transition"
         assert "'limbo' is not a stage of graph 'b2b'" in outcome.message
+
+
+def test_a_reason_on_a_contact_attempt_must_be_known() -> None:
+    outcome = try_advance(lead_in("mql"), event("contact_attempt", hours=3, reason="nope"))
+    assert outcome.refusal == "unknown-reason"
+    record, _ = advance(lead_in("mql"), event("contact_attempt", hours=3, reason="unreachable"))
+    assert record.attempts == 1

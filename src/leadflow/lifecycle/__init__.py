@@ -23,7 +23,13 @@ from leadflow.lifecycle.guards import (
     HandoffComplete,
     QualificationPassed,
 )
-from leadflow.lifecycle.loader import DEFAULT_GRAPH, graph_from_dict, graph_to_dict, load_graph
+from leadflow.lifecycle.loader import (
+    DEFAULT_GRAPH,
+    graph_from_dict,
+    graph_from_text,
+    graph_to_dict,
+    load_graph,
+)
 from leadflow.lifecycle.machine import Outcome, advance, advance_all, new_lead, replay, try_advance
 from leadflow.lifecycle.metrics import (
     ContactDelay,
@@ -68,6 +74,7 @@ __all__ = (
     "advance_all",
     "conversion",
     "graph_from_dict",
+    "graph_from_text",
     "graph_to_dict",
     "load_graph",
     "median_delay",

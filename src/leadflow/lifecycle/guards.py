@@ -27,6 +27,7 @@ __all__ = (
     "HandoffComplete",
     "QualificationPassed",
     "guard_from_dict",
+    "guard_to_dict",
 )
 
 

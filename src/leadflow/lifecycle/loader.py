@@ -27,7 +27,7 @@ from leadflow.lifecycle.guards import (
 from leadflow.lifecycle.stages import Actor, Owner, TransitionKind
 from leadflow.reasons import STANDARD_REASONS, Reason
 
-__all__ = ("DEFAULT_GRAPH", "graph_from_dict", "graph_to_dict", "load_graph")
+__all__ = ("DEFAULT_GRAPH", "graph_from_dict", "graph_from_text", "graph_to_dict", "load_graph")
 
 _TOP: Final = frozenset(
     {

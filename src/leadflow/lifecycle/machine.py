@@ -237,6 +237,8 @@ def _apply(
             return _not_an_edge(record, event, graph)
         if event.actor not in graph.actors:
             return _actor_error(record, event, graph.actors)
+        if event.reason is not None and event.reason not in graph.reasons:
+            return _unknown_reason(record, event, graph, tuple(graph.reasons))
         step = _new_tuple(Step, (event, stage, stage, _ATTEMPT, record.cycle, late))
         return (
             _new_tuple(
@@ -268,17 +270,7 @@ def _apply(
                 allowed_reasons=transition.reasons,
             )
     elif reason not in (transition.reasons or graph.reasons):
-        allowed = transition.reasons or tuple(graph.reasons)
-        return UnknownReasonError(
-            f"Lead {record.lead_id!r} cannot {name!r} from stage {stage!r} with reason "
-            f"{reason!r}; allowed reasons: {', '.join(allowed)}.",
-            lead_id=record.lead_id,
-            stage=stage,
-            event=name,
-            allowed_events=graph.allowed_events(stage),
-            reason=reason,
-            allowed_reasons=allowed,
-        )
+        return _unknown_reason(record, event, graph, transition.reasons or tuple(graph.reasons))
     for guard in transition.guards:
         failure = guard.check(record, event)
         if failure is not None:
@@ -302,6 +294,21 @@ def _apply(
             (record.lead_id, transition.target, record.origin, cycle, attempts, (*history, step)),
         ),
         step,
+    )
+
+
+def _unknown_reason(
+    record: LeadRecord, event: HandoffEvent, graph: Graph, allowed: tuple[str, ...]
+) -> TransitionError:
+    return UnknownReasonError(
+        f"Lead {record.lead_id!r} cannot {event.name!r} from stage {record.stage!r} with reason "
+        f"{event.reason!r}; allowed reasons: {', '.join(allowed)}.",
+        lead_id=record.lead_id,
+        stage=record.stage,
+        event=event.name,
+        allowed_events=graph.allowed_events(record.stage),
+        reason=event.reason,
+        allowed_reasons=allowed,
     )
 
 
