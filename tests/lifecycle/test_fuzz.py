@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import leadflow.lifecycle as lifecycle
 from leadflow.errors import EventValidationError, GraphError, NaiveDatetimeError
 from leadflow.lifecycle import (
     DEFAULT_GRAPH,
@@ -81,8 +80,3 @@ def test_instants_outside_the_utc_range_are_refused() -> None:
         HandoffEvent("engage", edge, "marketing")
     with pytest.raises(EventValidationError):
         parse_event({"name": "engage", "at": "0001-01-01T00:00:00+09:00", "actor": "marketing"})
-
-
-def test_every_public_name_resolves() -> None:
-    for name in lifecycle.__all__:
-        assert getattr(lifecycle, name) is not None
