@@ -42,9 +42,13 @@ def test_docs_diagram_equals_the_export() -> None:
     text = DOC.read_text(encoding="utf-8")
     blocks = re.findall(r"```mermaid\n(.*?)```", text, flags=re.DOTALL)
     assert blocks, "docs/lifecycle.md has no mermaid block"
-    assert blocks[0] == to_mermaid(DEFAULT_GRAPH)
+    assert blocks[0] == to_mermaid(DEFAULT_GRAPH), (
+        "docs/lifecycle.md is stale: paste to_mermaid(DEFAULT_GRAPH) into its mermaid block"
+    )
 
 
 def test_docs_table_equals_the_export() -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert to_markdown(DEFAULT_GRAPH) in text
+    assert to_markdown(DEFAULT_GRAPH) in text, (
+        "docs/lifecycle.md is stale: paste to_markdown(DEFAULT_GRAPH) under the diagram"
+    )

@@ -65,8 +65,9 @@ class Outcome:
         """Why the event was refused, or what happened."""
         if self.error is not None:
             return self.error.message
-        assert self.step is not None  # noqa: S101 - applied outcomes always carry their step
         step = self.step
+        if step is None:
+            return self.status
         verb = "was already applied" if self.status == "duplicate" else "applied"
         return f"{step.name!r} {verb}: {step.source} -> {step.target}"
 
