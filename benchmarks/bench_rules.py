@@ -250,7 +250,12 @@ def main() -> None:
         collect=True,
     )
 
-    facts = [facts_dict(lead, now_ts) for lead in leads]
+    facts: list[dict[str, Any]] = []
+    results["prepare"] = timed(
+        "  (fact preparation the peers need, not counted)",
+        len(leads),
+        lambda: facts.extend(facts_dict(lead, now_ts) for lead in leads),
+    )
     import rule_engine
 
     engine_rules = [rule_engine.Rule(text) for text in PEER_CONDITIONS]

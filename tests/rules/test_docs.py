@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 FENCE = re.compile(r"^```lf\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
-def examples():
+def examples() -> Iterator[Any]:
     for page in ("rules.md", "rule-language.md"):
         text = (DOCS / page).read_text(encoding="utf-8")
         for match in FENCE.finditer(text):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from leadflow.rules.build import MAX_DEPTH
 TOKEN_NAMES = re.compile(r"\$END|Token\(|\b[A-Z]{2,}_?[A-Z]*\b(?<!UTC)")
 
 
-def error_of(text: str, **options) -> RuleSyntaxError:
+def error_of(text: str, **options: Any) -> RuleSyntaxError:
     with pytest.raises(RuleSyntaxError) as info:
         parse(text, source="scoring.lf", **options)
     return info.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from leadflow.rules import Evaluation, parse
 from .helpers import NOW, lead
 
 
-def fit(rules: str, **fields) -> float:
+def fit(rules: str, **fields: Any) -> float:
     return parse(f"score fit {{\n{rules}\n}}\n").evaluate(lead(**fields), now=NOW).scores["fit"]
 
 

@@ -120,9 +120,10 @@ LEVELS = ["student", "individual", "manager", "director", "vp", "c_level"]
 
 @st.composite
 def rule_files(draw):
-    def condition():
+    def condition() -> str:
         a = draw(st.integers(1, 300))
-        return draw(st.sampled_from(FIT)).format(
+        template: str = draw(st.sampled_from(FIT))
+        return template.format(
             a=a,
             b=a + draw(st.integers(0, 500)),
             level=draw(st.sampled_from(LEVELS)),
