@@ -227,3 +227,21 @@ def test_public_names():
         "template_text",
     )
     assert all(hasattr(rules, name) for name in rules.__all__)
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("+1 each demo_request\n  decay half every 0 days", "decay needs a period longer than 0"),
+        ("+1 each demo_request\n  decay 150% every 3 days", "between 1% and 100%"),
+        ("+1 each demo_request\n  decay 0% every 3 days", "between 1% and 100%"),
+        ("+1 employees > 3\n  at most 5\n  at least 10", "'at least 10' is above 'at most 5'"),
+        ("+1 each demo_request, at most -5", "without a sign"),
+    ],
+)
+def test_score_block_settings_are_checked(block, message):
+    assert message in str(error_of(f"score s {{\n  {block}\n}}\n"))
+
+
+def test_temperature_needs_a_temperature_block():
+    assert "no temperature block" in str(error_of("mql when temperature is hot\n"))

@@ -104,6 +104,23 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
     )
 
 
+def _check_block(s: ast.ScoreBlock, check: Check) -> None:
+    if s.decay_period is not None and s.decay_period <= 0:
+        check.error(s.pos, f"score {s.name}: decay needs a period longer than 0")
+    if s.decay_factor is not None and not 0 <= s.decay_factor < 1:
+        check.error(s.pos, f"score {s.name}: decay takes away between 1% and 100% per period")
+    if s.at_most is not None and s.at_least is not None and s.at_least > s.at_most:
+        check.error(
+            s.pos,
+            f"score {s.name}: 'at least {fmt(s.at_least)}' is above 'at most {fmt(s.at_most)}'",
+        )
+    for rule in s.rules:
+        if rule.cap is not None and rule.cap < 0:
+            check.error(
+                rule.pos, "'at most' limits the size of the points; write it without a sign"
+            )
+
+
 def _marker(
     s: ast.ScoreBlock | ast.ScoreFormula, text: str, line: int, *, key: str = "", sign: int = 1
 ) -> CRule:
@@ -185,6 +202,7 @@ def assemble(
                 continue
             single[what] = s.pos
         if isinstance(s, ast.ScoreBlock):
+            _check_block(s, check)
             rules = tuple(_rule(r, s, check) for r in s.rules)
             limits = (
                 _marker(s, f"at most {fmt(s.at_most)}", s.limit_lines[0]),
@@ -259,6 +277,9 @@ def assemble(
             mql = CBranch("mql", check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
         elif isinstance(s, ast.Qualification):
             quals.append(_qualification(s, check))
+    if temperature is None:
+        for pos in check.temperature_refs:
+            check.error(pos, "'temperature' is used but the file has no temperature block")
     getters = catalogue(check_custom(check)).getters
     program = Program(
         getters=getters,

@@ -54,6 +54,7 @@ class Check:
     criteria: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[RuleSyntaxError] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    temperature_refs: list[ast.Pos] = field(default_factory=list)
     # what the condition being compiled may refer to
     allow_scores: bool = False
     allow_temperature: bool = False
@@ -92,6 +93,7 @@ class Check:
                 return None
             return ("$" + name, "number") if name in self.scores else ("%" + name, "grade")
         if name == "temperature" and self.allow_temperature:
+            self.temperature_refs.append(pos)
             return "!temperature", "temperature"
         if name in self.field_types:
             self.used.add(name)
