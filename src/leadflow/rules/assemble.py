@@ -12,8 +12,15 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from leadflow.rules import ast
-from leadflow.rules.conditions import GRADES, TEMPERATURES, Check, did_you_mean, references
-from leadflow.rules.evaluation import fmt
+from leadflow.rules.conditions import (
+    GRADES,
+    TEMPERATURES,
+    Check,
+    Test,
+    did_you_mean,
+    references,
+)
+from leadflow.rules.evaluation import KnockoutHit, fmt
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, catalogue
 from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
 from leadflow.rules.reach import unreachable
@@ -156,7 +163,7 @@ def _branches(
                 f"{', '.join(labels)}{did_you_mean(b.label, labels)}",
             )
         test = None if b.condition is None else check.condition(b.condition)
-        out.append(CBranch(b.label, test, b.pos.text, b.pos.source, b.pos.line))
+        out.append(CBranch(b.label, test, b.pos.text, b.pos.source, b.pos.line, what))
     if branches and all(b.condition is not None for b in branches):
         last = branches[-1]
         example = "cold otherwise" if what == "temperature" else "C otherwise"
@@ -184,7 +191,7 @@ def assemble(
     _decls(statements, check, custom)
     scores: list[CScore] = []
     grades: list[tuple[str, tuple[CBranch, ...]]] = []
-    knockouts: list[tuple[str, object, str, str, int]] = []
+    knockouts: list[tuple[Test, KnockoutHit]] = []
     temperature: tuple[CBranch, ...] | None = None
     mql: CBranch | None = None
     quals: list[CQualification] = []
@@ -256,7 +263,8 @@ def assemble(
             defined.add(s.name)
         elif isinstance(s, ast.GradeBlock):
             check.allow_scores = True
-            grades.append((s.name, _branches(s.branches, check, "grade", tuple(GRADES))))
+            branches = _branches(s.branches, check, f"grade {s.name}", tuple(GRADES))
+            grades.append((s.name, branches))
         elif isinstance(s, ast.Knockout):
             check.allow_scores = True
             if s.reason not in reasons:
@@ -267,7 +275,10 @@ def assemble(
                     f"{', '.join(sorted(reasons))}",
                 )
             knockouts.append(
-                (s.reason, check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
+                (
+                    check.condition(s.condition),
+                    KnockoutHit(s.reason, s.pos.text, s.pos.source, s.pos.line),
+                )
             )
         elif isinstance(s, ast.Temperature):
             check.allow_scores = True
@@ -287,7 +298,7 @@ def assemble(
         activities={k[1:]: k for k in sorted(check.used) if k[:1] == "@" and k != "@freemail"},
         scores=tuple(scores),
         grades=tuple(grades),
-        knockouts=tuple(knockouts),  # type: ignore[arg-type]
+        knockouts=tuple(knockouts),
         temperature=temperature,
         mql=mql,
         qualifications=tuple(quals),

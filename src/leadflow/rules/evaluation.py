@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -91,9 +91,8 @@ class QualificationResult:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """Everything a rule set decided about one lead at one instant.
+class Evaluation(NamedTuple):
+    """Everything a rule set decided about one lead at one instant (an immutable record).
 
     ``sum(c.points for c in contributions if c.score == name) == scores[name]`` holds for every
     score: caps and floors appear as contributions of their own.
@@ -108,7 +107,15 @@ class Evaluation:
     mql: bool | None
     qualifications: Mapping[str, QualificationResult]
     decisions: tuple[Decision, ...]
-    trace: tuple[Any, Any] = field(default=((), None), repr=False, compare=False)
+    trace: tuple[Any, Any] = ((), None)
+    """Private: the rules that gave points and the lead's facts, for :attr:`contributions`."""
+
+    def __repr__(self) -> str:
+        return (
+            f"Evaluation(lead_id={self.lead_id!r}, scores={dict(self.scores)!r}, "
+            f"temperature={self.temperature!r}, mql={self.mql!r}, grades={dict(self.grades)!r}, "
+            f"reasons={self.reasons!r})"
+        )
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:

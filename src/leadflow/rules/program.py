@@ -77,6 +77,12 @@ class CBranch:
     text: str
     source: str
     line: int
+    what: str = ""
+    decision: Decision = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        decision = Decision(self.what, self.label, self.text, self.source, self.line)
+        object.__setattr__(self, "decision", decision)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +132,7 @@ class Program:
     activities: Mapping[str, str]  # kind -> "@kind" for the kinds the rules read
     scores: tuple[CScore, ...]
     grades: tuple[tuple[str, tuple[CBranch, ...]], ...]
-    knockouts: tuple[tuple[str, Test, str, str, int], ...]
+    knockouts: tuple[tuple[Test, KnockoutHit], ...]
     temperature: tuple[CBranch, ...] | None
     mql: CBranch | None
     qualifications: tuple[CQualification, ...]
@@ -166,14 +172,8 @@ class Program:
             branch = _first(branches, f)
             grades[name] = branch.label
             f["%" + name] = branch.label
-            decisions.append(
-                Decision(f"grade {name}", branch.label, branch.text, branch.source, branch.line)
-            )
-        knockouts = tuple(
-            KnockoutHit(reason, text, source, line)
-            for reason, test, text, source, line in self.knockouts
-            if test(f) is True
-        )
+            decisions.append(branch.decision)
+        knockouts = tuple(hit for test, hit in self.knockouts if test(f) is True)
         temperature: str | None = None
         if self.temperature is not None:
             if knockouts:
@@ -187,9 +187,7 @@ class Program:
             else:
                 branch = _first(self.temperature, f)
                 temperature = branch.label
-                decisions.append(
-                    Decision("temperature", temperature, branch.text, branch.source, branch.line)
-                )
+                decisions.append(branch.decision)
         f["!temperature"] = temperature
         mql: bool | None = None
         if self.mql is not None:
@@ -198,17 +196,21 @@ class Program:
             decisions.append(
                 Decision("mql", "yes" if mql else "no", rule, self.mql.source, self.mql.line)
             )
-        qualifications = {q.name: self._qualify(q, f, answers) for q in self.qualifications}
+        qualifications = (
+            MappingProxyType({q.name: self._qualify(q, f, answers) for q in self.qualifications})
+            if self.qualifications
+            else _EMPTY
+        )
         return Evaluation(
             lead_id=lead.id,
             now=now,
             scores=MappingProxyType(scores),
-            trace=(tuple(trace), f),
-            grades=MappingProxyType(grades),
+            trace=(trace, f),
+            grades=MappingProxyType(grades) if grades else _EMPTY,
             knockouts=knockouts,
             temperature=temperature,
             mql=mql,
-            qualifications=MappingProxyType(qualifications),
+            qualifications=qualifications,
             decisions=tuple(decisions),
         )
 
@@ -264,6 +266,9 @@ class Program:
                             rule=q.name,
                             field=criterion,
                         )
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> float:
