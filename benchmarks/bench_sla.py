@@ -2,8 +2,9 @@
 
 10,000 random starts over 2026, Europe/Berlin, DE-BE public holidays, Mon-Fri 08:00-18:00, a
 4-business-hour deadline. leadflow gets and returns aware ``datetime`` objects; the peers get
-inputs already converted to their own types (pytz-aware datetimes, pandas Timestamps), so the
-conversion is not charged to them. Each figure is the best of several runs, per call.
+inputs already converted to their own types (pytz-aware datetimes, pandas Timestamps, also naive
+local Timestamps, pandas' fastest and DST-blind case), so the conversion is not charged to them.
+The ratios use each peer's faster variant. Each figure is the best of several runs, per call.
 
     python benchmarks/bench_sla.py
 """
@@ -120,9 +121,13 @@ def main() -> None:
         holidays=[date.isoformat(d) for d in holiday_dates],
     )
     pd_starts = [pd.Timestamp(s) for s in starts]
+    pd_naive = [pd.Timestamp(s.replace(tzinfo=None)) for s in starts]
 
     def pandas_add() -> list[pd.Timestamp]:
         return [s + cbh for s in pd_starts]
+
+    def pandas_naive_add() -> list[pd.Timestamp]:
+        return [s + cbh for s in pd_naive]
 
     # -- agreement --------------------------------------------------------------------------
     theirs_btd = btd_add()
@@ -148,6 +153,8 @@ def main() -> None:
     t_btd = best_per_call(btd_add, N)
     t_btd_between = best_per_call(btd_between, N)
     t_pd = best_per_call(pandas_add, N)
+    t_pd_naive = best_per_call(pandas_naive_add, N)
+    t_pd_best = min(t_pd, t_pd_naive)
 
     print(f"Python {platform.python_version()} on {platform.machine()}, {sys.platform}")
     print(f"{N:,} random starts over 2026, Europe/Berlin, DE-BE, Mon-Fri 08:00-18:00, 4 h deadline")
@@ -160,12 +167,15 @@ def main() -> None:
         ("businesstimedelta add", t_btd),
         ("businesstimedelta difference", t_btd_between),
         ("pandas CustomBusinessHour add", t_pd),
+        ("pandas, naive local Timestamps", t_pd_naive),
     ]
     for name, value in rows:
         print(f"  {name:34s} {value:8.2f} µs")
     print()
     print(f"  add:     {t_btd / t_add:6.1f}x faster than businesstimedelta (target >= 40x)")
-    print(f"  add:     {t_pd / t_add:6.1f}x faster than pandas (target >= 15x)")
+    print(
+        f"  add:     {t_pd_best / t_add:6.1f}x faster than pandas, its faster variant (target >= 15x)"
+    )
     print(f"  between: {t_btd_between / t_between:6.1f}x faster than businesstimedelta")
     print(f"  add is {t_add / t_floor:.1f}x the bare-bisect floor")
     print(f"\n  first call (build calendar, resolve holidays, 2026 table): {cold_ms:.1f} ms")
