@@ -96,7 +96,6 @@ class Check:
             self.temperature_refs.append(pos)
             return "!temperature", "temperature"
         if name in self.field_types:
-            self.used.add(name)
             return name, self.field_types[name]
         if name in self.kinds:
             self.error(
@@ -216,6 +215,7 @@ class Check:
         """A bare name that is not an activity: a yes/no field, or an error."""
         if self.field_types.get(test.kind) == "flag":
             key = test.kind
+            self.used.add(key)
             return lambda f: None if (v := f[key]) is None else v is True
         if test.kind in self.field_types or test.kind in self.scores or test.kind in self.grades:
             self.error(
@@ -263,6 +263,7 @@ class Check:
                 self.error(cond.pos, f"'{name}' always has a value; '{op}' applies to lead fields")
                 return _never
             want_missing = op == "is missing"
+            self.used.add(key)
             return lambda f: (f[key] is None) is want_missing
         if (
             type_ == "email"
@@ -311,7 +312,7 @@ class Check:
         folded = type_ in {"text", "email", "list"}
         if folded:
             key = "~" + key
-            self.used.add(key)
+        self.used.add(key)
         if op in {"in", "not in"}:
             items = self.items(cond.values[0])
             if items is None:

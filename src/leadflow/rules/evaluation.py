@@ -107,8 +107,8 @@ class Evaluation(NamedTuple):
     mql: bool | None
     qualifications: Mapping[str, QualificationResult]
     decisions: tuple[Decision, ...]
-    trace: tuple[Any, Any] = ((), None)
-    """Private: the rules that gave points and the lead's facts, for :attr:`contributions`."""
+    trace: tuple[Any, ...] = ()
+    """Private: the rules that gave points, the program and the lead, for :attr:`contributions`."""
 
     def __repr__(self) -> str:
         return (
@@ -120,9 +120,12 @@ class Evaluation(NamedTuple):
     @property
     def contributions(self) -> tuple[Contribution, ...]:
         """Every rule that gave points, in file order, with the values it looked at."""
-        rules, facts = self.trace
-        if not rules:
+        if not self.trace or not self.trace[0]:
             return ()
+        rules, program, lead = self.trace
+        facts = program.facts(lead, self.now)
+        for name, total in self.scores.items():
+            facts["$" + name] = total
         from leadflow.rules.program import (
             contributions,
         )  # import cycle: program imports this module

@@ -112,17 +112,16 @@ def activity_ages(
     With ``keys`` (kind → ``@kind``), only those kinds are read.
     """
     ages: dict[str, list[float]] = {}
+    wanted = keys.get if keys is not None else lambda kind: "@" + kind
     for activity in lead.activities:
-        key = keys.get(activity.kind) if keys is not None else "@" + activity.kind
-        if key is None:
-            continue
-        age = now_ts - activity.at.timestamp()
-        if age >= 0:
-            found = ages.get(key)
-            if found is None:
-                ages[key] = [age]
-            else:
-                insort(found, age)
+        key = wanted(activity.kind)
+        if key is not None:
+            age = now_ts - activity.at.timestamp()
+            if age >= 0:
+                if key in ages:
+                    insort(ages[key], age)
+                else:
+                    ages[key] = [age]
     return ages
 
 

@@ -205,7 +205,7 @@ class Program:
             lead_id=lead.id,
             now=now,
             scores=MappingProxyType(scores),
-            trace=(trace, f),
+            trace=(trace, self, lead),
             grades=MappingProxyType(grades) if grades else _EMPTY,
             knockouts=knockouts,
             temperature=temperature,
