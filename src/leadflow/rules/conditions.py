@@ -9,19 +9,27 @@ rule fire by accident, not even under ``not``; ask for it with ``is missing``.
 from __future__ import annotations
 
 import difflib
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from leadflow.errors import RuleSyntaxError
 from leadflow.rules import ast
+from leadflow.rules.closures import (
+    Test,
+    activity_test,
+    all_of,
+    any_of,
+    membership,
+    negate,
+    never,
+    operator,
+)
 from leadflow.rules.facts import ORDERED_LEVELS
 from leadflow.rules.syntax import error_at
 
 __all__ = ("GRADES", "TEMPERATURES", "Check", "Test", "did_you_mean")
 
-Test = Callable[[dict[str, Any]], bool | None]
 
 GRADES = "ABCDEF"
 """Grade letters, best first."""
@@ -185,11 +193,11 @@ class Check:
     def condition(self, cond: ast.Condition) -> Test:
         """Check ``cond`` and compile it; on errors, a test that never matches."""
         if isinstance(cond, ast.AllOf):
-            return _all(tuple(self.condition(c) for c in cond.items))
+            return all_of(tuple(self.condition(c) for c in cond.items))
         if isinstance(cond, ast.AnyOf):
-            return _any(tuple(self.condition(c) for c in cond.items))
+            return any_of(tuple(self.condition(c) for c in cond.items))
         if isinstance(cond, ast.Negation):
-            return _not(self.condition(cond.item))
+            return negate(self.condition(cond.item))
         if isinstance(cond, ast.ActivityTest):
             return self.activity(cond)
         if isinstance(cond, ast.GradeCount):
@@ -202,12 +210,12 @@ class Check:
                 resolved = self.resolve_bare(test)
                 if resolved is not None:
                     return resolved
-                return _never
+                return never
             self.error(
                 test.pos,
                 f"unknown activity kind '{test.kind}'{did_you_mean(test.kind, self.kinds)}",
             )
-            return _never
+            return never
         self.used.add("@" + test.kind)
         return activity_test("@" + test.kind, test.count, test.window)
 
@@ -237,10 +245,10 @@ class Check:
                 "counting grades needs 'grade' blocks, and can be used only in "
                 "temperature, mql, knockout and qualification rules",
             )
-            return _never
+            return never
         if cond.grade not in GRADES:
             self.error(cond.pos, f"unknown grade '{cond.grade}'; grades are A to F")
-            return _never
+            return never
         keys = tuple("%" + g for g in sorted(self.grades))
         accepted = frozenset(
             GRADES[: GRADES.index(cond.grade) + 1] if cond.or_better else cond.grade
@@ -255,13 +263,13 @@ class Check:
     def compare(self, cond: ast.Compare) -> Test:
         resolved = self.resolve(cond.name, cond.pos)
         if resolved is None:
-            return _never
+            return never
         key, type_ = resolved
         op, name = cond.op, cond.name
         if op in {"is missing", "is set"}:
             if type_ in {"number", "grade", "temperature", "criterion"} and key[0] in "$%!?":
                 self.error(cond.pos, f"'{name}' always has a value; '{op}' applies to lead fields")
-                return _never
+                return never
             want_missing = op == "is missing"
             self.used.add(key)
             return lambda f: (f[key] is None) is want_missing
@@ -277,7 +285,7 @@ class Check:
                     f"an email is 'freemail' or 'business', not '{word}'"
                     f"{did_you_mean(str(word), ('freemail', 'business'))}",
                 )
-                return _never
+                return never
             free = (word == "freemail") is (op == "is")
             self.used.add("@freemail")
             return lambda f: f["@freemail"] is free
@@ -304,7 +312,7 @@ class Check:
             self.error(
                 cond.pos, f"'{op}' does not apply to {name}, which is {_article(type_)}; use {hint}"
             )
-            return _never
+            return never
         return self.compile_op(cond, key, type_)
 
     def compile_op(self, cond: ast.Compare, key: str, type_: str) -> Test:
@@ -316,12 +324,12 @@ class Check:
         if op in {"in", "not in"}:
             items = self.items(cond.values[0])
             if items is None:
-                return _never
+                return never
             wanted = frozenset(self.expect(i, type_, name) for i in items)
-            return _membership(key, wanted, inside=op == "in")
+            return membership(key, wanted, inside=op == "in")
         values = [self.expect(v, type_, name) for v in cond.values]
         if any(v is None for v in values):
-            return _never
+            return never
         if op == "between":
             low, high = values
             return lambda f: None if (v := f[key]) is None else low <= v <= high
@@ -332,7 +340,7 @@ class Check:
             if op == "at least":
                 return lambda f: None if (v := f[key]) is None else rank[v] >= bound
             return lambda f: None if (v := f[key]) is None else rank[v] <= bound
-        return _operator(op, key, values[0], type_)
+        return operator(op, key, values[0], type_)
 
     def criterion(self, cond: ast.Compare, key: str) -> Test:
         answers = self.criteria[cond.name]
@@ -348,7 +356,7 @@ class Check:
                 f"'{cond.op}' does not apply to the criterion {cond.name}; use "
                 "is, is not, in, at least (a grade) or at most (a grade)",
             )
-            return _never
+            return never
         items = (self.items(cond.values[0]) if cond.op in {"in", "not in"} else cond.values) or ()
         wanted = set()
         for item in items:
@@ -358,94 +366,15 @@ class Check:
                     f"'{cond.name}' is answered with one of "
                     f"{', '.join(answers)}{did_you_mean(str(item.value), answers)}",
                 )
-                return _never
+                return never
             wanted.add(str(item.value))
-        return _membership(key, frozenset(wanted), inside=cond.op in {"is", "in"})
+        return membership(key, frozenset(wanted), inside=cond.op in {"is", "in"})
 
 
 def list_items(literal: ast.Literal) -> tuple[ast.Literal, ...]:
     """The items of a list literal (empty for any other literal)."""
     value = literal.value
     return tuple(v for v in value if isinstance(v, ast.Literal)) if isinstance(value, tuple) else ()
-
-
-def activity_test(key: str, count: int, window: float | None) -> Test:
-    """At least ``count`` activities in the ages list at ``key``, within ``window`` seconds."""
-    if window is None:
-        return lambda f: len(f[key]) >= count
-    return lambda f: bisect_right(f[key], window) >= count
-
-
-def _membership(key: str, wanted: frozenset[Any], *, inside: bool) -> Test:
-    def test(f: dict[str, Any]) -> bool | None:
-        value = f[key]
-        if value is None:
-            return None
-        return (value in wanted) is inside
-
-    return test
-
-
-def _operator(op: str, key: str, target: Any, type_: str) -> Test:
-    if op == "is":
-        return lambda f: None if (v := f[key]) is None else v == target
-    if op == "is not":
-        return lambda f: None if (v := f[key]) is None else v != target
-    if op == "<":
-        return lambda f: None if (v := f[key]) is None else v < target
-    if op == "<=":
-        return lambda f: None if (v := f[key]) is None else v <= target
-    if op == ">":
-        return lambda f: None if (v := f[key]) is None else v > target
-    if op == ">=":
-        return lambda f: None if (v := f[key]) is None else v >= target
-    if op == "contains":
-        if type_ == "list":
-            return lambda f: None if (v := f[key]) is None else target in v
-        return lambda f: None if (v := f[key]) is None else target in v
-    if op == "starts with":
-        return lambda f: None if (v := f[key]) is None else v.startswith(target)
-    return lambda f: None if (v := f[key]) is None else v.endswith(target)
-
-
-def _never(facts: dict[str, Any]) -> bool:
-    return False
-
-
-def _all(tests: tuple[Test, ...]) -> Test:
-    def test(f: dict[str, Any]) -> bool | None:
-        unknown = False
-        for t in tests:
-            result = t(f)
-            if result is False:
-                return False
-            if result is None:
-                unknown = True
-        return None if unknown else True
-
-    return test
-
-
-def _any(tests: tuple[Test, ...]) -> Test:
-    def test(f: dict[str, Any]) -> bool | None:
-        unknown = False
-        for t in tests:
-            result = t(f)
-            if result is True:
-                return True
-            if result is None:
-                unknown = True
-        return None if unknown else False
-
-    return test
-
-
-def _not(inner: Test) -> Test:
-    def test(f: dict[str, Any]) -> bool | None:
-        result = inner(f)
-        return None if result is None else not result
-
-    return test
 
 
 def _article(type_: str) -> str:
