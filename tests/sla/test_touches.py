@@ -63,3 +63,16 @@ def test_touch_rule_ignores_future_touches_and_handles_none():
     assert nothing.message == "not yet: no touches made; 6 needed over 14 days"
     with pytest.raises(NaiveDatetimeError):
         TouchRule().check([datetime(2026, 6, 1)], now=FIRST)
+
+
+def test_min_gap_makes_the_touches_spread():
+    rule = TouchRule(min_touches=3, over=timedelta(days=7), min_gap=timedelta(days=1))
+    burst = [FIRST + timedelta(minutes=m) for m in range(0, 60, 10)] + [FIRST + timedelta(days=3)]
+    check = rule.check(burst, now=FIRST + timedelta(days=8))
+    assert check.touches == 2
+    assert check.ignored == 5
+    assert check.message == (
+        "not yet: 1 more touch needed (2 of 3; 5 not counted, less than 1 day after the previous)"
+    )
+    spread = [FIRST, FIRST + timedelta(days=1), FIRST + timedelta(days=5)]
+    assert rule.check(spread, now=FIRST + timedelta(days=8)).satisfied

@@ -2,7 +2,9 @@
 
 "At least 6 touches (calls, emails, LinkedIn) over 2 weeks before disqualifying": a lead may be
 disqualified as unreachable at ``now`` when at least ``min_touches`` attempts were made up to
-``now`` and at least ``over`` has passed between the first attempt and ``now``.
+``now`` and at least ``over`` has passed between the first attempt and ``now``. With ``min_gap``
+set, an attempt less than ``min_gap`` after the previous counted one does not count, so six calls
+in one afternoon are one touch.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class TouchCheck(BaseModel):
 
     Attributes:
         satisfied: the lead may be disqualified as unreachable now.
-        touches: attempts counted (those at or before ``now``).
+        touches: attempts counted (at or before ``now``, and ``min_gap`` apart).
+        ignored: attempts not counted because they came too soon after the previous one.
         missing_touches: attempts still to make (0 when enough).
         first_touch_at, last_touch_at: the counted attempts' range (``None`` without any).
         window_ends_at: first attempt + ``over``: the earliest moment the rule can hold.
@@ -48,6 +51,7 @@ class TouchCheck(BaseModel):
 
     satisfied: bool
     touches: int = Field(ge=0)
+    ignored: int = Field(default=0, ge=0)
     missing_touches: int = Field(ge=0)
     first_touch_at: AwareDatetime | None
     last_touch_at: AwareDatetime | None
@@ -70,6 +74,7 @@ class TouchRule(BaseModel):
 
     min_touches: int = Field(default=6, ge=1)
     over: timedelta = Field(default=timedelta(days=14), ge=timedelta(0))
+    min_gap: timedelta | None = Field(default=None, gt=timedelta(0))
 
     def check(self, touches: Iterable[datetime], *, now: datetime) -> TouchCheck:
         """Check the attempts made up to ``now``; later timestamps are not counted.
@@ -79,9 +84,14 @@ class TouchRule(BaseModel):
         """
         now_utc = to_utc(now, "now")
         zone = now.tzinfo
-        counted = sorted(
+        made = sorted(
             t for t in (require_aware(t, "touch").astimezone(UTC) for t in touches) if t <= now_utc
         )
+        counted: list[datetime] = []
+        for touch in made:
+            if not counted or self.min_gap is None or touch - counted[-1] >= self.min_gap:
+                counted.append(touch)
+        ignored = len(made) - len(counted)
         missing = max(0, self.min_touches - len(counted))
         if not counted:
             return TouchCheck(
@@ -105,6 +115,11 @@ class TouchRule(BaseModel):
         if missing:
             noun = "touch" if missing == 1 else "touches"
             gaps.append(f"{missing} more {noun} needed ({len(counted)} of {self.min_touches})")
+            if ignored:
+                gaps[-1] = gaps[-1][:-1] + (
+                    f"; {ignored} not counted, less than {_duration(self.min_gap or timedelta(0))} "
+                    "after the previous)"
+                )
         if wait:
             gaps.append(f"{_duration(wait)} more ({over} after the first touch on {stamp})")
         message = (
@@ -115,6 +130,7 @@ class TouchRule(BaseModel):
         return TouchCheck(
             satisfied=satisfied,
             touches=len(counted),
+            ignored=ignored,
             missing_touches=missing,
             first_touch_at=first.astimezone(zone),
             last_touch_at=last.astimezone(zone),
