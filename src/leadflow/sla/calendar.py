@@ -262,7 +262,9 @@ class BusinessCalendar:
         """Return the deadline: the earliest instant at which ``between(start, it) == duration``.
 
         ``add(t, timedelta(0))`` is ``t`` (in the calendar's zone). A deadline reached exactly
-        at a closing time is that closing time, not the next opening.
+        at a closing time is that closing time, not the next opening. A negative duration counts
+        back and, by the same rule, lands on the earliest instant: Monday 09:00 minus 1 hour on
+        Mon-Fri 08:00-18:00 is Friday 18:00.
 
         >>> from datetime import datetime, timedelta
         >>> cal = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin")
