@@ -319,6 +319,12 @@ def load(
     Raises:
         RuleSyntaxError: the file does not parse or fails a static check.
         ConfigurationError: the file cannot be read, or ``fields`` is bad.
+
+    >>> from importlib.resources import files
+    >>> path = str(files("leadflow.rules") / "templates" / "champ.lf")
+    >>> rules = load(path)
+    >>> rules.qualification_names, load(path) is rules
+    (('champ',), True)
     """
     options = _options(fields, activity_kinds, reasons, allow_outside, max_bytes)
     file = Path(path).resolve()

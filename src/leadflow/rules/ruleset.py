@@ -139,5 +139,22 @@ class RuleSet:
         ]
 
     def run_tests(self) -> tuple[TestResult, ...]:
-        """Run the file's ``test`` blocks; each result says what did not hold, and where."""
+        """Run the file's ``test`` blocks; each result says what did not hold, and where.
+
+        >>> from leadflow.rules import parse
+        >>> rules = parse('''
+        ... score fit {
+        ...   +20  employees between 50 and 500
+        ... }
+        ... test "mid-sized" {
+        ...   now 2026-11-20 12:00 Europe/Berlin
+        ...   lead {
+        ...     employees 80
+        ...   }
+        ...   expect fit 25
+        ... }
+        ... ''', source="fit.lf")
+        >>> [(result.name, result.passed, result.failures) for result in rules.run_tests()]
+        [('mid-sized', False, ('fit.lf:10: expected fit 25, got 20',))]
+        """
         return tuple(run_test(t, self._program) for t in self._tests)
