@@ -302,6 +302,7 @@ def assemble(
         temperature=temperature,
         mql=mql,
         qualifications=tuple(quals),
+        sources=tuple(texts),
     )
     return program, check
 

@@ -153,34 +153,53 @@ class Evaluation(NamedTuple):
         Every score line is followed by the rules that gave it points; their points add up to
         the score.
         """
-        out = [f"lead {self.lead_id} at {self.now.isoformat()}"]
+        program = self.trace[1] if len(self.trace) == 3 else None
+        rank = {source: i for i, source in enumerate(getattr(program, "sources", ()))}
+        where_block = {b.name: (b.source, b.line) for b in getattr(program, "scores", ())}
+        sections: list[tuple[tuple[int, int], list[str]]] = []
+
+        def add(source: str, line: int, lines: list[str]) -> None:
+            sections.append(((rank.get(source, len(rank)), line), lines))
+
+        contributions = self.contributions
         for name, total in self.scores.items():
-            out.append(f"score {name} = {fmt(total)}")
-            for c in self.contributions:
-                if c.score != name:
-                    continue
-                points = ("+" if c.points >= 0 else "") + fmt(c.points)
-                rule = " ".join(c.rule.split())
-                values = ", ".join(f"{k} {fmt(v)}" for k, v in c.values)
-                where = f"{c.source}:{c.line}"
-                out.append(
-                    f"  {points:>7}  {where:<16} {rule}" + (f"  ({values})" if values else "")
-                )
+            lines = [f"score {name} = {fmt(total)}"]
+            for c in contributions:
+                if c.score == name:
+                    points = ("+" if c.points >= 0 else "") + fmt(c.points)
+                    values = ", ".join(f"{k} {fmt(v)}" for k, v in c.values)
+                    lines.append(
+                        f"  {points:>7}  {c.source + ':' + str(c.line):<16} {_flat(c.rule)}"
+                        + (f"  ({values})" if values else "")
+                    )
+            add(*where_block.get(name, ("", 0)), lines)
         for hit in self.knockouts:
-            out.append(
-                f"knockout {hit.reason}  {hit.source}:{hit.line}  {' '.join(hit.rule.split())}"
+            add(
+                hit.source,
+                hit.line,
+                [f"knockout {hit.reason}  {hit.source}:{hit.line}  {_flat(hit.rule)}"],
             )
         for d in self.decisions:
-            out.append(f"{d.what} = {d.outcome}  {d.source}:{d.line}  {' '.join(d.rule.split())}")
+            add(d.source, d.line, [f"{d.what} = {d.outcome}  {d.source}:{d.line}  {_flat(d.rule)}"])
         for q in self.qualifications.values():
             verdict = "passes" if q.passed else "fails"
-            out.append(
+            lines = [
                 f"qualification {q.framework} {verdict} ({q.positive} of {len(q.grades)} "
-                f"positive)  {q.source}:{q.line}  {' '.join(q.rule.split())}"
+                f"positive)  {q.source}:{q.line}  {_flat(q.rule)}"
+            ]
+            lines.extend(
+                f"  {criterion:<20} {q.answers[criterion]:<16} {grade}"
+                for criterion, grade in q.grades.items()
             )
-            for criterion, grade in q.grades.items():
-                out.append(f"  {criterion:<20} {q.answers[criterion]:<16} {grade}")
+            add(q.source, q.line, lines)
+        out = [f"lead {self.lead_id} at {self.now.isoformat()}"]
+        for _, lines in sorted(sections, key=lambda section: section[0]):
+            out.extend(lines)
         return "\n".join(out)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)

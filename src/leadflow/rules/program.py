@@ -136,6 +136,7 @@ class Program:
     temperature: tuple[CBranch, ...] | None
     mql: CBranch | None
     qualifications: tuple[CQualification, ...]
+    sources: tuple[str, ...] = ()  # files read, the loaded one first (for explain's order)
 
     def facts(self, lead: Lead, now: datetime) -> Facts:
         return self.facts_at(lead, now.timestamp())
