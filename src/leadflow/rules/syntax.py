@@ -148,25 +148,28 @@ def _join(words: tuple[str, ...]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _translate(error: UnexpectedInput, text: str, source: str) -> RuleSyntaxError:
+def _translate(
+    error: UnexpectedInput, chunk: str, source: str, text: str, skipped: int, *, last: bool
+) -> RuleSyntaxError:
+    """Describe ``error`` in ``chunk``, a part of ``text`` that starts after ``skipped`` lines."""
     if isinstance(error, UnexpectedToken):
         token = error.token
         expected = _expected_words(_accepted(error))
         if token.type == "$END":
-            line, column = _end_position(text)
-            found = "end of file"
+            line, column = _end_position(chunk)
+            found = "end of file" if last else "the start of the next statement"
         else:
             line, column = token.line or 1, token.column or 1
             if token.type == "_NL":
                 found = "end of line"
-                line, column = _line_end(text, token)
+                line, column = _line_end(chunk, token)
             else:
                 found = f"'{token.value}'"
         end = column + (len(token.value) if token.type not in {"$END", "_NL"} else 0)
         return error_at(
             text,
             source,
-            line,
+            line + skipped,
             column,
             f"expected {_join(expected)}, found {found}",
             end_column=end,
@@ -175,8 +178,8 @@ def _translate(error: UnexpectedInput, text: str, source: str) -> RuleSyntaxErro
     if isinstance(error, UnexpectedCharacters):
         expected = _expected_words(error.allowed or ())
         at = error.pos_in_stream or 0
-        word = re.match(r"[^\s,()\[\]{}]+", text[at:])
-        found = word.group(0) if word else text[at : at + 1]
+        word = re.match(r"[^\s,()\[\]{}]+", chunk[at:])
+        found = word.group(0) if word else chunk[at : at + 1]
         hint = ""
         if found[:1] == '"':
             hint = " (text in quotes must end on the same line)"
@@ -185,14 +188,14 @@ def _translate(error: UnexpectedInput, text: str, source: str) -> RuleSyntaxErro
         return error_at(
             text,
             source,
-            error.line or 1,
+            (error.line or 1) + skipped,
             error.column or 1,
             f"expected {_join(expected)}, found '{found}'{hint}",
             end_column=(error.column or 1) + len(found),
             expected=expected,
         )
-    line, column = _end_position(text)  # pragma: no cover - LALR raises only the two above
-    return error_at(text, source, line, column, "unexpected end of file")  # pragma: no cover
+    line, column = _end_position(chunk)  # pragma: no cover - LALR raises only the two above
+    return error_at(text, source, line + skipped, column, "unexpected end")  # pragma: no cover
 
 
 def _line_end(text: str, token: Token) -> tuple[int, int]:
@@ -207,43 +210,43 @@ def _line_end(text: str, token: Token) -> tuple[int, int]:
     return line, len(before) - (before.rfind("\n") + 1) + 1
 
 
-def _next_statement(text: str, after_line: int) -> int | None:
-    """Offset of the first unindented statement keyword on a line after ``after_line``."""
+def _statements_after(text: str, after_line: int) -> list[tuple[int, int]]:
+    """(lines before it, offset) of each unindented statement keyword after ``after_line``."""
+    starts: list[tuple[int, int]] = []
     offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if number > after_line and _STATEMENT_START.match(line):
-            return offset
-        offset += len(line)
-    return None
+            starts.append((number - 1, offset))
+        offset += len(line) + 1
+    return starts
 
 
 def parse_tree(text: str, source: str) -> Tree[Token]:
     """Parse ``text`` into a lark tree, or raise one error listing every syntax error found.
 
-    After an error the parser skips to the next line that starts a statement and goes on, so
-    independent mistakes are reported together.
+    After the first error, every later statement (a line that starts with a statement keyword)
+    is parsed on its own, so independent mistakes are reported together, in linear time.
 
     Raises:
         RuleSyntaxError: the text does not follow the grammar.
     """
     parser = _parser()
-    errors: list[RuleSyntaxError] = []
-    remaining = text
-    tree: Tree[Token] | None = None
-    while len(errors) < MAX_ERRORS:
-        try:
-            tree = parser.parse(remaining + "\n")
+    try:
+        return parser.parse(text + "\n")
+    except UnexpectedInput as error:
+        errors = [_translate(error, text, source, text, 0, last=True)]
+    starts = _statements_after(text, errors[0].line)
+    for index, (skipped, offset) in enumerate(starts):
+        if len(errors) >= MAX_ERRORS:
             break
+        last = index + 1 == len(starts)
+        chunk = text[offset : len(text) if last else starts[index + 1][1]]
+        try:
+            parser.parse(chunk + "\n")
         except UnexpectedInput as error:
-            errors.append(_translate(error, text, source))
-            resume = _next_statement(remaining, errors[-1].line)
-            if resume is None:
-                break
-            blanked = re.sub(r"[^\n]", " ", remaining[:resume])
-            remaining = blanked + remaining[resume:]
+            errors.append(_translate(error, chunk, source, text, skipped, last=last))
     raise_all(errors)
-    assert tree is not None  # noqa: S101 - no errors means the parse succeeded
-    return tree
+    raise AssertionError("unreachable: raise_all raised")  # pragma: no cover
 
 
 def _accepted(error: UnexpectedToken) -> set[str]:
