@@ -21,7 +21,7 @@ from leadflow.rules.conditions import (
     references,
 )
 from leadflow.rules.evaluation import KnockoutHit, fmt
-from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, catalogue
+from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, getters_for
 from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
 from leadflow.rules.reach import unreachable
 
@@ -291,7 +291,7 @@ def assemble(
     if temperature is None:
         for pos in check.temperature_refs:
             check.error(pos, "'temperature' is used but the file has no temperature block")
-    getters = catalogue(check_custom(check)).getters
+    getters = getters_for(check_custom(check))
     program = Program(
         getters=getters,
         plan=tuple((key, getters[key]) for key in sorted(check.used) if key in getters),

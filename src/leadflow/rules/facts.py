@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Final
@@ -23,9 +22,13 @@ from leadflow.titles import BuyingRole, Seniority, seniority_of
 __all__ = (
     "CUSTOM_TYPES",
     "FIELD_TYPES",
+    "ORDERED_LEVELS",
     "Facts",
     "FieldType",
+    "Getter",
+    "activity_ages",
     "custom_getter",
+    "getters_for",
 )
 
 FieldType = str
@@ -202,19 +205,11 @@ class Facts(dict[str, Any]):
         return value
 
 
-@dataclass(frozen=True, slots=True)
-class FactCatalogue:
-    """The facts one rule set can read: standard ones plus the host's custom fields."""
-
-    custom: Mapping[str, str]
-    getters: Mapping[str, Getter]
-
-
-def catalogue(custom: Mapping[str, str]) -> FactCatalogue:
+def getters_for(custom: Mapping[str, str]) -> dict[str, Getter]:
     """Getters for the standard facts plus ``custom`` fields (name → type)."""
     getters = dict(STANDARD_GETTERS)
     for name, type_ in custom.items():
         getters[name] = custom_getter(name, type_)
         if type_ == "text":
             getters["~" + name] = _folded(getters[name])
-    return FactCatalogue(dict(custom), getters)
+    return getters

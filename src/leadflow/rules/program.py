@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -325,6 +325,3 @@ def _first(branches: tuple[CBranch, ...], f: Facts) -> CBranch:
         if branch.test is None or branch.test(f) is True:
             return branch
     return branches[-1]  # pragma: no cover - the checker demands an "otherwise" branch
-
-
-ScoreFn = Callable[[Facts], dict[str, float]]
