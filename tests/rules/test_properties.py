@@ -3,6 +3,7 @@ deterministic, and explain() adds up to the scores."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -81,6 +82,15 @@ def check_position(text: str, error: RuleSyntaxError) -> None:
         assert 1 <= each.column <= len(lines[each.line - 1]) + 1
 
 
+LARK_WORDS = re.compile(
+    r"\$END|Token\(|__ANON|\b(NAME|STRING|NUMBER|POINTS|_NL|LBRACE|RBRACE|LPAR|RPAR|COMMA|UNIT|GRADE|CMP)\b"
+)
+
+
+def check_words(error: RuleSyntaxError) -> None:
+    assert not LARK_WORDS.search(str(error)), str(error)
+
+
 @given(st.text(max_size=300))
 def test_arbitrary_text_raises_only_positioned_syntax_errors(text):
     try:
@@ -89,12 +99,18 @@ def test_arbitrary_text_raises_only_positioned_syntax_errors(text):
         check_position(text, error)
 
 
+LARK_WORDS = re.compile(
+    r"\$END|Token\(|__ANON|\b(NAME|STRING|NUMBER|POINTS|_NL|LBRACE|RBRACE|LPAR|RPAR|COMMA|UNIT|GRADE|CMP)\b"
+)
+
+
 @given(st.lists(st.sampled_from(KEYWORDS), max_size=60).map(" ".join))
 def test_keyword_soup_raises_only_positioned_syntax_errors(text):
     try:
         parse(text, source="fuzz.lf")
     except RuleSyntaxError as error:
         check_position(text, error)
+        check_words(error)
 
 
 FIT = [
