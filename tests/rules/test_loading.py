@@ -94,3 +94,16 @@ def test_template_tests_do_not_run_in_files_that_use_them():
 def test_unknown_template_text():
     with pytest.raises(ConfigurationError, match="did you mean 'meddic'"):
         template_text("medic")
+
+
+def test_parse_with_a_base_dir(company):
+    rules = parse('include "shared/lists.lf"\nmql when country in dach\n', base_dir=company)
+    assert rules.evaluate(lead(country="CH"), now=NOW).mql
+
+
+def test_a_rule_set_reads_a_bounded_number_of_files(tmp_path):
+    for i in range(40):
+        (tmp_path / f"f{i}.lf").write_text(f'include "f{i + 1}.lf"\n', encoding="utf-8")
+    (tmp_path / "f40.lf").write_text("", encoding="utf-8")
+    with pytest.raises(RuleSyntaxError, match="too many files"):
+        load(tmp_path / "f0.lf")
