@@ -292,8 +292,9 @@ def test_custom_fields_declared_by_host_or_file():
     assert by_host.score(lead(custom=custom), now=NOW) == {"fit": 16}
     in_file = parse('field plan is text\nscore fit {\n  +10 plan is "pro"\n}\n')
     assert in_file.score(lead(custom={"plan": "pro"}), now=NOW) == {"fit": 10}
-    with pytest.raises(RuleEvaluationError, match="declared as number"):
+    with pytest.raises(RuleEvaluationError, match="declared as number") as info:
         by_host.evaluate(lead(custom={"arr": "lots"}), now=NOW)
+    assert (info.value.field, info.value.rule, info.value.line) == ("arr", "arr > 1000", 3)
 
 
 def test_host_activity_kinds_and_reasons():

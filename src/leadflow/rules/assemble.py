@@ -80,7 +80,7 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
     key, window, count = "", None, 1
     if isinstance(cond, ast.ActivityTest):
         key, window, count = "@" + cond.kind, cond.window, cond.count
-        check.used.add("@" + cond.kind)
+        check.used.setdefault("@" + cond.kind, cond.pos)
         if rule.each and cond.kind not in check.kinds:
             check.error(
                 cond.pos,
@@ -295,6 +295,11 @@ def assemble(
     program = Program(
         getters=getters,
         plan=tuple((key, getters[key]) for key in sorted(check.used) if key in getters),
+        readers={
+            key: (pos.text, pos.source, pos.line, pos.column)
+            for key, pos in check.used.items()
+            if key.lstrip("~") in check_custom(check)
+        },
         activities={k[1:]: k for k in sorted(check.used) if k[:1] == "@" and k != "@freemail"},
         scores=tuple(scores),
         grades=tuple(grades),

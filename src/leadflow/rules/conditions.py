@@ -61,7 +61,7 @@ class Check:
     grades: set[str] = field(default_factory=set)
     criteria: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[RuleSyntaxError] = field(default_factory=list)
-    used: set[str] = field(default_factory=set)
+    used: dict[str, ast.Pos] = field(default_factory=dict)  # fact key -> first reader
     temperature_refs: list[ast.Pos] = field(default_factory=list)
     # what the condition being compiled may refer to
     allow_scores: bool = False
@@ -216,14 +216,14 @@ class Check:
                 f"unknown activity kind '{test.kind}'{did_you_mean(test.kind, self.kinds)}",
             )
             return never
-        self.used.add("@" + test.kind)
+        self.used.setdefault("@" + test.kind, test.pos)
         return activity_test("@" + test.kind, test.count, test.window)
 
     def resolve_bare(self, test: ast.ActivityTest) -> Test | None:
         """A bare name that is not an activity: a yes/no field, or an error."""
         if self.field_types.get(test.kind) == "flag":
             key = test.kind
-            self.used.add(key)
+            self.used.setdefault(key, test.pos)
             return lambda f: None if (v := f[key]) is None else v is True
         if test.kind in self.field_types or test.kind in self.scores or test.kind in self.grades:
             self.error(
@@ -271,7 +271,7 @@ class Check:
                 self.error(cond.pos, f"'{name}' always has a value; '{op}' applies to lead fields")
                 return never
             want_missing = op == "is missing"
-            self.used.add(key)
+            self.used.setdefault(key, cond.pos)
             return lambda f: (f[key] is None) is want_missing
         if (
             type_ == "email"
@@ -287,7 +287,7 @@ class Check:
                 )
                 return never
             free = (word == "freemail") is (op == "is")
-            self.used.add("@freemail")
+            self.used.setdefault("@freemail", cond.pos)
             return lambda f: f["@freemail"] is free
         if type_ == "criterion":
             return self.criterion(cond, key)
@@ -320,7 +320,7 @@ class Check:
         folded = type_ in {"text", "email", "list"}
         if folded:
             key = "~" + key
-        self.used.add(key)
+        self.used.setdefault(key, cond.pos)
         if op in {"in", "not in"}:
             items = self.items(cond.values[0])
             if items is None:

@@ -130,6 +130,7 @@ class Program:
     getters: Mapping[str, Getter]
     plan: tuple[tuple[str, Getter], ...]  # facts every evaluation needs, computed up front
     activities: Mapping[str, str]  # kind -> "@kind" for the kinds the rules read
+    readers: Mapping[str, tuple[str, str, int, int]]  # custom field -> first rule reading it
     scores: tuple[CScore, ...]
     grades: tuple[tuple[str, tuple[CBranch, ...]], ...]
     knockouts: tuple[tuple[Test, KnockoutHit], ...]
@@ -143,12 +144,31 @@ class Program:
 
     def facts_at(self, lead: Lead, now_ts: float) -> Facts:
         f = Facts(lead, now_ts, self.getters)
-        for key, get in self.plan:
-            f[key] = get(lead)
+        try:
+            for key, get in self.plan:
+                f[key] = get(lead)
+        except RuleEvaluationError as error:
+            raise self._located(error) from None
         if self.activities:
             f["@@"] = True
             f.update(activity_ages(lead, now_ts, self.activities))
         return f
+
+    def _located(self, error: RuleEvaluationError) -> RuleEvaluationError:
+        """The same error, naming the first rule that reads the field."""
+        field = error.field or ""
+        reader = self.readers.get(field) or self.readers.get("~" + field)
+        if reader is None:  # pragma: no cover - every planned custom fact has a reader
+            return error
+        text, source, line, column = reader
+        return RuleEvaluationError(
+            f"{source}:{line}:{column}: {error.message} (read by '{text}')",
+            rule=text,
+            field=field,
+            line=line,
+            column=column,
+            value=error.context.get("value"),
+        )
 
     def score(self, f: Facts) -> dict[str, float]:
         """Only the scores: the fast path for re-scoring many leads."""
