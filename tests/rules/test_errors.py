@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 
 from leadflow import ConfigurationError, RuleSyntaxError
+from leadflow.reasons import STANDARD_REASONS
 from leadflow.rules import parse
 from leadflow.rules.build import MAX_DEPTH
+
+from .helpers import NOW
 
 TOKEN_NAMES = re.compile(r"\$END|Token\(|\b[A-Z]{2,}_?[A-Z]*\b(?<!UTC)")
 
@@ -81,7 +84,7 @@ def test_static_errors_are_reported_together_with_did_you_mean():
         "scoring.lf:5:7: unknown activity kind 'pricing_page_veiw' (did you mean "
         "'pricing_page_view'?)",
         "scoring.lf:7:1: unknown reason code 'studnt' (did you mean 'student'?); reasons: "
-        + ", ".join(sorted(__import__("leadflow").reasons.STANDARD_REASONS)),
+        + ", ".join(sorted(STANDARD_REASONS)),
     ]
 
 
@@ -183,7 +186,7 @@ def test_long_flat_conditions_are_fine():
     rules = parse(f"mql when {wide}\n")
     assert rules.evaluate(
         {"id": "x", "company": "c", "email": "a@b.de", "employees": 5},
-        now=__import__("tests.rules.helpers").rules.helpers.NOW,
+        now=NOW,
     ).mql
 
 
