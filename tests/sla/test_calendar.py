@@ -375,3 +375,19 @@ def test_calendar_pickles_and_copies(office):
     for twin in (restored, copy.deepcopy(office), copy.copy(office)):
         assert twin == office
         assert twin.add(start, 4 * H) == office.add(start, 4 * H)
+
+
+def test_next_close_of_a_calendar_that_never_closes():
+    always = BusinessCalendar(hours="mon-sun 00:00-24:00", timezone=BERLIN)
+    assert always.hours.around_the_clock
+    with pytest.raises(ConfigurationError, match="does not close within 50 years"):
+        always.next_close(berlin(2026, 6, 8, 9))
+    shifts = BusinessCalendar(hours="mon-sun 06:00-18:00, 18:00-06:00", timezone=BERLIN)
+    assert shifts.hours.around_the_clock
+    assert not BusinessCalendar(hours=OFFICE, timezone=BERLIN).hours.around_the_clock
+    closing = BusinessCalendar(
+        hours="mon-sun 00:00-24:00",
+        timezone=BERLIN,
+        closures=[(date(2030, 1, 1), date(2030, 1, 1))],
+    )
+    assert closing.next_close(berlin(2026, 6, 8, 9)) == berlin(2030, 1, 1)

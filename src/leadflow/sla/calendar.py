@@ -24,6 +24,7 @@ __all__ = ("BusinessCalendar",)
 
 _MIN_YEAR: Final = 1
 _MAX_YEAR: Final = 9999
+_CLOSE_HORIZON_YEARS: Final = 50
 
 
 def _utc(value: datetime, argument: str) -> datetime:
@@ -207,6 +208,8 @@ class BusinessCalendar:
 
         Raises:
             NaiveDatetimeError: ``at`` is naive.
+            ConfigurationError: the calendar does not close within 50 years after ``at``
+                (at once for hours around the clock without holidays or closures).
         """
         u = _utc(at, "at")
         year = u.year
@@ -214,15 +217,28 @@ class BusinessCalendar:
         k = bisect_right(table.bounds, u)
         if not k & 1:
             return u.astimezone(self._zone)
+        if self._hours.around_the_clock and not self._closures and self._holidays.is_empty:
+            raise self._never_closes_error(at)
         end = table.ends[k >> 1]
         # an interval clipped at the year end may go on in the next year
-        while end == year_bounds(year)[1] and year < _MAX_YEAR:
+        while end == year_bounds(year)[1]:
             year += 1
+            if year > min(u.year + _CLOSE_HORIZON_YEARS, _MAX_YEAR):
+                raise self._never_closes_error(at)
             table = self._table(year)
             if not table.starts or table.starts[0] != end:
                 break
             end = table.ends[0]
         return end.astimezone(self._zone)
+
+    def _never_closes_error(self, at: datetime) -> ConfigurationError:
+        return ConfigurationError(
+            f"calendar {self!r} does not close within {_CLOSE_HORIZON_YEARS} years after "
+            f"{at.isoformat()}",
+            field="hours",
+            value=str(self._hours),
+            expected="some closed time",
+        )
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Return the business time elapsed from ``start`` to ``end``; negative when end < start.

@@ -83,6 +83,17 @@ class WorkingHours:
         return parse_hours(spec)
 
     @property
+    def around_the_clock(self) -> bool:
+        """Whether the spans cover every minute of the week (ignoring DST)."""
+        covered = bytearray(7 * 1440)
+        for day, spans in enumerate(self.days):
+            for span in spans:
+                start = day * 1440 + span.start
+                for minute in range(start, start + span.minutes):
+                    covered[minute % (7 * 1440)] = 1
+        return all(covered)
+
+    @property
     def is_empty(self) -> bool:
         """Whether no day has any span (a calendar with these hours is never open)."""
         return not any(self.days)

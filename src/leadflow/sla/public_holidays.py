@@ -65,6 +65,11 @@ class HolidaySource:
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
+    @property
+    def is_empty(self) -> bool:
+        """Whether this source never gives a holiday."""
+        return self.country is None and not self.fixed
+
     def dates(self, year: int) -> frozenset[date]:
         """Return the holidays in local calendar year ``year``."""
         found = self._years.get(year)
