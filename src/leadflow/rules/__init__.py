@@ -48,3 +48,6 @@ __all__ = (
     "parse",
     "template_text",
 )
+
+load_rules = load
+"""The name ``leadflow.load_rules`` resolves to (top-level spelling of :func:`load`)."""
