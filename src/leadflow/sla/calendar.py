@@ -65,13 +65,22 @@ class BusinessCalendar:
         ConfigurationError: malformed hours, unknown zone, region or closure.
     """
 
-    __slots__ = ("_closures", "_holidays", "_hours", "_never_open", "_tables", "_zone")
+    __slots__ = (
+        "_closures",
+        "_holidays",
+        "_hours",
+        "_never_closes",
+        "_never_open",
+        "_tables",
+        "_zone",
+    )
 
     _hours: WorkingHours
     _zone: ZoneInfo
     _holidays: HolidaySource
     _closures: Closures
     _never_open: bool
+    _never_closes: bool
     _tables: dict[int, YearTable]
 
     def __init__(
@@ -101,6 +110,11 @@ class BusinessCalendar:
         setattr_(self, "_holidays", holiday_source(holidays, holiday_categories))
         setattr_(self, "_closures", parse_closures(closures))
         setattr_(self, "_never_open", parsed.is_empty)
+        setattr_(
+            self,
+            "_never_closes",
+            parsed.around_the_clock and not self._closures and self._holidays.is_empty,
+        )
         setattr_(self, "_tables", {})
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -217,7 +231,7 @@ class BusinessCalendar:
         k = bisect_right(table.bounds, u)
         if not k & 1:
             return u.astimezone(self._zone)
-        if self._hours.around_the_clock and not self._closures and self._holidays.is_empty:
+        if self._never_closes:
             raise self._never_closes_error(at)
         end = table.ends[k >> 1]
         # an interval clipped at the year end may go on in the next year

@@ -85,6 +85,8 @@ class WorkingHours:
     @property
     def around_the_clock(self) -> bool:
         """Whether the spans cover every minute of the week (ignoring DST)."""
+        if sum(span.minutes for spans in self.days for span in spans) < 7 * 1440:
+            return False
         covered = bytearray(7 * 1440)
         for day, spans in enumerate(self.days):
             for span in spans:
