@@ -12,51 +12,122 @@ from typing import TYPE_CHECKING, Any
 
 from leadflow._version import __version__
 from leadflow.errors import (
+    ActorNotAllowedError,
     ConfigurationError,
+    EventValidationError,
+    GraphError,
+    GuardError,
+    IdempotencyConflictError,
     LeadflowError,
     LeadValidationError,
     MissingReasonError,
     NaiveDatetimeError,
+    OutOfOrderError,
     PolicyError,
     Problem,
     RuleError,
     RuleEvaluationError,
     RuleSyntaxError,
+    TerminalStageError,
     TransitionError,
+    UnknownReasonError,
 )
 from leadflow.handoff import DataQualityReport, HandoffReport, check_handoff, data_quality
 from leadflow.lead import STANDARD_ACTIVITY_KINDS, Activity, Lead, LeadSource, validate_lead
 from leadflow.titles import BuyingRole, Seniority
 
 if TYPE_CHECKING:  # pragma: no cover - names resolved lazily at run time
-    pass
+    from leadflow.lifecycle import (
+        DEFAULT_GRAPH,
+        HandoffEvent,
+        LeadRecord,
+        Outcome,
+        Qualification,
+        Stage,
+        advance,
+        load_graph,
+        new_lead,
+        replay,
+        try_advance,
+    )
+    from leadflow.rules import Evaluation, RuleSet, load_rules
+    from leadflow.sla import BusinessCalendar, SlaPolicy, SlaStatus, promise, track
 
-# name -> module that defines it; resolved on first attribute access (PEP 562).
-_LAZY: dict[str, str] = {}
+# name -> pillar that defines it; imported on first attribute access (PEP 562), so that
+# `import leadflow` does not pay for lark, holidays and the pillars a host does not use.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "DEFAULT_GRAPH",
+            "HandoffEvent",
+            "LeadRecord",
+            "Outcome",
+            "Qualification",
+            "Stage",
+            "advance",
+            "load_graph",
+            "new_lead",
+            "replay",
+            "try_advance",
+        ),
+        "leadflow.lifecycle",
+    ),
+    **dict.fromkeys(("Evaluation", "RuleSet", "load_rules"), "leadflow.rules"),
+    **dict.fromkeys(
+        ("BusinessCalendar", "SlaPolicy", "SlaStatus", "promise", "track"), "leadflow.sla"
+    ),
+}
 
 __all__ = (
+    "DEFAULT_GRAPH",
     "STANDARD_ACTIVITY_KINDS",
     "Activity",
+    "ActorNotAllowedError",
+    "BusinessCalendar",
     "BuyingRole",
     "ConfigurationError",
     "DataQualityReport",
+    "Evaluation",
+    "EventValidationError",
+    "GraphError",
+    "GuardError",
+    "HandoffEvent",
     "HandoffReport",
+    "IdempotencyConflictError",
     "Lead",
+    "LeadRecord",
     "LeadSource",
     "LeadValidationError",
     "LeadflowError",
     "MissingReasonError",
     "NaiveDatetimeError",
+    "OutOfOrderError",
+    "Outcome",
     "PolicyError",
     "Problem",
+    "Qualification",
     "RuleError",
     "RuleEvaluationError",
+    "RuleSet",
     "RuleSyntaxError",
     "Seniority",
+    "SlaPolicy",
+    "SlaStatus",
+    "Stage",
+    "TerminalStageError",
     "TransitionError",
+    "UnknownReasonError",
     "__version__",
+    "advance",
     "check_handoff",
     "data_quality",
+    "load_graph",
+    "load_rules",
+    "new_lead",
+    "promise",
+    "replay",
+    "track",
+    "try_advance",
     "validate_lead",
 )
 
