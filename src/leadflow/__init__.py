@@ -51,7 +51,15 @@ if TYPE_CHECKING:  # pragma: no cover - names resolved lazily at run time
         try_advance,
     )
     from leadflow.rules import Evaluation, RuleSet, load_rules
-    from leadflow.sla import BusinessCalendar, SlaPolicy, SlaStatus, promise, track
+    from leadflow.sla import (
+        BusinessCalendar,
+        SlaPolicy,
+        SlaState,
+        SlaStatus,
+        TouchRule,
+        promise,
+        track,
+    )
 
 # name -> pillar that defines it; imported on first attribute access (PEP 562), so that
 # `import leadflow` does not pay for lark, holidays and the pillars a host does not use.
@@ -74,7 +82,8 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(("Evaluation", "RuleSet", "load_rules"), "leadflow.rules"),
     **dict.fromkeys(
-        ("BusinessCalendar", "SlaPolicy", "SlaStatus", "promise", "track"), "leadflow.sla"
+        ("BusinessCalendar", "SlaPolicy", "SlaState", "SlaStatus", "TouchRule", "promise", "track"),
+        "leadflow.sla",
     ),
 }
 
@@ -112,9 +121,11 @@ __all__ = (
     "RuleSyntaxError",
     "Seniority",
     "SlaPolicy",
+    "SlaState",
     "SlaStatus",
     "Stage",
     "TerminalStageError",
+    "TouchRule",
     "TransitionError",
     "UnknownReasonError",
     "__version__",
