@@ -6,23 +6,43 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from leadflow._version import __version__
 from leadflow.errors import LeadflowError
-from leadflow.handoff import data_quality
+
+DEMO_NOW = "2026-11-25T10:00:00+01:00"
+"""The demo's default evaluation time, so that its output is the same on every run."""
 
 __all__ = ("main",)
 
 
-def sample_leads_path() -> Path:
-    """The shipped sample of leads: ``examples/leads.json`` in a checkout, package data in a wheel."""
-    packaged = files("leadflow").joinpath("data/examples/leads.json")
+def example_path(name: str) -> Path:
+    """A shipped example file: ``examples/NAME`` in a checkout, package data in a wheel."""
+    packaged = files("leadflow").joinpath(f"data/examples/{name}")
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "examples" / "leads.json"
+    return Path(__file__).resolve().parents[2] / "examples" / name
+
+
+def sample_leads_path() -> Path:
+    """The shipped sample of leads (``examples/leads.json``)."""
+    return example_path("leads.json")
+
+
+def _parse_now(text: str) -> datetime:
+    if text == "now":
+        return datetime.now().astimezone()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"leadflow: --now {text!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None:
+        raise SystemExit(f"leadflow: --now {text!r} needs a UTC offset, e.g. {DEMO_NOW}")
+    return value
 
 
 def _read_records(path: Path) -> list[dict[str, Any]]:
@@ -38,11 +58,23 @@ def _read_records(path: Path) -> list[dict[str, Any]]:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    # Imported here so that `leadflow --help` does not pay for the pillars.
+    from leadflow.demo import demo_report
+    from leadflow.rules import load
+    from leadflow.sla import BusinessCalendar
+
     path = Path(args.leads) if args.leads else sample_leads_path()
     records = _read_records(path)
-    print(f"Handoff data check of {path.name}")
+    rules_path = Path(args.rules) if args.rules else example_path("scoring.lf")
+    calendar = BusinessCalendar(
+        hours=args.hours, timezone=args.timezone, holidays=args.holidays or None
+    )
+    print(f"Handoff data check of {path.name}, scored with {rules_path.name}")
     print()
-    print(data_quality(records).render())
+    report = demo_report(
+        records, rules=load(rules_path), now=_parse_now(args.now), calendar=calendar
+    )
+    print(report)
     return 0
 
 
@@ -54,6 +86,15 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the main job on the shipped sample of leads")
     demo.add_argument("--leads", help="a JSON array of lead records (default: the shipped sample)")
+    demo.add_argument("--rules", help="a rule file (default: the shipped examples/scoring.lf)")
+    demo.add_argument(
+        "--now", default=DEMO_NOW, help=f"evaluation time, ISO 8601 or 'now' (default {DEMO_NOW})"
+    )
+    demo.add_argument("--hours", default="mon-fri 08:00-18:00", help="office hours")
+    demo.add_argument("--timezone", default="Europe/Berlin", help="office time zone")
+    demo.add_argument(
+        "--holidays", default="DE-BY", help="holiday region, e.g. DE-BY ('' for none)"
+    )
     demo.set_defaults(run=_demo)
     return parser
 

@@ -62,11 +62,11 @@ def test_freemail_is_a_warning_not_a_missing_field() -> None:
 def test_data_quality_over_the_shipped_sample() -> None:
     records = json.loads(sample_leads_path().read_text(encoding="utf-8"))
     report = lf.data_quality(records)
-    assert (report.total, report.valid, len(report.invalid), report.complete) == (8, 6, 2, 5)
+    assert (report.total, report.valid, len(report.invalid), report.complete) == (8, 6, 2, 4)
     assert [item.lead_id for item in report.invalid] == ["L-1006", "L-1007"]
-    assert dict(report.missing_counts) == {"source": 1}
+    assert dict(report.missing_counts) == {"source": 1, "title": 1}
     text = report.render()
-    assert text.startswith("8 leads: 6 valid, 2 invalid, 5 ready for handoff")
+    assert text.startswith("8 leads: 6 valid, 2 invalid, 4 ready for handoff")
     assert "L-1004: missing source" in text
     assert "L-1003: email is a free-mail address (gmx.at)" in text
     assert "activities.0.at: must be timezone-aware" in text
