@@ -31,6 +31,7 @@ EXPECTED = (
     "advance",
     "advance_all",
     "conversion",
+    "default_graph",
     "graph_from_dict",
     "graph_from_text",
     "graph_to_dict",

@@ -19,7 +19,7 @@ def test_mermaid_is_a_state_diagram_with_every_edge() -> None:
         assert any(line.startswith(f"    {t.source} --> {t.target}: {t.name} (") for line in lines)
     for stage in DEFAULT_GRAPH.terminal_stages:
         assert f"    {stage} --> [*]" in lines
-    assert "    mql --> nurture: reject (sales; reason; contact_attempts)" in lines
+    assert "    mql --> nurture: reject (sales) [reason, contact_attempts]" in lines
     assert "    class sal,sql,opportunity,won,lost sales" in lines
 
 

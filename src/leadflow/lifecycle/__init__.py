@@ -25,6 +25,7 @@ from leadflow.lifecycle.guards import (
 )
 from leadflow.lifecycle.loader import (
     DEFAULT_GRAPH,
+    default_graph,
     graph_from_dict,
     graph_from_text,
     graph_to_dict,
@@ -73,6 +74,7 @@ __all__ = (
     "advance",
     "advance_all",
     "conversion",
+    "default_graph",
     "graph_from_dict",
     "graph_from_text",
     "graph_to_dict",

@@ -10,15 +10,18 @@ as a frozen slotted dataclass costs about 0.7 µs here, a pydantic model about 4
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Final, NamedTuple
 
 from pydantic import (
     AwareDatetime,
     ConfigDict,
     JsonValue,
+    PlainSerializer,
     SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
@@ -26,7 +29,7 @@ from pydantic import (
 )
 
 from leadflow._time import require_aware
-from leadflow.errors import EventValidationError, Problem
+from leadflow.errors import EventValidationError, LeadValidationError, Problem
 from leadflow.lead import Lead
 
 __all__ = (
@@ -64,7 +67,14 @@ class Qualification:
     passed: bool
     framework: str | None = None
     score: float | None = None
+    """A finite number (NaN and infinity cannot round-trip through JSON)."""
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        score = self.score
+        if isinstance(score, float) and not math.isfinite(score):
+            problem = Problem("score", "expected a finite number", score)
+            raise EventValidationError((problem,))
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -102,9 +112,10 @@ class HandoffEvent:
     """A key from the sender (webhook delivery id): a retry with the same key is applied once."""
     qualification: Qualification | None = None
     """The qualification verdict, needed to enter ``sql`` in the default graph."""
-    lead: Mapping[str, JsonValue] | None = None
-    """The lead data the handoff was based on, as JSON data. Pass raw data or a
-    :class:`~leadflow.Lead`; a lead is stored as its JSON data (without defaults), so the event
+    lead: Annotated[Mapping[str, JsonValue] | None, PlainSerializer(lambda v: _thaw(v))] = None
+    """The lead data the handoff was based on, as read-only JSON data. Pass raw data or a
+    :class:`~leadflow.Lead`; a lead is stored as its JSON data (without defaults), frozen
+    (mappings read-only, lists as tuples), so the recorded event cannot change afterwards and
     round-trips through JSON exactly."""
 
     def __init__(
@@ -149,9 +160,16 @@ class HandoffEvent:
             data = (
                 lead.model_dump(mode="json", exclude_defaults=True)
                 if isinstance(lead, Lead)
-                else dict(lead)
+                else lead
             )
-            object.__setattr__(self, "lead", data)
+            if not isinstance(data, Mapping):
+                problem = Problem("lead", "expected a mapping of lead data", data)
+                raise EventValidationError((problem,))
+            problems: list[Problem] = []
+            frozen = _freeze(data, "lead", problems)
+            if problems:
+                raise EventValidationError(tuple(problems))
+            object.__setattr__(self, "lead", frozen)
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data (what :func:`parse_event` reads)."""
@@ -174,6 +192,37 @@ class HandoffEvent:
 _EVENT: Final = TypeAdapter(HandoffEvent)
 
 
+def _freeze(value: Any, where: str, problems: list[Problem]) -> Any:
+    """A read-only copy of JSON data (mappings as proxies, lists as tuples); collect problems."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            problems.append(Problem(where, "expected a finite number", value))
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v, f"{where}.{i}", problems) for i, v in enumerate(value))
+    if isinstance(value, Mapping):
+        frozen: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.append(Problem(f"{where}.[key]", "expected a string key", key))
+                continue
+            frozen[key] = _freeze(item, f"{where}.{key}", problems)
+        return MappingProxyType(frozen)
+    problems.append(Problem(where, f"expected JSON data, got {type(value).__name__}", value))
+    return None
+
+
+def _thaw(value: Any) -> Any:
+    """Plain JSON data again: read-only mappings as dicts, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
 def parse_event(data: Mapping[str, Any] | str | bytes) -> HandoffEvent:
     """Build a :class:`HandoffEvent` from webhook JSON or a mapping, reporting every problem.
 
@@ -188,8 +237,11 @@ def parse_event(data: Mapping[str, Any] | str | bytes) -> HandoffEvent:
     leadflow.errors.EventValidationError: event is invalid (1 problem):
       - at: Input should have timezone info
     """
+    if not isinstance(data, Mapping | str | bytes | bytearray):
+        problem = Problem("<event>", "expected a JSON object, text or bytes", data)
+        raise EventValidationError((problem,))
     try:
-        if isinstance(data, str | bytes):
+        if isinstance(data, str | bytes | bytearray):
             return _EVENT.validate_json(data)
         return _EVENT.validate_python(dict(data))
     except ValidationError as error:
@@ -200,15 +252,23 @@ def parse_event(data: Mapping[str, Any] | str | bytes) -> HandoffEvent:
 
 
 def problems_of(error: ValidationError) -> tuple[Problem, ...]:
-    """Translate pydantic's errors into :class:`~leadflow.errors.Problem` values."""
-    return tuple(
-        Problem(
-            field=".".join(str(part) for part in item["loc"]) or "<event>",
-            message=item["msg"],
-            value=item.get("input"),
-        )
-        for item in error.errors(include_url=False)
-    )
+    """Translate pydantic's errors into :class:`~leadflow.errors.Problem` values.
+
+    Our own validation errors raised inside pydantic (from ``__post_init__``) are unpacked, so
+    their problems appear as they are rather than as "Value error, ...".
+    """
+    problems: list[Problem] = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"])
+        inner = item.get("ctx", {}).get("error")
+        if isinstance(inner, LeadValidationError):
+            problems.extend(
+                Problem(f"{where}.{p.field}" if where else p.field, p.message, p.value)
+                for p in inner.problems
+            )
+            continue
+        problems.append(Problem(where or "<event>", item["msg"], item.get("input")))
+    return tuple(problems)
 
 
 class Step(NamedTuple):

@@ -5,7 +5,10 @@ Plain string building: no dependencies, same graph in, same text out.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import Final
 
 from leadflow.lifecycle.graph import Graph, Transition
 
@@ -17,41 +20,91 @@ _STYLES = {
     "sales": "fill:#fef3c7,stroke:#b45309",
 }
 
+# Words Mermaid's state-diagram lexer reads as keywords at the start of a statement
+# (case-insensitive); a stage called like this gets another id and its name as a label.
+_RESERVED: Final = frozenset(
+    {
+        "accdescr",
+        "acctitle",
+        "as",
+        "class",
+        "classdef",
+        "click",
+        "default",
+        "direction",
+        "end",
+        "hide",
+        "note",
+        "scale",
+        "state",
+        "style",
+    }
+)
+# A transition label runs to the end of the line and may not contain ':' or ';'.
+_LABEL_UNSAFE: Final = re.compile(r"[:;\r\n]+")
+_NOT_WORD: Final = re.compile(r"\W")
+
 
 def _label(t: Transition) -> str:
-    parts = [", ".join(t.actors)]
-    if t.requires_reason:
-        parts.append("reason")
-    parts.extend(g.name for g in t.guards)
-    return f"{t.name} ({'; '.join(parts)})"
+    rules = ["reason"] if t.requires_reason else []
+    rules.extend(g.name for g in t.guards)
+    text = f"{t.name} ({', '.join(t.actors)})"
+    if rules:
+        text += f" [{', '.join(rules)}]"
+    return _LABEL_UNSAFE.sub(" ", text)
+
+
+def _ids(names: Iterable[str], taken: Iterable[str]) -> dict[str, str]:
+    """Diagram ids: the name itself, or a prefixed word for names Mermaid cannot take."""
+    used = set(taken)
+    ids: dict[str, str] = {}
+    for name in names:
+        ident = name
+        if name.lower() in _RESERVED or _NOT_WORD.search(name):
+            ident = "s_" + _NOT_WORD.sub("_", name)
+            while ident in used:
+                ident += "_"
+        used.add(ident)
+        ids[name] = ident
+    return ids
 
 
 def to_mermaid(graph: Graph) -> str:
     """The graph as a Mermaid ``stateDiagram-v2``; stages are coloured by owner.
 
-    Each edge is labelled with the event, the actors that may take it, ``reason`` when a reason
-    code is mandatory, and the guards.
+    Each edge is labelled with the event and the actors that may take it, then in brackets
+    ``reason`` when a reason code is mandatory and the guards. Stage names Mermaid reads as
+    keywords (``state``, ``note``, ``end``, ...) get an id of their own and keep their name as
+    the label; characters that would end a label early (``:``, ``;``) become spaces.
 
     >>> from leadflow.lifecycle import DEFAULT_GRAPH
-    >>> print(to_mermaid(DEFAULT_GRAPH).splitlines()[2])
-        cold --> iql: engage (marketing, system)
+    >>> print(to_mermaid(DEFAULT_GRAPH).splitlines()[6])
+        mql --> nurture: reject (sales) [reason, contact_attempts]
     """
+    ids = _ids(graph.stage_names, graph.stage_names)
+    classes = _ids(graph.owners, ())
     lines = ["stateDiagram-v2"]
-    lines.extend(f"    [*] --> {stage}" for stage in graph.entry[:1])
-    lines.extend(f"    {t.source} --> {t.target}: {_label(t)}" for t in graph.transitions)
-    lines.extend(f"    {stage} --> [*]" for stage in graph.terminal_stages)
+    lines.extend(f'    state "{name}" as {ident}' for name, ident in ids.items() if ident != name)
+    lines.extend(f"    [*] --> {ids[stage]}" for stage in graph.entry[:1])
+    lines.extend(f"    {ids[t.source]} --> {ids[t.target]}: {_label(t)}" for t in graph.transitions)
+    lines.extend(f"    {ids[stage]} --> [*]" for stage in graph.terminal_stages)
     for owner in graph.owners:
         style = _STYLES.get(owner, "fill:#f3f4f6,stroke:#4b5563")
-        lines.append(f"    classDef {owner} {style}")
+        lines.append(f"    classDef {classes[owner]} {style}")
     for owner in graph.owners:
-        members = [s.name for s in graph.stages if s.owner == owner]
+        members = [ids[s.name] for s in graph.stages if s.owner == owner]
         if members:
-            lines.append(f"    class {','.join(members)} {owner}")
+            lines.append(f"    class {','.join(members)} {classes[owner]}")
     return "\n".join(lines) + "\n"
 
 
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def _cell(text: str) -> str:
+    # a table row is one line: line breaks become spaces, pipes are escaped
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def to_markdown(graph: Graph) -> str:

@@ -10,15 +10,17 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
 
 from leadflow.errors import GraphError, Problem
 from leadflow.lifecycle.events import CONTACT_ATTEMPT
-from leadflow.lifecycle.guards import Guard
+from leadflow.lifecycle.guards import ContactAttempts, Guard
 from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, TransitionKind
 from leadflow.reasons import STANDARD_REASONS, Reason
 
 __all__ = ("Graph", "StageSpec", "Transition")
+
+T = TypeVar("T")
 
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _KINDS: Final = frozenset(k.value for k in TransitionKind) - {TransitionKind.ATTEMPT.value}
@@ -89,9 +91,15 @@ class Graph:
     _events: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        entry = (self.initial, *(s for s in self.entry if s != self.initial))
-        object.__setattr__(self, "entry", entry)
-        object.__setattr__(self, "reasons", MappingProxyType(dict(self.reasons)))
+        for key in ("stages", "transitions", "entry", "owners", "actors"):
+            value = getattr(self, key)
+            if isinstance(value, list):
+                object.__setattr__(self, key, tuple(value))
+        if isinstance(self.entry, tuple):
+            entry = (self.initial, *(s for s in self.entry if s != self.initial))
+            object.__setattr__(self, "entry", entry)
+        if isinstance(self.reasons, Mapping):
+            object.__setattr__(self, "reasons", MappingProxyType(dict(self.reasons)))
         problems = graph_problems(self)
         if problems:
             raise GraphError(tuple(problems), source=self.source)
@@ -175,10 +183,22 @@ def graph_problems(graph: Graph) -> list[Problem]:
     """Every problem of a graph definition, in a stable order (empty when it is valid)."""
     problems: list[Problem] = []
     add = problems.append
+    owners = _names(graph.owners, "owners", "owner roles", problems)
+    actors = _names(graph.actors, "actors", "actor roles", problems)
+    reasons: Mapping[str, Reason] = {}
+    if isinstance(graph.reasons, Mapping):
+        reasons = graph.reasons
+        for code, reason in reasons.items():
+            if not isinstance(reason, Reason) or reason.code != code:
+                add(Problem(f"reasons.{code}", "expected a Reason with this code", reason))
+    else:
+        add(Problem("reasons", "expected a mapping of reason codes to Reason", graph.reasons))
+    stages = _items(graph.stages, StageSpec, "stages", problems)
+    transitions = _items(graph.transitions, Transition, "transitions", problems)
     names: dict[str, StageSpec] = {}
     if not graph.stages:
         add(Problem("stages", "a graph needs at least one stage"))
-    for i, spec in enumerate(graph.stages):
+    for i, spec in stages:
         where = f"stages[{i}]"
         if not isinstance(spec.name, str) or not _NAME.match(spec.name):
             add(Problem(f"{where}.name", "expected a lower_snake_case name", spec.name))
@@ -186,15 +206,20 @@ def graph_problems(graph: Graph) -> list[Problem]:
         if spec.name in names:
             add(Problem(f"{where}.name", f"duplicate stage {spec.name!r}", spec.name))
         names[spec.name] = spec
-        if spec.owner not in graph.owners:
+        if not isinstance(spec.owner, str) or spec.owner not in owners:
             add(
                 Problem(
                     f"{where}.owner",
-                    f"unknown owner {spec.owner!r} of stage {spec.name!r}; expected one of {', '.join(graph.owners)}",
+                    f"unknown owner {spec.owner!r} of stage {spec.name!r}; "
+                    f"expected one of {', '.join(owners)}",
                     spec.owner,
                 )
             )
-    if graph.attempt_event in {t.name for t in graph.transitions}:
+        if not isinstance(spec.terminal, bool):
+            add(Problem(f"{where}.terminal", "expected True or False", spec.terminal))
+    if not isinstance(graph.attempt_event, str) or not _NAME.match(graph.attempt_event):
+        add(Problem("attempt_event", "expected a lower_snake_case name", graph.attempt_event))
+    elif graph.attempt_event in {t.name for _, t in transitions}:
         add(
             Problem(
                 "attempt_event",
@@ -202,80 +227,142 @@ def graph_problems(graph: Graph) -> list[Problem]:
                 graph.attempt_event,
             )
         )
-    for stage in graph.entry:
-        if stage not in names:
-            add(
-                Problem(
-                    "initial" if stage == graph.initial else "entry",
-                    f"unknown stage {stage!r}",
-                    stage,
-                )
-            )
+    if not isinstance(graph.initial, str):
+        add(Problem("initial", "expected a stage name", graph.initial))
+    entry = graph.entry if isinstance(graph.entry, tuple) else ()
+    if not isinstance(graph.entry, tuple):
+        add(Problem("entry", "expected a tuple of stage names", graph.entry))
+    for stage in entry:
+        if not isinstance(stage, str) or stage not in names:
+            field = "initial" if stage == graph.initial else "entry"
+            if field != "initial" or isinstance(stage, str):
+                add(Problem(field, f"unknown stage {stage!r}", stage))
     seen: set[tuple[str, str]] = set()
-    for i, t in enumerate(graph.transitions):
-        problems.extend(_transition_problems(graph, names, i, t, seen))
+    context = _Context(names, owners, actors, reasons)
+    for i, t in transitions:
+        problems.extend(_transition_problems(context, i, t, seen))
     if names and not any(s.terminal for s in names.values()):
         add(Problem("stages", "no terminal stage; a lifecycle must be able to end"))
-    problems.extend(_reachability_problems(graph, names))
+    edges = [t for _, t in transitions if isinstance(t.source, str) and isinstance(t.target, str)]
+    problems.extend(_reachability_problems(entry, edges, names))
     return problems
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    names: Mapping[str, StageSpec]
+    owners: tuple[str, ...]
+    actors: tuple[str, ...]
+    reasons: Mapping[str, Reason]
+
+
+def _names(value: object, where: str, what: str, problems: list[Problem]) -> tuple[str, ...]:
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return value
+    problems.append(Problem(where, f"expected a tuple of {what}", value))
+    return ()
+
+
+def _items(
+    value: object, kind: type[T], where: str, problems: list[Problem]
+) -> list[tuple[int, T]]:
+    if not isinstance(value, tuple):
+        problems.append(Problem(where, f"expected a tuple of {kind.__name__}", value))
+        return []
+    good: list[tuple[int, T]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, kind):
+            good.append((i, item))
+        else:
+            problems.append(Problem(f"{where}[{i}]", f"expected a {kind.__name__}", item))
+    return good
+
+
 def _transition_problems(
-    graph: Graph, names: Mapping[str, StageSpec], i: int, t: Transition, seen: set[tuple[str, str]]
+    context: _Context, i: int, t: Transition, seen: set[tuple[str, str]]
 ) -> Iterable[Problem]:
+    names = context.names
     where = f"transitions[{i}] ({t.name}: {t.source} -> {t.target})"
     if not isinstance(t.name, str) or not _NAME.match(t.name):
         yield Problem(f"{where}.name", "expected a lower_snake_case name", t.name)
     for end, stage in (("source", t.source), ("target", t.target)):
-        if stage not in names:
+        if not isinstance(stage, str) or stage not in names:
             yield Problem(f"{where}.{end}", f"unknown stage {stage!r}", stage)
-    if (t.source, t.name) in seen:
-        yield Problem(where, f"duplicate transition {t.name!r} out of {t.source!r}")
-    seen.add((t.source, t.name))
-    source = names.get(t.source)
+    if isinstance(t.source, str) and isinstance(t.name, str):
+        if (t.source, t.name) in seen:
+            yield Problem(where, f"duplicate transition {t.name!r} out of {t.source!r}")
+        seen.add((t.source, t.name))
+    source = names.get(t.source) if isinstance(t.source, str) else None
     if source is not None and source.terminal:
         yield Problem(where, f"transition out of terminal stage {t.source!r}")
-    if not t.actors:
+    actors = _strings(t.actors, f"{where}.actors", "actor roles")
+    if isinstance(actors, Problem):
+        yield actors
+    elif not actors:
         yield Problem(f"{where}.actors", "no actor may take it; name at least one")
-    for actor in t.actors:
-        if actor not in graph.actors:
-            yield Problem(
-                f"{where}.actors",
-                f"unknown actor {actor!r}; expected one of {', '.join(graph.actors)}",
-                actor,
-            )
+    else:
+        for actor in actors:
+            if actor not in context.actors:
+                yield Problem(
+                    f"{where}.actors",
+                    f"unknown actor {actor!r}; expected one of {', '.join(context.actors)}",
+                    actor,
+                )
     if t.kind not in _KINDS:
         yield Problem(
             f"{where}.kind",
             f"unknown kind {t.kind!r}; expected one of {', '.join(sorted(_KINDS))}",
             t.kind,
         )
-    if t.kind in REASON_KINDS and not t.reasons:
+    codes = _strings(t.reasons, f"{where}.reasons", "reason codes")
+    if isinstance(codes, Problem):
+        yield codes
+        codes = ()
+    elif t.kind in REASON_KINDS and not codes:
         yield Problem(f"{where}.reasons", f"a {t.kind} transition needs a reason list")
-    for code in t.reasons:
-        if code not in graph.reasons:
+    for code in codes:
+        if code not in context.reasons:
             yield Problem(
                 f"{where}.reasons", f"unknown reason code {code!r}; not in the reason list", code
             )
-    for guard in t.guards:
+    guards = t.guards if isinstance(t.guards, tuple) else ()
+    if not isinstance(t.guards, tuple):
+        yield Problem(f"{where}.guards", "expected a tuple of guards", t.guards)
+    for guard in guards:
         if not isinstance(guard, Guard):
             yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
+        elif isinstance(guard, ContactAttempts):
+            for code in guard.reasons:
+                if code not in context.reasons:
+                    yield Problem(
+                        f"{where}.guards",
+                        f"guard {guard.name} names unknown reason code {code!r}",
+                        code,
+                    )
 
 
-def _reachability_problems(graph: Graph, names: Mapping[str, StageSpec]) -> Iterable[Problem]:
+def _strings(value: object, where: str, what: str) -> tuple[str, ...] | Problem:
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return value
+    return Problem(where, f"expected a tuple of {what}", value)
+
+
+def _reachability_problems(
+    entry: tuple[str, ...], transitions: list[Transition], names: Mapping[str, StageSpec]
+) -> Iterable[Problem]:
     forward: dict[str, set[str]] = {n: set() for n in names}
     backward: dict[str, set[str]] = {n: set() for n in names}
-    for t in graph.transitions:
+    for t in transitions:
         if t.source in names and t.target in names:
             forward[t.source].add(t.target)
             backward[t.target].add(t.source)
-    reached = _closure([s for s in graph.entry if s in names], forward)
+    reached = _closure([s for s in entry if isinstance(s, str) and s in names], forward)
     ending = _closure([n for n, s in names.items() if s.terminal], backward)
     for name, spec in names.items():
         if name not in reached:
             yield Problem(
                 "stages",
-                f"stage {name!r} is unreachable from the entry stages ({', '.join(graph.entry)})",
+                f"stage {name!r} is unreachable from the entry stages ({', '.join(map(str, entry))})",
                 name,
             )
         if not spec.terminal and name not in ending:

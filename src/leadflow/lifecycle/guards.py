@@ -75,15 +75,17 @@ class ContactAttempts:
         """Refuse a listed reason while the cycle has fewer than ``minimum`` attempts."""
         if event.reason not in self.reasons or record.attempts >= self.minimum:
             return None
+        have = record.attempts
         return GuardFailure(
-            f"reason {event.reason!r} needs {self.minimum} contact attempts; "
-            f"have {record.attempts} attempts, need {self.minimum}",
-            {"reason": event.reason, "have": record.attempts, "need": self.minimum},
+            f"reason {event.reason!r} needs more contact attempts in this cycle: "
+            f"have {have} attempt{'' if have == 1 else 's'}, need {self.minimum}",
+            {"reason": event.reason, "have": have, "need": self.minimum},
         )
 
     def describe(self) -> str:
         """Say which reasons need how many attempts."""
-        return f"reason {' / '.join(self.reasons)} needs {self.minimum} contact attempts"
+        noun = "attempt" if self.minimum == 1 else "attempts"
+        return f"reason {' / '.join(self.reasons)} needs {self.minimum} contact {noun}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,14 @@ from leadflow.lifecycle.guards import (
 from leadflow.lifecycle.stages import Actor, Owner, TransitionKind
 from leadflow.reasons import STANDARD_REASONS, Reason
 
-__all__ = ("DEFAULT_GRAPH", "graph_from_dict", "graph_from_text", "graph_to_dict", "load_graph")
+__all__ = (
+    "DEFAULT_GRAPH",
+    "default_graph",
+    "graph_from_dict",
+    "graph_from_text",
+    "graph_to_dict",
+    "load_graph",
+)
 
 _TOP: Final = frozenset(
     {
@@ -51,12 +58,17 @@ def load_graph(path: str | Path) -> Graph:
     """Load and validate a graph from a ``.toml`` or ``.json`` file.
 
     Raises:
-        GraphError: the file is not a valid graph; every problem is listed.
+        GraphError: the file is not a valid graph (not UTF-8, a syntax error, wrong types,
+            unknown keys, or the graph's own problems); every problem is listed.
         ConfigurationError: the file type is neither TOML nor JSON.
-        OSError: the file cannot be read.
+        OSError: the file cannot be read (missing, a directory, no permission).
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problem = Problem("<file>", f"not UTF-8 text ({error.reason} at byte {error.start})")
+        raise GraphError((problem,), source=str(path)) from None
     return graph_from_text(text, suffix=path.suffix, source=str(path))
 
 
@@ -81,6 +93,9 @@ def graph_from_text(text: str, *, suffix: str, source: str = "<graph>") -> Graph
             )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         raise GraphError((Problem("<file>", str(error)),), source=source) from None
+    except RecursionError:
+        problem = Problem("<file>", "nested too deeply to be a graph definition")
+        raise GraphError((problem,), source=source) from None
     return graph_from_dict(data, source=source)
 
 
@@ -119,7 +134,9 @@ def graph_from_dict(data: Any, *, source: str = "<graph>") -> Graph:
         "source": source,
     }.items():
         object.__setattr__(draft, key, value)
-    problems.extend(graph_problems(draft))
+    # A setting already reported as malformed is not reported again as, say, an unknown stage.
+    malformed = {p.field for p in problems}
+    problems.extend(p for p in graph_problems(draft) if p.field not in malformed)
     if problems:
         raise GraphError(tuple(problems), source=source)
     return Graph(
@@ -191,7 +208,8 @@ def _text(
 ) -> str:
     value = data.get(key, default or None)
     if not isinstance(value, str) or not value:
-        problems.append(Problem(key, "expected a non-empty string", value))
+        field = key if where == "<graph>" else f"{where}.{key}"
+        problems.append(Problem(field, "expected a non-empty string", value))
         return default
     return value
 
@@ -227,16 +245,18 @@ def _reasons(value: Any, problems: list[Problem]) -> dict[str, Reason]:
         label = spec.get("label", code)
         action = spec.get("marketing_action")
         category = spec.get("category", "other")
-        if not isinstance(action, str) or not action:
-            problems.append(
-                Problem(
-                    f"{where}.marketing_action",
-                    "expected the marketing action this reason calls for",
-                    action,
-                )
+        bad = [
+            Problem(f"{where}.{key}", what, got)
+            for key, got, what in (
+                ("label", label, "expected a string"),
+                ("category", category, "expected a string"),
+                ("marketing_action", action, "expected the marketing action it calls for"),
             )
-            continue
-        reasons[code] = Reason(code, str(label), str(category), action)
+            if not isinstance(got, str) or not got
+        ]
+        problems.extend(bad)
+        if not bad:
+            reasons[code] = Reason(code, str(label), str(category), str(action))
     return reasons
 
 
@@ -324,10 +344,58 @@ def _transitions(
     return tuple(result)
 
 
-def _default_graph() -> Graph:
-    text = files("leadflow.lifecycle").joinpath("default_graph.toml").read_text(encoding="utf-8")
-    return graph_from_text(text, suffix=".toml", source="default_graph.toml")
+def default_graph(
+    *, contact_attempts: int = 3, reasons: Mapping[str, Reason] | None = None
+) -> Graph:
+    """The default B2B graph with the numbers of your own agreement.
+
+    Args:
+        contact_attempts: how many contact attempts a cycle needs before sales may give
+            ``unreachable`` as the reason of a rejection, recycle or disqualification (the
+            source material's SLA says 3).
+        reasons: the reason list to use instead of ``leadflow.reasons.STANDARD_REASONS``;
+            transitions that accept any reason take all of them, and the codes the default
+            graph names on its own (``lose``, ``recycle``) must be in it.
+
+    Raises:
+        ConfigurationError: ``contact_attempts`` is not an integer >= 0.
+        GraphError: the reason list lacks a code the graph names; every problem is listed.
+
+    >>> default_graph(contact_attempts=5).transition("mql", "reject").guards[0].describe()
+    'reason unreachable needs 5 contact attempts'
+    """
+    valid = isinstance(contact_attempts, int) and not isinstance(contact_attempts, bool)
+    if not valid or contact_attempts < 0:
+        raise ConfigurationError(
+            f"contact_attempts must be an integer >= 0, got {contact_attempts!r}",
+            field="contact_attempts",
+            value=contact_attempts,
+            expected="an integer >= 0",
+        )
+    data = tomllib.loads(_DEFAULT_TEXT)
+    for transition in data["transitions"]:
+        for guard in transition.get("guards", []):
+            if guard["name"] == "contact_attempts":
+                guard["minimum"] = contact_attempts
+    if reasons is not None:
+        data["reasons"] = (
+            {
+                code: {
+                    "label": r.label,
+                    "category": r.category,
+                    "marketing_action": r.marketing_action,
+                }
+                for code, r in reasons.items()
+            }
+            if isinstance(reasons, Mapping)
+            else reasons
+        )
+    return graph_from_dict(data, source="default_graph.toml")
 
 
-DEFAULT_GRAPH: Final[Graph] = _default_graph()
+_DEFAULT_TEXT: Final = (
+    files("leadflow.lifecycle").joinpath("default_graph.toml").read_text(encoding="utf-8")
+)
+
+DEFAULT_GRAPH: Final[Graph] = default_graph()
 """The default B2B graph (``leadflow/lifecycle/default_graph.toml``), shared by all leads."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, Literal
 
 from leadflow.errors import (
@@ -196,7 +197,7 @@ def _apply(
     history = record.history
     late = False
     if history:
-        last_at = history[-1].event.at
+        last_at = _latest(history)
         key = event.idempotency_key
         if key is not None:
             for step in history:
@@ -224,14 +225,14 @@ def _apply(
     if late and not tolerant:
         return OutOfOrderError(
             f"Lead {record.lead_id!r}: event {name!r} at {event.at.isoformat()} is older than "
-            f"the last recorded event at {history[-1].event.at.isoformat()}; "
+            f"the latest recorded event at {last_at.isoformat()}; "
             "pass tolerant=True to accept late facts.",
             lead_id=record.lead_id,
             stage=stage,
             event=name,
             allowed_events=graph.allowed_events(stage),
             at=event.at,
-            last_at=history[-1].event.at,
+            last_at=last_at,
         )
     if transition is None:
         if name != graph.attempt_event or not graph.has_stage(stage):
@@ -296,6 +297,17 @@ def _apply(
         ),
         step,
     )
+
+
+def _latest(history: tuple[Step, ...]) -> datetime:
+    """The latest time in a history: that of the last step not accepted as a late fact.
+
+    Steps in order only ever move forward in time, so a late step never moves the clock back.
+    """
+    for step in reversed(history):
+        if not step.late:
+            return step.event.at
+    return history[0].event.at  # unreachable: the first step is never late
 
 
 def _unknown_reason(

@@ -61,8 +61,15 @@ class LeadRecord(_Fields):
 
     @property
     def last_at(self) -> datetime | None:
-        """The timestamp of the last recorded event, ``None`` for a fresh record."""
-        return self.history[-1].event.at if self.history else None
+        """The latest time in the history, ``None`` for a fresh record.
+
+        Late facts accepted in tolerant mode do not move it back: it is the time of the last
+        step that was in order, and strict mode refuses events older than it.
+        """
+        for step in reversed(self.history):
+            if not step.late:
+                return step.event.at
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data."""
