@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -81,3 +83,57 @@ def test_lead_data_is_copied() -> None:
     data["title"] = "intern"
     assert event.lead is not None
     assert event.lead["title"] == "CTO"
+
+
+def test_lead_data_is_read_only_json() -> None:
+    event = HandoffEvent("promote", T0, "marketing", lead={"company": "X", "tags": ["a", {"b": 1}]})
+    assert event.lead is not None
+    with pytest.raises(TypeError):
+        event.lead["company"] = "Y"  # type: ignore[index]
+    assert event.lead["tags"] == ("a", {"b": 1})
+    with pytest.raises(TypeError):
+        event.lead["tags"][1]["b"] = 2  # type: ignore[index]
+    assert event.to_dict()["lead"] == {"company": "X", "tags": ["a", {"b": 1}]}
+    assert parse_event(json.dumps(event.to_dict())) == event
+
+
+@pytest.mark.parametrize(
+    ("lead", "field"),
+    [
+        ({"seen": datetime(2026, 1, 1, tzinfo=UTC)}, "lead.seen"),
+        ({"tags": {"a", "b"}}, "lead.tags"),
+        ({1: "one"}, "lead.[key]"),
+        ({"score": float("nan")}, "lead.score"),
+        ({"deep": [1, {"x": float("inf")}]}, "lead.deep.1.x"),
+        (["not", "a", "mapping"], "lead"),
+    ],
+)
+def test_lead_data_that_is_not_json_is_refused(lead: Any, field: str) -> None:
+    with pytest.raises(EventValidationError) as info:
+        HandoffEvent("promote", T0, "marketing", lead=lead)
+    assert [p.field for p in info.value.problems] == [field]
+
+
+def test_a_qualification_score_must_be_finite() -> None:
+    with pytest.raises(EventValidationError, match="score: expected a finite number"):
+        Qualification(passed=True, score=float("nan"))
+    payload = '{"name": "qualify", "at": "2026-11-23T09:00:00Z", "actor": "sales", '
+    with pytest.raises(EventValidationError) as info:
+        parse_event(payload + '"qualification": {"passed": true, "score": Infinity}}')
+    assert [p.field for p in info.value.problems] == ["qualification.score"]
+
+
+def test_a_record_with_lead_data_and_qualification_round_trips() -> None:
+    record = lead_in("sql")
+    assert record.history[1].event.lead is not None
+    assert record.history[3].event.qualification is not None
+    again = LeadRecord.from_json(record.to_json())
+    assert again == record
+    assert again.to_json() == record.to_json()
+    assert LeadRecord.from_json(record.to_dict()) == record
+
+
+@pytest.mark.parametrize("data", [[("name", "x")], 5, None, ["a"]])
+def test_parse_event_refuses_what_is_not_an_object(data: Any) -> None:
+    with pytest.raises(EventValidationError, match="expected a JSON object, text or bytes"):
+        parse_event(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from leadflow.lifecycle import DEFAULT_GRAPH, to_markdown, to_mermaid
+from leadflow.lifecycle import DEFAULT_GRAPH, Graph, graph_from_dict, to_markdown, to_mermaid
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "lifecycle.md"
 
@@ -52,3 +52,63 @@ def test_docs_table_equals_the_export() -> None:
     assert to_markdown(DEFAULT_GRAPH) in text, (
         "docs/lifecycle.md is stale: paste to_markdown(DEFAULT_GRAPH) under the diagram"
     )
+
+
+def _odd_graph() -> Graph:
+    """Stage names Mermaid reads as keywords, an owner with a space, text with ':' and '|'."""
+    return graph_from_dict(
+        {
+            "name": "odd",
+            "initial": "state",
+            "owners": ["key account", "sales"],
+            "actors": ["sales", "bot: v2"],
+            "reasons": {"x": {"label": "a | b", "marketing_action": "line one\nline two"}},
+            "stages": [
+                {"name": "state", "owner": "key account", "description": "two\nlines | pipe"},
+                {"name": "note", "owner": "sales"},
+                {"name": "end", "owner": "sales", "terminal": True},
+                {"name": "s_end", "owner": "sales", "terminal": True},
+            ],
+            "transitions": [
+                {"name": "class", "from": "state", "to": "note", "actors": ["bot: v2"]},
+                {"name": "finish", "from": "note", "to": "end", "actors": ["sales"]},
+                {
+                    "name": "drop",
+                    "from": "note",
+                    "to": "s_end",
+                    "actors": ["sales"],
+                    "kind": "disqualify",
+                    "reasons": "all",
+                },
+            ],
+        }
+    )
+
+
+def test_mermaid_escapes_keywords_owners_and_label_text() -> None:
+    lines = to_mermaid(_odd_graph()).splitlines()
+    assert lines[:5] == [
+        "stateDiagram-v2",
+        '    state "state" as s_state',
+        '    state "note" as s_note',
+        '    state "end" as s_end_',
+        "    [*] --> s_state",
+    ]
+    assert "    s_state --> s_note: class (bot v2)" in lines
+    assert "    s_note --> s_end_: finish (sales)" in lines
+    assert "    s_note --> s_end: drop (sales) [reason]" in lines
+    assert "    s_end_ --> [*]" in lines
+    assert "    classDef s_key_account fill:#f3f4f6,stroke:#4b5563" in lines
+    assert "    class s_state s_key_account" in lines
+    for line in lines[1:]:
+        _, _, label = line.partition(": ")
+        assert ";" not in label
+        assert ":" not in label
+
+
+def test_markdown_rows_stay_on_one_line() -> None:
+    text = to_markdown(_odd_graph())
+    assert "| state | key account |  | two lines \\| pipe |" in text
+    assert "| x | a \\| b | line one line two |" in text
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert all(line.endswith(" |") for line in rows)

@@ -80,3 +80,59 @@ def test_instants_outside_the_utc_range_are_refused() -> None:
         HandoffEvent("engage", edge, "marketing")
     with pytest.raises(EventValidationError):
         parse_event({"name": "engage", "at": "0001-01-01T00:00:00+09:00", "actor": "marketing"})
+
+
+EVENT_KEYS = [
+    "name",
+    "at",
+    "actor",
+    "actor_id",
+    "reason",
+    "note",
+    "campaign",
+    "idempotency_key",
+    "qualification",
+    "lead",
+    "colour",
+]
+TIMES = st.sampled_from(
+    ["2026-11-23T09:00:00Z", "2026-11-23T09:00:00", "0001-01-01T00:00:00+09:00", "yesterday", ""]
+)
+FLOATS = st.floats(allow_nan=True, allow_infinity=True)
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | FLOATS | st.text(max_size=8) | TIMES,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200)
+@given(
+    st.one_of(
+        st.fixed_dictionaries(
+            {"name": st.text(max_size=8), "at": TIMES, "actor": st.text(max_size=8)},
+            optional={key: ANY_JSON for key in EVENT_KEYS[3:]},
+        ),
+        st.dictionaries(st.sampled_from(EVENT_KEYS), ANY_JSON, max_size=8),
+        ANY_JSON,
+        st.text(max_size=40),
+        st.binary(max_size=40),
+    ),
+    st.booleans(),
+)
+def test_parse_event_raises_only_event_validation_error(data: Any, as_text: bool) -> None:
+    """Arbitrary webhook payloads: an event, or our error; never a raw TypeError or KeyError."""
+    if as_text and not isinstance(data, str | bytes):
+        data = json.dumps(data)
+    problems: tuple[object, ...] = ()
+    try:
+        event = parse_event(data)
+    except EventValidationError as error:
+        problems = error.problems
+    else:
+        assert event.at.utcoffset() is not None
+        assert parse_event(json.dumps(event.to_dict())) == event
+        return
+    assert problems

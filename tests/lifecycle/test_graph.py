@@ -20,15 +20,17 @@ from leadflow.lifecycle import (
     StageSpec,
     Transition,
     advance,
+    default_graph,
     graph_from_dict,
     graph_to_dict,
     load_graph,
     new_lead,
+    to_markdown,
     to_mermaid,
     try_advance,
 )
-from leadflow.reasons import STANDARD_REASONS
-from tests.lifecycle.helpers import T0
+from leadflow.reasons import STANDARD_REASONS, Reason
+from tests.lifecycle.helpers import T0, at
 
 
 def test_default_graph_has_the_stages_of_the_source_material() -> None:
@@ -322,3 +324,141 @@ def test_non_guard_objects_are_rejected() -> None:
             (Transition("go", "a", "b", ("sales",), guards=("nope",)),),  # type: ignore[arg-type]
             initial="a",
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("syntax.toml", 'name = "x"\nstages = [\n', "<file>: "),
+        ("syntax.json", '{"name": "x",\n "stages": [,]}', "<file>: Expecting value: line 2"),
+        ("latin1.toml", b'name = "K\xf6ln"', "<file>: not UTF-8 text"),
+        ("deep.json", "[" * 50_000 + "]" * 50_000, "<file>: nested too deeply"),
+        ("deep.toml", "a = " + "[" * 50_000 + "]" * 50_000, "<file>: nested too deeply"),
+        ("array.json", "[1, 2]", "<graph>: expected a table of settings"),
+        ("unknown.toml", 'colour = "blue"', "colour: unknown setting"),
+        (
+            "types.toml",
+            'name = 5\ninitial = ["a"]\nstages = "x"\n'
+            "transitions = [{name = 1, from = 5, to = {a = 1}, actors = 2}]",
+            "transitions[0].name: expected a non-empty string",
+        ),
+    ],
+)
+def test_malformed_files_raise_graph_error_naming_the_file(
+    tmp_path: Path, name: str, content: str | bytes, problem: str
+) -> None:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(GraphError) as info:
+        load_graph(path)
+    assert info.value.source == str(path)
+    assert str(info.value).startswith(f"lifecycle graph {path} is invalid")
+    assert any(str(p).startswith(problem) for p in info.value.problems), info.value.problems
+
+
+def test_a_malformed_setting_is_reported_once() -> None:
+    with pytest.raises(GraphError) as info:
+        graph_from_dict({"name": "x", "initial": 5, "stages": "x", "transitions": []})
+    assert [str(p) for p in info.value.problems] == [
+        "initial: expected a non-empty string",
+        "stages: expected a list of stage tables",
+    ]
+
+
+def test_reason_tables_need_strings() -> None:
+    data = graph_to_dict(DEFAULT_GRAPH)
+    data["reasons"] = {"late": {"label": 5, "category": [], "marketing_action": ""}}
+    with pytest.raises(GraphError) as info:
+        graph_from_dict(data)
+    fields = [p.field for p in info.value.problems]
+    assert fields[:3] == [
+        "reasons.late.label",
+        "reasons.late.category",
+        "reasons.late.marketing_action",
+    ]
+
+
+def test_guard_reason_codes_must_be_known() -> None:
+    data = graph_to_dict(DEFAULT_GRAPH)
+    data["transitions"][3]["guards"] = [{"name": "contact_attempts", "reasons": ["unrechable"]}]
+    with pytest.raises(GraphError) as info:
+        graph_from_dict(data)
+    assert [p.message for p in info.value.problems] == [
+        "guard contact_attempts names unknown reason code 'unrechable'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"transitions": (Transition("go", ["a"], "b", ("sales",)),)}, "transitions[0]"),  # type: ignore[arg-type]
+        ({"transitions": (Transition("go", "a", "b", "sales"),)}, "transitions[0]"),  # type: ignore[arg-type]
+        ({"transitions": (Transition("go", "a", "b", ("sales",), guards=None),)}, "transitions[0]"),  # type: ignore[arg-type]
+        ({"transitions": (Transition("go", "a", "b", ("sales",), reasons="x"),)}, "transitions[0]"),  # type: ignore[arg-type]
+        ({"transitions": ("go",)}, "transitions[0]"),
+        ({"stages": (StageSpec("a", "sales"), "b")}, "stages[1]"),
+        ({"stages": (StageSpec("a", "sales"), StageSpec("b", "sales", "yes"))}, "stages[1]"),  # type: ignore[arg-type]
+        ({"initial": ["a"]}, "initial"),
+        ({"entry": "ab"}, "entry"),
+        ({"reasons": ["x"]}, "reasons"),
+        ({"owners": "sales"}, "owners"),
+        ({"attempt_event": None}, "attempt_event"),
+    ],
+)
+def test_python_graphs_with_wrong_types_raise_graph_error(
+    change: dict[str, object], field: str
+) -> None:
+    settings: dict[str, object] = {
+        "name": "g",
+        "stages": (StageSpec("a", "sales"), StageSpec("b", "sales", terminal=True)),
+        "transitions": (Transition("go", "a", "b", ("sales",)),),
+        "initial": "a",
+        **change,
+    }
+    with pytest.raises(GraphError) as info:
+        Graph(**settings)  # type: ignore[arg-type]
+    assert info.value.problems[0].field.startswith(field), info.value.problems
+
+
+def test_lists_are_accepted_where_tuples_are_expected() -> None:
+    graph = Graph(
+        "g",
+        [StageSpec("a", "sales"), StageSpec("b", "sales", terminal=True)],  # type: ignore[arg-type]
+        [Transition("go", "a", "b", ("sales",))],  # type: ignore[arg-type]
+        initial="a",
+        entry=["a"],  # type: ignore[arg-type]
+    )
+    assert graph.stage_names == ("a", "b")
+    assert graph.entry == ("a",)
+
+
+def test_default_graph_with_the_hosts_number_of_contact_attempts() -> None:
+    graph = default_graph(contact_attempts=5)
+    record = new_lead("L-1", "mql", graph=graph)
+    for hours in range(4):
+        record, _ = advance(record, HandoffEvent("contact_attempt", at(hours), "sales"), graph)
+    outcome = try_advance(
+        record, HandoffEvent("reject", at(5), "sales", reason="unreachable"), graph
+    )
+    assert outcome.refusal == "guard-failed"
+    assert "have 4 attempts, need 5" in outcome.message
+    assert default_graph() == DEFAULT_GRAPH
+    with pytest.raises(ConfigurationError, match="contact_attempts must be an integer >= 0"):
+        default_graph(contact_attempts=-1)
+
+
+def test_default_graph_with_the_hosts_reason_list() -> None:
+    acquired = Reason("acquired", "company was acquired", "account", "update the account list")
+    graph = default_graph(reasons={**STANDARD_REASONS, "acquired": acquired})
+    record, _ = advance(
+        new_lead("L-1", "mql", graph=graph),
+        HandoffEvent("disqualify", T0, "sales", reason="acquired"),
+        graph,
+    )
+    assert record.stage == "disqualified"
+    assert "| acquired | company was acquired | update the account list |" in to_markdown(graph)
+    with pytest.raises(GraphError, match="unknown reason code 'no_budget'"):
+        default_graph(reasons={"acquired": acquired})

@@ -327,3 +327,69 @@ def test_a_reason_on_a_contact_attempt_must_be_known() -> None:
     assert outcome.refusal == "unknown-reason"
     record, _ = advance(lead_in("mql"), event("contact_attempt", hours=3, reason="unreachable"))
     assert record.attempts == 1
+
+
+def test_a_late_fact_does_not_move_the_clock_back() -> None:
+    record = lead_in("sal")  # last event at T0 + 3 h
+    record, _ = advance(record, event("contact_attempt", hours=10))
+    record, _ = advance(record, event("contact_attempt", hours=5), tolerant=True)
+    assert record.last_at == event("x", hours=10).at
+    with pytest.raises(OutOfOrderError) as info:
+        advance(record, event("contact_attempt", hours=8))
+    assert info.value.last_at == record.last_at
+    assert "older than the latest recorded event at 2026-11-23T19:00:00+00:00" in str(info.value)
+    outcome = try_advance(record, event("contact_attempt", hours=8), tolerant=True)
+    assert outcome.step is not None
+    assert outcome.step.late
+    assert replay(outcome.record) == outcome.record
+
+
+def test_contact_attempts_evidence_message() -> None:
+    record, _ = advance(lead_in("mql"), event("contact_attempt", hours=3))
+    outcome = try_advance(record, event("reject", hours=4, reason="unreachable"))
+    assert outcome.message == (
+        "Lead 'L-1' cannot 'reject' from stage 'mql': guard contact_attempts refused: reason "
+        "'unreachable' needs more contact attempts in this cycle: have 1 attempt, need 3."
+    )
+    assert isinstance(outcome.error, GuardError)
+    assert outcome.error.evidence == {"reason": "unreachable", "have": 1, "need": 3}
+
+
+def test_attempts_count_per_cycle() -> None:
+    record = lead_in("mql")
+    for hours in (3, 4, 5):
+        record, _ = advance(record, event("contact_attempt", hours=hours))
+    record, _ = advance(record, event("reject", hours=6, reason="wrong_timing"))
+    record, _ = advance(record, event("reengage", "marketing", 7, lead=HANDOFF))
+    outcome = try_advance(record, event("reject", hours=8, reason="unreachable"))
+    assert outcome.refusal == "guard-failed"
+    assert "have 0 attempts, need 3" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("stage", "name", "actor", "code", "message"),
+    [
+        ("iql", "accept", "sales", "transition", "'accept' is allowed from: mql"),
+        ("mql", "accept", "system", "actor-not-allowed", "allowed actors: sales"),
+        ("mql", "reject", "sales", "missing-reason", "without a reason; allowed reasons: "),
+        ("opportunity", "lose", "sales", "unknown-reason", "with reason 'student'; allowed"),
+        ("sal", "qualify", "sales", "guard-failed", "guard qualification_passed refused"),
+        ("won", "contact_attempt", "sales", "terminal-stage", "is in terminal stage 'won'"),
+    ],
+)
+def test_every_refusal_changes_nothing_and_says_why_in_both_apis(
+    stage: str, name: str, actor: str, code: str, message: str
+) -> None:
+    record = lead_in(stage)
+    snapshot = record.to_json()
+    reason = "student" if code == "unknown-reason" else None
+    bad = event(name, actor, 20, reason=reason)
+    outcome = try_advance(record, bad)
+    assert (outcome.status, outcome.refusal, outcome.ok) == ("refused", code, False)
+    assert outcome.record is record
+    assert message in outcome.message
+    with pytest.raises(TransitionError) as info:
+        advance(record, bad)
+    assert info.value.code == code
+    assert str(info.value) == outcome.message
+    assert record.to_json() == snapshot

@@ -51,7 +51,7 @@ def _label(t: Transition) -> str:
     text = f"{t.name} ({', '.join(t.actors)})"
     if rules:
         text += f" [{', '.join(rules)}]"
-    return _LABEL_UNSAFE.sub(" ", text)
+    return " ".join(_LABEL_UNSAFE.sub(" ", text).split())
 
 
 def _ids(names: Iterable[str], taken: Iterable[str]) -> dict[str, str]:
