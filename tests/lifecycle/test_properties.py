@@ -162,6 +162,17 @@ class LifecycleWalk(RuleBasedStateMachine):
         assert LeadRecord.from_json(self.record.to_json()) == self.record
 
     @invariant()
+    def cycles_and_attempts_are_counted_from_the_history(self) -> None:
+        cycle = attempts = 0
+        for step in self.record.history:
+            if step.kind == "reenter":
+                cycle, attempts = cycle + 1, 0
+            elif step.kind == "attempt":
+                attempts += 1
+            assert step.cycle == cycle
+        assert (self.record.cycle, self.record.attempts) == (cycle, attempts)
+
+    @invariant()
     def keys_are_unique(self) -> None:
         keys = [s.event.idempotency_key for s in self.record.history if s.event.idempotency_key]
         assert len(keys) == len(set(keys))
