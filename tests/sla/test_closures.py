@@ -79,3 +79,10 @@ def test_instant_closure_cuts_a_half_day():
     assert cal.add(datetime(2026, 6, 8, 11, tzinfo=UTC), timedelta(hours=2)) == datetime(
         2026, 6, 8, 15, tzinfo=UTC
     )
+
+
+@pytest.mark.parametrize("closures", [date(2026, 12, 24), "2026-12-24", 5])
+def test_closures_must_be_a_list(closures):
+    # a bare date used to fail with "'datetime.date' object is not iterable"
+    with pytest.raises(ConfigurationError, match="closures must be a list of closures"):
+        BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", closures=closures)

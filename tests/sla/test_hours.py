@@ -112,3 +112,20 @@ def test_any_text_parses_or_raises_configuration_error(text):
     except ConfigurationError as error:
         field = error.field or ""
     assert field == "hours"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Span(0, 5000),
+        lambda: Span(-60, 60),
+        lambda: Span(1440, 60),
+        lambda: WorkingHours(((Span(60, 120),),)),
+        lambda: WorkingHours(((Span(60, 120),),) * 8),
+        lambda: WorkingHours((("08:00-18:00",),) * 7),  # type: ignore[arg-type]
+    ],
+)
+def test_hours_built_by_hand_are_checked(build):
+    # these used to fail later, inside a query, with ValueError or IndexError
+    with pytest.raises(ConfigurationError):
+        build()

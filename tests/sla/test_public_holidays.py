@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import holidays as holidays_package
 import pytest
 
 from leadflow.errors import ConfigurationError
@@ -46,3 +47,21 @@ def test_holidays_must_be_dates():
         BusinessCalendar(
             hours="mon-fri 08:00-18:00", timezone="UTC", holidays=[datetime(2026, 1, 1, tzinfo=UTC)]
         )
+
+
+@pytest.mark.parametrize("holidays", [date(2026, 1, 1), 5])
+def test_holidays_must_be_a_code_dates_or_none(holidays):
+    with pytest.raises(ConfigurationError, match="holidays must be a region code"):
+        BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays=holidays)
+
+
+def test_a_holidays_object_without_years_is_refused():
+    # iterated, such an object is empty: the calendar used to get no holidays at all, silently
+    empty = holidays_package.country_holidays("DE", subdiv="BY")
+    with pytest.raises(ConfigurationError, match="holds no years; pass its region code"):
+        BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays=empty)
+    filled = holidays_package.country_holidays("DE", subdiv="BY", years=2026)
+    calendar = BusinessCalendar(
+        hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays=filled
+    )
+    assert date(2026, 6, 4) in calendar.holidays_in(2026)

@@ -15,6 +15,7 @@ __all__ = ("ClosureSpec", "Closures", "parse_closures")
 ClosureSpec = date | tuple[date, date] | tuple[datetime, datetime]
 
 _EXPECTED = "a date, a (date, date) pair (inclusive), or a pair of aware datetimes (half-open)"
+_EXAMPLE = "date(2026, 12, 24), (date(2026, 12, 27), date(2026, 12, 31))"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +125,20 @@ def parse_closures(spec: Iterable[Any] | Closures | None) -> Closures:
     (True, True, False)
 
     Raises:
-        ConfigurationError: an entry is not a date, a date pair or an aware datetime pair, or
-            a pair ends before it starts.
+        ConfigurationError: ``spec`` is not a list of closures (a single date or pair must
+            be wrapped in a list), an entry is not a date, a date pair or an aware datetime
+            pair, or a pair ends before it starts.
         NaiveDatetimeError: a datetime pair holds a naive datetime.
     """
     if isinstance(spec, Closures):
         return spec
+    if isinstance(spec, date | str) or not isinstance(spec, Iterable | None):
+        raise ConfigurationError(
+            f"closures must be a list of closures, got {spec!r}; e.g. [{_EXAMPLE}]",
+            field="closures",
+            value=spec,
+            expected=f"a list of {_EXPECTED}",
+        )
     days: set[date] = set()
     ranges: list[tuple[date, date]] = []
     instants: list[tuple[datetime, datetime]] = []

@@ -52,6 +52,21 @@ class Span:
     start: int
     end: int
 
+    def __post_init__(self) -> None:
+        if (
+            type(self.start) is not int
+            or type(self.end) is not int
+            or not 0 <= self.start < _MINUTES_PER_DAY
+            or not 0 <= self.end <= _MINUTES_PER_DAY
+        ):
+            raise ConfigurationError(
+                f"span Span(start={self.start!r}, end={self.end!r}) is not a span of a day; "
+                "start must be 0..1439 and end 0..1440 minutes after midnight",
+                field="hours",
+                value=(self.start, self.end),
+                expected="minutes after midnight: start 0..1439, end 0..1440",
+            )
+
     @property
     def overnight(self) -> bool:
         """Whether the span ends on the following day."""
@@ -76,6 +91,17 @@ class WorkingHours:
     """
 
     days: tuple[tuple[Span, ...], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.days) != len(DAY_NAMES) or not all(
+            isinstance(span, Span) for spans in self.days for span in spans
+        ):
+            raise ConfigurationError(
+                f"WorkingHours needs 7 days (Monday first) of Span values, got {self.days!r}",
+                field="hours",
+                value=self.days,
+                expected="7 tuples of Span, Monday first",
+            )
 
     @classmethod
     def parse(cls, spec: str | Mapping[str, str | Iterable[str]] | WorkingHours) -> WorkingHours:

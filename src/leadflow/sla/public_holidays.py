@@ -113,7 +113,8 @@ def holiday_source(
     leadflow.errors.ConfigurationError: unknown subdivision 'XX' of DE in holidays 'DE-XX'; valid codes: DE-BB, DE-BE, ...
 
     Raises:
-        ConfigurationError: unknown country, subdivision or category, or a non-date entry.
+        ConfigurationError: unknown country, subdivision or category, a non-date entry, or a
+            ``holidays`` object without years (iterated, it is empty).
     """
     if isinstance(spec, HolidaySource):
         return spec
@@ -132,6 +133,23 @@ def holiday_source(
                 expected="categories the holidays package supports for this country",
             ) from None
         return HolidaySource(country=country, subdiv=subdiv, categories=cats)
+    if isinstance(spec, _holidays.HolidayBase) and not spec.years:
+        # such an object only fills in the years it is asked about: iterated, it is empty
+        raise ConfigurationError(
+            f"holidays object {spec!r} holds no years; pass its region code instead "
+            "(e.g. 'DE-BY'), or create it with years=...",
+            field="holidays",
+            value=spec,
+            expected="'CC' or 'CC-SUBDIV', e.g. 'DE' or 'DE-BY', or an iterable of dates",
+        )
+    if isinstance(spec, date) or not isinstance(spec, Iterable):
+        raise ConfigurationError(
+            f"holidays must be a region code like 'DE-BY', an iterable of dates or None, "
+            f"got {spec!r}",
+            field="holidays",
+            value=spec,
+            expected="'CC' or 'CC-SUBDIV', e.g. 'DE' or 'DE-BY', or an iterable of dates",
+        )
     fixed = tuple(spec)
     for item in fixed:
         if isinstance(item, datetime) or not isinstance(item, date):
