@@ -12,6 +12,7 @@ from leadflow.errors import ConfigurationError, GraphError
 from leadflow.lifecycle import (
     DEFAULT_GRAPH,
     REASON_KINDS,
+    ContactAttempts,
     Graph,
     GuardFailure,
     HandoffEvent,
@@ -462,3 +463,69 @@ def test_default_graph_with_the_hosts_reason_list() -> None:
     assert "| acquired | company was acquired | update the account list |" in to_markdown(graph)
     with pytest.raises(GraphError, match="unknown reason code 'no_budget'"):
         default_graph(reasons={"acquired": acquired})
+
+
+def test_unhashable_values_in_a_python_graph_are_problems_not_type_errors() -> None:
+    stages = (StageSpec("a", "sales"), StageSpec("b", "sales", terminal=True))
+    odd = (
+        Transition("go", "a", "b", ("sales",), kind=["x"]),  # type: ignore[arg-type]
+        Transition("drop", "a", "b", ("sales",), guards=(ContactAttempts(reasons=(["u"],)),)),  # type: ignore[arg-type]
+    )
+    with pytest.raises(GraphError) as info:
+        Graph("g", stages, odd, initial="a")
+    assert [p.field.rsplit(".", 1)[1] for p in info.value.problems] == ["kind", "guards"]
+
+
+def test_the_same_problems_from_json_and_toml(tmp_path: Path) -> None:
+    as_json = tmp_path / "broken.json"
+    as_json.write_text(json.dumps(BROKEN), encoding="utf-8")
+    with pytest.raises(GraphError) as from_json:
+        load_graph(as_json)
+    with pytest.raises(GraphError) as from_dict:
+        graph_from_dict(BROKEN)
+    assert from_json.value.problems == from_dict.value.problems
+    as_toml = tmp_path / "broken.toml"
+    as_toml.write_text(
+        """
+name = "broken"
+initial = "new"
+
+[[stages]]
+name = "new"
+owner = "finance"
+
+[[stages]]
+name = "done"
+owner = "sales"
+terminal = true
+
+[[stages]]
+name = "island"
+owner = "sales"
+
+[[transitions]]
+name = "drop"
+from = "new"
+to = "done"
+actors = ["sales"]
+kind = "lost"
+
+[[transitions]]
+name = "reopen"
+from = "done"
+to = "new"
+actors = ["sales"]
+reasons = ["bad_luck"]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(GraphError) as from_toml:
+        load_graph(as_toml)
+    assert [p.message for p in from_toml.value.problems] == [
+        "unknown owner 'finance' of stage 'new'; expected one of marketing, sales",
+        "a lost transition needs a reason list",
+        "transition out of terminal stage 'done'",
+        "unknown reason code 'bad_luck'; not in the reason list",
+        "stage 'island' is unreachable from the entry stages (new)",
+        "stage 'island' has no way to a terminal stage",
+    ]

@@ -308,7 +308,7 @@ def _transition_problems(
                     f"unknown actor {actor!r}; expected one of {', '.join(context.actors)}",
                     actor,
                 )
-    if t.kind not in _KINDS:
+    if not isinstance(t.kind, str) or t.kind not in _KINDS:
         yield Problem(
             f"{where}.kind",
             f"unknown kind {t.kind!r}; expected one of {', '.join(sorted(_KINDS))}",
@@ -318,7 +318,7 @@ def _transition_problems(
     if isinstance(codes, Problem):
         yield codes
         codes = ()
-    elif t.kind in REASON_KINDS and not codes:
+    elif isinstance(t.kind, str) and t.kind in REASON_KINDS and not codes:
         yield Problem(f"{where}.reasons", f"a {t.kind} transition needs a reason list")
     for code in codes:
         if code not in context.reasons:
@@ -333,7 +333,7 @@ def _transition_problems(
             yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
         elif isinstance(guard, ContactAttempts):
             for code in guard.reasons:
-                if code not in context.reasons:
+                if not isinstance(code, str) or code not in context.reasons:
                     yield Problem(
                         f"{where}.guards",
                         f"guard {guard.name} names unknown reason code {code!r}",
