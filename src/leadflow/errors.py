@@ -15,7 +15,7 @@ that already catches ``ValueError`` keeps working::
     │   ├── MissingReasonError             .reason (None: missing) .allowed_reasons
     │   │   └── UnknownReasonError         the reason code is not in the allowed list
     │   ├── GuardError                     .guard .evidence (e.g. {"have": 2, "need": 3})
-    │   ├── OutOfOrderError                .at .last_at: the event is older than the last one
+    │   ├── OutOfOrderError                .at .last_at: the event is older than the latest one
     │   └── IdempotencyConflictError       .idempotency_key .recorded: same key, other payload
     ├── RuleError
     │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
@@ -316,11 +316,11 @@ class GuardError(TransitionError):
 
 
 class OutOfOrderError(TransitionError):
-    """The event is older than the last recorded event of the lead (strict ordering).
+    """The event is older than the latest recorded event of the lead (strict ordering).
 
     Attributes:
         at: the event's timestamp.
-        last_at: the timestamp of the last recorded event.
+        last_at: the latest time in the history (late facts accepted in tolerant mode excluded).
     """
 
     code: ClassVar[str] = "out-of-order"
