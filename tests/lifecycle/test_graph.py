@@ -529,3 +529,16 @@ reasons = ["bad_luck"]
         "stage 'island' is unreachable from the entry stages (new)",
         "stage 'island' has no way to a terminal stage",
     ]
+
+
+def test_guard_actor_roles_must_be_known() -> None:
+    data = graph_to_dict(DEFAULT_GRAPH)
+    data["transitions"][3]["guards"] = [{"name": "contact_attempts", "actors": ["intern"]}]
+    with pytest.raises(GraphError) as info:
+        graph_from_dict(data)
+    assert [p.message for p in info.value.problems] == [
+        "guard contact_attempts counts attempts of unknown actor 'intern'"
+    ]
+    data["transitions"][3]["guards"] = [{"name": "contact_attempts", "actors": "sales"}]
+    with pytest.raises(GraphError, match=r"guards\[0\]\.actors: expected a list of actor roles"):
+        graph_from_dict(data)

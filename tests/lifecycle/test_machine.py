@@ -349,7 +349,7 @@ def test_contact_attempts_evidence_message() -> None:
     outcome = try_advance(record, event("reject", hours=4, reason="unreachable"))
     assert outcome.message == (
         "Lead 'L-1' cannot 'reject' from stage 'mql': guard contact_attempts refused: reason "
-        "'unreachable' needs more contact attempts in this cycle: have 1 attempt, need 3."
+        "'unreachable' needs more contact attempts by sales in this cycle: have 1 attempt, need 3."
     )
     assert isinstance(outcome.error, GuardError)
     assert outcome.error.evidence == {"reason": "unreachable", "have": 1, "need": 3}
@@ -393,3 +393,18 @@ def test_every_refusal_changes_nothing_and_says_why_in_both_apis(
     assert info.value.code == code
     assert str(info.value) == outcome.message
     assert record.to_json() == snapshot
+
+
+def test_only_sales_attempts_make_a_lead_unreachable_for_sales() -> None:
+    record = lead_in("iql")
+    for hours in (1.5, 1.6, 1.7):
+        record, _ = advance(record, event("contact_attempt", "marketing", hours))
+    record, _ = advance(record, event("promote", "marketing", 2, lead=HANDOFF))
+    assert record.attempts == 3
+    outcome = try_advance(record, event("reject", hours=3, reason="unreachable"))
+    assert outcome.refusal == "guard-failed"
+    assert "have 0 attempts, need 3" in outcome.message
+    for hours in (3, 4, 5):
+        record, _ = advance(record, event("contact_attempt", "sales", hours))
+    record, _ = advance(record, event("reject", hours=6, reason="unreachable"))
+    assert record.stage == "nurture"

@@ -332,6 +332,13 @@ def _transition_problems(
         if not isinstance(guard, Guard):
             yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
         elif isinstance(guard, ContactAttempts):
+            for actor in guard.actors:
+                if not isinstance(actor, str) or actor not in context.actors:
+                    yield Problem(
+                        f"{where}.guards",
+                        f"guard {guard.name} counts attempts of unknown actor {actor!r}",
+                        actor,
+                    )
             for code in guard.reasons:
                 if not isinstance(code, str) or code not in context.reasons:
                     yield Problem(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 from leadflow.errors import Problem
 from leadflow.handoff import check_handoff
+from leadflow.lifecycle.stages import TransitionKind
 
 if TYPE_CHECKING:
     from leadflow.lifecycle.events import HandoffEvent
@@ -29,6 +30,8 @@ __all__ = (
     "guard_from_dict",
     "guard_to_dict",
 )
+
+_ATTEMPT: Final = TransitionKind.ATTEMPT.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,31 +64,50 @@ class Guard(Protocol):
 class ContactAttempts:
     """A listed reason (default "unreachable") is accepted only after ``minimum`` contact attempts.
 
-    Attempts are the graph's contact-attempt events in the lead's current cycle.
+    Attempts are the graph's contact-attempt events in the lead's current cycle; with
+    ``actors``, only those taken by these roles count (the default graph counts the attempts of
+    sales, so marketing's calls before the handoff do not make a lead "unreachable" for sales).
 
     >>> ContactAttempts().describe()
     'reason unreachable needs 3 contact attempts'
+    >>> ContactAttempts(actors=("sales",)).describe()
+    'reason unreachable needs 3 contact attempts by sales'
     """
 
     minimum: int = 3
     reasons: tuple[str, ...] = ("unreachable",)
     name: str = "contact_attempts"
+    actors: tuple[str, ...] = ()
+    """The actor roles whose attempts count; empty: everybody's."""
 
     def check(self, record: LeadRecord, event: HandoffEvent) -> GuardFailure | None:
         """Refuse a listed reason while the cycle has fewer than ``minimum`` attempts."""
-        if event.reason not in self.reasons or record.attempts >= self.minimum:
+        if event.reason not in self.reasons:
             return None
         have = record.attempts
+        if self.actors and have:
+            have = sum(
+                1
+                for step in record.history
+                if step.kind == _ATTEMPT
+                and step.cycle == record.cycle
+                and step.event.actor in self.actors
+            )
+        if have >= self.minimum:
+            return None
         return GuardFailure(
-            f"reason {event.reason!r} needs more contact attempts in this cycle: "
+            f"reason {event.reason!r} needs more contact attempts{self._by()} in this cycle: "
             f"have {have} attempt{'' if have == 1 else 's'}, need {self.minimum}",
             {"reason": event.reason, "have": have, "need": self.minimum},
         )
 
     def describe(self) -> str:
-        """Say which reasons need how many attempts."""
+        """Say which reasons need how many attempts, by whom."""
         noun = "attempt" if self.minimum == 1 else "attempts"
-        return f"reason {' / '.join(self.reasons)} needs {self.minimum} contact {noun}"
+        return f"reason {' / '.join(self.reasons)} needs {self.minimum} contact {noun}{self._by()}"
+
+    def _by(self) -> str:
+        return f" by {' or '.join(self.actors)}" if self.actors else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +210,16 @@ def guard_from_dict(data: Any, where: str) -> tuple[Guard | None, list[Problem]]
     if kind is ContactAttempts:
         minimum = params.pop("minimum", 3)
         reasons = params.pop("reasons", ["unreachable"])
+        actors = params.pop("actors", [])
         if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
             problems.append(Problem(f"{where}.minimum", "expected an integer >= 0", minimum))
         if not _strings(reasons):
             problems.append(Problem(f"{where}.reasons", "expected a list of reason codes", reasons))
+        if not _strings(actors):
+            problems.append(Problem(f"{where}.actors", "expected a list of actor roles", actors))
         guard: Guard | None = None
         if not problems:
-            guard = ContactAttempts(minimum=minimum, reasons=tuple(reasons))
+            guard = ContactAttempts(minimum=minimum, reasons=tuple(reasons), actors=tuple(actors))
     elif kind is HandoffComplete:
         fields = params.pop("fields", ["company", "email", "title"])
         if not _strings(fields) or not fields:
@@ -213,7 +238,14 @@ def guard_from_dict(data: Any, where: str) -> tuple[Guard | None, list[Problem]]
 def guard_to_dict(guard: Guard) -> dict[str, Any]:
     """File data for a built-in guard (the inverse of :func:`guard_from_dict`)."""
     if isinstance(guard, ContactAttempts):
-        return {"name": guard.name, "minimum": guard.minimum, "reasons": list(guard.reasons)}
+        data: dict[str, Any] = {
+            "name": guard.name,
+            "minimum": guard.minimum,
+            "reasons": list(guard.reasons),
+        }
+        if guard.actors:
+            data["actors"] = list(guard.actors)
+        return data
     if isinstance(guard, HandoffComplete):
         return {"name": guard.name, "fields": list(guard.fields)}
     return {"name": guard.name}

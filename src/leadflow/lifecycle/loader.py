@@ -362,7 +362,7 @@ def default_graph(
         GraphError: the reason list lacks a code the graph names; every problem is listed.
 
     >>> default_graph(contact_attempts=5).transition("mql", "reject").guards[0].describe()
-    'reason unreachable needs 5 contact attempts'
+    'reason unreachable needs 5 contact attempts by sales'
     """
     valid = isinstance(contact_attempts, int) and not isinstance(contact_attempts, bool)
     if not valid or contact_attempts < 0:
