@@ -13,7 +13,11 @@ from hypothesis import strategies as st
 from leadflow.errors import EventValidationError, GraphError, NaiveDatetimeError
 from leadflow.lifecycle import (
     DEFAULT_GRAPH,
+    ContactAttempts,
+    Graph,
     HandoffEvent,
+    StageSpec,
+    Transition,
     graph_from_dict,
     graph_to_dict,
     parse_event,
@@ -136,3 +140,57 @@ def test_parse_event_raises_only_event_validation_error(data: Any, as_text: bool
         assert parse_event(json.dumps(event.to_dict())) == event
         return
     assert problems
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=6),
+    st.sampled_from(["a", "b", "sales", "reject", "unreachable"]),
+    st.lists(st.sampled_from(["a", "b", "sales", 1]), max_size=2),
+    st.tuples(st.sampled_from(["a", "sales", "x"])),
+)
+
+
+@st.composite
+def python_graphs(draw: st.DrawFn) -> dict[str, Any]:
+    stages = draw(
+        st.lists(
+            st.builds(StageSpec, JUNK, JUNK, st.one_of(st.booleans(), JUNK)) | JUNK, max_size=3
+        )
+    )
+    transitions = draw(
+        st.lists(
+            st.builds(
+                Transition,
+                JUNK,
+                JUNK,
+                JUNK,
+                JUNK,
+                kind=JUNK,
+                reasons=JUNK,
+                guards=st.one_of(JUNK, st.tuples(st.builds(ContactAttempts, JUNK, JUNK))),
+            )
+            | JUNK,
+            max_size=3,
+        )
+    )
+    return {
+        "name": draw(JUNK),
+        "stages": draw(st.sampled_from([tuple(stages), stages, None])),
+        "transitions": tuple(transitions),
+        "initial": draw(JUNK),
+        "entry": draw(JUNK),
+        "reasons": draw(st.sampled_from([None, ["x"], {"x": 1}, {}])),
+        "owners": draw(JUNK),
+        "actors": draw(JUNK),
+        "attempt_event": draw(JUNK),
+    }
+
+
+@settings(max_examples=150)
+@given(python_graphs())
+def test_wrong_types_in_a_python_graph_raise_only_graph_error(settings_: dict[str, Any]) -> None:
+    with pytest.raises(GraphError) as info:
+        Graph(**settings_)
+    assert info.value.problems

@@ -219,7 +219,7 @@ def graph_problems(graph: Graph) -> list[Problem]:
             add(Problem(f"{where}.terminal", "expected True or False", spec.terminal))
     if not isinstance(graph.attempt_event, str) or not _NAME.match(graph.attempt_event):
         add(Problem("attempt_event", "expected a lower_snake_case name", graph.attempt_event))
-    elif graph.attempt_event in {t.name for _, t in transitions}:
+    elif graph.attempt_event in {t.name for _, t in transitions if isinstance(t.name, str)}:
         add(
             Problem(
                 "attempt_event",
@@ -257,10 +257,11 @@ class _Context:
 
 
 def _names(value: object, where: str, what: str, problems: list[Problem]) -> tuple[str, ...]:
-    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-        return value
-    problems.append(Problem(where, f"expected a tuple of {what}", value))
-    return ()
+    names = _strings(value, where, what)
+    if isinstance(names, Problem):
+        problems.append(names)
+        return ()
+    return names
 
 
 def _items(
@@ -332,20 +333,29 @@ def _transition_problems(
         if not isinstance(guard, Guard):
             yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
         elif isinstance(guard, ContactAttempts):
-            for actor in guard.actors:
-                if not isinstance(actor, str) or actor not in context.actors:
-                    yield Problem(
-                        f"{where}.guards",
-                        f"guard {guard.name} counts attempts of unknown actor {actor!r}",
-                        actor,
-                    )
-            for code in guard.reasons:
-                if not isinstance(code, str) or code not in context.reasons:
-                    yield Problem(
-                        f"{where}.guards",
-                        f"guard {guard.name} names unknown reason code {code!r}",
-                        code,
-                    )
+            yield from _attempts_problems(context, f"{where}.guards", guard)
+
+
+def _attempts_problems(context: _Context, where: str, guard: ContactAttempts) -> Iterable[Problem]:
+    minimum = guard.minimum
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
+        yield Problem(where, f"guard {guard.name} needs an integer minimum >= 0", minimum)
+    actors = _strings(guard.actors, where, "actor roles")
+    if isinstance(actors, Problem):
+        yield actors
+        actors = ()
+    for actor in actors:
+        if actor not in context.actors:
+            yield Problem(
+                where, f"guard {guard.name} counts attempts of unknown actor {actor!r}", actor
+            )
+    codes = _strings(guard.reasons, where, "reason codes")
+    if isinstance(codes, Problem):
+        yield codes
+        codes = ()
+    for code in codes:
+        if code not in context.reasons:
+            yield Problem(where, f"guard {guard.name} names unknown reason code {code!r}", code)
 
 
 def _strings(value: object, where: str, what: str) -> tuple[str, ...] | Problem:
