@@ -77,6 +77,7 @@ def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[
 def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
     cond = rule.condition
     test = None if rule.each else check.condition(cond)
+    fuser = None if test is None else check.fusers.get(test)
     key, window, count = "", None, 1
     if isinstance(cond, ast.ActivityTest):
         key, window, count = "@" + cond.kind, cond.window, cond.count
@@ -108,6 +109,7 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
         rule.pos.text,
         rule.pos.source,
         rule.pos.line,
+        None if fuser is None else fuser(rule.points),
     )
 
 

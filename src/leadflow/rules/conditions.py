@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from leadflow.errors import RuleSyntaxError
@@ -19,13 +20,24 @@ from leadflow.rules.closures import (
     Test,
     activity_test,
     all_of,
+    all_of_scores,
     any_of,
+    comparable,
     membership,
     negate,
     never,
     operator,
 )
 from leadflow.rules.facts import ORDERED_LEVELS
+from leadflow.rules.points import (
+    Fuser,
+    activity_points,
+    between_points,
+    membership_points,
+    operator_points,
+    ranked_points,
+    same_points,
+)
 from leadflow.rules.syntax import error_at
 
 __all__ = ("GRADES", "TEMPERATURES", "Check", "Test", "did_you_mean")
@@ -63,10 +75,19 @@ class Check:
     errors: list[RuleSyntaxError] = field(default_factory=list)
     used: dict[str, ast.Pos] = field(default_factory=dict)  # fact key -> first reader
     temperature_refs: list[ast.Pos] = field(default_factory=list)
+    # compiled simple conditions -> how to turn them into value rules (see points.py)
+    fusers: dict[Test, Fuser] = field(default_factory=dict)
+    # compiled comparisons of a score with a number -> (op, "$score", number)
+    score_comparisons: dict[Test, tuple[str, str, float]] = field(default_factory=dict)
     # what the condition being compiled may refer to
     allow_scores: bool = False
     allow_temperature: bool = False
     allow_criteria: bool = False
+
+    def fusable(self, test: Test, fuser: Fuser) -> Test:
+        """Remember how to turn ``test`` into a value rule; return it."""
+        self.fusers[test] = fuser
+        return test
 
     def error(self, pos: ast.Pos, message: str) -> None:
         text = self.texts.get(pos.source, "")
@@ -193,7 +214,11 @@ class Check:
     def condition(self, cond: ast.Condition) -> Test:
         """Check ``cond`` and compile it; on errors, a test that never matches."""
         if isinstance(cond, ast.AllOf):
-            return all_of(tuple(self.condition(c) for c in cond.items))
+            tests = tuple(self.condition(c) for c in cond.items)
+            found = self.score_comparisons
+            if all(t in found for t in tests):
+                return all_of_scores(tuple(found[t] for t in tests))
+            return all_of(tests)
         if isinstance(cond, ast.AnyOf):
             return any_of(tuple(self.condition(c) for c in cond.items))
         if isinstance(cond, ast.Negation):
@@ -216,8 +241,12 @@ class Check:
                 f"unknown activity kind '{test.kind}'{did_you_mean(test.kind, self.kinds)}",
             )
             return never
-        self.used.setdefault("@" + test.kind, test.pos)
-        return activity_test("@" + test.kind, test.count, test.window)
+        key = "@" + test.kind
+        self.used.setdefault(key, test.pos)
+        return self.fusable(
+            activity_test(key, test.count, test.window),
+            partial(activity_points, test.kind, test.count, test.window),
+        )
 
     def resolve_bare(self, test: ast.ActivityTest) -> Test | None:
         """A bare name that is not an activity: a yes/no field, or an error."""
@@ -288,7 +317,9 @@ class Check:
                 return never
             free = (word == "freemail") is (op == "is")
             self.used.setdefault("@freemail", cond.pos)
-            return lambda f: f["@freemail"] is free
+            return self.fusable(
+                lambda f: f["@freemail"] is free, partial(same_points, "@freemail", free)
+            )
         if type_ == "criterion":
             return self.criterion(cond, key)
         allowed = {
@@ -326,21 +357,38 @@ class Check:
             if items is None:
                 return never
             wanted = frozenset(self.expect(i, type_, name) for i in items)
-            return membership(key, wanted, inside=op == "in")
+            inside = op == "in"
+            return self.fusable(
+                membership(key, wanted, inside=inside),
+                partial(membership_points, key, wanted, inside),
+            )
         values = [self.expect(v, type_, name) for v in cond.values]
         if any(v is None for v in values):
             return never
         if op == "between":
             low, high = values
-            return lambda f: None if (v := f[key]) is None else low <= v <= high
+            return self.fusable(
+                lambda f: None if (v := f[key]) is None else low <= v <= high,
+                partial(between_points, key, low, high),
+            )
         if op in {"at least", "at most"}:
             order = GRADES[::-1] if type_ == "grade" else ORDERED_LEVELS[type_]
             rank = {level: i for i, level in enumerate(order)}
             bound = rank[values[0]]
+            fuser = partial(ranked_points, key, rank, bound, op == "at least")
             if op == "at least":
-                return lambda f: None if (v := f[key]) is None else rank[v] >= bound
-            return lambda f: None if (v := f[key]) is None else rank[v] <= bound
-        return operator(op, key, values[0], type_)
+                return self.fusable(
+                    lambda f: None if (v := f[key]) is None else rank[v] >= bound, fuser
+                )
+            return self.fusable(
+                lambda f: None if (v := f[key]) is None else rank[v] <= bound, fuser
+            )
+        test = self.fusable(
+            operator(op, key, values[0], type_), partial(operator_points, op, key, values[0])
+        )
+        if key[:1] == "$" and comparable(op):
+            self.score_comparisons[test] = (op, key, values[0])
+        return test
 
     def criterion(self, cond: ast.Compare, key: str) -> Test:
         answers = self.criteria[cond.name]

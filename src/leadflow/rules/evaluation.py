@@ -108,7 +108,7 @@ class Evaluation(NamedTuple):
     qualifications: Mapping[str, QualificationResult]
     decisions: tuple[Decision, ...]
     trace: tuple[Any, ...] = ()
-    """Private: the rules that gave points, the program and the lead, for :attr:`contributions`."""
+    """Private: the program, the lead and each scoring line's points, for :attr:`contributions`."""
 
     def __repr__(self) -> str:
         return (
@@ -120,17 +120,10 @@ class Evaluation(NamedTuple):
     @property
     def contributions(self) -> tuple[Contribution, ...]:
         """Every rule that gave points, in file order, with the values it looked at."""
-        if not self.trace or not self.trace[0]:
+        if not self.trace:
             return ()
-        rules, program, lead = self.trace
-        facts = program.facts(lead, self.now)
-        for name, total in self.scores.items():
-            facts["$" + name] = total
-        from leadflow.rules.program import (
-            contributions,
-        )  # import cycle: program imports this module
-
-        return contributions(rules, facts)
+        program, lead, *points = self.trace
+        return program.contributions(points, lead, self.now, self.scores)  # type: ignore[no-any-return]
 
     @property
     def knocked_out(self) -> bool:
@@ -153,7 +146,7 @@ class Evaluation(NamedTuple):
         Every score line is followed by the rules that gave it points; their points add up to
         the score.
         """
-        program = self.trace[1] if len(self.trace) == 3 else None
+        program = self.trace[0] if self.trace else None
         rank = {source: i for i, source in enumerate(getattr(program, "sources", ()))}
         where_block = {b.name: (b.source, b.line) for b in getattr(program, "scores", ())}
         sections: list[tuple[tuple[int, int], list[str]]] = []

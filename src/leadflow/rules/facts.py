@@ -14,7 +14,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Final
 
-from leadflow.emails import email_domain, is_freemail_domain
+from leadflow.emails import is_freemail_domain
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead
 from leadflow.titles import BuyingRole, Seniority, seniority_of
@@ -78,6 +78,16 @@ def _plain(name: str) -> Getter:
     return read
 
 
+def _folded_text(read: Getter) -> Getter:
+    """Case-folded text of a field that holds a string or nothing."""
+
+    def get(lead: Lead) -> Any:
+        value = read(lead)
+        return None if value is None else value.casefold()
+
+    return get
+
+
 def _folded(read: Getter) -> Getter:
     def get(lead: Lead) -> Any:
         value = read(lead)
@@ -90,9 +100,13 @@ def _folded(read: Getter) -> Getter:
     return get
 
 
+_LEVEL_VALUES: Final[Mapping[Seniority, str | None]] = {
+    level: None if level is Seniority.UNKNOWN else level.value for level in Seniority
+}
+
+
 def _seniority(lead: Lead) -> Any:
-    level = seniority_of(lead.title)
-    return None if level is Seniority.UNKNOWN else level.value
+    return _LEVEL_VALUES[seniority_of(lead.title)]
 
 
 def _buying_role(lead: Lead) -> Any:
@@ -104,7 +118,7 @@ _is_freemail = lru_cache(maxsize=8192)(is_freemail_domain)
 
 
 def _freemail(lead: Lead) -> bool:
-    return _is_freemail(email_domain(lead.email))
+    return _is_freemail(lead.email.rpartition("@")[2].lower())  # email_domain, inlined
 
 
 def activity_ages(
@@ -164,7 +178,9 @@ def _standard_getters() -> dict[str, Getter]:
     getters["buying_role"] = _buying_role
     getters["@freemail"] = _freemail
     for name, type_ in FIELD_TYPES.items():
-        if type_ in {"text", "list", "email"}:
+        if type_ in {"text", "email"}:
+            getters["~" + name] = _folded_text(getters[name])
+        elif type_ == "list":
             getters["~" + name] = _folded(getters[name])
     return getters
 
@@ -211,5 +227,5 @@ def getters_for(custom: Mapping[str, str]) -> dict[str, Getter]:
     for name, type_ in custom.items():
         getters[name] = custom_getter(name, type_)
         if type_ == "text":
-            getters["~" + name] = _folded(getters[name])
+            getters["~" + name] = _folded_text(getters[name])
     return getters

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial, reduce
+from operator import add
 from types import MappingProxyType
 from typing import Any
 
@@ -20,8 +23,18 @@ from leadflow.rules.evaluation import (
     QualificationResult,
 )
 from leadflow.rules.facts import Facts, Getter, activity_ages
+from leadflow.rules.points import CountRule, ValueRule
 
-__all__ = ("CBranch", "CQualification", "CRule", "CScore", "Program")
+__all__ = (
+    "CBranch",
+    "CQualification",
+    "CRule",
+    "CScore",
+    "Program",
+    "add_up",
+    "rule_points",
+    "total_of",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,8 @@ class CRule:
     text: str
     source: str
     line: int
+    # the value rule of a plain rule whose condition has a simple shape (see points.py)
+    fused: ValueRule | CountRule | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +110,7 @@ class CQualification:
     line: int
 
 
-def _rule_points(rule: CRule, f: Facts, factor: float | None, period: float | None) -> float:
+def rule_points(rule: CRule, f: Facts, factor: float | None, period: float | None) -> float:
     if rule.each:
         ages = f[rule.key]
         n = len(ages) if rule.window is None else bisect_right(ages, rule.window)
@@ -148,13 +163,13 @@ class Program:
             for key, get in self.plan:
                 f[key] = get(lead)
         except RuleEvaluationError as error:
-            raise self._located(error) from None
+            raise self.located(error) from None
         if self.activities:
             f["@@"] = True
             f.update(activity_ages(lead, now_ts, self.activities))
         return f
 
-    def _located(self, error: RuleEvaluationError) -> RuleEvaluationError:
+    def located(self, error: RuleEvaluationError) -> RuleEvaluationError:
         """The same error, naming the first rule that reads the field."""
         field = error.field or ""
         reader = self.readers.get(field) or self.readers.get("~" + field)
@@ -218,7 +233,7 @@ class Program:
                 Decision("mql", "yes" if mql else "no", rule, self.mql.source, self.mql.line)
             )
         qualifications = (
-            MappingProxyType({q.name: self._qualify(q, f, answers) for q in self.qualifications})
+            MappingProxyType({q.name: self.qualify(q, f, answers) for q in self.qualifications})
             if self.qualifications
             else _EMPTY
         )
@@ -226,7 +241,7 @@ class Program:
             lead_id=lead.id,
             now=now,
             scores=MappingProxyType(scores),
-            trace=(trace, self, lead),
+            trace=(self, lead, *self.record_of(trace)),
             grades=MappingProxyType(grades) if grades else _EMPTY,
             knockouts=knockouts,
             temperature=temperature,
@@ -235,7 +250,66 @@ class Program:
             decisions=tuple(decisions),
         )
 
-    def _qualify(
+    def scores_traced(self, f: Facts) -> tuple[dict[str, float], list[tuple[CRule, float]]]:
+        """The scores, and which rules gave how many points: the reference for :meth:`trace_of`."""
+        trace: list[tuple[CRule, float]] = []
+        scores: dict[str, float] = {}
+        for block in self.scores:
+            total = _run(block, f, trace)
+            scores[block.name] = total
+            f["$" + block.name] = total
+        return scores, trace
+
+    def record_of(self, trace: Iterable[tuple[CRule, float]]) -> list[float | None]:
+        """The points of every scoring line, in file order, ``None`` where a line did not
+        count: what an :class:`Evaluation` keeps of ``trace`` (see :meth:`trace_of`)."""
+        given = {id(rule): points for rule, points in trace}
+        return [
+            given.get(id(rule))
+            for block in self.scores
+            if block.formula is None
+            for rule in block.rules
+        ]
+
+    def trace_of(
+        self, record: Sequence[float | None], scores: Mapping[str, float]
+    ) -> list[tuple[CRule, float]]:
+        """The rules that gave points, rebuilt from a record (see :meth:`record_of`): per score
+        block, the lines that counted, then the cap or floor that applied."""
+        trace: list[tuple[CRule, float]] = []
+        start = 0
+        for block in self.scores:
+            if block.formula is not None:
+                trace.extend((rule, rule.points * scores[rule.key]) for rule in block.rules)
+                continue
+            points = record[start : start + len(block.rules)]
+            start += len(block.rules)
+            trace.extend(
+                (rule, p) for rule, p in zip(block.rules, points, strict=True) if p is not None
+            )
+            total = total_of(points)
+            at_most, at_least = block.at_most, block.at_least
+            if at_most is not None and total > at_most:
+                trace.append((block.limits[0], round(at_most - total, 2)))
+                total = at_most
+            if at_least is not None and total < at_least:
+                trace.append((block.limits[1], round(at_least - total, 2)))
+        return trace
+
+    def contributions(
+        self,
+        record: Sequence[float | None],
+        lead: Lead,
+        now: datetime,
+        scores: Mapping[str, float],
+    ) -> tuple[Contribution, ...]:
+        """The contributions of one evaluation, with the values each rule looked at."""
+        facts = self.facts(lead, now)
+        for name, total in scores.items():
+            facts["$" + name] = total
+        return contributions(self.trace_of(record, scores), facts)
+
+    def qualify(
         self, q: CQualification, f: Facts, answers: Mapping[str, str]
     ) -> QualificationResult:
         given: dict[str, str] = {}
@@ -292,6 +366,23 @@ class Program:
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+add_up: Callable[[Iterable[float], float], float] = (
+    sum if sys.version_info < (3, 12) else partial(reduce, add)
+)
+"""``add_up(points, 0.0)`` adds from left to right (``sum`` compensates rounding from 3.12 on)."""
+
+
+def total_of(points: Iterable[float | None]) -> float:
+    """The sum of a block's points (``None`` and zeros add nothing), in rule order, rounded.
+
+    Same figure as adding the counting rules one by one from ``0.0``: adding ``0.0`` to a sum
+    that started at ``0.0`` never changes it. A whole number is already rounded (``round`` to
+    two places is slow, and most points are whole).
+    """
+    total: float = add_up(filter(None, points), 0.0)
+    return total if total.is_integer() else round(total, 2)
+
+
 def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> float:
     """One score for one lead; with ``trace``, also record which rules gave how many points."""
     total = 0.0
@@ -304,7 +395,7 @@ def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> fl
     factor, period = block.factor, block.period
     for test, points, rule in block.steps:
         if test is None:
-            points = _rule_points(rule, f, factor, period)
+            points = rule_points(rule, f, factor, period)
             if not points:
                 continue
         elif test(f) is not True:
@@ -325,7 +416,7 @@ def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> fl
     return total
 
 
-def contributions(trace: tuple[tuple[CRule, float], ...], f: Facts) -> tuple[Contribution, ...]:
+def contributions(trace: Iterable[tuple[CRule, float]], f: Facts) -> tuple[Contribution, ...]:
     """The contributions recorded in ``trace``, with the values each rule looked at."""
     return tuple(
         Contribution(

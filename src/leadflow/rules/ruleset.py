@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.evaluation import Evaluation, TestResult
+from leadflow.rules.fastpath import FastPath
 from leadflow.rules.program import Program
 from leadflow.rules.testing import CompiledTest, run_test
 
 __all__ = ("RuleSet",)
+
+
+_NO_ANSWERS: Mapping[str, str] = MappingProxyType({})
 
 
 def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
@@ -40,10 +45,11 @@ class RuleSet:
     20.0
     """
 
-    __slots__ = ("_program", "_tests", "source")
+    __slots__ = ("_fast", "_program", "_tests", "source")
 
     def __init__(self, program: Program, tests: tuple[CompiledTest, ...], source: str) -> None:
         self._program = program
+        self._fast = FastPath(program)
         self._tests = tests
         self.source = source
         """The file name the rules came from (or the ``source=`` given to ``parse``)."""
@@ -103,11 +109,13 @@ class RuleSet:
             RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
                 field holds a value of the wrong type.
         """
-        require_aware(now, "now")
-        given = dict(answers or {})
-        if given:
+        if type(now) is not datetime or now.tzinfo is not UTC:
+            require_aware(now, "now")
+        given: Mapping[str, str] = _NO_ANSWERS
+        if answers:
+            given = dict(answers)
             self._program.check_answers(given)
-        return self._program.evaluate(_lead(lead), now, given)
+        return self._fast.evaluate(lead if isinstance(lead, Lead) else _lead(lead), now, given)
 
     def score(self, lead: Lead | Mapping[str, Any], *, now: datetime) -> dict[str, float]:
         """Only the scores of one lead: the fast path for re-scoring.
@@ -119,8 +127,9 @@ class RuleSet:
             LeadValidationError: ``lead`` is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        program = self._program
-        return program.score(program.facts(_lead(lead), now))
+        fast = self._fast
+        f = fast.facts(_lead(lead), now.timestamp())
+        return fast.scores(f, fast.points(f))
 
     def score_many(
         self, leads: Iterable[Lead | Mapping[str, Any]], *, now: datetime
@@ -132,11 +141,7 @@ class RuleSet:
             LeadValidationError: a lead is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        program, now_ts = self._program, now.timestamp()
-        score, facts = program.score, program.facts_at
-        return [
-            score(facts(lead if isinstance(lead, Lead) else _lead(lead), now_ts)) for lead in leads
-        ]
+        return self._fast.score_many(leads, now)
 
     def run_tests(self) -> tuple[TestResult, ...]:
         """Run the file's ``test`` blocks; each result says what did not hold, and where.

@@ -1,0 +1,327 @@
+"""The hot path agrees with the generic one: same evaluation, same contributions, same explain.
+
+``RuleSet.evaluate`` runs :class:`~leadflow.rules.fastpath.FastPath` (value rules, tables,
+activity counts, written-out ``and``); ``Program.evaluate`` is the generic reference it must
+match on every file and lead.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+from itertools import product
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadflow import Lead
+from leadflow.rules import parse
+from leadflow.rules.closures import (
+    all_of,
+    all_of_loop,
+    all_of_scores,
+    any_of,
+    any_of_loop,
+    operator,
+)
+
+from .helpers import NOW
+from .test_properties import ANSWERS, leads, rule_files
+
+KINDS = ["demo_request", "pricing_page_view", "content_download", "unsubscribe"]
+LEVELS = ["student", "individual", "manager", "director", "vp", "c_level"]
+
+# every shape a scoring line can take, the simple ones turned into value rules
+SHAPES = [
+    'industry in ["software", "finance"]',
+    'industry not in ["software", "finance"]',
+    'industry is "software"',
+    'industry is not "software"',
+    "industry is missing",
+    "industry is set",
+    'title contains "head"',
+    'title starts with "head"',
+    'email ends with "@muster.de"',
+    'email_domain is "gmail.com"',
+    "employees between {a} and {b}",
+    "employees >= {a}",
+    "employees > {a}",
+    "employees <= {a}",
+    "employees < {a}",
+    "employees is {a}",
+    "employees is not {a}",
+    "employees in [{a}, {b}]",
+    "seniority at least {level}",
+    "seniority at most {level}",
+    "seniority is {level}",
+    "seniority in [{level}, manager]",
+    "buying_role is decision_maker",
+    "email is freemail",
+    "email is business",
+    'tech_stack contains "sap"',
+    "not employees < {a}",
+    'country in ["DE", "AT"] or employees > {a}',
+    "{kind} within {c} days",
+    "{kind}",
+    "{kind} at least {n} times within {c} days",
+    "{kind} at least {n} times",
+    "partner",
+    'plan is "pro"',
+    "arr >= {a}",
+]
+
+
+@st.composite
+def shaped_files(draw: st.DrawFn) -> str:
+    def line() -> str:
+        a = draw(st.integers(1, 300))
+        shape: str = draw(st.sampled_from(SHAPES))
+        condition = shape.format(
+            a=a,
+            b=a + draw(st.integers(0, 500)),
+            c=draw(st.integers(1, 120)),
+            n=draw(st.integers(1, 4)),
+            level=draw(st.sampled_from(LEVELS)),
+            kind=draw(st.sampled_from(KINDS)),
+        )
+        points = draw(st.sampled_from(["+10", "-5", "+0", "+2.5", "-0.35", "+100"]))
+        return f"  {points} {condition}"
+
+    def each() -> str:
+        points = draw(st.sampled_from(["+10", "-5", "+0.3", "+0", "+7"]))
+        window = draw(st.one_of(st.none(), st.integers(1, 120)))
+        cap = draw(st.one_of(st.none(), st.integers(0, 80), st.just(10_000)))
+        text = f"  {points} each {draw(st.sampled_from(KINDS))}"
+        if window is not None:
+            text += f" within {window} days"
+        if cap is not None:
+            text += f", at most {cap}"
+        return text
+
+    fit = [line() for _ in range(draw(st.integers(0, 6)))]
+    engagement = [
+        draw(st.one_of(st.builds(line), st.builds(each))) for _ in range(draw(st.integers(0, 5)))
+    ]
+    if draw(st.booleans()):
+        engagement.append(f"  decay {draw(st.sampled_from(['half', '25%']))} every 30 days")
+    limits = []
+    if draw(st.booleans()):
+        limits.append(f"  at most {draw(st.integers(0, 60))}")
+    if draw(st.booleans()):
+        limits.append(f"  at least {draw(st.integers(-60, 0))}")
+    hot = draw(st.integers(0, 80))
+    return "\n".join(
+        [
+            "field partner is flag",
+            "field plan is text",
+            "field arr is number",
+            "score fit {",
+            *fit,
+            *limits,
+            "}",
+            "score engagement {",
+            *engagement,
+            "}",
+            "score total = fit + engagement - fit",
+            "grade size {",
+            "  A when employees >= 500 and fit > 0",
+            "  B when at least 1 grade is A",
+            "  C otherwise",
+            "}",
+            "knockout student when seniority is student",
+            "temperature {",
+            f"  hot when fit >= {hot} and engagement >= {hot // 2} and total > -100",
+            f"  warm when fit > {hot // 3} or engagement is 10",
+            "  cold otherwise",
+            "}",
+            f"mql when total >= {hot // 2} and temperature in [hot, warm]",
+        ]
+    )
+
+
+@st.composite
+def custom_leads(draw: st.DrawFn) -> Lead:
+    base = draw(leads())
+    custom = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "partner": st.booleans(),
+                "plan": st.sampled_from(["Pro", "free"]),
+                "arr": st.integers(0, 600),
+            },
+        )
+    )
+    extra = draw(
+        st.lists(st.tuples(st.sampled_from(KINDS), st.integers(-48, 24 * 130)), max_size=6)
+    )
+    activities = [*base.activities]
+    activities += [{"kind": kind, "at": NOW - timedelta(hours=hours)} for kind, hours in extra]
+    data: dict[str, Any] = base.model_dump()
+    data.update(custom=custom, activities=activities, tech_stack=("SAP",))
+    return Lead.model_validate(data)
+
+
+def agree(text: str, lead: Lead, answers: dict[str, str]) -> None:
+    rules = parse(text, source="gen.lf")
+    program = rules._program  # the generic reference
+    fast = rules.evaluate(lead, now=NOW, answers=answers)
+    generic = program.evaluate(lead, NOW, answers)
+    assert fast == generic, (fast, generic)
+    assert fast.contributions == generic.contributions
+    assert fast.explain() == generic.explain()
+    scores, trace = program.scores_traced(program.facts(lead, NOW))
+    assert scores == dict(fast.scores)
+    assert program.trace_of(fast.trace[2:], fast.scores) == trace
+    assert rules.score(lead, now=NOW) == scores
+    assert rules.score_many([lead, lead], now=NOW) == [scores, scores]
+
+
+@settings(max_examples=150)
+@given(shaped_files(), st.lists(custom_leads(), min_size=1, max_size=3))
+def test_fast_and_generic_paths_agree_on_every_shape(text, sample):
+    for lead in sample:
+        agree(text, lead, {})
+
+
+@settings(max_examples=60)
+@given(rule_files(), leads(), ANSWERS)
+def test_fast_and_generic_paths_agree_with_templates_and_answers(text, lead, answers):
+    agree(text, lead, answers)
+
+
+def test_the_benchmark_rules_agree():
+    text = """
+list target_industries = ["software", "manufacturing", "finance"]
+score fit {
+  +15  industry in target_industries
+  +20  employees between 50 and 500
+  +15  seniority at least director
+  -30  email is freemail
+}
+score engagement {
+  +40        demo_request within 30 days
+  +10 each   pricing_page_view within 30 days, at most 30
+  +5 each    content_download within 90 days, at most 15
+  -20        unsubscribe
+}
+temperature {
+  hot   when fit >= 40 and engagement >= 40
+  warm  when fit >= 25 and engagement >= 15
+  cold  otherwise
+}
+mql when fit >= 30 and engagement >= 25
+"""
+    lead = Lead.model_validate(
+        {
+            "id": "L-1",
+            "company": "ACME",
+            "email": "cio@acme.de",
+            "title": "CIO",
+            "industry": "Software",
+            "employees": 80,
+            "activities": [
+                {"kind": "pricing_page_view", "at": NOW - timedelta(days=d)}
+                for d in (1, 2, 3, 4, 40)
+            ]
+            + [{"kind": "demo_request", "at": NOW - timedelta(days=30)}],
+        }
+    )
+    agree(text, lead, {})
+    result = parse(text).evaluate(lead, now=NOW)
+    assert dict(result.scores) == {"fit": 50.0, "engagement": 70.0}
+    assert (result.temperature, result.mql) == ("hot", True)
+
+
+THREE = [True, False, None]
+
+
+def constant(value: bool | None, facts: dict[str, Any]) -> bool | None:
+    return value
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_written_out_and_or_match_the_loops(size):
+    for values in product(THREE, repeat=size):
+        tests = tuple(partial(constant, v) for v in values)
+        assert all_of(tests)({}) is all_of_loop(tests)({}), values
+        assert any_of(tests)({}) is any_of_loop(tests)({}), values
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["is", "is not", "<", "<=", ">", ">="]),
+            st.sampled_from(["$fit", "$engagement"]),
+            st.sampled_from([-10.0, 0.0, 10.0, 25.5]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from([-10.0, 0.0, 10.0, 25.5, 40.0]),
+    st.sampled_from([-10.0, 0.0, 10.0, 25.5, 40.0]),
+)
+def test_score_comparisons_match_the_three_valued_and(comparisons, fit, engagement):
+    facts = {"$fit": fit, "$engagement": engagement}
+    generic = all_of_loop(tuple(operator(op, key, n, "number") for op, key, n in comparisons))
+    assert all_of_scores(tuple(comparisons))(facts) is generic(facts)
+
+
+def sample_leads() -> list[Lead]:
+    """Leads at the edges the shapes test: every level, range bounds, window bounds, future."""
+    titles = [None, "Werkstudent", "Engineer", "Head of IT", "IT Director", "VP Sales", "CEO"]
+    out = []
+    for i, title in enumerate(titles):
+        days = [0, 1, 5, 5, 30, 30.5, 89, 90, 120, -1][i : i + 5]
+        out.append(
+            Lead.model_validate(
+                {
+                    "id": f"L-{i}",
+                    "company": "C",
+                    "email": ["a@muster.de", "b@gmail.com"][i % 2],
+                    "title": title,
+                    "industry": [None, "Software", "retail", "FINANCE"][i % 4],
+                    "employees": [None, 50, 49, 500, 501, 120, 10][i],
+                    "country": [None, "DE", "FR"][i % 3],
+                    "tech_stack": ("SAP",) if i % 2 else (),
+                    "custom": {"partner": bool(i % 2), "plan": "Pro", "arr": 100 * i} if i else {},
+                    "activities": [
+                        {"kind": KINDS[(i + j) % len(KINDS)], "at": NOW - timedelta(days=d)}
+                        for j, d in enumerate(days)
+                    ]
+                    + [{"kind": "pricing_page_view", "at": NOW - timedelta(days=d)} for d in days],
+                }
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("level", LEVELS)
+def test_each_shape_agrees_on_edge_leads(shape, level):
+    condition = shape.format(a=50, b=500, c=30, n=2, level=level, kind="pricing_page_view")
+    text = f"score fit {{\n  +10 {condition}\n  -2.5 {condition}\n}}\n"
+    text = "field partner is flag\nfield plan is text\nfield arr is number\n" + text
+    for lead in sample_leads():
+        agree(text, lead, {})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "+10 each pricing_page_view within 30 days, at most 30",
+        "+10 each pricing_page_view within 30 days, at most 25",
+        "-5 each pricing_page_view within 30 days, at most 12",
+        "+0.3 each pricing_page_view, at most 1",
+        "+7 each pricing_page_view within 90 days",
+        "+0 each pricing_page_view, at most 5",
+        "+1 each pricing_page_view within 120 days, at most 1000",
+        "+10 pricing_page_view at least 3 times within 90 days",
+    ],
+)
+def test_activity_counts_agree_on_edge_leads(line):
+    text = f"score engagement {{\n  {line}\n  +1 pricing_page_view within 30 days\n}}\n"
+    for lead in sample_leads():
+        agree(text, lead, {})
