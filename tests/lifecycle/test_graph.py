@@ -542,3 +542,9 @@ def test_guard_actor_roles_must_be_known() -> None:
     data["transitions"][3]["guards"] = [{"name": "contact_attempts", "actors": "sales"}]
     with pytest.raises(GraphError, match=r"guards\[0\]\.actors: expected a list of actor roles"):
         graph_from_dict(data)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(graph_to_dict(DEFAULT_GRAPH)), encoding="utf-8-sig")
+    assert load_graph(path) == DEFAULT_GRAPH

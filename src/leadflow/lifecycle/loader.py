@@ -65,7 +65,7 @@ def load_graph(path: str | Path) -> Graph:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark from an editor is fine
     except UnicodeDecodeError as error:
         problem = Problem("<file>", f"not UTF-8 text ({error.reason} at byte {error.start})")
         raise GraphError((problem,), source=str(path)) from None

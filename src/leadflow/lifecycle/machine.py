@@ -109,7 +109,7 @@ def advance(
 
     An event already in the history (same idempotency key and payload, or an identical event)
     is not applied again: the record comes back unchanged with the earlier step. With
-    ``tolerant=True`` an event older than the last one is accepted as a late fact: it is
+    ``tolerant=True`` an event older than the latest one is accepted as a late fact: it is
     appended (marked ``late``) and judged against the current stage; stages are never reordered.
 
     Raises:
@@ -119,7 +119,8 @@ def advance(
         MissingReasonError: the transition needs a reason code and got none.
         UnknownReasonError: the reason code is not in the transition's list.
         GuardError: a guard refused, with its evidence (``have 2 attempts, need 3``).
-        OutOfOrderError: the event is older than the last one (strict mode).
+        OutOfOrderError: the event is older than the latest one (strict mode; late facts
+            accepted earlier in tolerant mode do not count).
         IdempotencyConflictError: the idempotency key was used for a different event.
 
     >>> from datetime import datetime, timezone
