@@ -428,12 +428,13 @@ def test_lists_are_accepted_where_tuples_are_expected() -> None:
     graph = Graph(
         "g",
         [StageSpec("a", "sales"), StageSpec("b", "sales", terminal=True)],  # type: ignore[arg-type]
-        [Transition("go", "a", "b", ("sales",))],  # type: ignore[arg-type]
+        [Transition("go", "a", "b", ["sales"], reasons=["no_budget"], guards=[])],  # type: ignore[arg-type]
         initial="a",
         entry=["a"],  # type: ignore[arg-type]
     )
     assert graph.stage_names == ("a", "b")
     assert graph.entry == ("a",)
+    assert graph.transitions[0] == Transition("go", "a", "b", ("sales",), reasons=("no_budget",))
 
 
 def test_default_graph_with_the_hosts_number_of_contact_attempts() -> None:

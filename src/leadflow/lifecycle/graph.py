@@ -54,6 +54,13 @@ class Transition:
     """Reason codes accepted; mandatory for reject, disqualify, recycle and lost transitions."""
     guards: tuple[Guard, ...] = ()
 
+    def __post_init__(self) -> None:
+        # lists are accepted for convenience and stored as tuples, so the graph stays frozen
+        for key in ("actors", "reasons", "guards"):
+            value = getattr(self, key)
+            if isinstance(value, list):
+                object.__setattr__(self, key, tuple(value))
+
     @property
     def requires_reason(self) -> bool:
         """Whether an event must carry a reason code to take this transition."""
