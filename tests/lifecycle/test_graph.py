@@ -549,3 +549,23 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_text(json.dumps(graph_to_dict(DEFAULT_GRAPH)), encoding="utf-8-sig")
     assert load_graph(path) == DEFAULT_GRAPH
+
+
+def test_stage_names_from_a_crm_get_a_suggestion() -> None:
+    data = {
+        "name": "crm",
+        "initial": "new",
+        "stages": [
+            {"name": "new", "owner": "sales"},
+            {"name": "Closed-Won", "owner": "sales", "terminal": True},
+            {"name": "---", "owner": "sales", "terminal": True},
+        ],
+        "transitions": [],
+    }
+    with pytest.raises(GraphError) as info:
+        graph_from_dict(data)
+    messages = [str(p) for p in info.value.problems]
+    assert messages[:2] == [
+        "stages[1].name: expected a lower_snake_case name, got 'Closed-Won'; e.g. 'closed_won'",
+        "stages[2].name: expected a lower_snake_case name, got '---'",
+    ]

@@ -208,7 +208,7 @@ def graph_problems(graph: Graph) -> list[Problem]:
     for i, spec in stages:
         where = f"stages[{i}]"
         if not isinstance(spec.name, str) or not _NAME.match(spec.name):
-            add(Problem(f"{where}.name", "expected a lower_snake_case name", spec.name))
+            add(Problem(f"{where}.name", _snake(spec.name), spec.name))
             continue
         if spec.name in names:
             add(Problem(f"{where}.name", f"duplicate stage {spec.name!r}", spec.name))
@@ -225,7 +225,7 @@ def graph_problems(graph: Graph) -> list[Problem]:
         if not isinstance(spec.terminal, bool):
             add(Problem(f"{where}.terminal", "expected True or False", spec.terminal))
     if not isinstance(graph.attempt_event, str) or not _NAME.match(graph.attempt_event):
-        add(Problem("attempt_event", "expected a lower_snake_case name", graph.attempt_event))
+        add(Problem("attempt_event", _snake(graph.attempt_event), graph.attempt_event))
     elif graph.attempt_event in {t.name for _, t in transitions if isinstance(t.name, str)}:
         add(
             Problem(
@@ -292,7 +292,7 @@ def _transition_problems(
     names = context.names
     where = f"transitions[{i}] ({t.name}: {t.source} -> {t.target})"
     if not isinstance(t.name, str) or not _NAME.match(t.name):
-        yield Problem(f"{where}.name", "expected a lower_snake_case name", t.name)
+        yield Problem(f"{where}.name", _snake(t.name), t.name)
     for end, stage in (("source", t.source), ("target", t.target)):
         if not isinstance(stage, str) or stage not in names:
             yield Problem(f"{where}.{end}", f"unknown stage {stage!r}", stage)
@@ -363,6 +363,15 @@ def _attempts_problems(context: _Context, where: str, guard: ContactAttempts) ->
     for code in codes:
         if code not in context.reasons:
             yield Problem(where, f"guard {guard.name} names unknown reason code {code!r}", code)
+
+
+def _snake(value: object) -> str:
+    hint = ""
+    if isinstance(value, str):
+        suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+        if _NAME.match(suggestion):
+            hint = f"; e.g. {suggestion!r}"
+    return f"expected a lower_snake_case name, got {value!r}{hint}"
 
 
 def _strings(value: object, where: str, what: str) -> tuple[str, ...] | Problem:
