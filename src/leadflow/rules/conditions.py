@@ -79,6 +79,8 @@ class Check:
     fusers: dict[Test, Fuser] = field(default_factory=dict)
     # compiled comparisons of a score with a number -> (op, "$score", number)
     score_comparisons: dict[Test, tuple[str, str, float]] = field(default_factory=dict)
+    # compiled conditions that read nothing but scores
+    on_scores: set[Test] = field(default_factory=set)
     # what the condition being compiled may refer to
     allow_scores: bool = False
     allow_temperature: bool = False
@@ -217,7 +219,9 @@ class Check:
             tests = tuple(self.condition(c) for c in cond.items)
             found = self.score_comparisons
             if all(t in found for t in tests):
-                return all_of_scores(tuple(found[t] for t in tests))
+                test = all_of_scores(tuple(found[t] for t in tests))
+                self.on_scores.add(test)
+                return test
             return all_of(tests)
         if isinstance(cond, ast.AnyOf):
             return any_of(tuple(self.condition(c) for c in cond.items))
@@ -388,6 +392,7 @@ class Check:
         )
         if key[:1] == "$" and comparable(op):
             self.score_comparisons[test] = (op, key, values[0])
+            self.on_scores.add(test)
         return test
 
     def criterion(self, cond: ast.Compare, key: str) -> Test:

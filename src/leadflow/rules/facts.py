@@ -118,7 +118,7 @@ _is_freemail = lru_cache(maxsize=8192)(is_freemail_domain)
 
 
 def _freemail(lead: Lead) -> bool:
-    return _is_freemail(lead.email.rpartition("@")[2].lower())  # email_domain, inlined
+    return _is_freemail(lead.email.rpartition("@")[2])  # is_freemail_domain lower-cases
 
 
 def activity_ages(

@@ -1,28 +1,33 @@
-"""The hot path of a rule set: one lead's facts in one pass, one step per rule, a flat result.
+"""The hot path of a rule set: one lead's values in one pass, one step per rule, a flat result.
 
 :class:`FastPath` evaluates exactly like :meth:`Program.evaluate` (the generic path, kept as the
-reference the tests compare it with), but prepares what it can when the rules load: the fact
-getters the rules need, the activity counts they read (``#kind|window``), a value rule per
-scoring line where the condition has a simple shape (see :mod:`leadflow.rules.points`), and the
-decisions a temperature or MQL line can produce. Per lead it reads each needed field once, walks
-the activities once (an age only for the kinds some rule counts), runs every scoring line once in
-one ``map`` and keeps only the points; contributions are rebuilt from those points when asked for.
+reference the tests compare it with), but prepares what it can when the rules load: the fields
+the rules read, the activity counts they need (``#kind|window``), a value rule per scoring line
+where the condition has a simple shape (see :mod:`leadflow.rules.points`), and the decisions a
+temperature or MQL line can produce.
+
+Per lead it reads each needed field once into a list, walks the activities once (an age only
+for the kinds some rule counts, tallied in the same list), runs every scoring line in one
+``map`` over that list and keeps only the points; contributions are rebuilt from those points
+when asked for. The facts mapping the generic conditions read is only built when some condition
+needs more than the scores.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import call, itemgetter
 from types import MappingProxyType
 from typing import Any
 
+from leadflow._time import require_aware
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.closures import Test
 from leadflow.rules.evaluation import Decision, Evaluation, KnockoutHit
-from leadflow.rules.facts import Facts
+from leadflow.rules.facts import Facts, Getter
 from leadflow.rules.points import (
     TABLE_SIZE,
     CountRule,
@@ -38,11 +43,12 @@ from leadflow.rules.program import CBranch, CRule, CScore, Program, add_up, rule
 __all__ = ("FastPath",)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NO_ANSWERS: Mapping[str, str] = _EMPTY
 _new = tuple.__new__
 _blank = Facts.__new__
 
 _SELF = "*facts"
-"""The key under which a facts rule finds the facts themselves (set only while rules run)."""
+"""The key of a facts rule: it reads the facts themselves."""
 
 # name, "$name", its rules' points (a slice of all points; None: all of them), at most,
 # at least, formula terms
@@ -57,7 +63,7 @@ def _decayed(rule: CRule, factor: float | None, period: float | None) -> PointsF
 
 
 def _rule(rule: CRule, block: CScore) -> ValueRule | CountRule:
-    """The fact key a scoring line reads and the function of it giving the line's points.
+    """The key a scoring line reads and the function of its value giving the line's points.
 
     A value rule where the line allows it, else a facts rule reading :data:`_SELF`.
     """
@@ -74,11 +80,11 @@ def _rule(rule: CRule, block: CScore) -> ValueRule | CountRule:
     return _SELF, points_of(rule.test, rule.points)
 
 
-def _fetch(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], Sequence[Any]]:
-    if len(keys) == 1:
-        key = keys[0]
-        return lambda f: (f[key],)
-    return itemgetter(*keys)
+def _fetch(indexes: tuple[int, ...]) -> Callable[[list[Any]], Sequence[Any]]:
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda values: (values[index],)
+    return itemgetter(*indexes)
 
 
 def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
@@ -89,29 +95,35 @@ def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
     return branches[-1]  # pragma: no cover - the checker demands an "otherwise" branch
 
 
+def _missing(lead: Lead) -> None:
+    return None
+
+
 class FastPath:
-    """A :class:`Program` prepared for evaluating many leads quickly."""
+    """A :class:`Program` prepared for evaluating many leads quickly: the base of
+    :class:`~leadflow.rules.RuleSet`, whose :meth:`evaluate` it is."""
 
     __slots__ = (
-        "counted",
-        "counts",
-        "fetch",
-        "fns",
-        "grades",
-        "knockouts",
-        "mql",
-        "mql_alone",
-        "plan",
-        "program",
-        "qualifications",
-        "selfish",
-        "spans",
-        "temperature",
+        "_counted",
+        "_fetch",
+        "_fns",
+        "_getters",
+        "_grades",
+        "_keys",
+        "_knockouts",
+        "_light",
+        "_mql",
+        "_mql_alone",
+        "_program",
+        "_qualifications",
+        "_selfish",
+        "_spans",
+        "_temperature",
+        "_zeros",
     )
 
     def __init__(self, program: Program) -> None:
-        self.program = program
-        self.plan = program.plan
+        self._program = program
         rules: list[ValueRule | CountRule] = []
         spans: list[Span] = []
         for block in program.scores:
@@ -123,41 +135,50 @@ class FastPath:
             part = slice(start, len(rules))
             spans.append((block.name, "$" + block.name, part, block.at_most, block.at_least, None))
         whole = slice(0, len(rules))
-        self.spans = tuple(
+        self._spans = tuple(
             (name, key, None if part == whole else part, most, least, formula)
             for name, key, part, most, least, formula in spans
         )
-        keys = tuple(rule[0] for rule in rules)
-        self.fetch = _fetch(keys) if keys else None
-        self.selfish = _SELF in keys
         # each activity count stops where no rule reading it needs more (if that is near)
         limits: dict[str, float] = {}
         for rule in rules:
             if len(rule) == 3:
                 limits[rule[0]] = max(limits.get(rule[0], 0), rule[2])
         limits = {key: limit if limit <= TABLE_SIZE else math.inf for key, limit in limits.items()}
-        self.fns = tuple(
+        self._fns = tuple(
             tabled(rule[1], int(limits[rule[0]]))
             if len(rule) == 3 and limits[rule[0]] < math.inf
             else rule[1]
             for rule in rules
         )
-        counted: dict[str, list[tuple[str, float, float]]] = {}
+        # one list of values per lead: the fields (every one the rules read, so a custom field
+        # of the wrong type is reported up front), the activity counts, then the facts
+        fields: dict[str, Getter] = dict(program.plan)
+        for rule in rules:
+            key = rule[0]
+            if key[:1] not in {"#", "*"} and key not in fields:  # pragma: no cover - planned
+                fields[key] = program.getters.get(key, _missing)
+        self._keys = tuple(fields)
+        self._getters = tuple(fields.values())
+        index = {key: i for i, key in enumerate((*fields, *sorted(limits), _SELF))}
+        counted: dict[str, list[tuple[int, float, float]]] = {}
         for key, limit in sorted(limits.items()):
             kind, window = window_of(key)
-            counted.setdefault(kind, []).append((key, window, limit))
-        self.counted = {kind: tuple(slots) for kind, slots in counted.items()}
-        self.counts = dict.fromkeys(limits, 0)
-        self.grades = program.grades
-        self.knockouts: tuple[tuple[Test, KnockoutHit], ...] = program.knockouts
+            counted.setdefault(kind, []).append((index[key] - len(fields), window, limit))
+        self._counted = {kind: tuple(slots) for kind, slots in counted.items()}
+        self._zeros = [0] * len(limits)
+        self._selfish = any(rule[0] == _SELF for rule in rules)
+        self._fetch = _fetch(tuple(index[rule[0]] for rule in rules)) if rules else None
+        self._grades = program.grades
+        self._knockouts: tuple[tuple[Test, KnockoutHit], ...] = program.knockouts
         mql = program.mql or CBranch("mql", None, "", "", 0)
         yes = Decision("mql", "yes", mql.text, mql.source, mql.line)
         no = Decision("mql", "no", mql.text, mql.source, mql.line)
-        self.mql = program.mql
-        self.mql_alone = {True: (yes,), False: (no,), None: ()}
+        self._mql = program.mql
+        self._mql_alone = {True: (yes,), False: (no,), None: ()}
         # per temperature line: its test, its label, and the decisions of a lead it classifies
         # (by MQL outcome), when no grade or knock-out adds decisions of its own
-        self.temperature = (
+        self._temperature = (
             None
             if program.temperature is None
             else tuple(
@@ -169,54 +190,61 @@ class FastPath:
                 for b in program.temperature
             )
         )
-        self.qualifications = program.qualifications
+        self._qualifications = program.qualifications
+        # no condition reads more than the scores: a plain dict of scores will do as facts
+        classifying = (*(program.temperature or ()), *((program.mql,) if program.mql else ()))
+        self._light = not (
+            self._selfish
+            or program.grades
+            or program.knockouts
+            or program.qualifications
+            or any(b.test is not None and b.test not in program.on_scores for b in classifying)
+        )
 
-    def facts(self, lead: Lead, now_ts: float) -> Facts:
-        """Every fact the rules read about ``lead``, computed at once (others on first use).
+    def _facts(self, lead: Lead, now_ts: float, values: list[Any]) -> Facts:
+        """The facts of ``lead`` for the generic conditions, with the fields already read."""
+        f = _blank(Facts)
+        f.lead, f.now_ts, f.getters = lead, now_ts, self._program.getters
+        f.update(zip(self._keys, values, strict=False))  # values go on with counts
+        return f
+
+    def _values(self, lead: Lead, now_ts: float) -> list[Any]:
+        """The fields the rules read, then the activity counts.
 
         Raises:
             RuleEvaluationError: a custom field holds a value of the wrong type.
         """
-        f = _blank(Facts)
-        f.lead, f.now_ts, f.getters = lead, now_ts, self.program.getters
-        f.update(self.counts)
         try:
-            for key, get in self.plan:
-                f[key] = get(lead)
+            values = [get(lead) for get in self._getters]
         except RuleEvaluationError as error:
-            raise self.program.located(error) from None
-        counted = self.counted
-        if counted and lead.activities:
-            wanted = counted.get
+            raise self._program.located(error) from None
+        counted = self._counted
+        if counted:
+            counts = self._zeros.copy()
             for activity in lead.activities:
-                slots = wanted(activity.kind)
+                slots = counted.get(activity.kind)
                 if slots is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
-                        for key, window, limit in slots:
-                            if age <= window:
-                                n = f[key]
-                                if n < limit:
-                                    f[key] = n + 1
-        return f
+                        for i, window, limit in slots:
+                            if age <= window and counts[i] < limit:
+                                counts[i] += 1
+            values += counts
+        return values
 
-    def points(self, f: dict[str, Any]) -> list[float | None]:
+    def _points(self, values: list[Any], f: Facts | None) -> list[float | None]:
         """Every scoring line's points (``None`` where a line does not count), in file order."""
-        fetch = self.fetch
+        fetch = self._fetch
         if fetch is None:
             return []
-        if not self.selfish:
-            return list(map(call, self.fns, fetch(f)))
-        f[_SELF] = f
-        try:
-            return list(map(call, self.fns, fetch(f)))
-        finally:
-            del f[_SELF]  # no reference cycle left behind
+        if self._selfish:
+            values.append(f)
+        return list(map(call, self._fns, fetch(values)))
 
-    def scores(self, f: dict[str, Any], points: list[float | None]) -> dict[str, float]:
+    def _scores(self, points: list[float | None], f: dict[str, Any]) -> dict[str, float]:
         """The scores, in order, from the lines' points; each also goes into ``f``."""
         scores: dict[str, float] = {}
-        for name, key, part, at_most, at_least, formula in self.spans:
+        for name, key, part, at_most, at_least, formula in self._spans:
             if formula is not None:
                 total = 0.0
                 for sign, term in formula:
@@ -233,60 +261,87 @@ class FastPath:
             scores[name] = f[key] = total
         return scores
 
-    def score_many(
+    def _score_one(self, lead: Lead, now_ts: float) -> dict[str, float]:
+        """Only the scores of one lead."""
+        values = self._values(lead, now_ts)
+        f = self._facts(lead, now_ts, values) if self._selfish else {}
+        return self._scores(self._points(values, f), f)  # type: ignore[arg-type]
+
+    def _score_all(
         self, leads: Iterable[Lead | Mapping[str, Any]], now: datetime
     ) -> list[dict[str, float]]:
         now_ts = now.timestamp()
-        facts, points, scores = self.facts, self.points, self.scores
-        out = []
-        for lead in leads:
-            f = facts(lead if isinstance(lead, Lead) else validate_lead(lead), now_ts)
-            out.append(scores(f, points(f)))
-        return out
+        score = self._score_one
+        return [
+            score(lead if isinstance(lead, Lead) else validate_lead(lead), now_ts) for lead in leads
+        ]
 
-    def evaluate(self, lead: Lead, now: datetime, answers: Mapping[str, str]) -> Evaluation:
-        """The same evaluation as :meth:`Program.evaluate`.
+    def evaluate(
+        self,
+        lead: Lead | Mapping[str, Any],
+        *,
+        now: datetime,
+        answers: Mapping[str, str] | None = None,
+    ) -> Evaluation:
+        """Score, grade, classify and qualify one lead at the instant ``now``.
+
+        Args:
+            lead: a :class:`~leadflow.Lead`, or a mapping validated with
+                :func:`~leadflow.validate_lead`.
+            now: the evaluation instant (timezone-aware); activity windows and decay count
+                back from it, and activities after it are ignored.
+            answers: sales' answers to qualification criteria, e.g.
+                ``{"budget": "approved"}``; criteria without an answer count as ``unknown``.
 
         Raises:
-            RuleEvaluationError: a custom field holds a value of the wrong type.
+            NaiveDatetimeError: ``now`` has no time zone.
+            LeadValidationError: ``lead`` is a mapping that is not a valid lead.
+            RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
+                field holds a value of the wrong type.
         """
-        # self.facts, self.points and self.scores written out: this is the hot path
-        program = self.program
+        program = self._program
+        if type(now) is not datetime or now.tzinfo is not UTC:
+            require_aware(now, "now")
+        given: Mapping[str, str] = _NO_ANSWERS
+        if answers:
+            given = dict(answers)
+            program.check_answers(given)
+        if not isinstance(lead, Lead):
+            lead = validate_lead(lead)
+        # the same evaluation as Program.evaluate; self._values, self._facts, self._points
+        # and self._scores written out: this is the hot path
         now_ts = now.timestamp()
-        f = _blank(Facts)
-        f.lead, f.now_ts, f.getters = lead, now_ts, program.getters
-        f.update(self.counts)
         try:
-            for key, get in self.plan:
-                f[key] = get(lead)
+            values = [get(lead) for get in self._getters]
         except RuleEvaluationError as error:
             raise program.located(error) from None
-        counted = self.counted
-        if counted and lead.activities:
-            wanted = counted.get
+        counted = self._counted
+        if counted:
+            counts = self._zeros.copy()
             for activity in lead.activities:
-                slots = wanted(activity.kind)
+                slots = counted.get(activity.kind)
                 if slots is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
-                        for key, window, limit in slots:
-                            if age <= window:
-                                n = f[key]
-                                if n < limit:
-                                    f[key] = n + 1
-        fetch = self.fetch
-        if fetch is None:
-            points: list[float | None] = []
-        elif self.selfish:
-            f[_SELF] = f
-            try:
-                points = list(map(call, self.fns, fetch(f)))
-            finally:
-                del f[_SELF]
+                        for i, window, limit in slots:
+                            if age <= window and counts[i] < limit:
+                                counts[i] += 1
+            values += counts
+        f: dict[str, Any]
+        if self._light:
+            f = {}
         else:
-            points = list(map(call, self.fns, fetch(f)))
+            f = _blank(Facts)
+            f.lead, f.now_ts, f.getters = lead, now_ts, program.getters  # type: ignore[attr-defined]
+            f.update(zip(self._keys, values, strict=False))  # values go on with counts
+            if self._selfish:
+                values.append(f)
+        fetch = self._fetch
+        points: list[float | None] = (
+            [] if fetch is None else list(map(call, self._fns, fetch(values)))
+        )
         scores: dict[str, float] = {}
-        for name, key, part, at_most, at_least, formula in self.spans:
+        for name, key, part, at_most, at_least, formula in self._spans:
             if formula is not None:
                 total = 0.0
                 for sign, term in formula:
@@ -303,20 +358,20 @@ class FastPath:
             scores[name] = f[key] = total
         decisions: list[Decision] | None = None
         grades: Mapping[str, str] = _EMPTY
-        if self.grades:
+        if self._grades:
             decisions = []
             graded: dict[str, str] = {}
-            for name, branches in self.grades:
+            for name, branches in self._grades:
                 branch = _first(branches, f)
                 graded[name] = f["%" + name] = branch.label
                 decisions.append(branch.decision)
             grades = MappingProxyType(graded)
         knockouts: tuple[KnockoutHit, ...] = ()
-        if self.knockouts:
-            knockouts = tuple(hit for test, hit in self.knockouts if test(f) is True)
+        if self._knockouts:
+            knockouts = tuple(hit for test, hit in self._knockouts if test(f) is True)
         temperature: str | None = None
-        outcomes: Mapping[bool | None, tuple[Decision, ...]] = self.mql_alone
-        if self.temperature is not None:
+        outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
+        if self._temperature is not None:
             if knockouts:
                 temperature = "cold"
                 hit = knockouts[0]
@@ -324,19 +379,19 @@ class FastPath:
                 decisions = decisions or []
                 decisions.append(Decision("temperature", "cold", reason, hit.source, hit.line))
             else:
-                for test, temperature, outcomes in self.temperature:  # noqa: B007
+                for test, temperature, outcomes in self._temperature:  # noqa: B007
                     if test is None or test(f) is True:
                         break
         f["!temperature"] = temperature
         mql: bool | None = None
-        if self.mql is not None:
+        if self._mql is not None:
             if knockouts:
                 mql = False
                 reason = f"knocked out: {knockouts[0].reason}"
                 decisions = decisions or []
-                decisions.append(Decision("mql", "no", reason, self.mql.source, self.mql.line))
+                decisions.append(Decision("mql", "no", reason, self._mql.source, self._mql.line))
             else:
-                mql = self.mql.test(f) is True  # type: ignore[misc]
+                mql = self._mql.test(f) is True  # type: ignore[misc]
         if decisions is None:
             made = outcomes[mql]
         else:
@@ -344,10 +399,10 @@ class FastPath:
                 decisions.extend(outcomes[mql])
             made = tuple(decisions)
         qualifications: Mapping[str, Any] = _EMPTY
-        if self.qualifications:
+        if self._qualifications:
             qualify = program.qualify
             qualifications = MappingProxyType(
-                {q.name: qualify(q, f, answers) for q in self.qualifications}
+                {q.name: qualify(q, f, given) for q in self._qualifications}  # type: ignore[arg-type]
             )
         return _new(
             Evaluation,

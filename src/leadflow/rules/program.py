@@ -153,6 +153,7 @@ class Program:
     mql: CBranch | None
     qualifications: tuple[CQualification, ...]
     sources: tuple[str, ...] = ()  # files read, the loaded one first (for explain's order)
+    on_scores: frozenset[Test] = frozenset()  # conditions that read nothing but scores
 
     def facts(self, lead: Lead, now: datetime) -> Facts:
         return self.facts_at(lead, now.timestamp())

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from types import MappingProxyType
+from datetime import datetime
 from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
-from leadflow.rules.evaluation import Evaluation, TestResult
+from leadflow.rules.evaluation import TestResult
 from leadflow.rules.fastpath import FastPath
 from leadflow.rules.program import Program
 from leadflow.rules.testing import CompiledTest, run_test
 
 __all__ = ("RuleSet",)
-
-
-_NO_ANSWERS: Mapping[str, str] = MappingProxyType({})
 
 
 def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
@@ -26,7 +22,7 @@ def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
     return validate_lead(lead)
 
 
-class RuleSet:
+class RuleSet(FastPath):
     """The rules of one file (with its includes and templates), checked and compiled.
 
     Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; it never changes
@@ -45,11 +41,10 @@ class RuleSet:
     20.0
     """
 
-    __slots__ = ("_fast", "_program", "_tests", "source")
+    __slots__ = ("_tests", "source")
 
     def __init__(self, program: Program, tests: tuple[CompiledTest, ...], source: str) -> None:
-        self._program = program
-        self._fast = FastPath(program)
+        super().__init__(program)
         self._tests = tests
         self.source = source
         """The file name the rules came from (or the ``source=`` given to ``parse``)."""
@@ -86,36 +81,7 @@ class RuleSet:
         """The names of the file's ``test`` blocks."""
         return tuple(t.name for t in self._tests)
 
-    def evaluate(
-        self,
-        lead: Lead | Mapping[str, Any],
-        *,
-        now: datetime,
-        answers: Mapping[str, str] | None = None,
-    ) -> Evaluation:
-        """Score, grade, classify and qualify one lead at the instant ``now``.
-
-        Args:
-            lead: a :class:`~leadflow.Lead`, or a mapping validated with
-                :func:`~leadflow.validate_lead`.
-            now: the evaluation instant (timezone-aware); activity windows and decay count
-                back from it, and activities after it are ignored.
-            answers: sales' answers to qualification criteria, e.g.
-                ``{"budget": "approved"}``; criteria without an answer count as ``unknown``.
-
-        Raises:
-            NaiveDatetimeError: ``now`` has no time zone.
-            LeadValidationError: ``lead`` is a mapping that is not a valid lead.
-            RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
-                field holds a value of the wrong type.
-        """
-        if type(now) is not datetime or now.tzinfo is not UTC:
-            require_aware(now, "now")
-        given: Mapping[str, str] = _NO_ANSWERS
-        if answers:
-            given = dict(answers)
-            self._program.check_answers(given)
-        return self._fast.evaluate(lead if isinstance(lead, Lead) else _lead(lead), now, given)
+    # evaluate(lead, *, now, answers=None) comes from FastPath: it is the hot path
 
     def score(self, lead: Lead | Mapping[str, Any], *, now: datetime) -> dict[str, float]:
         """Only the scores of one lead: the fast path for re-scoring.
@@ -127,9 +93,7 @@ class RuleSet:
             LeadValidationError: ``lead`` is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        fast = self._fast
-        f = fast.facts(_lead(lead), now.timestamp())
-        return fast.scores(f, fast.points(f))
+        return self._score_one(_lead(lead), now.timestamp())
 
     def score_many(
         self, leads: Iterable[Lead | Mapping[str, Any]], *, now: datetime
@@ -141,7 +105,7 @@ class RuleSet:
             LeadValidationError: a lead is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        return self._fast.score_many(leads, now)
+        return self._score_all(leads, now)
 
     def run_tests(self) -> tuple[TestResult, ...]:
         """Run the file's ``test`` blocks; each result says what did not hold, and where.
