@@ -105,6 +105,7 @@ class FastPath:
 
     __slots__ = (
         "_counted",
+        "_counted_more",
         "_fetch",
         "_fns",
         "_getters",
@@ -165,7 +166,9 @@ class FastPath:
         for key, limit in sorted(limits.items()):
             kind, window = window_of(key)
             counted.setdefault(kind, []).append((index[key] - len(fields), window, limit))
-        self._counted = {kind: tuple(slots) for kind, slots in counted.items()}
+        # kinds with one count (the usual case) apart, so the pass needs no inner loop
+        self._counted = {kind: slots[0] for kind, slots in counted.items() if len(slots) == 1}
+        self._counted_more = {kind: tuple(ss) for kind, ss in counted.items() if len(ss) > 1}
         self._zeros = [0] * len(limits)
         self._selfish = any(rule[0] == _SELF for rule in rules)
         self._fetch = _fetch(tuple(index[rule[0]] for rule in rules)) if rules else None
@@ -218,12 +221,16 @@ class FastPath:
             values = [get(lead) for get in self._getters]
         except RuleEvaluationError as error:
             raise self._program.located(error) from None
-        counted = self._counted
-        if counted:
+        if self._zeros:
             counts = self._zeros.copy()
+            single, several = self._counted, self._counted_more
             for activity in lead.activities:
-                slots = counted.get(activity.kind)
-                if slots is not None:
+                slot = single.get(activity.kind)
+                if slot is not None:
+                    i, window, limit = slot
+                    if 0 <= now_ts - activity.at.timestamp() <= window and counts[i] < limit:
+                        counts[i] += 1
+                elif several and (slots := several.get(activity.kind)) is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
                         for i, window, limit in slots:
@@ -315,12 +322,16 @@ class FastPath:
             values = [get(lead) for get in self._getters]
         except RuleEvaluationError as error:
             raise program.located(error) from None
-        counted = self._counted
-        if counted:
+        if self._zeros:
             counts = self._zeros.copy()
+            single, several = self._counted, self._counted_more
             for activity in lead.activities:
-                slots = counted.get(activity.kind)
-                if slots is not None:
+                slot = single.get(activity.kind)
+                if slot is not None:
+                    i, window, limit = slot
+                    if 0 <= now_ts - activity.at.timestamp() <= window and counts[i] < limit:
+                        counts[i] += 1
+                elif several and (slots := several.get(activity.kind)) is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
                         for i, window, limit in slots:
