@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import repeat
 from operator import call, itemgetter
 from types import MappingProxyType
 from typing import Any
@@ -47,6 +48,9 @@ _NO_ANSWERS: Mapping[str, str] = _EMPTY
 _new = tuple.__new__
 _blank = Facts.__new__
 
+_ZEROS = repeat(0.0)
+"""What a scoring line gives when it does not count (see :mod:`leadflow.rules.points`)."""
+
 _SELF = "*facts"
 """The key of a facts rule: it reads the facts themselves."""
 
@@ -56,8 +60,8 @@ Span = tuple[str, str, slice | None, float | None, float | None, tuple[tuple[int
 
 
 def _decayed(rule: CRule, factor: float | None, period: float | None) -> PointsFn:
-    def fn(f: dict[str, Any]) -> float | None:
-        return rule_points(rule, f, factor, period) or None  # type: ignore[arg-type]
+    def fn(f: dict[str, Any], default: float) -> float:
+        return rule_points(rule, f, factor, period) or default  # type: ignore[arg-type]
 
     return fn
 
@@ -239,16 +243,16 @@ class FastPath:
             values += counts
         return values
 
-    def _points(self, values: list[Any], f: Facts | None) -> list[float | None]:
-        """Every scoring line's points (``None`` where a line does not count), in file order."""
+    def _points(self, values: list[Any], f: Facts | None) -> list[float]:
+        """Every scoring line's points (see :mod:`leadflow.rules.points`), in file order."""
         fetch = self._fetch
         if fetch is None:
             return []
         if self._selfish:
             values.append(f)
-        return list(map(call, self._fns, fetch(values)))
+        return list(map(call, self._fns, fetch(values), _ZEROS))
 
-    def _scores(self, points: list[float | None], f: dict[str, Any]) -> dict[str, float]:
+    def _scores(self, points: list[float], f: dict[str, Any]) -> dict[str, float]:
         """The scores, in order, from the lines' points; each also goes into ``f``."""
         scores: dict[str, float] = {}
         for name, key, part, at_most, at_least, formula in self._spans:
@@ -258,7 +262,7 @@ class FastPath:
                     total += sign * f["$" + term]
                 total = round(total, 2)  # as the generic path does
             else:
-                total = add_up(filter(None, points if part is None else points[part]), 0.0)
+                total = add_up(points if part is None else points[part], 0.0)
                 if not total.is_integer():
                     total = round(total, 2)
                 if at_most is not None and total > at_most:
@@ -348,8 +352,8 @@ class FastPath:
             if self._selfish:
                 values.append(f)
         fetch = self._fetch
-        points: list[float | None] = (
-            [] if fetch is None else list(map(call, self._fns, fetch(values)))
+        points: list[float] = (
+            [] if fetch is None else list(map(call, self._fns, fetch(values), _ZEROS))
         )
         scores: dict[str, float] = {}
         for name, key, part, at_most, at_least, formula in self._spans:
@@ -359,7 +363,7 @@ class FastPath:
                     total += sign * f["$" + term]
                 total = round(total, 2)
             else:
-                total = add_up(filter(None, points if part is None else points[part]), 0.0)
+                total = add_up(points if part is None else points[part], 0.0)
                 if not total.is_integer():
                     total = round(total, 2)
                 if at_most is not None and total > at_most:

@@ -1,12 +1,17 @@
-"""Points closures: a scoring line for one lead, its points if it counts, else ``None``.
+"""Points closures: what one scoring line gives one lead.
 
-The hot path (:mod:`leadflow.rules.fastpath`) runs every scoring line once per lead. A line whose
-condition has a simple shape (a field in a list, a range, a level, a comparison, free-mail, an
-activity within a window) becomes a *value rule*: a fact key and a function of that fact's value
-alone, often a plain ``dict.get`` on a table of the values that earn the points, which costs no
-Python call at all. Activity lines read a count (``#kind|window``: how many activities of the
-kind are at most ``window`` seconds old) that the hot path tallies in its one pass over the
-activities, and become tables too where the points stop changing after a few activities. Any other line is a *facts rule* (:func:`points_of`): a function of all the facts.
+The hot path (:mod:`leadflow.rules.fastpath`) runs every scoring line once per lead, as
+``fn(value, 0.0)``: the line's points if it counts, else the ``0.0`` it is handed, so a block's
+points add up without a filter. A line worth zero points that fires gives the integer ``0``
+instead (see :func:`hit`), so its firing still shows in the contributions.
+
+A line whose condition has a simple shape (a field in a list, a range, a level, a comparison,
+free-mail, an activity within a window) becomes a *value rule*: a fact key and a function of
+that fact's value alone, often a plain ``dict.get`` on a table of the values that earn the
+points, which costs no Python call at all. Activity lines read a count (``#kind|window``: how
+many activities of the kind are at most ``window`` seconds old) that the hot path tallies in its
+one pass over the activities, and become tables too where the points stop changing after a few
+activities. Any other line is a *facts rule* (:func:`points_of`): a function of all the facts.
 
 Each builder gives the same answer as the condition closure it replaces, missing values
 included: a missing fact never earns points.
@@ -32,6 +37,7 @@ __all__ = (
     "between_points",
     "count_key",
     "each_points",
+    "hit",
     "membership_points",
     "operator_points",
     "points_of",
@@ -41,9 +47,9 @@ __all__ = (
     "window_of",
 )
 
-PointsFn = Callable[[dict[str, Any]], float | None]
+PointsFn = Callable[[dict[str, Any], float], float]
 """A facts rule: the points of a scoring line, given all the facts of one lead."""
-ValueFn = Callable[[Any], float | None]
+ValueFn = Callable[[Any, float], float]
 ValueRule = tuple[str, ValueFn]
 """A value rule: the fact key it reads, and the points for that fact's value."""
 Fuser = Callable[[float], "ValueRule | CountRule"]
@@ -54,6 +60,11 @@ hot path stops counting there (when every rule on the count allows it, and withi
 :data:`TABLE_SIZE`) and looks the points up in a table made by :func:`tabled`."""
 
 TABLE_SIZE = 64
+
+
+def hit(points: float) -> float:
+    """What a plain line that fires gives: its points, or the integer ``0`` for no points."""
+    return 0 if points == 0 else points
 
 
 def count_key(kind: str, window: float | None) -> str:
@@ -68,32 +79,36 @@ def window_of(key: str) -> tuple[str, float]:
 
 
 def points_of(test: Test, points: float) -> PointsFn:
-    """The facts rule of any condition: ``points`` when ``test`` is ``True``."""
+    """The facts rule of any condition: the points when ``test`` is ``True``."""
+    points = hit(points)
 
-    def fn(f: dict[str, Any]) -> float | None:
-        return points if test(f) is True else None
+    def fn(f: dict[str, Any], default: float) -> float:
+        return points if test(f) is True else default
 
     return fn
 
 
 def _table(values: Any, points: float) -> ValueFn:
-    """``points`` for the listed values, ``None`` for any other (and for a missing value)."""
-    return {value: points for value in values}.get
+    """The points for the listed values, the default for any other (and a missing value)."""
+    return {value: hit(points) for value in values}.get
 
 
 def membership_points(key: str, wanted: frozenset[Any], inside: bool, points: float) -> ValueRule:  # noqa: FBT001
     if inside:
         return key, _table(wanted, points)
+    points = hit(points)
 
-    def fn(v: Any) -> float | None:
-        return points if v is not None and v not in wanted else None
+    def fn(v: Any, default: float) -> float:
+        return points if v is not None and v not in wanted else default
 
     return key, fn
 
 
 def between_points(key: str, low: Any, high: Any, points: float) -> ValueRule:
-    def fn(v: Any) -> float | None:
-        return points if v is not None and low <= v <= high else None
+    points = hit(points)
+
+    def fn(v: Any, default: float) -> float:
+        return points if v is not None and low <= v <= high else default
 
     return key, fn
 
@@ -127,9 +142,10 @@ def operator_points(op: str, key: str, target: Any, points: float) -> ValueRule:
     if op == "is":  # equal values hash alike: a table of one
         return key, _table((target,), points)
     compare = _OPERATORS[op]
+    points = hit(points)
 
-    def fn(v: Any) -> float | None:
-        return points if v is not None and compare(v, target) is True else None
+    def fn(v: Any, default: float) -> float:
+        return points if v is not None and compare(v, target) is True else default
 
     return key, fn
 
@@ -141,9 +157,10 @@ def same_points(key: str, value: bool, points: float) -> ValueRule:  # noqa: FBT
 
 def activity_points(kind: str, count: int, window: float | None, points: float) -> CountRule:
     """``demo_request within 30 days`` (or ``at least 3 times``): reads the count."""
+    points = hit(points)
 
-    def fn(n: int) -> float | None:
-        return points if n >= count else None
+    def fn(n: int, default: float) -> float:
+        return points if n >= count else default
 
     return count_key(kind, window), fn, count
 
@@ -152,7 +169,7 @@ def each_points(kind: str, window: float | None, points: float, cap: float | Non
     """``+10 each pricing_page_view within 30 days, at most 30``, without decay.
 
     Same figure as :func:`leadflow.rules.program.rule_points`: points times the count, capped,
-    rounded to two places; ``None`` when that is zero.
+    rounded to two places; the default when that is zero (such a line never counts).
     """
     limit = None if cap is None else cap if points > 0 else -cap
     clamp = min if points > 0 else max
@@ -164,18 +181,18 @@ def each_points(kind: str, window: float | None, points: float, cap: float | Non
             (n for n in range(1, TABLE_SIZE + 1) if clamp(points * n, limit) == limit), need
         )
 
-    def fn(n: int) -> float | None:
+    def fn(n: int, default: float) -> float:
         if not n:
-            return None
+            return default
         total = points * n
         if limit is not None:
             total = clamp(total, limit)
-        return (total if total.is_integer() else round(total, 2)) or None
+        return (total if total.is_integer() else round(total, 2)) or default
 
     return count_key(kind, window), fn, need
 
 
 def tabled(fn: ValueFn, limit: int) -> ValueFn:
     """``fn`` of a count that stops at ``limit``, as a table lookup (see :data:`CountRule`)."""
-    table = {n: points for n in range(limit + 1) if (points := fn(n)) is not None}
+    table = {n: points for n in range(limit + 1) if (points := fn(n, None)) is not None}  # type: ignore[arg-type]
     return table.get

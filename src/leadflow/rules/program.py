@@ -23,7 +23,7 @@ from leadflow.rules.evaluation import (
     QualificationResult,
 )
 from leadflow.rules.facts import Facts, Getter, activity_ages
-from leadflow.rules.points import CountRule, ValueRule
+from leadflow.rules.points import CountRule, ValueRule, hit
 
 __all__ = (
     "CBranch",
@@ -261,19 +261,20 @@ class Program:
             f["$" + block.name] = total
         return scores, trace
 
-    def record_of(self, trace: Iterable[tuple[CRule, float]]) -> list[float | None]:
-        """The points of every scoring line, in file order, ``None`` where a line did not
-        count: what an :class:`Evaluation` keeps of ``trace`` (see :meth:`trace_of`)."""
+    def record_of(self, trace: Iterable[tuple[CRule, float]]) -> list[float]:
+        """The points of every scoring line, in file order: what an :class:`Evaluation` keeps
+        of ``trace`` (see :meth:`trace_of`). A line that did not count has ``0.0``; a line worth
+        no points that fired has the integer ``0`` (see :func:`leadflow.rules.points.hit`)."""
         given = {id(rule): points for rule, points in trace}
         return [
-            given.get(id(rule))
+            0.0 if (points := given.get(id(rule))) is None else hit(points)
             for block in self.scores
             if block.formula is None
             for rule in block.rules
         ]
 
     def trace_of(
-        self, record: Sequence[float | None], scores: Mapping[str, float]
+        self, record: Sequence[float], scores: Mapping[str, float]
     ) -> list[tuple[CRule, float]]:
         """The rules that gave points, rebuilt from a record (see :meth:`record_of`): per score
         block, the lines that counted, then the cap or floor that applied."""
@@ -286,7 +287,9 @@ class Program:
             points = record[start : start + len(block.rules)]
             start += len(block.rules)
             trace.extend(
-                (rule, p) for rule, p in zip(block.rules, points, strict=True) if p is not None
+                (rule, rule.points if p == 0 else p)
+                for rule, p in zip(block.rules, points, strict=True)
+                if p != 0 or type(p) is int
             )
             total = total_of(points)
             at_most, at_least = block.at_most, block.at_least
@@ -299,7 +302,7 @@ class Program:
 
     def contributions(
         self,
-        record: Sequence[float | None],
+        record: Sequence[float],
         lead: Lead,
         now: datetime,
         scores: Mapping[str, float],
@@ -373,14 +376,14 @@ add_up: Callable[[Iterable[float], float], float] = (
 """``add_up(points, 0.0)`` adds from left to right (``sum`` compensates rounding from 3.12 on)."""
 
 
-def total_of(points: Iterable[float | None]) -> float:
-    """The sum of a block's points (``None`` and zeros add nothing), in rule order, rounded.
+def total_of(points: Iterable[float]) -> float:
+    """The sum of a block's points (those of lines that do not count are zeros), rounded.
 
     Same figure as adding the counting rules one by one from ``0.0``: adding ``0.0`` to a sum
     that started at ``0.0`` never changes it. A whole number is already rounded (``round`` to
     two places is slow, and most points are whole).
     """
-    total: float = add_up(filter(None, points), 0.0)
+    total: float = add_up(points, 0.0)
     return total if total.is_integer() else round(total, 2)
 
 
