@@ -310,7 +310,7 @@ def assemble(
         mql=mql,
         qualifications=tuple(quals),
         sources=tuple(texts),
-        on_scores=frozenset(check.on_scores),
+        on_scores=MappingProxyType(dict(check.on_scores)),
     )
     return program, check
 

@@ -79,8 +79,8 @@ class Check:
     fusers: dict[Test, Fuser] = field(default_factory=dict)
     # compiled comparisons of a score with a number -> (op, "$score", number)
     score_comparisons: dict[Test, tuple[str, str, float]] = field(default_factory=dict)
-    # compiled conditions that read nothing but scores
-    on_scores: set[Test] = field(default_factory=set)
+    # compiled conditions that read nothing but scores -> the comparisons they join by "and"
+    on_scores: dict[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
     # what the condition being compiled may refer to
     allow_scores: bool = False
     allow_temperature: bool = False
@@ -219,8 +219,9 @@ class Check:
             tests = tuple(self.condition(c) for c in cond.items)
             found = self.score_comparisons
             if all(t in found for t in tests):
-                test = all_of_scores(tuple(found[t] for t in tests))
-                self.on_scores.add(test)
+                comparisons = tuple(found[t] for t in tests)
+                test = all_of_scores(comparisons)
+                self.on_scores[test] = comparisons
                 return test
             return all_of(tests)
         if isinstance(cond, ast.AnyOf):
@@ -392,7 +393,7 @@ class Check:
         )
         if key[:1] == "$" and comparable(op):
             self.score_comparisons[test] = (op, key, values[0])
-            self.on_scores.add(test)
+            self.on_scores[test] = ((op, key, values[0]),)
         return test
 
     def criterion(self, cond: ast.Compare, key: str) -> Test:

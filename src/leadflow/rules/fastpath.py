@@ -26,7 +26,7 @@ from typing import Any
 from leadflow._time import require_aware
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
-from leadflow.rules.closures import Test
+from leadflow.rules.closures import Test, all_of_scores
 from leadflow.rules.evaluation import Decision, Evaluation, KnockoutHit
 from leadflow.rules.facts import Facts, Getter
 from leadflow.rules.points import (
@@ -119,6 +119,7 @@ class FastPath:
         "_light",
         "_mql",
         "_mql_alone",
+        "_mql_test",
         "_program",
         "_qualifications",
         "_selfish",
@@ -130,15 +131,31 @@ class FastPath:
     def __init__(self, program: Program) -> None:
         self._program = program
         rules: list[ValueRule | CountRule] = []
-        spans: list[Span] = []
         for block in program.scores:
+            if block.formula is None:
+                rules.extend(_rule(rule, block) for rule in block.rules)
+        # no condition reads more than the scores: the scores themselves will do as facts, so
+        # score comparisons read "fit" where the generic facts have "$fit"
+        classifying = (*(program.temperature or ()), *((program.mql,) if program.mql else ()))
+        light = self._light = not (
+            any(rule[0] == _SELF for rule in rules)
+            or program.grades
+            or program.knockouts
+            or program.qualifications
+            or any(b.test is not None and b.test not in program.on_scores for b in classifying)
+        )
+        prefix = "" if light else "$"
+        spans: list[Span] = []
+        start = 0
+        for block in program.scores:
+            key = prefix + block.name
             if block.formula is not None:
-                spans.append((block.name, "$" + block.name, None, None, None, block.formula))
+                terms = tuple((sign, prefix + term) for sign, term in block.formula)
+                spans.append((block.name, key, None, None, None, terms))
                 continue
-            start = len(rules)
-            rules.extend(_rule(rule, block) for rule in block.rules)
-            part = slice(start, len(rules))
-            spans.append((block.name, "$" + block.name, part, block.at_most, block.at_least, None))
+            part = slice(start, start + len(block.rules))
+            start = part.stop
+            spans.append((block.name, key, part, block.at_most, block.at_least, None))
         whole = slice(0, len(rules))
         self._spans = tuple(
             (name, key, None if part == whole else part, most, least, formula)
@@ -182,6 +199,7 @@ class FastPath:
         yes = Decision("mql", "yes", mql.text, mql.source, mql.line)
         no = Decision("mql", "no", mql.text, mql.source, mql.line)
         self._mql = program.mql
+        self._mql_test = None if program.mql is None else self._on_scores(program.mql.test)
         self._mql_alone = {True: (yes,), False: (no,), None: ()}
         # per temperature line: its test, its label, and the decisions of a lead it classifies
         # (by MQL outcome), when no grade or knock-out adds decisions of its own
@@ -190,7 +208,7 @@ class FastPath:
             if program.temperature is None
             else tuple(
                 (
-                    b.test,
+                    self._on_scores(b.test),
                     b.label,
                     {True: (b.decision, yes), False: (b.decision, no), None: (b.decision,)},
                 )
@@ -198,15 +216,13 @@ class FastPath:
             )
         )
         self._qualifications = program.qualifications
-        # no condition reads more than the scores: a plain dict of scores will do as facts
-        classifying = (*(program.temperature or ()), *((program.mql,) if program.mql else ()))
-        self._light = not (
-            self._selfish
-            or program.grades
-            or program.knockouts
-            or program.qualifications
-            or any(b.test is not None and b.test not in program.on_scores for b in classifying)
-        )
+
+    def _on_scores(self, test: Test | None) -> Test | None:
+        """``test`` as it reads the facts of this path: by score name when they are the scores."""
+        if test is None or not self._light:
+            return test
+        comparisons = self._program.on_scores[test]
+        return all_of_scores(tuple((op, key[1:], bound) for op, key, bound in comparisons))
 
     def _facts(self, lead: Lead, now_ts: float, values: list[Any]) -> Facts:
         """The facts of ``lead`` for the generic conditions, with the fields already read."""
@@ -259,7 +275,7 @@ class FastPath:
             if formula is not None:
                 total = 0.0
                 for sign, term in formula:
-                    total += sign * f["$" + term]
+                    total += sign * f[term]
                 total = round(total, 2)  # as the generic path does
             else:
                 total = add_up(points if part is None else points[part], 0.0)
@@ -342,9 +358,10 @@ class FastPath:
                             if age <= window and counts[i] < limit:
                                 counts[i] += 1
             values += counts
+        scores: dict[str, Any] = {}  # the facts too, when no condition reads more
         f: dict[str, Any]
         if self._light:
-            f = {}
+            f = scores
         else:
             f = _blank(Facts)
             f.lead, f.now_ts, f.getters = lead, now_ts, program.getters  # type: ignore[attr-defined]
@@ -355,12 +372,11 @@ class FastPath:
         points: list[float] = (
             [] if fetch is None else list(map(call, self._fns, fetch(values), _ZEROS))
         )
-        scores: dict[str, float] = {}
         for name, key, part, at_most, at_least, formula in self._spans:
             if formula is not None:
                 total = 0.0
                 for sign, term in formula:
-                    total += sign * f["$" + term]
+                    total += sign * f[term]
                 total = round(total, 2)
             else:
                 total = add_up(points if part is None else points[part], 0.0)
@@ -397,7 +413,8 @@ class FastPath:
                 for test, temperature, outcomes in self._temperature:  # noqa: B007
                     if test is None or test(f) is True:
                         break
-        f["!temperature"] = temperature
+        if not self._light:
+            f["!temperature"] = temperature
         mql: bool | None = None
         if self._mql is not None:
             if knockouts:
@@ -406,7 +423,7 @@ class FastPath:
                 decisions = decisions or []
                 decisions.append(Decision("mql", "no", reason, self._mql.source, self._mql.line))
             else:
-                mql = self._mql.test(f) is True  # type: ignore[misc]
+                mql = self._mql_test(f) is True  # type: ignore[misc]
         if decisions is None:
             made = outcomes[mql]
         else:

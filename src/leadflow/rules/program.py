@@ -153,7 +153,8 @@ class Program:
     mql: CBranch | None
     qualifications: tuple[CQualification, ...]
     sources: tuple[str, ...] = ()  # files read, the loaded one first (for explain's order)
-    on_scores: frozenset[Test] = frozenset()  # conditions that read nothing but scores
+    # conditions that read nothing but scores -> the comparisons they join by "and"
+    on_scores: Mapping[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
 
     def facts(self, lead: Lead, now: datetime) -> Facts:
         return self.facts_at(lead, now.timestamp())
