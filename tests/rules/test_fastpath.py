@@ -73,11 +73,21 @@ SHAPES = [
 ]
 
 
+# the shapes that become value rules (the others read all the facts)
+VALUE_SHAPES = [
+    shape
+    for shape in SHAPES
+    if not any(word in shape for word in ("missing", " set", "not employees", " or ", "partner"))
+]
+
+
 @st.composite
-def shaped_files(draw: st.DrawFn) -> str:
+def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
+    """Rule files using every shape; with ``scores_only``, classification reads only scores."""
+
     def line() -> str:
         a = draw(st.integers(1, 300))
-        shape: str = draw(st.sampled_from(SHAPES))
+        shape: str = draw(st.sampled_from(VALUE_SHAPES if scores_only else SHAPES))
         condition = shape.format(
             a=a,
             b=a + draw(st.integers(0, 500)),
@@ -112,6 +122,29 @@ def shaped_files(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         limits.append(f"  at least {draw(st.integers(-60, 0))}")
     hot = draw(st.integers(0, 80))
+    if scores_only:
+        return "\n".join(
+            [
+                "field partner is flag",
+                "field plan is text",
+                "field arr is number",
+                "score fit {",
+                *fit,
+                *limits,
+                "}",
+                "score engagement {",
+                *[line for line in engagement if "decay" not in line],
+                "}",
+                "score total = fit - engagement",
+                "temperature {",
+                f"  hot when fit >= {hot} and engagement >= {hot // 2} and total > -100",
+                f"  warm when total is {hot // 3}",
+                f"  warm when fit > {hot // 3}",
+                "  cold otherwise",
+                "}",
+                f"mql when total >= {hot // 2} and fit < {hot}",
+            ]
+        )
     return "\n".join(
         [
             "field partner is flag",
@@ -182,6 +215,14 @@ def agree(text: str, lead: Lead, answers: dict[str, str]) -> None:
 @settings(max_examples=150)
 @given(shaped_files(), st.lists(custom_leads(), min_size=1, max_size=3))
 def test_fast_and_generic_paths_agree_on_every_shape(text, sample):
+    for lead in sample:
+        agree(text, lead, {})
+
+
+@settings(max_examples=100)
+@given(shaped_files(scores_only=True), st.lists(custom_leads(), min_size=1, max_size=3))
+def test_fast_and_generic_paths_agree_when_only_scores_classify(text, sample):
+    assert parse(text)._light  # the scores are the facts
     for lead in sample:
         agree(text, lead, {})
 
