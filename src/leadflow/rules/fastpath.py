@@ -387,6 +387,30 @@ class FastPath:
                 if at_least is not None and total < at_least:
                     total = at_least
             scores[name] = f[key] = total
+        temperature: str | None = None
+        outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
+        mql: bool | None = None
+        if self._light:  # no grades, knock-outs or qualifications; conditions read scores
+            if self._temperature is not None:
+                for test, temperature, outcomes in self._temperature:  # noqa: B007
+                    if test is None or test(scores) is True:
+                        break
+            mql = None if self._mql_test is None else self._mql_test(scores) is True
+            return _new(
+                Evaluation,
+                (
+                    lead.id,
+                    now,
+                    MappingProxyType(scores),
+                    _EMPTY,
+                    (),
+                    temperature,
+                    mql,
+                    _EMPTY,
+                    outcomes[mql],
+                    (program, lead, *points),
+                ),
+            )
         decisions: list[Decision] | None = None
         grades: Mapping[str, str] = _EMPTY
         if self._grades:
@@ -400,8 +424,6 @@ class FastPath:
         knockouts: tuple[KnockoutHit, ...] = ()
         if self._knockouts:
             knockouts = tuple(hit for test, hit in self._knockouts if test(f) is True)
-        temperature: str | None = None
-        outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         if self._temperature is not None:
             if knockouts:
                 temperature = "cold"
@@ -415,7 +437,6 @@ class FastPath:
                         break
         if not self._light:
             f["!temperature"] = temperature
-        mql: bool | None = None
         if self._mql is not None:
             if knockouts:
                 mql = False
