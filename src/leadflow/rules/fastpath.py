@@ -186,7 +186,7 @@ class FastPath:
         counted: dict[str, list[tuple[int, float, float]]] = {}
         for key, limit in sorted(limits.items()):
             kind, window = window_of(key)
-            counted.setdefault(kind, []).append((index[key] - len(fields), window, limit))
+            counted.setdefault(kind, []).append((index[key], window, limit))
         # kinds with one count (the usual case) apart, so the pass needs no inner loop
         self._counted = {kind: slots[0] for kind, slots in counted.items() if len(slots) == 1}
         self._counted_more = {kind: tuple(ss) for kind, ss in counted.items() if len(ss) > 1}
@@ -242,21 +242,20 @@ class FastPath:
         except RuleEvaluationError as error:
             raise self._program.located(error) from None
         if self._zeros:
-            counts = self._zeros.copy()
-            single, several = self._counted, self._counted_more
+            values += self._zeros  # the counts, after the fields
+            single, several = self._counted.get, self._counted_more
             for activity in lead.activities:
-                slot = single.get(activity.kind)
+                slot = single(activity.kind)
                 if slot is not None:
                     i, window, limit = slot
-                    if 0 <= now_ts - activity.at.timestamp() <= window and counts[i] < limit:
-                        counts[i] += 1
+                    if 0 <= now_ts - activity.at.timestamp() <= window and values[i] < limit:
+                        values[i] += 1
                 elif several and (slots := several.get(activity.kind)) is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
                         for i, window, limit in slots:
-                            if age <= window and counts[i] < limit:
-                                counts[i] += 1
-            values += counts
+                            if age <= window and values[i] < limit:
+                                values[i] += 1
         return values
 
     def _points(self, values: list[Any], f: Facts | None) -> list[float]:
@@ -343,21 +342,20 @@ class FastPath:
         except RuleEvaluationError as error:
             raise program.located(error) from None
         if self._zeros:
-            counts = self._zeros.copy()
-            single, several = self._counted, self._counted_more
+            values += self._zeros  # the counts, after the fields
+            single, several = self._counted.get, self._counted_more
             for activity in lead.activities:
-                slot = single.get(activity.kind)
+                slot = single(activity.kind)
                 if slot is not None:
                     i, window, limit = slot
-                    if 0 <= now_ts - activity.at.timestamp() <= window and counts[i] < limit:
-                        counts[i] += 1
+                    if 0 <= now_ts - activity.at.timestamp() <= window and values[i] < limit:
+                        values[i] += 1
                 elif several and (slots := several.get(activity.kind)) is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
                         for i, window, limit in slots:
-                            if age <= window and counts[i] < limit:
-                                counts[i] += 1
-            values += counts
+                            if age <= window and values[i] < limit:
+                                values[i] += 1
         scores: dict[str, Any] = {}  # the facts too, when no condition reads more
         f: dict[str, Any]
         if self._light:
