@@ -91,6 +91,29 @@ def _fetch(indexes: tuple[int, ...]) -> Callable[[list[Any]], Sequence[Any]]:
     return itemgetter(*indexes)
 
 
+def _reader(getters: tuple[Getter, ...]) -> Callable[[Lead], list[Any]]:
+    """Read the fields of a lead into a new list, the calls written out for a few fields."""
+    if len(getters) == 1:
+        (g1,) = getters
+        return lambda lead: [g1(lead)]
+    if len(getters) == 2:
+        g1, g2 = getters
+        return lambda lead: [g1(lead), g2(lead)]
+    if len(getters) == 3:
+        g1, g2, g3 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead)]
+    if len(getters) == 4:
+        g1, g2, g3, g4 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead)]
+    if len(getters) == 5:
+        g1, g2, g3, g4, g5 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead), g5(lead)]
+    if len(getters) == 6:
+        g1, g2, g3, g4, g5, g6 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead), g5(lead), g6(lead)]
+    return lambda lead: [get(lead) for get in getters]
+
+
 def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
     for branch in branches:
         test = branch.test
@@ -112,7 +135,6 @@ class FastPath:
         "_counted_more",
         "_fetch",
         "_fns",
-        "_getters",
         "_grades",
         "_keys",
         "_knockouts",
@@ -122,6 +144,7 @@ class FastPath:
         "_mql_test",
         "_program",
         "_qualifications",
+        "_read",
         "_selfish",
         "_spans",
         "_temperature",
@@ -181,7 +204,7 @@ class FastPath:
             if key[:1] not in {"#", "*"} and key not in fields:  # pragma: no cover - planned
                 fields[key] = program.getters.get(key, _missing)
         self._keys = tuple(fields)
-        self._getters = tuple(fields.values())
+        self._read = _reader(tuple(fields.values()))
         index = {key: i for i, key in enumerate((*fields, *sorted(limits), _SELF))}
         counted: dict[str, list[tuple[int, float, float]]] = {}
         for key, limit in sorted(limits.items()):
@@ -238,7 +261,7 @@ class FastPath:
             RuleEvaluationError: a custom field holds a value of the wrong type.
         """
         try:
-            values = [get(lead) for get in self._getters]
+            values = self._read(lead)
         except RuleEvaluationError as error:
             raise self._program.located(error) from None
         if self._zeros:
@@ -338,7 +361,7 @@ class FastPath:
         # and self._scores written out: this is the hot path
         now_ts = now.timestamp()
         try:
-            values = [get(lead) for get in self._getters]
+            values = self._read(lead)
         except RuleEvaluationError as error:
             raise program.located(error) from None
         if self._zeros:
