@@ -91,6 +91,12 @@ def all_of_scores(comparisons: tuple[tuple[str, str, float], ...]) -> Test:
     keys = tuple(key for _, key, _ in comparisons)
     ops_ = tuple(_FLIPPED[op] for op, _, _ in comparisons)
     bounds = tuple(target for _, _, target in comparisons)
+    if all(op == ">=" for op, _, _ in comparisons) and len(keys) <= 2:  # the usual shape
+        if len(keys) == 1:
+            (k1,), (b1,) = keys, bounds
+            return lambda f: f[k1] >= b1
+        (k1, k2), (b1, b2) = keys, bounds
+        return lambda f: f[k1] >= b1 and f[k2] >= b2
     if len(keys) == 1:
         (k1,), (o1,), (b1,) = keys, ops_, bounds
         return lambda f: o1(b1, f[k1])

@@ -133,6 +133,7 @@ class FastPath:
     __slots__ = (
         "_counted",
         "_counted_more",
+        "_direct",
         "_fetch",
         "_fns",
         "_grades",
@@ -198,24 +199,31 @@ class FastPath:
         )
         # one list of values per lead: the fields (every one the rules read, so a custom field
         # of the wrong type is reported up front), the activity counts, then the facts
-        fields: dict[str, Getter] = dict(program.plan)
+        # (each in the order the rules first read it: often the rules' values are the list)
+        planned = dict(program.plan)
+        fields: dict[str, Getter] = {}
         for rule in rules:
             key = rule[0]
-            if key[:1] not in {"#", "*"} and key not in fields:  # pragma: no cover - planned
-                fields[key] = program.getters.get(key, _missing)
+            if key[:1] not in {"#", "*"} and key not in fields:
+                fields[key] = planned.get(key) or program.getters.get(key, _missing)
+        fields.update((key, get) for key, get in program.plan if key not in fields)
         self._keys = tuple(fields)
         self._read = _reader(tuple(fields.values()))
-        index = {key: i for i, key in enumerate((*fields, *sorted(limits), _SELF))}
+        counts = tuple(dict.fromkeys(rule[0] for rule in rules if rule[0] in limits))
+        layout = (*fields, *counts, _SELF)
+        index = {key: i for i, key in enumerate(layout)}
         counted: dict[str, list[tuple[int, float, float]]] = {}
-        for key, limit in sorted(limits.items()):
-            kind, window = window_of(key)
+        for key in counts:
+            kind, window, limit = *window_of(key), limits[key]
             counted.setdefault(kind, []).append((index[key], window, limit))
         # kinds with one count (the usual case) apart, so the pass needs no inner loop
         self._counted = {kind: slots[0] for kind, slots in counted.items() if len(slots) == 1}
         self._counted_more = {kind: tuple(ss) for kind, ss in counted.items() if len(ss) > 1}
         self._zeros = [0] * len(limits)
         self._selfish = any(rule[0] == _SELF for rule in rules)
-        self._fetch = _fetch(tuple(index[rule[0]] for rule in rules)) if rules else None
+        reads = tuple(index[rule[0]] for rule in rules)
+        self._direct = reads == tuple(range(len(reads)))  # the values are the rules' own
+        self._fetch = _fetch(reads) if rules else None
         self._grades = program.grades
         self._knockouts: tuple[tuple[Test, KnockoutHit], ...] = program.knockouts
         mql = program.mql or CBranch("mql", None, "", "", 0)
@@ -288,7 +296,7 @@ class FastPath:
             return []
         if self._selfish:
             values.append(f)
-        return list(map(call, self._fns, fetch(values), _ZEROS))
+        return list(map(call, self._fns, values if self._direct else fetch(values), _ZEROS))
 
     def _scores(self, points: list[float], f: dict[str, Any]) -> dict[str, float]:
         """The scores, in order, from the lines' points; each also goes into ``f``."""
@@ -391,7 +399,9 @@ class FastPath:
                 values.append(f)
         fetch = self._fetch
         points: list[float] = (
-            [] if fetch is None else list(map(call, self._fns, fetch(values), _ZEROS))
+            []
+            if fetch is None
+            else list(map(call, self._fns, values if self._direct else fetch(values), _ZEROS))
         )
         for name, key, part, at_most, at_least, formula in self._spans:
             if formula is not None:
