@@ -123,6 +123,7 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
         limits.append(f"  at least {draw(st.integers(-60, 0))}")
     hot = draw(st.integers(0, 80))
     if scores_only:
+        total = "total" if draw(st.booleans()) else "fit"  # without a formula, or with one
         return "\n".join(
             [
                 "field partner is flag",
@@ -130,19 +131,19 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
                 "field arr is number",
                 "score fit {",
                 *fit,
-                *limits,
+                *(limits if total == "total" else []),
                 "}",
                 "score engagement {",
                 *[line for line in engagement if "decay" not in line],
                 "}",
-                "score total = fit - engagement",
+                "score total = fit - engagement" if total == "total" else "",
                 "temperature {",
-                f"  hot when fit >= {hot} and engagement >= {hot // 2} and total > -100",
-                f"  warm when total is {hot // 3}",
+                f"  hot when fit >= {hot} and engagement >= {hot // 2} and {total} > -100",
+                f"  warm when {total} is {hot // 3}",
                 f"  warm when fit > {hot // 3}",
                 "  cold otherwise",
                 "}",
-                f"mql when total >= {hot // 2} and fit < {hot}",
+                f"mql when {total} >= {hot // 2} and fit < {hot}",
             ]
         )
     return "\n".join(

@@ -131,6 +131,7 @@ class FastPath:
     :class:`~leadflow.rules.RuleSet`, whose :meth:`evaluate` it is."""
 
     __slots__ = (
+        "_blocks",
         "_counted",
         "_counted_more",
         "_direct",
@@ -184,6 +185,13 @@ class FastPath:
         self._spans = tuple(
             (name, key, None if part == whole else part, most, least, formula)
             for name, key, part, most, least, formula in spans
+        )
+        plain = all(
+            most is None and least is None and not formula
+            for *_, most, least, formula in self._spans
+        )
+        self._blocks = (
+            tuple((name, part) for name, _, part, *_ in self._spans) if light and plain else None
         )
         # each activity count stops where no rule reading it needs more (if that is near)
         limits: dict[str, float] = {}
@@ -403,21 +411,26 @@ class FastPath:
             if fetch is None
             else list(map(call, self._fns, values if self._direct else fetch(values), _ZEROS))
         )
-        for name, key, part, at_most, at_least, formula in self._spans:
-            if formula is not None:
-                total = 0.0
-                for sign, term in formula:
-                    total += sign * f[term]
-                total = round(total, 2)
-            else:
+        if self._blocks is not None:  # scores are facts; no caps, floors or formulas
+            for name, part in self._blocks:
                 total = add_up(points if part is None else points[part], 0.0)
-                if not total.is_integer():
+                scores[name] = total if total.is_integer() else round(total, 2)
+        else:
+            for name, key, part, at_most, at_least, formula in self._spans:
+                if formula is not None:
+                    total = 0.0
+                    for sign, term in formula:
+                        total += sign * f[term]
                     total = round(total, 2)
-                if at_most is not None and total > at_most:
-                    total = at_most
-                if at_least is not None and total < at_least:
-                    total = at_least
-            scores[name] = f[key] = total
+                else:
+                    total = add_up(points if part is None else points[part], 0.0)
+                    if not total.is_integer():
+                        total = round(total, 2)
+                    if at_most is not None and total > at_most:
+                        total = at_most
+                    if at_least is not None and total < at_least:
+                        total = at_least
+                scores[name] = f[key] = total
         temperature: str | None = None
         outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         mql: bool | None = None
