@@ -8,8 +8,9 @@ temperature or MQL line can produce.
 
 Per lead it reads each needed field once into a list, walks the activities once (an age only
 for the kinds some rule counts, tallied in the same list), runs every scoring line in one
-``map`` over that list and keeps only the points; contributions are rebuilt from those points
-when asked for. The facts mapping the generic conditions read is only built when some condition
+``map`` over that list and adds up the points. The evaluation keeps the lead, so
+:attr:`~leadflow.rules.Evaluation.contributions` can run the rules again for it (generic path)
+when asked for which line gave how many points. The facts mapping the generic conditions read is only built when some condition
 needs more than the scores.
 """
 
@@ -452,7 +453,7 @@ class FastPath:
                     mql,
                     _EMPTY,
                     outcomes[mql],
-                    (program, lead, *points),
+                    (program, lead),
                 ),
             )
         decisions: list[Decision] | None = None
@@ -513,6 +514,6 @@ class FastPath:
                 mql,
                 qualifications,
                 made,
-                (program, lead, *points),
+                (program, lead),
             ),
         )

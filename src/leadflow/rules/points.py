@@ -2,8 +2,7 @@
 
 The hot path (:mod:`leadflow.rules.fastpath`) runs every scoring line once per lead, as
 ``fn(value, 0.0)``: the line's points if it counts, else the ``0.0`` it is handed, so a block's
-points add up without a filter. A line worth zero points that fires gives the integer ``0``
-instead (see :func:`hit`), so its firing still shows in the contributions.
+points add up without a filter.
 
 A line whose condition has a simple shape (a field in a list, a range, a level, a comparison,
 free-mail, an activity within a window) becomes a *value rule*: a fact key and a function of
@@ -37,7 +36,6 @@ __all__ = (
     "between_points",
     "count_key",
     "each_points",
-    "hit",
     "membership_points",
     "operator_points",
     "points_of",
@@ -62,11 +60,6 @@ hot path stops counting there (when every rule on the count allows it, and withi
 TABLE_SIZE = 64
 
 
-def hit(points: float) -> float:
-    """What a plain line that fires gives: its points, or the integer ``0`` for no points."""
-    return 0 if points == 0 else points
-
-
 def count_key(kind: str, window: float | None) -> str:
     """The fact key of ``how many activities of kind are at most window seconds old``."""
     return f"#{kind}|{'' if window is None else repr(window)}"
@@ -80,7 +73,6 @@ def window_of(key: str) -> tuple[str, float]:
 
 def points_of(test: Test, points: float) -> PointsFn:
     """The facts rule of any condition: the points when ``test`` is ``True``."""
-    points = hit(points)
 
     def fn(f: dict[str, Any], default: float) -> float:
         return points if test(f) is True else default
@@ -90,13 +82,12 @@ def points_of(test: Test, points: float) -> PointsFn:
 
 def _table(values: Any, points: float) -> ValueFn:
     """The points for the listed values, the default for any other (and a missing value)."""
-    return {value: hit(points) for value in values}.get
+    return {value: points for value in values}.get
 
 
 def membership_points(key: str, wanted: frozenset[Any], inside: bool, points: float) -> ValueRule:  # noqa: FBT001
     if inside:
         return key, _table(wanted, points)
-    points = hit(points)
 
     def fn(v: Any, default: float) -> float:
         return points if v is not None and v not in wanted else default
@@ -105,7 +96,6 @@ def membership_points(key: str, wanted: frozenset[Any], inside: bool, points: fl
 
 
 def between_points(key: str, low: Any, high: Any, points: float) -> ValueRule:
-    points = hit(points)
 
     def fn(v: Any, default: float) -> float:
         return points if v is not None and low <= v <= high else default
@@ -142,7 +132,6 @@ def operator_points(op: str, key: str, target: Any, points: float) -> ValueRule:
     if op == "is":  # equal values hash alike: a table of one
         return key, _table((target,), points)
     compare = _OPERATORS[op]
-    points = hit(points)
 
     def fn(v: Any, default: float) -> float:
         return points if v is not None and compare(v, target) is True else default
@@ -157,7 +146,6 @@ def same_points(key: str, value: bool, points: float) -> ValueRule:  # noqa: FBT
 
 def activity_points(kind: str, count: int, window: float | None, points: float) -> CountRule:
     """``demo_request within 30 days`` (or ``at least 3 times``): reads the count."""
-    points = hit(points)
 
     def fn(n: int, default: float) -> float:
         return points if n >= count else default

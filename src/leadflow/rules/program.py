@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial, reduce
@@ -23,7 +23,7 @@ from leadflow.rules.evaluation import (
     QualificationResult,
 )
 from leadflow.rules.facts import Facts, Getter, activity_ages
-from leadflow.rules.points import CountRule, ValueRule, hit
+from leadflow.rules.points import CountRule, ValueRule
 
 __all__ = (
     "CBranch",
@@ -243,7 +243,7 @@ class Program:
             lead_id=lead.id,
             now=now,
             scores=MappingProxyType(scores),
-            trace=(self, lead, *self.record_of(trace)),
+            trace=(self, lead),
             grades=MappingProxyType(grades) if grades else _EMPTY,
             knockouts=knockouts,
             temperature=temperature,
@@ -253,7 +253,7 @@ class Program:
         )
 
     def scores_traced(self, f: Facts) -> tuple[dict[str, float], list[tuple[CRule, float]]]:
-        """The scores, and which rules gave how many points: the reference for :meth:`trace_of`."""
+        """The scores, and which rules gave how many points (for :meth:`contributions`)."""
         trace: list[tuple[CRule, float]] = []
         scores: dict[str, float] = {}
         for block in self.scores:
@@ -262,57 +262,17 @@ class Program:
             f["$" + block.name] = total
         return scores, trace
 
-    def record_of(self, trace: Iterable[tuple[CRule, float]]) -> list[float]:
-        """The points of every scoring line, in file order: what an :class:`Evaluation` keeps
-        of ``trace`` (see :meth:`trace_of`). A line that did not count has ``0.0``; a line worth
-        no points that fired has the integer ``0`` (see :func:`leadflow.rules.points.hit`)."""
-        given = {id(rule): points for rule, points in trace}
-        return [
-            0.0 if (points := given.get(id(rule))) is None else hit(points)
-            for block in self.scores
-            if block.formula is None
-            for rule in block.rules
-        ]
-
-    def trace_of(
-        self, record: Sequence[float], scores: Mapping[str, float]
-    ) -> list[tuple[CRule, float]]:
-        """The rules that gave points, rebuilt from a record (see :meth:`record_of`): per score
-        block, the lines that counted, then the cap or floor that applied."""
-        trace: list[tuple[CRule, float]] = []
-        start = 0
-        for block in self.scores:
-            if block.formula is not None:
-                trace.extend((rule, rule.points * scores[rule.key]) for rule in block.rules)
-                continue
-            points = record[start : start + len(block.rules)]
-            start += len(block.rules)
-            trace.extend(
-                (rule, rule.points if p == 0 else p)
-                for rule, p in zip(block.rules, points, strict=True)
-                if p != 0 or type(p) is int
-            )
-            total = total_of(points)
-            at_most, at_least = block.at_most, block.at_least
-            if at_most is not None and total > at_most:
-                trace.append((block.limits[0], round(at_most - total, 2)))
-                total = at_most
-            if at_least is not None and total < at_least:
-                trace.append((block.limits[1], round(at_least - total, 2)))
-        return trace
-
     def contributions(
-        self,
-        record: Sequence[float],
-        lead: Lead,
-        now: datetime,
-        scores: Mapping[str, float],
+        self, lead: Lead, now: datetime, scores: Mapping[str, float]
     ) -> tuple[Contribution, ...]:
-        """The contributions of one evaluation, with the values each rule looked at."""
+        """The contributions of an evaluation of ``lead`` at ``now``, with the values each rule
+        looked at: the rules run again for that lead (evaluation is deterministic, so they
+        give the same points)."""
         facts = self.facts(lead, now)
+        _, trace = self.scores_traced(facts)
         for name, total in scores.items():
             facts["$" + name] = total
-        return contributions(self.trace_of(record, scores), facts)
+        return contributions(trace, facts)
 
     def qualify(
         self, q: CQualification, f: Facts, answers: Mapping[str, str]
