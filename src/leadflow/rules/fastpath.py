@@ -139,6 +139,7 @@ class FastPath:
         "_fetch",
         "_fns",
         "_grades",
+        "_hot",
         "_keys",
         "_knockouts",
         "_light",
@@ -256,6 +257,18 @@ class FastPath:
             )
         )
         self._qualifications = program.qualifications
+        # what evaluate reads on every call, in one attribute
+        self._hot = (
+            self._read,
+            self._zeros,
+            self._counted.get,
+            self._counted_more,
+            self._fns,
+            self._direct,
+            self._fetch,
+            self._blocks,
+            self._light,
+        )
 
     def _on_scores(self, test: Test | None) -> Test | None:
         """``test`` as it reads the facts of this path: by score name when they are the scores."""
@@ -377,13 +390,13 @@ class FastPath:
         # the same evaluation as Program.evaluate; self._values, self._facts, self._points
         # and self._scores written out: this is the hot path
         now_ts = now.timestamp()
+        read, zeros, single, several, fns, direct, fetch, blocks, light = self._hot
         try:
-            values = self._read(lead)
+            values = read(lead)
         except RuleEvaluationError as error:
             raise program.located(error) from None
-        if self._zeros:
-            values += self._zeros  # the counts, after the fields
-            single, several = self._counted.get, self._counted_more
+        if zeros:
+            values += zeros  # the counts, after the fields
             for activity in lead.activities:
                 slot = single(activity.kind)
                 if slot is not None:
@@ -398,7 +411,7 @@ class FastPath:
                                 values[i] += 1
         scores: dict[str, Any] = {}  # the facts too, when no condition reads more
         f: dict[str, Any]
-        if self._light:
+        if light:
             f = scores
         else:
             f = _blank(Facts)
@@ -406,14 +419,13 @@ class FastPath:
             f.update(zip(self._keys, values, strict=False))  # values go on with counts
             if self._selfish:
                 values.append(f)
-        fetch = self._fetch
         points: list[float] = (
             []
             if fetch is None
-            else list(map(call, self._fns, values if self._direct else fetch(values), _ZEROS))
+            else list(map(call, fns, values if direct else fetch(values), _ZEROS))
         )
-        if self._blocks is not None:  # scores are facts; no caps, floors or formulas
-            for name, part in self._blocks:
+        if blocks is not None:  # scores are facts; no caps, floors or formulas
+            for name, part in blocks:
                 total = add_up(points if part is None else points[part], 0.0)
                 scores[name] = total if total.is_integer() else round(total, 2)
         else:
@@ -435,7 +447,7 @@ class FastPath:
         temperature: str | None = None
         outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         mql: bool | None = None
-        if self._light:  # no grades, knock-outs or qualifications; conditions read scores
+        if light:  # no grades, knock-outs or qualifications; conditions read scores
             if self._temperature is not None:
                 for test, temperature, outcomes in self._temperature:  # noqa: B007
                     if test is None or test(scores) is True:
