@@ -301,7 +301,7 @@ class FastPath:
                 slot = single(activity.kind)
                 if slot is not None:
                     i, window, limit = slot
-                    if 0 <= now_ts - activity.at.timestamp() <= window and values[i] < limit:
+                    if values[i] < limit and 0 <= now_ts - activity.at.timestamp() <= window:
                         values[i] += 1
                 elif several and (slots := several.get(activity.kind)) is not None:
                     age = now_ts - activity.at.timestamp()
@@ -401,7 +401,7 @@ class FastPath:
                 slot = single(activity.kind)
                 if slot is not None:
                     i, window, limit = slot
-                    if 0 <= now_ts - activity.at.timestamp() <= window and values[i] < limit:
+                    if values[i] < limit and 0 <= now_ts - activity.at.timestamp() <= window:
                         values[i] += 1
                 elif several and (slots := several.get(activity.kind)) is not None:
                     age = now_ts - activity.at.timestamp()
