@@ -188,13 +188,6 @@ class FastPath:
             (name, key, None if part == whole else part, most, least, formula)
             for name, key, part, most, least, formula in spans
         )
-        plain = all(
-            most is None and least is None and not formula
-            for *_, most, least, formula in self._spans
-        )
-        self._blocks = (
-            tuple((name, part) for name, _, part, *_ in self._spans) if light and plain else None
-        )
         # each activity count stops where no rule reading it needs more (if that is near)
         limits: dict[str, float] = {}
         for rule in rules:
@@ -234,6 +227,18 @@ class FastPath:
         reads = tuple(index[rule[0]] for rule in rules)
         self._direct = reads == tuple(range(len(reads)))  # the values are the rules' own
         self._fetch = _fetch(reads) if rules else None
+        # scores are facts, no caps, floors or formulas: each block adds up its own map
+        plain = all(
+            most is None and least is None and not formula
+            for *_, most, least, formula in self._spans
+        )
+        blocks = []
+        for name, _, part, *_ in self._spans:
+            span = part or whole
+            own = reads[span]
+            fetch = None if own == tuple(range(len(own))) else _fetch(own)
+            blocks.append((name, self._fns[span], fetch))
+        self._blocks = tuple(blocks) if light and plain else None
         self._grades = program.grades
         self._knockouts: tuple[tuple[Test, KnockoutHit], ...] = program.knockouts
         mql = program.mql or CBranch("mql", None, "", "", 0)
@@ -419,16 +424,18 @@ class FastPath:
             f.update(zip(self._keys, values, strict=False))  # values go on with counts
             if self._selfish:
                 values.append(f)
-        points: list[float] = (
-            []
-            if fetch is None
-            else list(map(call, fns, values if direct else fetch(values), _ZEROS))
-        )
         if blocks is not None:  # scores are facts; no caps, floors or formulas
-            for name, part in blocks:
-                total = add_up(points if part is None else points[part], 0.0)
+            for name, own, read_own in blocks:
+                total = add_up(
+                    map(call, own, values if read_own is None else read_own(values), _ZEROS), 0.0
+                )
                 scores[name] = total if total.is_integer() else round(total, 2)
         else:
+            points: list[float] = (
+                []
+                if fetch is None
+                else list(map(call, fns, values if direct else fetch(values), _ZEROS))
+            )
             for name, key, part, at_most, at_least, formula in self._spans:
                 if formula is not None:
                     total = 0.0
