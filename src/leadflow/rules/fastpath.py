@@ -233,8 +233,8 @@ class FastPath:
             for *_, most, least, formula in self._spans
         )
         blocks = []
-        for name, _, part, *_ in self._spans:
-            span = part or whole
+        for name, _, cut, *_ in self._spans:
+            span = cut or whole
             own = reads[span]
             fetch = None if own == tuple(range(len(own))) else _fetch(own)
             blocks.append((name, self._fns[span], fetch))
