@@ -133,6 +133,7 @@ class FastPath:
 
     __slots__ = (
         "_blocks",
+        "_chain",
         "_counted",
         "_counted_more",
         "_direct",
@@ -263,6 +264,19 @@ class FastPath:
         )
         self._qualifications = program.qualifications
         # what evaluate reads on every call, in one attribute
+        # the temperature lines up to "otherwise", that line, and the MQL test, for the short path
+        chain: tuple[tuple[Test, str, Mapping[bool | None, tuple[Decision, ...]]], ...] | None
+        chain = None
+        otherwise: tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]] = (
+            None,
+            self._mql_alone,
+        )
+        if self._temperature is not None:
+            lines = list(self._temperature)
+            stop = next((i for i, line in enumerate(lines) if line[0] is None), len(lines) - 1)
+            chain = tuple((t, label, outs) for t, label, outs in lines[:stop] if t is not None)
+            otherwise = lines[stop][1:]
+        self._chain = (chain, otherwise, self._mql_test)
         self._hot = (
             self._read,
             self._zeros,
@@ -455,11 +469,14 @@ class FastPath:
         outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         mql: bool | None = None
         if light:  # no grades, knock-outs or qualifications; conditions read scores
-            if self._temperature is not None:
-                for test, temperature, outcomes in self._temperature:  # noqa: B007
-                    if test is None or test(scores) is True:
+            chain, otherwise, mql_test = self._chain
+            if chain is not None:
+                for holds, temperature, outcomes in chain:  # noqa: B007
+                    if holds(scores) is True:
                         break
-            mql = None if self._mql_test is None else self._mql_test(scores) is True
+                else:
+                    temperature, outcomes = otherwise
+            mql = None if mql_test is None else mql_test(scores) is True
             return _new(
                 Evaluation,
                 (
