@@ -28,6 +28,7 @@ __all__ = (
     "Getter",
     "activity_ages",
     "custom_getter",
+    "field_reader",
     "getters_for",
 )
 
@@ -219,6 +220,29 @@ class Facts(dict[str, Any]):
             value = None
         self[key] = value
         return value
+
+
+def field_reader(getters: tuple[Getter, ...]) -> Callable[[Lead], list[Any]]:
+    """Read the fields of a lead into a new list, the calls written out for a few fields."""
+    if len(getters) == 1:
+        (g1,) = getters
+        return lambda lead: [g1(lead)]
+    if len(getters) == 2:
+        g1, g2 = getters
+        return lambda lead: [g1(lead), g2(lead)]
+    if len(getters) == 3:
+        g1, g2, g3 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead)]
+    if len(getters) == 4:
+        g1, g2, g3, g4 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead)]
+    if len(getters) == 5:
+        g1, g2, g3, g4, g5 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead), g5(lead)]
+    if len(getters) == 6:
+        g1, g2, g3, g4, g5, g6 = getters
+        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead), g5(lead), g6(lead)]
+    return lambda lead: [get(lead) for get in getters]
 
 
 def getters_for(custom: Mapping[str, str]) -> dict[str, Getter]:

@@ -7,17 +7,17 @@ where the condition has a simple shape (see :mod:`leadflow.rules.points`), and t
 temperature or MQL line can produce.
 
 Per lead it reads each needed field once into a list, walks the activities once (an age only
-for the kinds some rule counts, tallied in the same list), runs every scoring line in one
-``map`` over that list and adds up the points. The evaluation keeps the lead, so
-:attr:`~leadflow.rules.Evaluation.contributions` can run the rules again for it (generic path)
-when asked for which line gave how many points. The facts mapping the generic conditions read is only built when some condition
-needs more than the scores.
+for the kinds some rule counts, tallied in the same list), runs the scoring lines of a block in
+one ``map`` and adds up their points. The facts mapping the generic conditions read is only
+built when some condition needs more than the scores. The evaluation keeps the lead, so
+:attr:`~leadflow.rules.Evaluation.contributions` runs the rules again for it (generic path)
+when someone asks which line gave how many points.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import repeat
 from operator import call, itemgetter
@@ -29,7 +29,7 @@ from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.closures import Test, all_of_scores
 from leadflow.rules.evaluation import Decision, Evaluation, KnockoutHit
-from leadflow.rules.facts import Facts, Getter
+from leadflow.rules.facts import Facts, Getter, field_reader
 from leadflow.rules.points import (
     TABLE_SIZE,
     CountRule,
@@ -90,29 +90,6 @@ def _fetch(indexes: tuple[int, ...]) -> Callable[[list[Any]], Sequence[Any]]:
         index = indexes[0]
         return lambda values: (values[index],)
     return itemgetter(*indexes)
-
-
-def _reader(getters: tuple[Getter, ...]) -> Callable[[Lead], list[Any]]:
-    """Read the fields of a lead into a new list, the calls written out for a few fields."""
-    if len(getters) == 1:
-        (g1,) = getters
-        return lambda lead: [g1(lead)]
-    if len(getters) == 2:
-        g1, g2 = getters
-        return lambda lead: [g1(lead), g2(lead)]
-    if len(getters) == 3:
-        g1, g2, g3 = getters
-        return lambda lead: [g1(lead), g2(lead), g3(lead)]
-    if len(getters) == 4:
-        g1, g2, g3, g4 = getters
-        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead)]
-    if len(getters) == 5:
-        g1, g2, g3, g4, g5 = getters
-        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead), g5(lead)]
-    if len(getters) == 6:
-        g1, g2, g3, g4, g5, g6 = getters
-        return lambda lead: [g1(lead), g2(lead), g3(lead), g4(lead), g5(lead), g6(lead)]
-    return lambda lead: [get(lead) for get in getters]
 
 
 def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
@@ -212,7 +189,7 @@ class FastPath:
                 fields[key] = planned.get(key) or program.getters.get(key, _missing)
         fields.update((key, get) for key, get in program.plan if key not in fields)
         self._keys = tuple(fields)
-        self._read = _reader(tuple(fields.values()))
+        self._read = field_reader(tuple(fields.values()))
         counts = tuple(dict.fromkeys(rule[0] for rule in rules if rule[0] in limits))
         layout = (*fields, *counts, _SELF)
         index = {key: i for i, key in enumerate(layout)}
@@ -282,9 +259,6 @@ class FastPath:
             self._zeros,
             self._counted.get,
             self._counted_more,
-            self._fns,
-            self._direct,
-            self._fetch,
             self._blocks,
             self._light,
         )
@@ -296,41 +270,7 @@ class FastPath:
         comparisons = self._program.on_scores[test]
         return all_of_scores(tuple((op, key[1:], bound) for op, key, bound in comparisons))
 
-    def _facts(self, lead: Lead, now_ts: float, values: list[Any]) -> Facts:
-        """The facts of ``lead`` for the generic conditions, with the fields already read."""
-        f = _blank(Facts)
-        f.lead, f.now_ts, f.getters = lead, now_ts, self._program.getters
-        f.update(zip(self._keys, values, strict=False))  # values go on with counts
-        return f
-
-    def _values(self, lead: Lead, now_ts: float) -> list[Any]:
-        """The fields the rules read, then the activity counts.
-
-        Raises:
-            RuleEvaluationError: a custom field holds a value of the wrong type.
-        """
-        try:
-            values = self._read(lead)
-        except RuleEvaluationError as error:
-            raise self._program.located(error) from None
-        if self._zeros:
-            values += self._zeros  # the counts, after the fields
-            single, several = self._counted.get, self._counted_more
-            for activity in lead.activities:
-                slot = single(activity.kind)
-                if slot is not None:
-                    i, window, limit = slot
-                    if values[i] < limit and 0 <= now_ts - activity.at.timestamp() <= window:
-                        values[i] += 1
-                elif several and (slots := several.get(activity.kind)) is not None:
-                    age = now_ts - activity.at.timestamp()
-                    if age >= 0:
-                        for i, window, limit in slots:
-                            if age <= window and values[i] < limit:
-                                values[i] += 1
-        return values
-
-    def _points(self, values: list[Any], f: Facts | None) -> list[float]:
+    def _points(self, values: list[Any], f: dict[str, Any]) -> list[float]:
         """Every scoring line's points (see :mod:`leadflow.rules.points`), in file order."""
         fetch = self._fetch
         if fetch is None:
@@ -358,21 +298,6 @@ class FastPath:
                     total = at_least
             scores[name] = f[key] = total
         return scores
-
-    def _score_one(self, lead: Lead, now_ts: float) -> dict[str, float]:
-        """Only the scores of one lead."""
-        values = self._values(lead, now_ts)
-        f = self._facts(lead, now_ts, values) if self._selfish else {}
-        return self._scores(self._points(values, f), f)  # type: ignore[arg-type]
-
-    def _score_all(
-        self, leads: Iterable[Lead | Mapping[str, Any]], now: datetime
-    ) -> list[dict[str, float]]:
-        now_ts = now.timestamp()
-        score = self._score_one
-        return [
-            score(lead if isinstance(lead, Lead) else validate_lead(lead), now_ts) for lead in leads
-        ]
 
     def evaluate(
         self,
@@ -409,7 +334,7 @@ class FastPath:
         # the same evaluation as Program.evaluate; self._values, self._facts, self._points
         # and self._scores written out: this is the hot path
         now_ts = now.timestamp()
-        read, zeros, single, several, fns, direct, fetch, blocks, light = self._hot
+        read, zeros, single, several, blocks, light = self._hot
         try:
             values = read(lead)
         except RuleEvaluationError as error:
@@ -436,8 +361,6 @@ class FastPath:
             f = _blank(Facts)
             f.lead, f.now_ts, f.getters = lead, now_ts, program.getters  # type: ignore[attr-defined]
             f.update(zip(self._keys, values, strict=False))  # values go on with counts
-            if self._selfish:
-                values.append(f)
         if blocks is not None:  # scores are facts; no caps, floors or formulas
             for name, own, read_own in blocks:
                 total = add_up(
@@ -445,26 +368,7 @@ class FastPath:
                 )
                 scores[name] = total if total.is_integer() else round(total, 2)
         else:
-            points: list[float] = (
-                []
-                if fetch is None
-                else list(map(call, fns, values if direct else fetch(values), _ZEROS))
-            )
-            for name, key, part, at_most, at_least, formula in self._spans:
-                if formula is not None:
-                    total = 0.0
-                    for sign, term in formula:
-                        total += sign * f[term]
-                    total = round(total, 2)
-                else:
-                    total = add_up(points if part is None else points[part], 0.0)
-                    if not total.is_integer():
-                        total = round(total, 2)
-                    if at_most is not None and total > at_most:
-                        total = at_most
-                    if at_least is not None and total < at_least:
-                        total = at_least
-                scores[name] = f[key] = total
+            scores = self._scores(self._points(values, f), f)
         temperature: str | None = None
         outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         mql: bool | None = None

@@ -9,8 +9,8 @@ from typing import Any
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.evaluation import TestResult
-from leadflow.rules.fastpath import FastPath
 from leadflow.rules.program import Program
+from leadflow.rules.rescoring import Rescoring
 from leadflow.rules.testing import CompiledTest, run_test
 
 __all__ = ("RuleSet",)
@@ -22,7 +22,7 @@ def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
     return validate_lead(lead)
 
 
-class RuleSet(FastPath):
+class RuleSet(Rescoring):
     """The rules of one file (with its includes and templates), checked and compiled.
 
     Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; it never changes
@@ -81,7 +81,7 @@ class RuleSet(FastPath):
         """The names of the file's ``test`` blocks."""
         return tuple(t.name for t in self._tests)
 
-    # evaluate(lead, *, now, answers=None) comes from FastPath: it is the hot path
+    # evaluate(lead, *, now, answers=None) comes from FastPath (fastpath.py): the hot path
 
     def score(self, lead: Lead | Mapping[str, Any], *, now: datetime) -> dict[str, float]:
         """Only the scores of one lead: the fast path for re-scoring.
