@@ -187,16 +187,9 @@ class Program:
             value=error.context.get("value"),
         )
 
-    def score(self, f: Facts) -> dict[str, float]:
-        """Only the scores: the fast path for re-scoring many leads."""
-        scores: dict[str, float] = {}
-        for block in self.scores:
-            total = _run(block, f, None)
-            scores[block.name] = total
-            f["$" + block.name] = total
-        return scores
-
     def evaluate(self, lead: Lead, now: datetime, answers: Mapping[str, str]) -> Evaluation:
+        """The generic evaluation: the reference :class:`~leadflow.rules.fastpath.FastPath`
+        must agree with, and what ``test`` blocks run."""
         f = self.facts(lead, now)
         trace: list[tuple[CRule, float]] = []
         scores: dict[str, float] = {}
