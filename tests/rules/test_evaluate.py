@@ -125,6 +125,21 @@ def test_decay_by_percent_per_month():
     assert rules.evaluate(lead(acts=acts), now=NOW).scores["engagement"] == 100 + 75 + 56.25
 
 
+@pytest.mark.parametrize("acts", [[], [("demo_request", 40)], [("demo_request", 0.1)]])
+def test_decay_of_a_rule_that_holds_without_activity(acts):
+    # "at least 0 times" holds with no activity at all: nothing to age, so it never decays
+    # (this raised IndexError in the generic and the fast path)
+    rules = parse(
+        "score engagement {\n  +10 demo_request at least 0 times within 1 days\n"
+        "  decay half every 30 days\n}\n"
+    )
+    result = rules.evaluate(lead(acts=acts), now=NOW)
+    assert result.scores["engagement"] == 10
+    assert [c.points for c in result.contributions] == [10]
+    assert rules._program.evaluate(lead(acts=acts), NOW, {}).scores == result.scores
+    assert rules.score(lead(acts=acts), now=NOW) == {"engagement": 10}
+
+
 def test_caps_floors_and_formulas_appear_in_contributions():
     rules = parse(
         "score fit {\n  +80 employees > 10\n  +50 industry is set\n  at most 100\n}\n"

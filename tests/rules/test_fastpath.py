@@ -92,7 +92,7 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
             a=a,
             b=a + draw(st.integers(0, 500)),
             c=draw(st.integers(1, 120)),
-            n=draw(st.integers(1, 4)),
+            n=draw(st.integers(0, 4)),
             level=draw(st.sampled_from(LEVELS)),
             kind=draw(st.sampled_from(KINDS)),
         )

@@ -129,6 +129,7 @@ FIT = [
     "buying_role is decision_maker",
     "{kind} within {a} days",
     "{kind} at least 2 times within {a} days",
+    "{kind} at least 0 times within {a} days",
 ]
 KINDS = ["demo_request", "pricing_page_view", "content_download", "unsubscribe"]
 LEVELS = ["student", "individual", "manager", "director", "vp", "c_level"]

@@ -125,7 +125,8 @@ def rule_points(rule: CRule, f: Facts, factor: float | None, period: float | Non
         return round(points, 2)
     if rule.test(f) is not True:  # type: ignore[misc]
         return 0.0
-    if rule.decays and factor is not None and period is not None:
+    # "at least 0 times" holds without any activity: nothing to age, so no decay
+    if rule.decays and rule.count > 0 and factor is not None and period is not None:
         age: float = f[rule.key][rule.count - 1]
         return round(rule.points * float(factor ** (age // period)), 2)
     return rule.points
