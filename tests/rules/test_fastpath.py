@@ -7,6 +7,7 @@ match on every file and lead.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from functools import partial
 from itertools import product
@@ -26,6 +27,7 @@ from leadflow.rules.closures import (
     any_of_loop,
     operator,
 )
+from leadflow.rules.program import _contribution
 
 from .helpers import NOW
 from .test_properties import ANSWERS, leads, rule_files
@@ -206,8 +208,17 @@ def agree(text: str, lead: Lead, answers: dict[str, str]) -> None:
     assert fast == generic, (fast, generic)
     assert fast.contributions == generic.contributions
     assert fast.explain() == generic.explain()
-    scores, trace = program.scores_traced(program.facts(lead, NOW))
+    facts = program.facts(lead, NOW)
+    scores, trace = program.scores_traced(facts)
     assert scores == dict(fast.scores)
+    # contributions are built from what evaluate recorded; they are those of the rules run
+    reference = tuple(_contribution(rule, points, facts) for rule, points in trace)
+    assert fast.contributions == reference
+    assert generic.contributions == reference
+    # same record, a line worth nothing that counted (-0.0) included
+    assert [math.copysign(1.0, p) for p in fast.trace[2:]] == [
+        math.copysign(1.0, p) for p in generic.trace[2:]
+    ]
     for name, total in scores.items():  # the contributions add up to the scores
         assert abs(sum(points for rule, points in trace if rule.score == name) - total) < 1e-6
     assert rules.score(lead, now=NOW) == scores
@@ -368,3 +379,53 @@ def test_activity_counts_agree_on_edge_leads(line):
     text = f"score engagement {{\n  {line}\n  +1 pricing_page_view within 30 days\n}}\n"
     for lead in sample_leads():
         agree(text, lead, {})
+
+
+RECORDED = """
+score fit {
+  +20  employees between 50 and 500
+  +0   industry is set
+  -5   partner
+  +30  seniority at least director
+  at most 40
+}
+score engagement {
+  +10 each   pricing_page_view within 130 days, at most 25
+  +40        demo_request within 130 days
+  +0         content_download
+  decay half every 30 days
+  at least 5
+}
+score total = fit + engagement
+temperature {
+  hot   when total >= 60
+  cold  otherwise
+}
+field partner is flag
+"""
+
+
+def _explode(*args: Any) -> Any:
+    raise AssertionError("a rule ran again when the contributions were read")
+
+
+def test_contributions_are_built_from_the_record_without_running_the_rules():
+    rules = parse(RECORDED, source="recorded.lf")
+    program = rules._program
+    lead = sample_leads()[5]
+    evaluations = [rules.evaluate(lead, now=NOW), program.evaluate(lead, NOW, {})]
+    expected = [(e.contributions, e.explain()) for e in evaluations]
+    assert any(c.points == 0 for c in expected[0][0])  # a +0 line that counted is shown
+    saved = [(rule, rule.test) for block in program.scores for rule in block.rules]
+    steps = [(block, block.steps) for block in program.scores]
+    try:
+        for rule, _ in saved:
+            object.__setattr__(rule, "test", _explode)
+        for block, _ in steps:
+            object.__setattr__(block, "steps", ((_explode, 1.0, block.limits[0]),))
+        assert [(e.contributions, e.explain()) for e in evaluations] == expected
+    finally:
+        for rule, test in saved:
+            object.__setattr__(rule, "test", test)
+        for block, step in steps:
+            object.__setattr__(block, "steps", step)

@@ -109,7 +109,8 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
         rule.pos.text,
         rule.pos.source,
         rule.pos.line,
-        None if fuser is None else fuser(rule.points),
+        # a line worth nothing gives -0.0 when it counts, to tell it from one that does not
+        None if fuser is None else fuser(rule.points or -0.0),
     )
 
 

@@ -108,7 +108,8 @@ class Evaluation(NamedTuple):
     qualifications: Mapping[str, QualificationResult]
     decisions: tuple[Decision, ...]
     trace: tuple[Any, ...] = ()
-    """Private: the program and the lead, to rebuild :attr:`contributions` when asked for."""
+    """Private: the program, the lead, then the points each scoring line gave (recorded while
+    scoring), that :attr:`contributions` are built from."""
 
     def __repr__(self) -> str:
         return (
@@ -122,8 +123,8 @@ class Evaluation(NamedTuple):
         """Every rule that gave points, in file order, with the values it looked at."""
         if not self.trace:
             return ()
-        program, lead = self.trace
-        return program.contributions(lead, self.now, self.scores)  # type: ignore[no-any-return]
+        program, lead, *points = self.trace
+        return program.contributions(lead, self.now, self.scores, points)  # type: ignore[no-any-return]
 
     @property
     def knocked_out(self) -> bool:

@@ -9,9 +9,10 @@ temperature or MQL line can produce.
 Per lead it reads each needed field once into a list, walks the activities once (an age only
 for the kinds some rule counts, tallied in the same list), runs the scoring lines of a block in
 one ``map`` and adds up their points. The facts mapping the generic conditions read is only
-built when some condition needs more than the scores. The evaluation keeps the lead, so
-:attr:`~leadflow.rules.Evaluation.contributions` runs the rules again for it (generic path)
-when someone asks which line gave how many points.
+built when some condition needs more than the scores. The points of every scoring line are
+the record the evaluation keeps (with the program and the lead, in one tuple):
+:attr:`~leadflow.rules.Evaluation.contributions` are built from it when read, without running
+any rule again (:meth:`Program.contributions <leadflow.rules.program.Program.contributions>`).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _rule(rule: CRule, block: CScore) -> ValueRule | CountRule:
     if rule.fused is not None:
         return rule.fused
     assert rule.test is not None  # noqa: S101 - plain rules always have a condition
-    return _SELF, points_of(rule.test, rule.points)
+    return _SELF, points_of(rule.test, rule.points or -0.0)  # -0.0: see assemble._rule
 
 
 def _fetch(indexes: tuple[int, ...]) -> Callable[[list[Any]], Sequence[Any]]:
@@ -210,13 +211,12 @@ class FastPath:
             most is None and least is None and not formula
             for *_, most, least, formula in self._spans
         )
-        blocks = []
-        for name, _, cut, *_ in self._spans:
-            span = cut or whole
-            own = reads[span]
-            fetch = None if own == tuple(range(len(own))) else _fetch(own)
-            blocks.append((name, self._fns[span], fetch))
-        self._blocks = tuple(blocks) if light and plain else None
+        # each block's lines in the record of an evaluation (after the program and the lead)
+        blocks = tuple(
+            (name, slice(2 + (cut or whole).start, 2 + (cut or whole).stop))
+            for name, _, cut, *_ in self._spans
+        )
+        self._blocks = blocks if light and plain else None
         self._grades = program.grades
         self._knockouts: tuple[tuple[Test, KnockoutHit], ...] = program.knockouts
         mql = program.mql or CBranch("mql", None, "", "", 0)
@@ -361,14 +361,20 @@ class FastPath:
             f = _blank(Facts)
             f.lead, f.now_ts, f.getters = lead, now_ts, program.getters  # type: ignore[attr-defined]
             f.update(zip(self._keys, values, strict=False))  # values go on with counts
+        # every scoring line's points, in file order: the record contributions are built from
+        # (after the program and the lead: the evaluation keeps them as one tuple)
+        record: list[Any] = [program, lead]
         if blocks is not None:  # scores are facts; no caps, floors or formulas
-            for name, own, read_own in blocks:
-                total = add_up(
-                    map(call, own, values if read_own is None else read_own(values), _ZEROS), 0.0
-                )
+            fetch = self._fetch
+            if fetch is not None:
+                record += map(call, self._fns, values if self._direct else fetch(values), _ZEROS)
+            for name, part in blocks:
+                total = add_up(record[part], 0.0)
                 scores[name] = total if total.is_integer() else round(total, 2)
         else:
-            scores = self._scores(self._points(values, f), f)
+            points = self._points(values, f)
+            record += points
+            scores = self._scores(points, f)
         temperature: str | None = None
         outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         mql: bool | None = None
@@ -393,7 +399,7 @@ class FastPath:
                     mql,
                     _EMPTY,
                     outcomes[mql],
-                    (program, lead),
+                    tuple(record),
                 ),
             )
         decisions: list[Decision] | None = None
@@ -454,6 +460,6 @@ class FastPath:
                 mql,
                 qualifications,
                 made,
-                (program, lead),
+                tuple(record),
             ),
         )

@@ -2,7 +2,9 @@
 
 The hot path (:mod:`leadflow.rules.fastpath`) runs every scoring line once per lead, as
 ``fn(value, 0.0)``: the line's points if it counts, else the ``0.0`` it is handed, so a block's
-points add up without a filter.
+points add up without a filter. A line worth nothing gives ``-0.0`` when it counts (the same
+sum), so the points recorded for :attr:`~leadflow.rules.Evaluation.contributions` still say it
+counted.
 
 A line whose condition has a simple shape (a field in a list, a range, a level, a comparison,
 free-mail, an activity within a window) becomes a *value rule*: a fact key and a function of

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial, reduce
@@ -192,12 +193,7 @@ class Program:
         """The generic evaluation: the reference :class:`~leadflow.rules.fastpath.FastPath`
         must agree with, and what ``test`` blocks run."""
         f = self.facts(lead, now)
-        trace: list[tuple[CRule, float]] = []
-        scores: dict[str, float] = {}
-        for block in self.scores:
-            total = _run(block, f, trace)
-            scores[block.name] = total
-            f["$" + block.name] = total
+        scores, trace = self.scores_traced(f)
         decisions: list[Decision] = []
         grades: dict[str, str] = {}
         for name, branches in self.grades:
@@ -237,7 +233,7 @@ class Program:
             lead_id=lead.id,
             now=now,
             scores=MappingProxyType(scores),
-            trace=(self, lead),
+            trace=(self, lead, *self.record(trace)),
             grades=MappingProxyType(grades) if grades else _EMPTY,
             knockouts=knockouts,
             temperature=temperature,
@@ -247,7 +243,7 @@ class Program:
         )
 
     def scores_traced(self, f: Facts) -> tuple[dict[str, float], list[tuple[CRule, float]]]:
-        """The scores, and which rules gave how many points (for :meth:`contributions`)."""
+        """The scores, and which rules gave how many points (for :meth:`record`)."""
         trace: list[tuple[CRule, float]] = []
         scores: dict[str, float] = {}
         for block in self.scores:
@@ -256,17 +252,54 @@ class Program:
             f["$" + block.name] = total
         return scores, trace
 
+    def record(self, trace: Iterable[tuple[CRule, float]]) -> list[float]:
+        """The points of every scoring line of the blocks (formulas have none), in file order,
+        as :class:`~leadflow.rules.fastpath.FastPath` records them while it scores: ``0.0`` for
+        a line that did not count, ``-0.0`` for a line worth nothing that counted."""
+        fired = {id(rule): points for rule, points in trace}
+        return [
+            0.0 if (points := fired.get(id(rule))) is None else points or -0.0
+            for block in self.scores
+            if block.formula is None
+            for rule in block.rules
+        ]
+
     def contributions(
-        self, lead: Lead, now: datetime, scores: Mapping[str, float]
+        self, lead: Lead, now: datetime, scores: Mapping[str, float], points: Sequence[float]
     ) -> tuple[Contribution, ...]:
-        """The contributions of an evaluation of ``lead`` at ``now``, with the values each rule
-        looked at: the rules run again for that lead (evaluation is deterministic, so they
-        give the same points)."""
-        facts = self.facts(lead, now)
-        _, trace = self.scores_traced(facts)
+        """The contributions an evaluation of ``lead`` at ``now`` recorded (see :meth:`record`).
+
+        Nothing is evaluated again: the lines that counted and their points are those of
+        ``points``; a cap or floor line gives the difference between its block's points and
+        its score, a formula term its sign times the term's score. Only the values shown are
+        read from the lead, as the rules read them.
+        """
+        shown = Facts(lead, now.timestamp(), self.getters)
         for name, total in scores.items():
-            facts["$" + name] = total
-        return contributions(trace, facts)
+            shown["$" + name] = total
+        out: list[Contribution] = []
+        start = 0
+        for block in self.scores:
+            if block.formula is not None:
+                out.extend(
+                    _contribution(rule, rule.points * scores[rule.key], shown)
+                    for rule in block.rules
+                )
+                continue
+            own = points[start : start + len(block.rules)]
+            start += len(block.rules)
+            out.extend(
+                _contribution(rule, given or rule.points, shown)
+                for rule, given in zip(block.rules, own, strict=True)
+                if given or math.copysign(1.0, given) < 0
+            )
+            total = total_of(own)
+            if block.at_most is not None and total > block.at_most:
+                out.append(_contribution(block.limits[0], round(block.at_most - total, 2), shown))
+                total = block.at_most
+            if block.at_least is not None and total < block.at_least:
+                out.append(_contribution(block.limits[1], round(block.at_least - total, 2), shown))
+        return tuple(out)
 
     def qualify(
         self, q: CQualification, f: Facts, answers: Mapping[str, str]
@@ -375,18 +408,15 @@ def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> fl
     return total
 
 
-def contributions(trace: Iterable[tuple[CRule, float]], f: Facts) -> tuple[Contribution, ...]:
-    """The contributions recorded in ``trace``, with the values each rule looked at."""
-    return tuple(
-        Contribution(
-            rule.score,
-            rule.text,
-            rule.source,
-            rule.line,
-            points,
-            tuple((label, _shown(f, key)) for label, key in rule.reads),
-        )
-        for rule, points in trace
+def _contribution(rule: CRule, points: float, f: Facts) -> Contribution:
+    """What ``rule`` gave, with the values it looks at."""
+    return Contribution(
+        rule.score,
+        rule.text,
+        rule.source,
+        rule.line,
+        points,
+        tuple((label, _shown(f, key)) for label, key in rule.reads),
     )
 
 
