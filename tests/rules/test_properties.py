@@ -156,6 +156,11 @@ def rule_files(draw):
         f"{draw(st.integers(1, 120))} days, at most {draw(st.integers(1, 50))}"
         for _ in range(draw(st.integers(0, 3)))
     ]
+    engagement += [  # single activity tests, which decay by the age of the n-th activity
+        f"  +{draw(st.integers(1, 40))} {draw(st.sampled_from(KINDS))} at least "
+        f"{draw(st.integers(0, 3))} times within {draw(st.integers(1, 120))} days"
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     if draw(st.booleans()):
         engagement.append(f"  decay {draw(st.sampled_from(['half', '25%']))} every 30 days")
     caps = ["  at most 60"] if draw(st.booleans()) else []
