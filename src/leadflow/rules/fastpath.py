@@ -56,6 +56,17 @@ _ZEROS = repeat(0.0)
 _SELF = "*facts"
 """The key of a facts rule: it reads the facts themselves."""
 
+# the two scores, the MQL bounds, per temperature line before "otherwise" its bounds, label and
+# decisions (by MQL outcome), then "otherwise": see FastPath._two_thresholds
+Thresholds = tuple[
+    str,
+    str,
+    float,
+    float,
+    tuple[tuple[float, float, str, Mapping[bool | None, tuple[Decision, ...]]], ...],
+    tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]],
+]
+
 # name, "$name", its rules' points (a slice of all points; None: all of them), at most,
 # at least, formula terms
 Span = tuple[str, str, slice | None, float | None, float | None, tuple[tuple[int, str], ...] | None]
@@ -253,15 +264,43 @@ class FastPath:
             stop = next((i for i, line in enumerate(lines) if line[0] is None), len(lines) - 1)
             chain = tuple((t, label, outs) for t, label, outs in lines[:stop] if t is not None)
             otherwise = lines[stop][1:]
-        self._chain = (chain, otherwise, self._mql_test)
+        self._chain = (chain, otherwise, self._mql_test, self._two_thresholds(otherwise))
         self._hot = (
             self._read,
             self._zeros,
-            self._counted.get,
+            self._counted,
             self._counted_more,
             self._blocks,
             self._light,
         )
+
+    def _two_thresholds(
+        self, otherwise: tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]]
+    ) -> Thresholds | None:
+        """The temperature and MQL tests as bounds, when each is ``x >= a and y >= b`` on the
+        same two scores ``x`` and ``y``: the usual shape, which evaluate compares in line."""
+        program, temperature = self._program, self._temperature
+        if not self._light or temperature is None or program.mql is None:
+            return None
+        mql = program.on_scores.get(program.mql.test)  # type: ignore[arg-type]
+        if mql is None or len(mql) != 2:
+            return None
+        (_, x, mx), (_, y, my) = mql
+        lines = []
+        for branch, (_, label, outcomes) in zip(
+            program.temperature or (), temperature, strict=True
+        ):
+            if branch.test is None:
+                break
+            lines.append((program.on_scores[branch.test], label, outcomes))
+        else:
+            lines.pop()  # no "otherwise": the last line stands for it (as in the chain)
+        shape = [((">=", x), (">=", y))]
+        for comparisons in (mql, *(c for c, _, _ in lines)):
+            if tuple((op, key) for op, key, _ in comparisons) != shape[0]:
+                return None
+        bounds = tuple((c[0][2], c[1][2], label, outcomes) for c, label, outcomes in lines)
+        return x[1:], y[1:], mx, my, bounds, otherwise
 
     def _on_scores(self, test: Test | None) -> Test | None:
         """``test`` as it reads the facts of this path: by score name when they are the scores."""
@@ -342,12 +381,12 @@ class FastPath:
         if zeros:
             values += zeros  # the counts, after the fields
             for activity in lead.activities:
-                slot = single(activity.kind)
-                if slot is not None:
-                    i, window, limit = slot
+                kind = activity.kind
+                if kind in single:
+                    i, window, limit = single[kind]
                     if values[i] < limit and 0 <= now_ts - activity.at.timestamp() <= window:
                         values[i] += 1
-                elif several and (slots := several.get(activity.kind)) is not None:
+                elif several and (slots := several.get(kind)) is not None:
                     age = now_ts - activity.at.timestamp()
                     if age >= 0:
                         for i, window, limit in slots:
@@ -363,23 +402,53 @@ class FastPath:
             f.update(zip(self._keys, values, strict=False))  # values go on with counts
         # every scoring line's points, in file order: the record contributions are built from
         # (after the program and the lead: the evaluation keeps them as one tuple)
-        record: list[Any] = [program, lead]
+        record: tuple[Any, ...]
         if blocks is not None:  # scores are facts; no caps, floors or formulas
             fetch = self._fetch
-            if fetch is not None:
-                record += map(call, self._fns, values if self._direct else fetch(values), _ZEROS)
+            if fetch is None:
+                record = (program, lead)
+            else:
+                record = (
+                    program,
+                    lead,
+                    *map(call, self._fns, values if self._direct else fetch(values), _ZEROS),
+                )
             for name, part in blocks:
                 total = add_up(record[part], 0.0)
                 scores[name] = total if total.is_integer() else round(total, 2)
         else:
             points = self._points(values, f)
-            record += points
+            record = (program, lead, *points)
             scores = self._scores(points, f)
         temperature: str | None = None
         outcomes: Mapping[bool | None, tuple[Decision, ...]] = self._mql_alone
         mql: bool | None = None
         if light:  # no grades, knock-outs or qualifications; conditions read scores
-            chain, otherwise, mql_test = self._chain
+            chain, otherwise, mql_test, thresholds = self._chain
+            if thresholds is not None:  # the usual shape, compared in line
+                x_key, y_key, mql_x, mql_y, lines, otherwise = thresholds
+                x, y = scores[x_key], scores[y_key]
+                mql = x >= mql_x and y >= mql_y
+                for at_x, at_y, temperature, outcomes in lines:  # noqa: B007
+                    if x >= at_x and y >= at_y:
+                        break
+                else:
+                    temperature, outcomes = otherwise
+                return _new(
+                    Evaluation,
+                    (
+                        lead.id,
+                        now,
+                        MappingProxyType(scores),
+                        _EMPTY,
+                        (),
+                        temperature,
+                        mql,
+                        _EMPTY,
+                        outcomes[mql],
+                        record,
+                    ),
+                )
             if chain is not None:
                 for holds, temperature, outcomes in chain:  # noqa: B007
                     if holds(scores) is True:
@@ -399,7 +468,7 @@ class FastPath:
                     mql,
                     _EMPTY,
                     outcomes[mql],
-                    tuple(record),
+                    record,
                 ),
             )
         decisions: list[Decision] | None = None
@@ -460,6 +529,6 @@ class FastPath:
                 mql,
                 qualifications,
                 made,
-                tuple(record),
+                record,
             ),
         )
