@@ -434,28 +434,14 @@ class FastPath:
                         break
                 else:
                     temperature, outcomes = otherwise
-                return _new(
-                    Evaluation,
-                    (
-                        lead.id,
-                        now,
-                        MappingProxyType(scores),
-                        _EMPTY,
-                        (),
-                        temperature,
-                        mql,
-                        _EMPTY,
-                        outcomes[mql],
-                        record,
-                    ),
-                )
-            if chain is not None:
-                for holds, temperature, outcomes in chain:  # noqa: B007
-                    if holds(scores) is True:
-                        break
-                else:
-                    temperature, outcomes = otherwise
-            mql = None if mql_test is None else mql_test(scores) is True
+            else:
+                if chain is not None:
+                    for holds, temperature, outcomes in chain:  # noqa: B007
+                        if holds(scores) is True:
+                            break
+                    else:
+                        temperature, outcomes = otherwise
+                mql = None if mql_test is None else mql_test(scores) is True
             return _new(
                 Evaluation,
                 (
