@@ -94,6 +94,15 @@ def check_handoff(lead: Lead | Mapping[str, Any]) -> HandoffReport:
     )
 
 
+class LeadProblems(BaseModel):
+    """The validation problems of one record that could not become a lead."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lead_id: str | None
+    problems: tuple[str, ...]
+
+
 class DataQualityReport(BaseModel):
     """Handoff readiness of a batch of lead records."""
 
@@ -139,15 +148,6 @@ class DataQualityReport(BaseModel):
         return "\n".join(lines)
 
 
-class LeadProblems(BaseModel):
-    """The validation problems of one record that could not become a lead."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    lead_id: str | None
-    problems: tuple[str, ...]
-
-
 def data_quality(records: Iterable[Mapping[str, Any]]) -> DataQualityReport:
     """Validate a batch of raw records and check the valid ones for handoff readiness."""
     total = valid = complete = 0
@@ -181,6 +181,3 @@ def data_quality(records: Iterable[Mapping[str, Any]]) -> DataQualityReport:
         missing_counts=tuple(sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))),
         absent_counts=tuple(sorted(absent.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
-
-
-DataQualityReport.model_rebuild()
