@@ -8,10 +8,11 @@ match on every file and lead.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from itertools import product
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -429,3 +430,76 @@ def test_contributions_are_built_from_the_record_without_running_the_rules():
             object.__setattr__(rule, "test", test)
         for block, step in steps:
             object.__setattr__(block, "steps", step)
+
+
+WINDOWS = """
+score engagement {
+  +10 each   pricing_page_view within 30 days, at most 30
+  +1         pricing_page_view at least 2 times within 90 days
+  +40        demo_request within 30 days
+  +3 each    content_download within 2 hours
+  -20        unsubscribe
+  +1         demo_request within 99999999999 weeks
+}
+"""
+ZONES = [
+    UTC,
+    timezone(timedelta(hours=5, minutes=30)),
+    timezone(-timedelta(hours=8)),
+    ZoneInfo("Europe/Berlin"),
+    ZoneInfo("America/New_York"),
+]
+# next to the windows' edges (30 and 90 days, 2 hours, now itself), and across a DST change
+EDGES = [0, 2 * 3600, 30 * 86400, 90 * 86400, 23 * 86400 + 3600 * 11]
+NEAR = [0, 1, -1, 10**6, -(10**6), 3600 * 10**6, -3600 * 10**6]
+
+
+@st.composite
+def zoned_activity(draw: st.DrawFn, now: datetime) -> dict[str, Any]:
+    ago = timedelta(seconds=draw(st.sampled_from(EDGES)), microseconds=draw(st.sampled_from(NEAR)))
+    at = (now - ago).astimezone(draw(st.sampled_from(ZONES)))
+    return {"kind": draw(st.sampled_from(KINDS)), "at": at.replace(fold=draw(st.integers(0, 1)))}
+
+
+@st.composite
+def instants(draw: st.DrawFn) -> datetime:
+    # 2026-11-01 06:00 UTC is 01:00 in New York on the night the clocks go back
+    base = datetime(2026, 11, 1, 6, tzinfo=UTC) + timedelta(minutes=draw(st.integers(-90, 90)))
+    return base.astimezone(draw(st.sampled_from(ZONES))).replace(fold=draw(st.integers(0, 1)))
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_activity_windows_are_exact_in_every_zone_and_for_every_now(data):
+    """Counts compare instants in UTC, with bounds kept for the last ``now``: any time zone,
+    fold and order of ``now`` values gives what the generic path (timestamps) gives."""
+    rules = parse(WINDOWS)
+    for _ in range(3):  # one rule set, several instants in turn: the kept bounds follow
+        now = data.draw(instants())
+        acts = data.draw(st.lists(zoned_activity(now), max_size=8))
+        lead = Lead(id="L-1", company="ACME", email="a@acme.de", activities=acts)
+        generic = rules._program.evaluate(lead, now, {})
+        assert rules.evaluate(lead, now=now) == generic
+        assert rules.score(lead, now=now) == dict(generic.scores)
+        # the same instant written in another zone is the same evaluation instant
+        other = now.astimezone(data.draw(st.sampled_from(ZONES)))
+        assert rules.score(lead, now=other) == dict(generic.scores)
+
+
+def test_activity_window_edges_count_inclusively():
+    rules = parse(WINDOWS)
+    berlin = NOW.astimezone(ZoneInfo("Europe/Berlin"))
+    tiny = timedelta(microseconds=1)
+    for at, points in [
+        (NOW, 3.0),
+        (berlin - timedelta(hours=2), 3.0),
+        (NOW - timedelta(hours=2) - tiny, 0.0),
+        (NOW + tiny, 0.0),
+    ]:
+        lead = Lead(
+            id="L-1",
+            company="ACME",
+            email="a@acme.de",
+            activities=[{"kind": "content_download", "at": at}],
+        )
+        assert rules.evaluate(lead, now=berlin).scores["engagement"] == points, at

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import repeat
 from operator import call, itemgetter
 from types import MappingProxyType
@@ -43,7 +43,7 @@ from leadflow.rules.points import (
 )
 from leadflow.rules.program import CBranch, CRule, CScore, Program, add_up, rule_points
 
-__all__ = ("FastPath",)
+__all__ = ("Clock", "FastPath", "count_activities")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NO_ANSWERS: Mapping[str, str] = _EMPTY
@@ -116,6 +116,48 @@ def _missing(lead: Lead) -> None:
     return None
 
 
+_DAWN = datetime.min.replace(tzinfo=UTC)
+_EVER = (datetime.max - datetime.min).total_seconds()
+"""A window at least this long holds every datetime there is."""
+
+# per counted kind: the slot of its count, the window (None: any age) and where counting stops
+Slot = tuple[int, timedelta | None, float]
+# the same with the window's start as an instant (in UTC) for one evaluation instant
+Bound = tuple[int, datetime, float]
+# now, its timestamp, now in UTC, the bounds of kinds with one count, of kinds with several
+Clock = tuple[
+    datetime | None, float, datetime, Mapping[str, Bound], Mapping[str, tuple[Bound, ...]]
+]
+
+
+def _since(now_utc: datetime, slot: Slot) -> Bound:
+    index, window, limit = slot
+    if window is None:
+        return index, _DAWN, limit
+    try:
+        return index, now_utc - window, limit
+    except OverflowError:  # a window reaching back before year 1
+        return index, _DAWN, limit
+
+
+def count_activities(values: list[Any], lead: Lead, clock: Clock) -> None:
+    """Tally the activity counts into ``values``: each activity of a counted kind from the
+    start of the count's window up to ``now`` counts (instants compared in UTC, so exactly)."""
+    _, _, now_utc, single, several = clock
+    for activity in lead.activities:
+        kind = activity.kind
+        if kind in single:
+            i, since, limit = single[kind]
+            if values[i] < limit and since <= activity.at <= now_utc:
+                values[i] += 1
+        elif several and (bounds := several.get(kind)) is not None:
+            at = activity.at
+            if at <= now_utc:
+                for i, since, limit in bounds:
+                    if since <= at and values[i] < limit:
+                        values[i] += 1
+
+
 class FastPath:
     """A :class:`Program` prepared for evaluating many leads quickly: the base of
     :class:`~leadflow.rules.RuleSet`, whose :meth:`evaluate` it is."""
@@ -123,6 +165,7 @@ class FastPath:
     __slots__ = (
         "_blocks",
         "_chain",
+        "_clock",
         "_counted",
         "_counted_more",
         "_direct",
@@ -205,14 +248,16 @@ class FastPath:
         counts = tuple(dict.fromkeys(rule[0] for rule in rules if rule[0] in limits))
         layout = (*fields, *counts, _SELF)
         index = {key: i for i, key in enumerate(layout)}
-        counted: dict[str, list[tuple[int, float, float]]] = {}
+        counted: dict[str, list[Slot]] = {}
         for key in counts:
             kind, window, limit = *window_of(key), limits[key]
-            counted.setdefault(kind, []).append((index[key], window, limit))
+            span = None if window >= _EVER else timedelta(seconds=window)
+            counted.setdefault(kind, []).append((index[key], span, limit))
         # kinds with one count (the usual case) apart, so the pass needs no inner loop
         self._counted = {kind: slots[0] for kind, slots in counted.items() if len(slots) == 1}
         self._counted_more = {kind: tuple(ss) for kind, ss in counted.items() if len(ss) > 1}
         self._zeros = [0] * len(limits)
+        self._clock: Clock = (None, 0.0, _DAWN, {}, {})
         self._selfish = any(rule[0] == _SELF for rule in rules)
         reads = tuple(index[rule[0]] for rule in rules)
         self._direct = reads == tuple(range(len(reads)))  # the values are the rules' own
@@ -265,14 +310,27 @@ class FastPath:
             chain = tuple((t, label, outs) for t, label, outs in lines[:stop] if t is not None)
             otherwise = lines[stop][1:]
         self._chain = (chain, otherwise, self._mql_test, self._two_thresholds(otherwise))
-        self._hot = (
-            self._read,
-            self._zeros,
-            self._counted,
-            self._counted_more,
-            self._blocks,
-            self._light,
+        self._hot = (self._read, self._zeros, self._blocks, self._light)
+
+    def _at(self, now: datetime) -> Clock:
+        """The activity windows' bounds at ``now``, kept for the next lead at the same instant
+        (one entry, replaced as a whole: safe to share between threads)."""
+        clock = self._clock
+        if clock[0] is now or clock[0] == now:
+            return clock
+        now_utc = now.astimezone(UTC)
+        clock = (
+            now,
+            now.timestamp(),
+            now_utc,
+            {kind: _since(now_utc, slot) for kind, slot in self._counted.items()},
+            {
+                kind: tuple(_since(now_utc, s) for s in slots)
+                for kind, slots in self._counted_more.items()
+            },
         )
+        self._clock = clock
+        return clock
 
     def _two_thresholds(
         self, otherwise: tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]]
@@ -372,33 +430,22 @@ class FastPath:
             lead = validate_lead(lead)
         # the same evaluation as Program.evaluate; self._values, self._facts, self._points
         # and self._scores written out: this is the hot path
-        now_ts = now.timestamp()
-        read, zeros, single, several, blocks, light = self._hot
+        read, zeros, blocks, light = self._hot
+        clock = self._at(now)
         try:
             values = read(lead)
         except RuleEvaluationError as error:
             raise program.located(error) from None
         if zeros:
             values += zeros  # the counts, after the fields
-            for activity in lead.activities:
-                kind = activity.kind
-                if kind in single:
-                    i, window, limit = single[kind]
-                    if values[i] < limit and 0 <= now_ts - activity.at.timestamp() <= window:
-                        values[i] += 1
-                elif several and (slots := several.get(kind)) is not None:
-                    age = now_ts - activity.at.timestamp()
-                    if age >= 0:
-                        for i, window, limit in slots:
-                            if age <= window and values[i] < limit:
-                                values[i] += 1
+            count_activities(values, lead, clock)
         scores: dict[str, Any] = {}  # the facts too, when no condition reads more
         f: dict[str, Any]
         if light:
             f = scores
         else:
             f = _blank(Facts)
-            f.lead, f.now_ts, f.getters = lead, now_ts, program.getters  # type: ignore[attr-defined]
+            f.lead, f.now_ts, f.getters = lead, clock[1], program.getters  # type: ignore[attr-defined]
             f.update(zip(self._keys, values, strict=False))  # values go on with counts
         # every scoring line's points, in file order: the record contributions are built from
         # (after the program and the lead: the evaluation keeps them as one tuple)

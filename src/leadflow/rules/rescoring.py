@@ -13,7 +13,7 @@ from typing import Any
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.facts import Facts
-from leadflow.rules.fastpath import FastPath
+from leadflow.rules.fastpath import Clock, FastPath, count_activities
 
 __all__ = ("Rescoring",)
 
@@ -32,7 +32,7 @@ class Rescoring(FastPath):
         f.update(zip(self._keys, values, strict=False))  # values go on with counts
         return f
 
-    def _values(self, lead: Lead, now_ts: float) -> list[Any]:
+    def _values(self, lead: Lead, clock: Clock) -> list[Any]:
         """The fields the rules read, then the activity counts.
 
         Raises:
@@ -44,32 +44,20 @@ class Rescoring(FastPath):
             raise self._program.located(error) from None
         if self._zeros:
             values += self._zeros  # the counts, after the fields
-            single, several = self._counted.get, self._counted_more
-            for activity in lead.activities:
-                slot = single(activity.kind)
-                if slot is not None:
-                    i, window, limit = slot
-                    if values[i] < limit and 0 <= now_ts - activity.at.timestamp() <= window:
-                        values[i] += 1
-                elif several and (slots := several.get(activity.kind)) is not None:
-                    age = now_ts - activity.at.timestamp()
-                    if age >= 0:
-                        for i, window, limit in slots:
-                            if age <= window and values[i] < limit:
-                                values[i] += 1
+            count_activities(values, lead, clock)
         return values
 
-    def _score_one(self, lead: Lead, now_ts: float) -> dict[str, float]:
+    def _score_one(self, lead: Lead, now: datetime) -> dict[str, float]:
         """Only the scores of one lead."""
-        values = self._values(lead, now_ts)
-        f = self._facts(lead, now_ts, values) if self._selfish else {}
+        clock = self._at(now)
+        values = self._values(lead, clock)
+        f = self._facts(lead, clock[1], values) if self._selfish else {}
         return self._scores(self._points(values, f), f)
 
     def _score_all(
         self, leads: Iterable[Lead | Mapping[str, Any]], now: datetime
     ) -> list[dict[str, float]]:
-        now_ts = now.timestamp()
         score = self._score_one
         return [
-            score(lead if isinstance(lead, Lead) else validate_lead(lead), now_ts) for lead in leads
+            score(lead if isinstance(lead, Lead) else validate_lead(lead), now) for lead in leads
         ]

@@ -93,7 +93,7 @@ class RuleSet(Rescoring):
             LeadValidationError: ``lead`` is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        return self._score_one(_lead(lead), now.timestamp())
+        return self._score_one(_lead(lead), now)
 
     def score_many(
         self, leads: Iterable[Lead | Mapping[str, Any]], *, now: datetime
