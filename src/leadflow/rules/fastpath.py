@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import repeat
 from operator import call, itemgetter
 from types import MappingProxyType
@@ -42,8 +42,9 @@ from leadflow.rules.points import (
     window_of,
 )
 from leadflow.rules.program import CBranch, CRule, CScore, Program, add_up, rule_points
+from leadflow.rules.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
 
-__all__ = ("Clock", "FastPath", "count_activities")
+__all__ = ("FastPath",)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NO_ANSWERS: Mapping[str, str] = _EMPTY
@@ -114,48 +115,6 @@ def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
 
 def _missing(lead: Lead) -> None:
     return None
-
-
-_DAWN = datetime.min.replace(tzinfo=UTC)
-_EVER = (datetime.max - datetime.min).total_seconds()
-"""A window at least this long holds every datetime there is."""
-
-# per counted kind: the slot of its count, the window (None: any age) and where counting stops
-Slot = tuple[int, timedelta | None, float]
-# the same with the window's start as an instant (in UTC) for one evaluation instant
-Bound = tuple[int, datetime, float]
-# now, its timestamp, now in UTC, the bounds of kinds with one count, of kinds with several
-Clock = tuple[
-    datetime | None, float, datetime, Mapping[str, Bound], Mapping[str, tuple[Bound, ...]]
-]
-
-
-def _since(now_utc: datetime, slot: Slot) -> Bound:
-    index, window, limit = slot
-    if window is None:
-        return index, _DAWN, limit
-    try:
-        return index, now_utc - window, limit
-    except OverflowError:  # a window reaching back before year 1
-        return index, _DAWN, limit
-
-
-def count_activities(values: list[Any], lead: Lead, clock: Clock) -> None:
-    """Tally the activity counts into ``values``: each activity of a counted kind from the
-    start of the count's window up to ``now`` counts (instants compared in UTC, so exactly)."""
-    _, _, now_utc, single, several = clock
-    for activity in lead.activities:
-        kind = activity.kind
-        if kind in single:
-            i, since, limit = single[kind]
-            if values[i] < limit and since <= activity.at <= now_utc:
-                values[i] += 1
-        elif several and (bounds := several.get(kind)) is not None:
-            at = activity.at
-            if at <= now_utc:
-                for i, since, limit in bounds:
-                    if since <= at and values[i] < limit:
-                        values[i] += 1
 
 
 class FastPath:
@@ -250,14 +209,13 @@ class FastPath:
         index = {key: i for i, key in enumerate(layout)}
         counted: dict[str, list[Slot]] = {}
         for key in counts:
-            kind, window, limit = *window_of(key), limits[key]
-            span = None if window >= _EVER else timedelta(seconds=window)
-            counted.setdefault(kind, []).append((index[key], span, limit))
+            kind, window = window_of(key)
+            counted.setdefault(kind, []).append(slot(index[key], window, limits[key]))
         # kinds with one count (the usual case) apart, so the pass needs no inner loop
         self._counted = {kind: slots[0] for kind, slots in counted.items() if len(slots) == 1}
         self._counted_more = {kind: tuple(ss) for kind, ss in counted.items() if len(ss) > 1}
         self._zeros = [0] * len(limits)
-        self._clock: Clock = (None, 0.0, _DAWN, {}, {})
+        self._clock: Clock = NO_CLOCK
         self._selfish = any(rule[0] == _SELF for rule in rules)
         reads = tuple(index[rule[0]] for rule in rules)
         self._direct = reads == tuple(range(len(reads)))  # the values are the rules' own
@@ -318,18 +276,7 @@ class FastPath:
         clock = self._clock
         if clock[0] is now or clock[0] == now:
             return clock
-        now_utc = now.astimezone(UTC)
-        clock = (
-            now,
-            now.timestamp(),
-            now_utc,
-            {kind: _since(now_utc, slot) for kind, slot in self._counted.items()},
-            {
-                kind: tuple(_since(now_utc, s) for s in slots)
-                for kind, slots in self._counted_more.items()
-            },
-        )
-        self._clock = clock
+        clock = self._clock = clock_at(now, self._counted, self._counted_more)
         return clock
 
     def _two_thresholds(
@@ -431,7 +378,9 @@ class FastPath:
         # the same evaluation as Program.evaluate; self._values, self._facts, self._points
         # and self._scores written out: this is the hot path
         read, zeros, blocks, light = self._hot
-        clock = self._at(now)
+        clock = self._clock
+        if clock[0] is not now:
+            clock = self._at(now)
         try:
             values = read(lead)
         except RuleEvaluationError as error:

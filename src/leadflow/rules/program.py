@@ -8,7 +8,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial, reduce
+from functools import lru_cache, partial, reduce
 from operator import add
 from types import MappingProxyType
 from typing import Any
@@ -135,9 +135,35 @@ def rule_points(rule: CRule, f: Facts, factor: float | None, period: float | Non
 
 def _shown(f: Facts, key: str) -> Any:
     if key[:1] == "@":
-        kind, _, window = key.partition("|")
-        return bisect_right(f[kind], float(window)) if window else len(f[kind])
+        kind, window = _count_read(key)
+        return len(f[kind]) if window is None else bisect_right(f[kind], window)
     return f[key]
+
+
+@lru_cache(maxsize=1024)
+def _count_read(key: str) -> tuple[str, float | None]:
+    """``@kind|window`` (or ``@kind``) as the ages' key ``@kind`` and the window in seconds."""
+    kind, _, window = key.partition("|")
+    return kind, float(window) if window else None
+
+
+def _counts(lead: Lead, now_ts: float, keys: Iterable[str]) -> dict[str, int]:
+    """For each ``@kind|window`` key, what :func:`_shown` gives, in one pass and no sorting."""
+    wanted: dict[str, list[tuple[str, float]]] = {}
+    counts: dict[str, int] = {}
+    for key in keys:
+        kind, window = _count_read(key)
+        wanted.setdefault(kind[1:], []).append((key, math.inf if window is None else window))
+        counts[key] = 0
+    for activity in lead.activities:
+        windows = wanted.get(activity.kind)
+        if windows is not None:
+            age = now_ts - activity.at.timestamp()
+            if age >= 0:
+                for key, window in windows:
+                    if age <= window:
+                        counts[key] += 1
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,31 +300,39 @@ class Program:
         its score, a formula term its sign times the term's score. Only the values shown are
         read from the lead, as the rules read them.
         """
-        shown = Facts(lead, now.timestamp(), self.getters)
-        for name, total in scores.items():
-            shown["$" + name] = total
-        out: list[Contribution] = []
+        counted: list[tuple[CRule, float]] = []
         start = 0
         for block in self.scores:
             if block.formula is not None:
-                out.extend(
-                    _contribution(rule, rule.points * scores[rule.key], shown)
-                    for rule in block.rules
-                )
+                counted.extend((rule, rule.points * scores[rule.key]) for rule in block.rules)
                 continue
             own = points[start : start + len(block.rules)]
             start += len(block.rules)
-            out.extend(
-                _contribution(rule, given or rule.points, shown)
+            counted.extend(
+                (rule, given or rule.points)
                 for rule, given in zip(block.rules, own, strict=True)
                 if given or math.copysign(1.0, given) < 0
             )
             total = total_of(own)
             if block.at_most is not None and total > block.at_most:
-                out.append(_contribution(block.limits[0], round(block.at_most - total, 2), shown))
+                counted.append((block.limits[0], round(block.at_most - total, 2)))
                 total = block.at_most
             if block.at_least is not None and total < block.at_least:
-                out.append(_contribution(block.limits[1], round(block.at_least - total, 2), shown))
+                counted.append((block.limits[1], round(block.at_least - total, 2)))
+        now_ts = now.timestamp()
+        shown = Facts(lead, now_ts, self.getters)
+        for name, total in scores.items():
+            shown["$" + name] = total
+        # the activity counts shown, in one pass (not the ages of every kind, sorted)
+        shown.update(
+            _counts(lead, now_ts, {k for rule, _ in counted for _, k in rule.reads if k[:1] == "@"})
+        )
+        out: list[Contribution] = []
+        for rule, given in counted:
+            values = tuple([(label, shown[key]) for label, key in rule.reads])
+            out.append(
+                _new(Contribution, (rule.score, rule.text, rule.source, rule.line, given, values))
+            )
         return tuple(out)
 
     def qualify(
@@ -356,6 +390,7 @@ class Program:
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_new = tuple.__new__
 
 
 add_up: Callable[[Iterable[float], float], float] = (

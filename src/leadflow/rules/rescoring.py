@@ -13,7 +13,8 @@ from typing import Any
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules.facts import Facts
-from leadflow.rules.fastpath import Clock, FastPath, count_activities
+from leadflow.rules.fastpath import FastPath
+from leadflow.rules.windows import Clock, count_activities
 
 __all__ = ("Rescoring",)
 
