@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from leadflow import LeadValidationError, NaiveDatetimeError, RuleEvaluationError
+from leadflow import LeadValidationError, NaiveDatetimeError, RuleEvaluationError, RuleSyntaxError
 from leadflow.rules import Evaluation, parse
 
 from .helpers import NOW, lead
@@ -153,6 +153,70 @@ def test_caps_floors_and_formulas_appear_in_contributions():
     cap = [c for c in result.contributions if c.rule == "at most 100"]
     assert cap[0].points == -30
     assert cap[0].line == 4
+
+
+WEIGHTED = """
+score fit {
+  +33 employees between 50 and 500
+}
+score engagement {
+  +7 each pricing_page_view, at most 70
+}
+score risk {
+  +10 email is freemail
+}
+score total = 0.6 * fit + 0.4 * engagement - 0.5 * risk
+score odd = 0.333 * fit + 0.667 * engagement - risk
+"""
+
+
+def test_formulas_weigh_scores_and_each_term_is_rounded_like_a_score():
+    rules = parse(WEIGHTED, source="w.lf")
+    acts = [("pricing_page_view", 1)] * 3
+    result = rules.evaluate(lead(employees=80, email="a@gmail.com", acts=acts), now=NOW)
+    # 0.6 * 33 + 0.4 * 21 - 0.5 * 10; 0.333 * 33 = 10.989 -> 10.99, 0.667 * 21 = 14.007 -> 14.01
+    assert dict(result.scores) == {
+        "fit": 33,
+        "engagement": 21,
+        "risk": 10,
+        "total": 23.2,
+        "odd": 15,
+    }
+    terms = [(c.rule, c.points) for c in result.contributions if c.score in {"total", "odd"}]
+    assert terms == [
+        ("+ 0.6 * fit", 19.8),
+        ("+ 0.4 * engagement", 8.4),
+        ("- 0.5 * risk", -5),
+        ("+ 0.333 * fit", 10.99),
+        ("+ 0.667 * engagement", 14.01),
+        ("- risk", -10),
+    ]
+    for name, total in result.scores.items():
+        assert sum(c.points for c in result.contributions if c.score == name) == pytest.approx(
+            total, abs=1e-9
+        )
+    assert "    +19.8  w.lf:11          + 0.6 * fit  (fit 33)" in result.explain()
+    assert rules.score(lead(employees=80, email="a@gmail.com", acts=acts), now=NOW) == dict(
+        result.scores
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("score total = 0.6 fit", "w.lf:11:19: expected '*', found 'fit'"),
+        ("score total = fit * 2", "w.lf:11:19: expected '+' or '-' or end of line, found '*'"),
+        ("score total = 0.6 * 0.4", "w.lf:11:21: expected a name, found '0.4'"),
+        ("score total = 0.5 * fitt", "unknown score 'fitt'"),
+    ],
+)
+def test_formula_mistakes_are_reported_in_words(line, message):
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(
+            WEIGHTED.replace("score total = 0.6 * fit + 0.4 * engagement - 0.5 * risk", line),
+            source="w.lf",
+        )
+    assert message in str(caught.value)
 
 
 CLASSIFY = """

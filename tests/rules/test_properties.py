@@ -177,7 +177,7 @@ def rule_files(draw):
                 *engagement,
                 "  -1 unsubscribe",
                 "}",
-                "score total = fit + engagement",
+                "score total = 0.6 * fit + 0.4 * engagement - 0.07 * fit",
                 "grade position {",
                 "  A when seniority at least vp",
                 "  C otherwise",

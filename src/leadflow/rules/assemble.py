@@ -131,8 +131,14 @@ def _check_block(s: ast.ScoreBlock, check: Check) -> None:
             )
 
 
+def _term_text(weight: float, score: str) -> str:
+    """A formula term as explain shows it: ``+ fit``, ``- risk``, ``+ 0.6 * engagement``."""
+    sign = "+ " if weight >= 0 else "- "
+    return sign + (score if abs(weight) == 1 else f"{fmt(abs(weight))} * {score}")
+
+
 def _marker(
-    s: ast.ScoreBlock | ast.ScoreFormula, text: str, line: int, *, key: str = "", sign: int = 1
+    s: ast.ScoreBlock | ast.ScoreFormula, text: str, line: int, *, key: str = "", sign: float = 1
 ) -> CRule:
     """A pseudo-rule for explain: a cap or floor line, or a term of a score formula."""
     reads = ((key, "$" + key),) if key else ()
@@ -243,10 +249,10 @@ def assemble(
                         else did_you_mean(term, check.scores)
                     )
                     check.error(pos, f"unknown score '{term}'{hint}")
-            formula = tuple((sign, term) for sign, term, _ in s.terms)
+            formula = tuple((weight, term) for weight, term, _ in s.terms)
             terms = tuple(
-                _marker(s, ("+ " if sign > 0 else "- ") + term, pos.line, key=term, sign=sign)
-                for sign, term, pos in s.terms
+                _marker(s, _term_text(weight, term), pos.line, key=term, sign=weight)
+                for weight, term, pos in s.terms
             )
             none = _marker(s, "", s.pos.line)
             scores.append(

@@ -177,7 +177,7 @@ class ScoreBlock:
 @dataclass(frozen=True, slots=True)
 class ScoreFormula:
     name: str
-    terms: tuple[tuple[int, str, Pos], ...]  # (+1 or -1, score name, position)
+    terms: tuple[tuple[float, str, Pos], ...]  # (weight with its sign, score name, position)
     pos: Pos
 
 

@@ -217,10 +217,16 @@ class _Builder:
 
     def s_score_formula(self, node: Tree[Token]) -> ast.Statement:
         name, first, *rest = node.children
-        terms = [(1, str(first), self.pos(first))]
+        terms = [self.term(1.0, first)]
         for sign, term in zip(rest[::2], rest[1::2], strict=True):
-            terms.append((1 if str(sign) == "+" else -1, str(term), self.pos(term)))
+            terms.append(self.term(1.0 if str(sign) == "+" else -1.0, term))
         return ast.ScoreFormula(str(name), tuple(terms), self.pos(node))
+
+    def term(self, sign: float, node: Tree[Token] | Token) -> tuple[float, str, ast.Pos]:
+        """``fit`` or ``0.6 * fit``: the weight (with the sign before it) and the score."""
+        assert isinstance(node, Tree)  # noqa: S101 - the grammar makes every term a tree
+        *weight, score = node.children
+        return (sign * float(str(weight[0])) if weight else sign), str(score), self.pos(score)
 
     def s_knockout_stmt(self, node: Tree[Token]) -> ast.Statement:
         return ast.Knockout(str(node.children[0]), self.condition(node.children[1]), self.pos(node))

@@ -41,7 +41,15 @@ from leadflow.rules.points import (
     tabled,
     window_of,
 )
-from leadflow.rules.program import CBranch, CRule, CScore, Program, add_up, rule_points
+from leadflow.rules.program import (
+    CBranch,
+    CRule,
+    CScore,
+    Program,
+    add_up,
+    rule_points,
+    weighted,
+)
 from leadflow.rules.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
 
 __all__ = ("FastPath",)
@@ -70,7 +78,9 @@ Thresholds = tuple[
 
 # name, "$name", its rules' points (a slice of all points; None: all of them), at most,
 # at least, formula terms
-Span = tuple[str, str, slice | None, float | None, float | None, tuple[tuple[int, str], ...] | None]
+Span = tuple[
+    str, str, slice | None, float | None, float | None, tuple[tuple[float, str], ...] | None
+]
 
 
 def _decayed(rule: CRule, factor: float | None, period: float | None) -> PointsFn:
@@ -169,7 +179,7 @@ class FastPath:
         for block in program.scores:
             key = prefix + block.name
             if block.formula is not None:
-                terms = tuple((sign, prefix + term) for sign, term in block.formula)
+                terms = tuple((weight, prefix + term) for weight, term in block.formula)
                 spans.append((block.name, key, None, None, None, terms))
                 continue
             part = slice(start, start + len(block.rules))
@@ -329,8 +339,8 @@ class FastPath:
         for name, key, part, at_most, at_least, formula in self._spans:
             if formula is not None:
                 total = 0.0
-                for sign, term in formula:
-                    total += sign * f[term]
+                for weight, term in formula:
+                    total += weighted(weight, f[term])
                 total = round(total, 2)  # as the generic path does
             else:
                 total = add_up(points if part is None else points[part], 0.0)

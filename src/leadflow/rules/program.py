@@ -35,6 +35,7 @@ __all__ = (
     "add_up",
     "rule_points",
     "total_of",
+    "weighted",
 )
 
 
@@ -69,7 +70,7 @@ class CScore:
     at_least: float | None
     factor: float | None
     period: float | None
-    formula: tuple[tuple[int, str], ...] | None
+    formula: tuple[tuple[float, str], ...] | None  # (weight, score) per term
     source: str
     line: int
     limits: tuple[CRule, CRule]  # "at most" and "at least" lines, as shown by explain
@@ -304,7 +305,9 @@ class Program:
         start = 0
         for block in self.scores:
             if block.formula is not None:
-                counted.extend((rule, rule.points * scores[rule.key]) for rule in block.rules)
+                counted.extend(
+                    (rule, weighted(rule.points, scores[rule.key])) for rule in block.rules
+                )
                 continue
             own = points[start : start + len(block.rules)]
             start += len(block.rules)
@@ -410,14 +413,21 @@ def total_of(points: Iterable[float]) -> float:
     return total if total.is_integer() else round(total, 2)
 
 
+def weighted(weight: float, score: float) -> float:
+    """One term of a score formula: ``weight`` times ``score``, to two decimals like a score
+    (so the terms shown by explain add up to the formula's score)."""
+    value = weight * score
+    return value if value.is_integer() else round(value, 2)
+
+
 def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> float:
     """One score for one lead; with ``trace``, also record which rules gave how many points."""
     total = 0.0
     if block.formula is not None:
-        for sign, term in block.formula:
-            total += sign * f["$" + term]
+        for weight, term in block.formula:
+            total += weighted(weight, f["$" + term])
         if trace is not None:
-            trace.extend((rule, rule.points * f["$" + rule.key]) for rule in block.rules)
+            trace.extend((rule, weighted(rule.points, f["$" + rule.key])) for rule in block.rules)
         return round(total, 2)
     factor, period = block.factor, block.period
     for test, points, rule in block.steps:
