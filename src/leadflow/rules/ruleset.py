@@ -25,8 +25,10 @@ def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
 class RuleSet(Rescoring):
     """The rules of one file (with its includes and templates), checked and compiled.
 
-    Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; it never changes
-    afterwards, so one instance can serve every thread of a host application.
+    Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; its rules never
+    change afterwards, so one instance can serve every thread of a host application. (It keeps
+    the activity windows' bounds for the last ``now`` it saw, replaced as a whole, so that a
+    batch at one instant works them out once; results never depend on it.)
 
     >>> from datetime import datetime, timezone
     >>> from leadflow.rules import parse
