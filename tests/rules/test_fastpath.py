@@ -8,6 +8,8 @@ match on every file and lead.
 from __future__ import annotations
 
 import math
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from itertools import product
@@ -503,3 +505,32 @@ def test_activity_window_edges_count_inclusively():
             activities=[{"kind": "content_download", "at": at}],
         )
         assert rules.evaluate(lead, now=berlin).scores["engagement"] == points, at
+
+
+def test_threads_at_different_instants_share_one_rule_set():
+    """The kept window bounds are replaced as a whole: each call uses those of its own ``now``."""
+    rules = parse(WINDOWS)
+    nows = [NOW + timedelta(days=d, microseconds=1) for d in range(0, 120, 15)]
+    lead = Lead(
+        id="L-1",
+        company="ACME",
+        email="a@acme.de",
+        activities=[
+            {"kind": kind, "at": NOW - timedelta(days=d)}
+            for d in range(0, 120, 7)
+            for kind in ("pricing_page_view", "demo_request", "content_download")
+        ],
+    )
+    expected = {now: dict(rules._program.evaluate(lead, now, {}).scores) for now in nows}
+    assert len(set(map(str, expected.values()))) > 3  # the instants give different scores
+
+    def work(now: datetime) -> bool:
+        return all(dict(rules.evaluate(lead, now=now).scores) == expected[now] for _ in range(300))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=2 * len(nows)) as pool:  # two threads per instant
+            assert all(pool.map(work, nows * 2))
+    finally:
+        sys.setswitchinterval(interval)
