@@ -30,7 +30,7 @@ from leadflow.rules.closures import (
     any_of_loop,
     operator,
 )
-from leadflow.rules.program import _contribution
+from leadflow.rules.contributing import contribution
 
 from .helpers import NOW
 from .test_properties import ANSWERS, leads, rule_files
@@ -215,7 +215,7 @@ def agree(text: str, lead: Lead, answers: dict[str, str]) -> None:
     scores, trace = program.scores_traced(facts)
     assert scores == dict(fast.scores)
     # contributions are built from what evaluate recorded; they are those of the rules run
-    reference = tuple(_contribution(rule, points, facts) for rule, points in trace)
+    reference = tuple(contribution(rule, points, facts) for rule, points in trace)
     assert fast.contributions == reference
     assert generic.contributions == reference
     # same record, a line worth nothing that counted (-0.0) included

@@ -41,15 +41,8 @@ from leadflow.rules.points import (
     tabled,
     window_of,
 )
-from leadflow.rules.program import (
-    CBranch,
-    CRule,
-    CScore,
-    Program,
-    add_up,
-    rule_points,
-    weighted,
-)
+from leadflow.rules.program import CBranch, CRule, CScore, Program, rule_points
+from leadflow.rules.totals import add_up, weighted
 from leadflow.rules.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
 
 __all__ = ("FastPath",)

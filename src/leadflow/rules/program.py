@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import math
-import sys
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache, partial, reduce
-from operator import add
 from types import MappingProxyType
 from typing import Any
 
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead
 from leadflow.rules.conditions import Test, did_you_mean
+from leadflow.rules.contributing import contributions_of
 from leadflow.rules.evaluation import (
     Contribution,
     Decision,
@@ -25,6 +22,7 @@ from leadflow.rules.evaluation import (
 )
 from leadflow.rules.facts import Facts, Getter, activity_ages
 from leadflow.rules.points import CountRule, ValueRule
+from leadflow.rules.totals import weighted
 
 __all__ = (
     "CBranch",
@@ -32,10 +30,7 @@ __all__ = (
     "CRule",
     "CScore",
     "Program",
-    "add_up",
     "rule_points",
-    "total_of",
-    "weighted",
 )
 
 
@@ -132,39 +127,6 @@ def rule_points(rule: CRule, f: Facts, factor: float | None, period: float | Non
         age: float = f[rule.key][rule.count - 1]
         return round(rule.points * float(factor ** (age // period)), 2)
     return rule.points
-
-
-def _shown(f: Facts, key: str) -> Any:
-    if key[:1] == "@":
-        kind, window = _count_read(key)
-        return len(f[kind]) if window is None else bisect_right(f[kind], window)
-    return f[key]
-
-
-@lru_cache(maxsize=1024)
-def _count_read(key: str) -> tuple[str, float | None]:
-    """``@kind|window`` (or ``@kind``) as the ages' key ``@kind`` and the window in seconds."""
-    kind, _, window = key.partition("|")
-    return kind, float(window) if window else None
-
-
-def _counts(lead: Lead, now_ts: float, keys: Iterable[str]) -> dict[str, int]:
-    """For each ``@kind|window`` key, what :func:`_shown` gives, in one pass and no sorting."""
-    wanted: dict[str, list[tuple[str, float]]] = {}
-    counts: dict[str, int] = {}
-    for key in keys:
-        kind, window = _count_read(key)
-        wanted.setdefault(kind[1:], []).append((key, math.inf if window is None else window))
-        counts[key] = 0
-    for activity in lead.activities:
-        windows = wanted.get(activity.kind)
-        if windows is not None:
-            age = now_ts - activity.at.timestamp()
-            if age >= 0:
-                for key, window in windows:
-                    if age <= window:
-                        counts[key] += 1
-    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,42 +263,7 @@ class Program:
         its score, a formula term its sign times the term's score. Only the values shown are
         read from the lead, as the rules read them.
         """
-        counted: list[tuple[CRule, float]] = []
-        start = 0
-        for block in self.scores:
-            if block.formula is not None:
-                counted.extend(
-                    (rule, weighted(rule.points, scores[rule.key])) for rule in block.rules
-                )
-                continue
-            own = points[start : start + len(block.rules)]
-            start += len(block.rules)
-            counted.extend(
-                (rule, given or rule.points)
-                for rule, given in zip(block.rules, own, strict=True)
-                if given or math.copysign(1.0, given) < 0
-            )
-            total = total_of(own)
-            if block.at_most is not None and total > block.at_most:
-                counted.append((block.limits[0], round(block.at_most - total, 2)))
-                total = block.at_most
-            if block.at_least is not None and total < block.at_least:
-                counted.append((block.limits[1], round(block.at_least - total, 2)))
-        now_ts = now.timestamp()
-        shown = Facts(lead, now_ts, self.getters)
-        for name, total in scores.items():
-            shown["$" + name] = total
-        # the activity counts shown, in one pass (not the ages of every kind, sorted)
-        shown.update(
-            _counts(lead, now_ts, {k for rule, _ in counted for _, k in rule.reads if k[:1] == "@"})
-        )
-        out: list[Contribution] = []
-        for rule, given in counted:
-            values = tuple([(label, shown[key]) for label, key in rule.reads])
-            out.append(
-                _new(Contribution, (rule.score, rule.text, rule.source, rule.line, given, values))
-            )
-        return tuple(out)
+        return contributions_of(self, lead, now, scores, points)
 
     def qualify(
         self, q: CQualification, f: Facts, answers: Mapping[str, str]
@@ -393,31 +320,6 @@ class Program:
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_new = tuple.__new__
-
-
-add_up: Callable[[Iterable[float], float], float] = (
-    sum if sys.version_info < (3, 12) else partial(reduce, add)
-)
-"""``add_up(points, 0.0)`` adds from left to right (``sum`` compensates rounding from 3.12 on)."""
-
-
-def total_of(points: Iterable[float]) -> float:
-    """The sum of a block's points (those of lines that do not count are zeros), rounded.
-
-    Same figure as adding the counting rules one by one from ``0.0``: adding ``0.0`` to a sum
-    that started at ``0.0`` never changes it. A whole number is already rounded (``round`` to
-    two places is slow, and most points are whole).
-    """
-    total: float = add_up(points, 0.0)
-    return total if total.is_integer() else round(total, 2)
-
-
-def weighted(weight: float, score: float) -> float:
-    """One term of a score formula: ``weight`` times ``score``, to two decimals like a score
-    (so the terms shown by explain add up to the formula's score)."""
-    value = weight * score
-    return value if value.is_integer() else round(value, 2)
 
 
 def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> float:
@@ -451,18 +353,6 @@ def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> fl
             trace.append((block.limits[1], round(at_least - total, 2)))
         total = at_least
     return total
-
-
-def _contribution(rule: CRule, points: float, f: Facts) -> Contribution:
-    """What ``rule`` gave, with the values it looks at."""
-    return Contribution(
-        rule.score,
-        rule.text,
-        rule.source,
-        rule.line,
-        points,
-        tuple((label, _shown(f, key)) for label, key in rule.reads),
-    )
 
 
 def _first(branches: tuple[CBranch, ...], f: Facts) -> CBranch:

@@ -1,0 +1,126 @@
+"""Contributions: which scoring lines gave a lead how many points, with the values they read.
+
+:meth:`RuleSet.evaluate <leadflow.rules.RuleSet.evaluate>` records the points of every scoring
+line; :func:`contributions_of` turns that record into :class:`Contribution` tuples when
+:attr:`Evaluation.contributions <leadflow.rules.Evaluation.contributions>` is read, without
+testing any condition again. :func:`contribution` builds one from a lead's full facts (the
+reference the tests compare with).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from leadflow.lead import Lead
+from leadflow.rules.evaluation import Contribution
+from leadflow.rules.facts import Facts
+from leadflow.rules.totals import total_of, weighted
+
+if TYPE_CHECKING:
+    from leadflow.rules.program import CRule, Program
+
+__all__ = ("contribution", "contributions_of", "count_read", "counts_shown", "shown")
+
+_new = tuple.__new__
+
+
+def contributions_of(
+    program: Program,
+    lead: Lead,
+    now: datetime,
+    scores: Mapping[str, float],
+    points: Sequence[float],
+) -> tuple[Contribution, ...]:
+    """The contributions recorded by an evaluation of ``lead`` at ``now``.
+
+    ``points`` are those of every scoring line of the blocks, in file order: the lines that
+    counted are the ones with points (or ``-0.0``, a line worth nothing that counted); a cap or
+    floor line gives the difference between its block's points and its score, a formula term
+    its weight times the term's score. Only the values shown are read from the lead.
+    """
+    counted: list[tuple[CRule, float]] = []
+    start = 0
+    for block in program.scores:
+        if block.formula is not None:
+            counted.extend((rule, weighted(rule.points, scores[rule.key])) for rule in block.rules)
+            continue
+        own = points[start : start + len(block.rules)]
+        start += len(block.rules)
+        counted.extend(
+            (rule, given or rule.points)
+            for rule, given in zip(block.rules, own, strict=True)
+            if given or math.copysign(1.0, given) < 0
+        )
+        total = total_of(own)
+        if block.at_most is not None and total > block.at_most:
+            counted.append((block.limits[0], round(block.at_most - total, 2)))
+            total = block.at_most
+        if block.at_least is not None and total < block.at_least:
+            counted.append((block.limits[1], round(block.at_least - total, 2)))
+    now_ts = now.timestamp()
+    facts = Facts(lead, now_ts, program.getters)
+    for name, total in scores.items():
+        facts["$" + name] = total
+    # the activity counts shown, in one pass (not the ages of every kind, sorted)
+    facts.update(
+        counts_shown(
+            lead, now_ts, {k for rule, _ in counted for _, k in rule.reads if k[:1] == "@"}
+        )
+    )
+    out: list[Contribution] = []
+    for rule, given in counted:
+        values = tuple([(label, facts[key]) for label, key in rule.reads])
+        out.append(
+            _new(Contribution, (rule.score, rule.text, rule.source, rule.line, given, values))
+        )
+    return tuple(out)
+
+
+def shown(f: Facts, key: str) -> Any:
+    if key[:1] == "@":
+        kind, window = count_read(key)
+        return len(f[kind]) if window is None else bisect_right(f[kind], window)
+    return f[key]
+
+
+@lru_cache(maxsize=1024)
+def count_read(key: str) -> tuple[str, float | None]:
+    """``@kind|window`` (or ``@kind``) as the ages' key ``@kind`` and the window in seconds."""
+    kind, _, window = key.partition("|")
+    return kind, float(window) if window else None
+
+
+def counts_shown(lead: Lead, now_ts: float, keys: Iterable[str]) -> dict[str, int]:
+    """For each ``@kind|window`` key, what :func:`shown` gives, in one pass and no sorting."""
+    wanted: dict[str, list[tuple[str, float]]] = {}
+    counts: dict[str, int] = {}
+    for key in keys:
+        kind, window = count_read(key)
+        wanted.setdefault(kind[1:], []).append((key, math.inf if window is None else window))
+        counts[key] = 0
+    for activity in lead.activities:
+        windows = wanted.get(activity.kind)
+        if windows is not None:
+            age = now_ts - activity.at.timestamp()
+            if age >= 0:
+                for key, window in windows:
+                    if age <= window:
+                        counts[key] += 1
+    return counts
+
+
+def contribution(rule: CRule, points: float, f: Facts) -> Contribution:
+    """What ``rule`` gave, with the values it looks at."""
+    return Contribution(
+        rule.score,
+        rule.text,
+        rule.source,
+        rule.line,
+        points,
+        tuple((label, shown(f, key)) for label, key in rule.reads),
+    )
