@@ -18,30 +18,29 @@ any rule again (:meth:`Program.contributions <leadflow.rules.program.Program.con
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from itertools import repeat
-from operator import call, itemgetter
+from operator import call
 from types import MappingProxyType
 from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
-from leadflow.rules.closures import Test, all_of_scores
+from leadflow.rules.classifying import classification
+from leadflow.rules.closures import Test
 from leadflow.rules.evaluation import Decision, Evaluation, KnockoutHit
 from leadflow.rules.facts import Facts, Getter, field_reader
+from leadflow.rules.lines import SELF, fetcher, line_rule
 from leadflow.rules.points import (
     TABLE_SIZE,
     CountRule,
-    PointsFn,
     ValueRule,
-    each_points,
-    points_of,
     tabled,
     window_of,
 )
-from leadflow.rules.program import CBranch, CRule, CScore, Program, rule_points
+from leadflow.rules.program import CBranch, Program
 from leadflow.rules.totals import add_up, weighted
 from leadflow.rules.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
 
@@ -55,57 +54,11 @@ _blank = Facts.__new__
 _ZEROS = repeat(0.0)
 """What a scoring line gives when it does not count (see :mod:`leadflow.rules.points`)."""
 
-_SELF = "*facts"
-"""The key of a facts rule: it reads the facts themselves."""
-
-# the two scores, the MQL bounds, per temperature line before "otherwise" its bounds, label and
-# decisions (by MQL outcome), then "otherwise": see FastPath._two_thresholds
-Thresholds = tuple[
-    str,
-    str,
-    float,
-    float,
-    tuple[tuple[float, float, str, Mapping[bool | None, tuple[Decision, ...]]], ...],
-    tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]],
-]
-
 # name, "$name", its rules' points (a slice of all points; None: all of them), at most,
 # at least, formula terms
 Span = tuple[
     str, str, slice | None, float | None, float | None, tuple[tuple[float, str], ...] | None
 ]
-
-
-def _decayed(rule: CRule, factor: float | None, period: float | None) -> PointsFn:
-    def fn(f: dict[str, Any], default: float) -> float:
-        return rule_points(rule, f, factor, period) or default  # type: ignore[arg-type]
-
-    return fn
-
-
-def _rule(rule: CRule, block: CScore) -> ValueRule | CountRule:
-    """The key a scoring line reads and the function of its value giving the line's points.
-
-    A value rule where the line allows it, else a facts rule reading :data:`_SELF`.
-    """
-    decay = block.factor is not None and block.period is not None
-    if rule.each:
-        if decay:
-            return _SELF, _decayed(rule, block.factor, block.period)
-        return each_points(rule.key[1:], rule.window, rule.points, rule.cap)
-    if rule.decays and decay:
-        return _SELF, _decayed(rule, block.factor, block.period)
-    if rule.fused is not None:
-        return rule.fused
-    assert rule.test is not None  # noqa: S101 - plain rules always have a condition
-    return _SELF, points_of(rule.test, rule.points or -0.0)  # -0.0: see assemble._rule
-
-
-def _fetch(indexes: tuple[int, ...]) -> Callable[[list[Any]], Sequence[Any]]:
-    if len(indexes) == 1:
-        index = indexes[0]
-        return lambda values: (values[index],)
-    return itemgetter(*indexes)
 
 
 def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
@@ -155,12 +108,12 @@ class FastPath:
         rules: list[ValueRule | CountRule] = []
         for block in program.scores:
             if block.formula is None:
-                rules.extend(_rule(rule, block) for rule in block.rules)
+                rules.extend(line_rule(rule, block) for rule in block.rules)
         # no condition reads more than the scores: the scores themselves will do as facts, so
         # score comparisons read "fit" where the generic facts have "$fit"
         classifying = (*(program.temperature or ()), *((program.mql,) if program.mql else ()))
         light = self._light = not (
-            any(rule[0] == _SELF for rule in rules)
+            any(rule[0] == SELF for rule in rules)
             or program.grades
             or program.knockouts
             or program.qualifications
@@ -208,7 +161,7 @@ class FastPath:
         self._keys = tuple(fields)
         self._read = field_reader(tuple(fields.values()))
         counts = tuple(dict.fromkeys(rule[0] for rule in rules if rule[0] in limits))
-        layout = (*fields, *counts, _SELF)
+        layout = (*fields, *counts, SELF)
         index = {key: i for i, key in enumerate(layout)}
         counted: dict[str, list[Slot]] = {}
         for key in counts:
@@ -219,10 +172,10 @@ class FastPath:
         self._counted_more = {kind: tuple(ss) for kind, ss in counted.items() if len(ss) > 1}
         self._zeros = [0] * len(limits)
         self._clock: Clock = NO_CLOCK
-        self._selfish = any(rule[0] == _SELF for rule in rules)
+        self._selfish = any(rule[0] == SELF for rule in rules)
         reads = tuple(index[rule[0]] for rule in rules)
         self._direct = reads == tuple(range(len(reads)))  # the values are the rules' own
-        self._fetch = _fetch(reads) if rules else None
+        self._fetch = fetcher(reads) if rules else None
         # scores are facts, no caps, floors or formulas: each block adds up its own map
         plain = all(
             most is None and least is None and not formula
@@ -236,41 +189,14 @@ class FastPath:
         self._blocks = blocks if light and plain else None
         self._grades = program.grades
         self._knockouts: tuple[tuple[Test, KnockoutHit], ...] = program.knockouts
-        mql = program.mql or CBranch("mql", None, "", "", 0)
-        yes = Decision("mql", "yes", mql.text, mql.source, mql.line)
-        no = Decision("mql", "no", mql.text, mql.source, mql.line)
+        plan = classification(program, light=light)
         self._mql = program.mql
-        self._mql_test = None if program.mql is None else self._on_scores(program.mql.test)
-        self._mql_alone = {True: (yes,), False: (no,), None: ()}
-        # per temperature line: its test, its label, and the decisions of a lead it classifies
-        # (by MQL outcome), when no grade or knock-out adds decisions of its own
-        self._temperature = (
-            None
-            if program.temperature is None
-            else tuple(
-                (
-                    self._on_scores(b.test),
-                    b.label,
-                    {True: (b.decision, yes), False: (b.decision, no), None: (b.decision,)},
-                )
-                for b in program.temperature
-            )
-        )
+        self._mql_test = plan.mql_test
+        self._mql_alone = plan.alone
+        self._temperature = plan.temperature
         self._qualifications = program.qualifications
         # what evaluate reads on every call, in one attribute
-        # the temperature lines up to "otherwise", that line, and the MQL test, for the short path
-        chain: tuple[tuple[Test, str, Mapping[bool | None, tuple[Decision, ...]]], ...] | None
-        chain = None
-        otherwise: tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]] = (
-            None,
-            self._mql_alone,
-        )
-        if self._temperature is not None:
-            lines = list(self._temperature)
-            stop = next((i for i, line in enumerate(lines) if line[0] is None), len(lines) - 1)
-            chain = tuple((t, label, outs) for t, label, outs in lines[:stop] if t is not None)
-            otherwise = lines[stop][1:]
-        self._chain = (chain, otherwise, self._mql_test, self._two_thresholds(otherwise))
+        self._chain = (plan.chain, plan.otherwise, plan.mql_test, plan.thresholds)
         self._hot = (self._read, self._zeros, self._blocks, self._light)
 
     def _at(self, now: datetime) -> Clock:
@@ -281,41 +207,6 @@ class FastPath:
             return clock
         clock = self._clock = clock_at(now, self._counted, self._counted_more)
         return clock
-
-    def _two_thresholds(
-        self, otherwise: tuple[str | None, Mapping[bool | None, tuple[Decision, ...]]]
-    ) -> Thresholds | None:
-        """The temperature and MQL tests as bounds, when each is ``x >= a and y >= b`` on the
-        same two scores ``x`` and ``y``: the usual shape, which evaluate compares in line."""
-        program, temperature = self._program, self._temperature
-        if not self._light or temperature is None or program.mql is None:
-            return None
-        mql = program.on_scores.get(program.mql.test)  # type: ignore[arg-type]
-        if mql is None or len(mql) != 2:
-            return None
-        (_, x, mx), (_, y, my) = mql
-        lines = []
-        for branch, (_, label, outcomes) in zip(
-            program.temperature or (), temperature, strict=True
-        ):
-            if branch.test is None:
-                break
-            lines.append((program.on_scores[branch.test], label, outcomes))
-        else:
-            lines.pop()  # no "otherwise": the last line stands for it (as in the chain)
-        shape = [((">=", x), (">=", y))]
-        for comparisons in (mql, *(c for c, _, _ in lines)):
-            if tuple((op, key) for op, key, _ in comparisons) != shape[0]:
-                return None
-        bounds = tuple((c[0][2], c[1][2], label, outcomes) for c, label, outcomes in lines)
-        return x[1:], y[1:], mx, my, bounds, otherwise
-
-    def _on_scores(self, test: Test | None) -> Test | None:
-        """``test`` as it reads the facts of this path: by score name when they are the scores."""
-        if test is None or not self._light:
-            return test
-        comparisons = self._program.on_scores[test]
-        return all_of_scores(tuple((op, key[1:], bound) for op, key, bound in comparisons))
 
     def _points(self, values: list[Any], f: dict[str, Any]) -> list[float]:
         """Every scoring line's points (see :mod:`leadflow.rules.points`), in file order."""
