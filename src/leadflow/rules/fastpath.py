@@ -6,13 +6,15 @@ the rules read, the activity counts they need (``#kind|window``), a value rule p
 where the condition has a simple shape (see :mod:`leadflow.rules.points`), and the decisions a
 temperature or MQL line can produce.
 
-Per lead it reads each needed field once into a list, walks the activities once (an age only
-for the kinds some rule counts, tallied in the same list), runs the scoring lines of a block in
-one ``map`` and adds up their points. The facts mapping the generic conditions read is only
+Per lead it reads each needed field once into a list, walks the activities once (counting, in
+the same list, those of the kinds some rule counts against the windows' bounds of
+:mod:`leadflow.rules.windows`), runs the scoring lines in one ``map`` (see
+:mod:`leadflow.rules.lines`) and adds up their points. The facts mapping the generic conditions read is only
 built when some condition needs more than the scores. The points of every scoring line are
 the record the evaluation keeps (with the program and the lead, in one tuple):
 :attr:`~leadflow.rules.Evaluation.contributions` are built from it when read, without running
-any rule again (:meth:`Program.contributions <leadflow.rules.program.Program.contributions>`).
+any rule again (:mod:`leadflow.rules.contributing`). Temperature and MQL are prepared by
+:mod:`leadflow.rules.classifying`.
 """
 
 from __future__ import annotations
