@@ -9,8 +9,9 @@ temperature or MQL line can produce.
 Per lead it reads each needed field once into a list, walks the activities once (counting, in
 the same list, those of the kinds some rule counts against the windows' bounds of
 :mod:`leadflow.rules.windows`), runs the scoring lines in one ``map`` (see
-:mod:`leadflow.rules.lines`) and adds up their points. The facts mapping the generic conditions read is only
-built when some condition needs more than the scores. The points of every scoring line are
+:mod:`leadflow.rules.lines`) and adds up their points. The facts mapping the generic
+conditions read is only built when some condition needs more than the scores. The points of
+every scoring line are
 the record the evaluation keeps (with the program and the lead, in one tuple):
 :attr:`~leadflow.rules.Evaluation.contributions` are built from it when read, without running
 any rule again (:mod:`leadflow.rules.contributing`). Temperature and MQL are prepared by
