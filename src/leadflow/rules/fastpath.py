@@ -11,11 +11,10 @@ the same list, those of the kinds some rule counts against the windows' bounds o
 :mod:`leadflow.rules.windows`), runs the scoring lines in one ``map`` (see
 :mod:`leadflow.rules.lines`) and adds up their points. The facts mapping the generic
 conditions read is only built when some condition needs more than the scores. The points of
-every scoring line are
-the record the evaluation keeps (with the program and the lead, in one tuple):
-:attr:`~leadflow.rules.Evaluation.contributions` are built from it when read, without running
-any rule again (:mod:`leadflow.rules.contributing`). Temperature and MQL are prepared by
-:mod:`leadflow.rules.classifying`.
+every scoring line are the record the evaluation keeps (with the program and the lead, in one
+tuple): :attr:`~leadflow.rules.Evaluation.contributions` are built from it when read, without
+running any rule again (:mod:`leadflow.rules.contributing`). Temperature and MQL are prepared
+by :mod:`leadflow.rules.classifying`.
 """
 
 from __future__ import annotations
