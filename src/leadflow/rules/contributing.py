@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from math import copysign
 from typing import TYPE_CHECKING, Any
 
 from leadflow.lead import Lead
@@ -22,9 +23,16 @@ from leadflow.rules.facts import Facts
 from leadflow.rules.totals import total_of, weighted
 
 if TYPE_CHECKING:
-    from leadflow.rules.program import CRule, Program
+    from leadflow.rules.program import CRule, CScore, Program
 
-__all__ = ("contribution", "contributions_of", "count_read", "counts_shown", "shown")
+__all__ = (
+    "contribution",
+    "contributions_of",
+    "count_read",
+    "counts_shown",
+    "shown",
+    "shown_counts",
+)
 
 _new = tuple.__new__
 
@@ -44,34 +52,35 @@ def contributions_of(
     its weight times the term's score. Only the values shown are read from the lead.
     """
     counted: list[tuple[CRule, float]] = []
+    add = counted.append
     start = 0
     for block in program.scores:
         if block.formula is not None:
-            counted.extend((rule, weighted(rule.points, scores[rule.key])) for rule in block.rules)
+            for rule in block.rules:
+                add((rule, weighted(rule.points, scores[rule.key])))
             continue
-        own = points[start : start + len(block.rules)]
-        start += len(block.rules)
-        counted.extend(
-            (rule, given or rule.points)
-            for rule, given in zip(block.rules, own, strict=True)
-            if given or math.copysign(1.0, given) < 0
-        )
+        stop = start + len(block.rules)
+        own = points[start:stop]
+        start = stop
+        for rule, given in zip(block.rules, own, strict=True):
+            if given:
+                add((rule, given))
+            elif copysign(1.0, given) < 0:  # a line worth nothing that counted
+                add((rule, rule.points))
+        if block.at_most is None and block.at_least is None:
+            continue
         total = total_of(own)
         if block.at_most is not None and total > block.at_most:
-            counted.append((block.limits[0], round(block.at_most - total, 2)))
+            add((block.limits[0], round(block.at_most - total, 2)))
             total = block.at_most
         if block.at_least is not None and total < block.at_least:
-            counted.append((block.limits[1], round(block.at_least - total, 2)))
+            add((block.limits[1], round(block.at_least - total, 2)))
     now_ts = now.timestamp()
     facts = Facts(lead, now_ts, program.getters)
     for name, total in scores.items():
         facts["$" + name] = total
-    # the activity counts shown, in one pass (not the ages of every kind, sorted)
-    facts.update(
-        counts_shown(
-            lead, now_ts, {k for rule, _ in counted for _, k in rule.reads if k[:1] == "@"}
-        )
-    )
+    if program.shown_counts:  # every activity count a line shows, in one pass
+        facts.update(counts_shown(lead, now_ts, program.shown_counts))
     out: list[Contribution] = []
     for rule, given in counted:
         values = tuple([(label, facts[key]) for label, key in rule.reads])
@@ -95,14 +104,26 @@ def count_read(key: str) -> tuple[str, float | None]:
     return kind, float(window) if window else None
 
 
-def counts_shown(lead: Lead, now_ts: float, keys: Iterable[str]) -> dict[str, int]:
-    """For each ``@kind|window`` key, what :func:`shown` gives, in one pass and no sorting."""
-    wanted: dict[str, list[tuple[str, float]]] = {}
-    counts: dict[str, int] = {}
-    for key in keys:
-        kind, window = count_read(key)
-        wanted.setdefault(kind[1:], []).append((key, math.inf if window is None else window))
-        counts[key] = 0
+def shown_counts(
+    blocks: Iterable[CScore],
+) -> Mapping[str, tuple[tuple[str, float], ...]]:
+    """Per activity kind, each count key (``@kind|window``) a line of ``blocks`` shows, with its
+    window in seconds (``inf``: any age)."""
+    wanted: dict[str, dict[str, float]] = {}
+    for block in blocks:
+        for rule in (*block.rules, *block.limits):
+            for _, key in rule.reads:
+                if key[:1] == "@":
+                    kind, window = count_read(key)
+                    wanted.setdefault(kind[1:], {})[key] = math.inf if window is None else window
+    return {kind: tuple(keys.items()) for kind, keys in wanted.items()}
+
+
+def counts_shown(
+    lead: Lead, now_ts: float, wanted: Mapping[str, tuple[tuple[str, float], ...]]
+) -> dict[str, int]:
+    """For each key of :func:`shown_counts`, what :func:`shown` gives, in one pass."""
+    counts = dict.fromkeys((key for keys in wanted.values() for key, _ in keys), 0)
     for activity in lead.activities:
         windows = wanted.get(activity.kind)
         if windows is not None:

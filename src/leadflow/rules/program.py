@@ -12,7 +12,7 @@ from typing import Any
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead
 from leadflow.rules.conditions import Test, did_you_mean
-from leadflow.rules.contributing import contributions_of
+from leadflow.rules.contributing import contributions_of, shown_counts
 from leadflow.rules.evaluation import (
     Contribution,
     Decision,
@@ -146,6 +146,13 @@ class Program:
     sources: tuple[str, ...] = ()  # files read, the loaded one first (for explain's order)
     # conditions that read nothing but scores -> the comparisons they join by "and"
     on_scores: Mapping[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
+    # per activity kind, the counts the contributions show (see contributing.shown_counts)
+    shown_counts: Mapping[str, tuple[tuple[str, float], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shown_counts", shown_counts(self.scores))
 
     def facts(self, lead: Lead, now: datetime) -> Facts:
         return self.facts_at(lead, now.timestamp())
