@@ -12,6 +12,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from leadflow.rules import ast
+from leadflow.rules.closures import never
 from leadflow.rules.conditions import (
     GRADES,
     TEMPERATURES,
@@ -28,10 +29,83 @@ from leadflow.rules.reach import unreachable
 __all__ = ("assemble",)
 
 
+RESERVED = frozenset(
+    {
+        "activity",
+        "ago",
+        "and",
+        "answers",
+        "are",
+        "at",
+        "between",
+        "better",
+        "contains",
+        "const",
+        "criterion",
+        "days",
+        "day",
+        "decay",
+        "each",
+        "ends",
+        "every",
+        "expect",
+        "fails",
+        "field",
+        "grade",
+        "grades",
+        "half",
+        "hour",
+        "hours",
+        "in",
+        "include",
+        "is",
+        "knockout",
+        "lead",
+        "least",
+        "list",
+        "missing",
+        "month",
+        "months",
+        "most",
+        "mql",
+        "no",
+        "not",
+        "now",
+        "or",
+        "otherwise",
+        "pass",
+        "passes",
+        "positive",
+        "qualification",
+        "score",
+        "set",
+        "starts",
+        "temperature",
+        "test",
+        "time",
+        "times",
+        "use",
+        "week",
+        "weeks",
+        "when",
+        "with",
+        "within",
+        "yes",
+    }
+)
+"""Words of the rule language: no list, constant, field, score, grade or criterion is named so."""
+
+SHIPPED_TEMPLATES = ("bant", "champ", "meddic")
+"""The qualification templates shipped in ``leadflow/rules/templates/``."""
+
+
 def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[str, str]) -> None:
     seen: dict[str, ast.Pos] = {}
 
     def claim(name: str, pos: ast.Pos, what: str) -> bool:
+        if name in RESERVED:
+            check.error(pos, f"'{name}' is a word of the rule language; choose another {what} name")
+            return False
         if name in FIELD_TYPES or name in check.kinds:
             check.error(pos, f"'{name}' is already a lead field or activity; choose another name")
             return False
@@ -296,7 +370,7 @@ def assemble(
             check.allow_scores = check.allow_temperature = True
             mql = CBranch("mql", check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
         elif isinstance(s, ast.Qualification):
-            quals.append(_qualification(s, check))
+            quals.append(_qualification(s, check, templates))
     if temperature is None:
         for pos in check.temperature_refs:
             check.error(pos, "'temperature' is used but the file has no temperature block")
@@ -327,9 +401,46 @@ def check_custom(check: Check) -> dict[str, str]:
     return {k: v for k, v in check.field_types.items() if k not in FIELD_TYPES}
 
 
-def _qualification(s: ast.Qualification, check: Check) -> CQualification:
+def _criterion_clash(name: str, check: Check) -> str | None:
+    """What else ``name`` already is, if a criterion of that name would hide it."""
+    if name in RESERVED:
+        return "a word of the rule language"
+    if name in check.field_types or name in check.kinds:
+        return "a lead field or activity"
+    for what, names in (
+        ("a score", check.scores),
+        ("a grade", check.grades),
+        ("a list", check.lists),
+        ("a constant", check.consts),
+    ):
+        if name in names:
+            return what
+    return None
+
+
+def _qualification(
+    s: ast.Qualification, check: Check, templates: Collection[str]
+) -> CQualification:
     criteria: list[tuple[str, Mapping[str, str]]] = []
+    if not s.criteria:
+        close = did_you_mean(s.name, SHIPPED_TEMPLATES)
+        hint = close.replace("did you mean '", "did you mean 'use ")
+        if s.name in SHIPPED_TEMPLATES and s.name not in templates:
+            hint = f" (did you mean 'use {s.name}'?)"
+        check.error(s.pos, f"qualification {s.name} has no criteria{hint}")
+    named: dict[str, ast.Pos] = {}
     for c in s.criteria:
+        if c.name in named:
+            first = named[c.name]
+            check.error(
+                c.pos, f"criterion {c.name} is already defined at {first.source}:{first.line}"
+            )
+            continue
+        named[c.name] = c.pos
+        clash = _criterion_clash(c.name, check)
+        if clash is not None:
+            check.error(c.pos, f"'{c.name}' is already {clash}; choose another criterion name")
+            continue
         scale: dict[str, str] = {}
         for answer, grade in c.answers:
             if grade not in GRADES:
@@ -349,9 +460,10 @@ def _qualification(s: ast.Qualification, check: Check) -> CQualification:
         criteria.append((c.name, MappingProxyType(scale)))
     check.criteria = {name: dict(scale) for name, scale in criteria}
     check.allow_scores = check.allow_temperature = check.allow_criteria = True
+    test: Test
     if s.passes is None or s.pass_pos is None:
         check.error(s.pos, f"qualification {s.name} needs a 'pass when ...' line")
-        test = check.condition(ast.GradeCount(99, "A", or_better=False, pos=s.pos))
+        test = never
         text, line = "", s.pos.line
     else:
         test = check.condition(s.passes)

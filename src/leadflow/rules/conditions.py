@@ -193,6 +193,17 @@ class Check:
                 f"{did_you_mean(str(value), TEMPERATURES)}",
             )
             return None
+        if (
+            kind == "name"
+            and type_ == "number"
+            and (close := did_you_mean(str(value), self.consts))
+        ):
+            self.error(
+                literal.pos,
+                f"unknown constant '{value}'{close}; {what} is a number, so compare it with "
+                "a number or a constant",
+            )
+            return None
         if kind == "name" and type_ in {"text", "email", "list"}:
             close = did_you_mean(str(value), set(self.consts))
             self.error(
@@ -240,6 +251,13 @@ class Check:
                 resolved = self.resolve_bare(test)
                 if resolved is not None:
                     return resolved
+                return never
+            if test.kind in self.field_types:
+                self.error(
+                    test.pos,
+                    f"'{test.kind}' is a lead field, not an activity; 'within' and 'times' "
+                    "apply to activities",
+                )
                 return never
             self.error(
                 test.pos,

@@ -1,0 +1,119 @@
+"""Names in a rule file: words of the language, clashes, duplicates and helpful hints."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadflow import RuleSyntaxError
+from leadflow.rules import parse
+
+
+def error_of(text: str) -> RuleSyntaxError:
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(text, source="n.lf")
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "score and {\n  +1 industry is set\n}\n",
+            "n.lf:1:1: 'and' is a word of the rule language; choose another score name",
+        ),
+        (
+            "use bant\nscore positive {\n  +1 industry is set\n}\n",
+            "n.lf:2:1: 'positive' is a word of the rule language; choose another score name",
+        ),
+        (
+            "score temperature {\n  +1 industry is set\n}\n",
+            "n.lf:1:1: 'temperature' is a word of the rule language; choose another score name",
+        ),
+        (
+            'list within = ["a"]\n',
+            "n.lf:1:1: 'within' is a word of the rule language; choose another list name",
+        ),
+        (
+            "const mql = 5\n",
+            "n.lf:1:1: 'mql' is a word of the rule language; choose another constant name",
+        ),
+    ],
+)
+def test_words_of_the_language_are_not_names(text, message):
+    assert message in str(error_of(text))
+
+
+QUALIFICATION = """
+score fit {
+  +1 industry is set
+}
+const size = 5
+qualification q {
+  criterion NAME  yes A, no F, unknown D
+  pass when positive >= 1
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("employees", "a lead field or activity"),
+        ("demo_request", "a lead field or activity"),
+        ("fit", "a score"),
+        ("size", "a constant"),
+        ("times", "a word of the rule language"),
+    ],
+)
+def test_a_criterion_does_not_hide_another_name(name, what):
+    error = error_of(QUALIFICATION.replace("NAME", name))
+    assert f"n.lf:7:3: '{name}' is already {what}; choose another criterion name" in str(error)
+
+
+def test_a_criterion_is_defined_once_per_qualification():
+    text = QUALIFICATION.replace("NAME", "budget").replace(
+        "  pass when", "  criterion budget  yes B, no F, unknown D\n  pass when"
+    )
+    assert "n.lf:8:3: criterion budget is already defined at n.lf:7" in str(error_of(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "qualification bnt {\n  pass when positive >= 3\n}\n",
+            "n.lf:1:1: qualification bnt has no criteria (did you mean 'use bant'?)",
+        ),
+        (
+            "qualification bant {\n  pass when positive >= 3\n}\n",
+            "n.lf:1:1: qualification bant has no criteria (did you mean 'use bant'?)",
+        ),
+        ("qualification q {\n}\n", "n.lf:1:1: qualification q has no criteria\n"),
+    ],
+)
+def test_a_qualification_without_criteria_points_at_the_templates(text, message):
+    assert message in str(error_of(text))
+
+
+def test_an_empty_qualification_reports_what_is_missing_and_nothing_else():
+    error = error_of("qualification q {\n}\n")
+    assert [str(e).splitlines()[0] for e in error.errors] == [
+        "n.lf:1:1: qualification q has no criteria",
+        "n.lf:1:1: qualification q needs a 'pass when ...' line",
+    ]
+
+
+def test_a_misspelt_constant_gets_a_suggestion():
+    error = error_of("const min_size = 50\nscore fit {\n  +1 employees >= min_sise\n}\n")
+    assert (
+        "n.lf:3:19: unknown constant 'min_sise' (did you mean 'min_size'?); employees is a "
+        "number, so compare it with a number or a constant"
+    ) in str(error)
+
+
+def test_a_window_on_a_field_says_windows_are_for_activities():
+    error = error_of("score fit {\n  +1 industry within 30 days\n}\n")
+    assert (
+        "n.lf:2:6: 'industry' is a lead field, not an activity; 'within' and 'times' apply "
+        "to activities"
+    ) in str(error)
