@@ -117,3 +117,13 @@ def test_a_window_on_a_field_says_windows_are_for_activities():
         "n.lf:2:6: 'industry' is a lead field, not an activity; 'within' and 'times' apply "
         "to activities"
     ) in str(error)
+
+
+def test_a_file_cannot_change_the_type_of_a_host_field():
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse("field plan is number\n", source="n.lf", fields={"plan": "text"})
+    assert "n.lf:1:1: field 'plan' is declared by the host application as text, not number" in (
+        str(caught.value)
+    )
+    rules = parse("field plan is text\n", source="n.lf", fields={"plan": "text"})
+    assert rules.score_names == ()

@@ -124,6 +124,12 @@ def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[
                     f"unknown field type '{s.type}'; expected text, number or flag"
                     f"{did_you_mean(s.type, CUSTOM_TYPES)}",
                 )
+            elif s.name in custom and custom[s.name] != s.type:
+                check.error(
+                    s.pos,
+                    f"field '{s.name}' is declared by the host application as "
+                    f"{custom[s.name]}, not {s.type}",
+                )
             elif claim(s.name, s.pos, "field"):
                 check.field_types[s.name] = s.type
         elif isinstance(s, ast.ActivityDecl):
