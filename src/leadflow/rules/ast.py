@@ -259,6 +259,7 @@ class TestBlock:
     answers: tuple[tuple[str, str, Pos], ...]
     expectations: tuple[Expectation, ...]
     pos: Pos
+    now_pos: Pos | None = None  # the 'now' line
 
 
 Statement: TypeAlias = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -11,10 +12,13 @@ from leadflow.errors import RuleSyntaxError
 from leadflow.rules import ast
 from leadflow.rules.syntax import error_at, raise_all
 
-__all__ = ("MAX_DEPTH", "UNIT_SECONDS", "build")
+__all__ = ("MAX_DEPTH", "MAX_NUMBER", "UNIT_SECONDS", "build")
 
 MAX_DEPTH = 64
 """Deepest nesting of parentheses and ``not`` a condition may have."""
+
+MAX_NUMBER = 1_000_000_000_000
+"""Largest absolute value of any number written in a rule file."""
 
 UNIT_SECONDS = {"hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0}
 """Seconds per time unit; a month is 30 days, so windows never depend on the calendar."""
@@ -35,10 +39,55 @@ _OPS = {
 }
 
 
+def _shown(text: str) -> str:
+    """``text`` in quotes, cut short when it is long."""
+    return f"'{text}'" if len(text) <= 16 else f"'{text[:12]}…'"
+
+
 class _Builder:
     def __init__(self, text: str, source: str) -> None:
         self.text = text
         self.source = source
+        self.errors: list[RuleSyntaxError] = []
+
+    def error(self, token: Token, message: str) -> None:
+        pos = self.pos(token)
+        self.errors.append(
+            error_at(
+                self.text, self.source, pos.line, pos.column, message, end_column=pos.end_column
+            )
+        )
+
+    # -- numbers -----------------------------------------------------------------------------
+    def number(self, token: Tree[Token] | Token) -> float:
+        """The value of a number token (``12``, ``-3.5``, ``+10``, ``25%``), within the bound."""
+        assert isinstance(token, Token)  # noqa: S101 - the grammar makes numbers tokens
+        text = token.value.rstrip("%")
+        whole = text.lstrip("+-").split(".", 1)[0].lstrip("0")
+        value = float(text) if len(whole) <= len(str(MAX_NUMBER)) else math.inf
+        if abs(value) <= MAX_NUMBER:
+            return value
+        bound = f"at least -{MAX_NUMBER:,}" if text.startswith("-") else f"at most {MAX_NUMBER:,}"
+        self.error(token, f"expected a number of {bound}, found {_shown(token.value)}")
+        return 0.0
+
+    def points(self, token: Tree[Token] | Token) -> float:
+        """Points (``+10``, ``-2.5``) or a cap on points: a number with at most two decimals."""
+        assert isinstance(token, Token)  # noqa: S101
+        if len(_decimals(token.value)) > 2:
+            self.error(
+                token, f"expected points with at most two decimals, found {_shown(token.value)}"
+            )
+            return 0.0
+        return self.number(token)
+
+    def count(self, token: Tree[Token] | Token, what: str) -> int:
+        """A count of times or grades: a whole number, zero or more."""
+        assert isinstance(token, Token)  # noqa: S101
+        if _decimals(token.value) or token.value.startswith("-"):
+            self.error(token, f"expected a whole number of {what}, found {_shown(token.value)}")
+            return 1
+        return int(self.number(token))
 
     # -- positions ---------------------------------------------------------------------------
     def pos(self, node: Tree[Token] | Token) -> ast.Pos:
@@ -82,7 +131,7 @@ class _Builder:
             raw = token.value[1:-1]
             return ast.Literal("text", raw.replace('\\"', '"').replace("\\\\", "\\"), pos)
         if kind == "NUMBER":
-            return ast.Literal("number", float(token.value), pos)
+            return ast.Literal("number", self.number(token), pos)
         if kind in {"YES", "NO"}:
             return ast.Literal("flag", kind == "YES", pos)
         if kind == "GRADE":
@@ -93,7 +142,7 @@ class _Builder:
         number, unit = node.children
         assert isinstance(number, Token)  # noqa: S101
         assert isinstance(unit, Token)  # noqa: S101
-        return float(number.value) * UNIT_SECONDS[unit.value.rstrip("s")]
+        return self.number(number) * UNIT_SECONDS[unit.value.rstrip("s")]
 
     # -- conditions --------------------------------------------------------------------------
     def condition(self, node: Tree[Token] | Token) -> ast.Condition:
@@ -114,10 +163,12 @@ class _Builder:
             return ast.ActivityTest(str(children[0]), 1, window, pos)
         if kind == "activity_count":
             window = self.window(children[3]) if len(children) > 3 else None  # type: ignore[arg-type]
-            return ast.ActivityTest(str(children[0]), int(float(str(children[1]))), window, pos)
+            count = self.count(children[1], "times")
+            return ast.ActivityTest(str(children[0]), count, window, pos)
         if kind == "grade_count":
-            count, _, grade, *better = children
-            return ast.GradeCount(int(float(str(count))), str(grade), bool(better), pos)
+            number, _, grade, *better = children
+            count = self.count(number, "grades")
+            return ast.GradeCount(count, str(grade), bool(better), pos)
         name = str(children[0])
         if kind == "compare":
             return ast.Compare(name, str(children[1]), (self.literal(children[2]),), pos)
@@ -166,15 +217,15 @@ class _Builder:
             assert isinstance(item, Tree)  # noqa: S101
             kids = item.children
             if item.data == "cap":
-                at_most = float(str(kids[0]))
+                at_most = self.points(kids[0])
                 lines[0] = item.meta.line
             elif item.data == "floor":
-                at_least = float(str(kids[0]))
+                at_least = self.points(kids[0])
                 lines[1] = item.meta.line
             elif item.data == "decay":
-                rate, number, unit = (str(k) for k in kids)
-                factor = 0.5 if rate == "half" else 1 - float(rate.rstrip("%")) / 100
-                period = float(number) * UNIT_SECONDS[unit.rstrip("s")]
+                rate, number, unit = kids
+                factor = 0.5 if str(rate) == "half" else 1 - self.number(rate) / 100
+                period = self.number(number) * UNIT_SECONDS[str(unit).rstrip("s")]
                 decay_text = self.pos(item).text
             else:
                 rules.append(self.rule(item))
@@ -192,7 +243,7 @@ class _Builder:
 
     def rule(self, item: Tree[Token]) -> ast.Rule:
         kids = item.children
-        points = float(str(kids[0]))
+        points = self.points(kids[0])
         if item.data == "points_rule":
             return ast.Rule(
                 points,
@@ -209,7 +260,7 @@ class _Builder:
             if isinstance(extra, Tree):
                 window = self.window(extra)
             else:
-                cap = float(str(extra))
+                cap = self.points(extra)
             last = extra
         test_pos = self.span(kind, kids[2] if len(kids) > 2 and isinstance(kids[2], Tree) else kind)
         test = ast.ActivityTest(str(kind), 1, window, test_pos)
@@ -226,7 +277,7 @@ class _Builder:
         """``fit`` or ``0.6 * fit``: the weight (with the sign before it) and the score."""
         assert isinstance(node, Tree)  # noqa: S101 - the grammar makes every term a tree
         *weight, score = node.children
-        return (sign * float(str(weight[0])) if weight else sign), str(score), self.pos(score)
+        return (sign * self.number(weight[0]) if weight else sign), str(score), self.pos(score)
 
     def s_knockout_stmt(self, node: Tree[Token]) -> ast.Statement:
         return ast.Knockout(str(node.children[0]), self.condition(node.children[1]), self.pos(node))
@@ -270,14 +321,21 @@ class _Builder:
     def s_test_block(self, node: Tree[Token]) -> ast.Statement:
         name, *items = node.children
         now: tuple[str, str, str] | None = None
+        now_pos: ast.Pos | None = None
         lead: list[ast.LeadItem] = []
         answers: list[tuple[str, str, ast.Pos]] = []
         expectations: list[ast.Expectation] = []
         for item in items:
             assert isinstance(item, Tree)  # noqa: S101
             if item.data == "test_now":
+                if now_pos is not None:
+                    first = f"a test has one 'now' line; the first is on line {now_pos.line}"
+                    self.errors.append(
+                        error_at(self.text, self.source, item.meta.line, item.meta.column, first)
+                    )
+                    continue
                 date, time, zone = (str(c) for c in item.children)
-                now = (date, time, zone)
+                now, now_pos = (date, time, zone), self.pos(item)
             elif item.data == "test_lead":
                 for line in item.children:
                     lead.extend(self.lead_item(i) for i in line.children)  # type: ignore[union-attr, arg-type]
@@ -288,7 +346,13 @@ class _Builder:
             else:
                 expectations.extend(self.expectation(e) for e in item.children)  # type: ignore[arg-type]
         return ast.TestBlock(
-            str(name)[1:-1], now, tuple(lead), tuple(answers), tuple(expectations), self.pos(node)
+            str(name)[1:-1],
+            now,
+            tuple(lead),
+            tuple(answers),
+            tuple(expectations),
+            self.pos(node),
+            now_pos,
         )
 
     def lead_item(self, node: Tree[Token]) -> ast.LeadItem:
@@ -297,17 +361,17 @@ class _Builder:
         if node.data in {"lead_value", "lead_list"}:
             return ast.LeadItem(name, self.literal(kids[1]), 1, None, pos)
         if node.data == "lead_activity":
-            ago = float(str(kids[1])) * UNIT_SECONDS[str(kids[2]).rstrip("s")]
+            ago = self.number(kids[1]) * UNIT_SECONDS[str(kids[2]).rstrip("s")]
             return ast.LeadItem(name, None, 1, ago, pos)
-        ago = float(str(kids[3])) * UNIT_SECONDS[str(kids[4]).rstrip("s")]
-        return ast.LeadItem(name, None, int(float(str(kids[1]))), ago, pos)
+        ago = self.number(kids[3]) * UNIT_SECONDS[str(kids[4]).rstrip("s")]
+        return ast.LeadItem(name, None, self.count(kids[1], "times"), ago, pos)
 
     def expectation(self, node: Tree[Token]) -> ast.Expectation:
         kids = [str(k) for k in node.children]
         pos = self.pos(node)
         what = str(node.data)
         if what == "expect_score":
-            return ast.Expectation("score", kids[0], float(kids[1]), pos)
+            return ast.Expectation("score", kids[0], self.number(node.children[1]), pos)
         if what == "expect_temperature":
             return ast.Expectation("temperature", "temperature", kids[0], pos)
         if what == "expect_mql":
@@ -319,6 +383,11 @@ class _Builder:
         if what == "expect_no_knockout":
             return ast.Expectation("no knockout", "knockout", value=False, pos=pos)
         return ast.Expectation("qualification", kids[0], kids[1] == "passes", pos)
+
+
+def _decimals(number: str) -> str:
+    """The significant decimals of a number token: ``'5'`` for ``+0.50``."""
+    return number.rstrip("%").partition(".")[2].rstrip("0")
 
 
 def _check_depth(tree: Tree[Token], text: str, source: str) -> None:
@@ -345,14 +414,15 @@ def build(tree: Tree[Token], text: str, source: str) -> tuple[ast.Statement, ...
     """Convert a parse tree of ``text`` into statements, checking the nesting depth first.
 
     Raises:
-        RuleSyntaxError: a condition is nested deeper than :data:`MAX_DEPTH` levels.
+        RuleSyntaxError: a condition is nested deeper than :data:`MAX_DEPTH` levels, a number
+            is beyond :data:`MAX_NUMBER`, points have more than two decimals, a count of times
+            or grades is not a whole number, or a test has two ``now`` lines.
     """
     _check_depth(tree, text, source)
     builder = _Builder(text, source)
     statements: list[ast.Statement] = []
-    errors: list[RuleSyntaxError] = []
     for node in tree.children:
         assert isinstance(node, Tree)  # noqa: S101 - start only holds statements
         statements.append(builder.statement(node))
-    raise_all(errors)
+    raise_all(builder.errors)
     return tuple(statements)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadflow._time import zone
@@ -15,10 +15,17 @@ from leadflow.rules.conditions import GRADES, TEMPERATURES, Check, did_you_mean,
 from leadflow.rules.evaluation import Evaluation, TestResult, fmt
 from leadflow.rules.program import Program
 
-__all__ = ("CompiledTest", "compile_tests", "run_test")
+__all__ = ("MAX_TEST_ACTIVITIES", "CompiledTest", "compile_tests", "run_test")
+
+MAX_TEST_ACTIVITIES = 10_000
+"""Most activities one test lead may hold, all its lines together."""
 
 _LEAD_FIELDS = tuple(n for n in Lead.model_fields if n not in {"activities", "custom"})
 _DEFAULTS = {"company": "Example GmbH", "email": "lead@example.com"}
+_DERIVED = {"seniority": "title", "buying_role": "title", "email_domain": "email"}
+"""Facts a lead derives from another field, which a test lead therefore cannot set."""
+_CUSTOM_KINDS = {"text": ("text", "name", "grade"), "number": ("number",), "flag": ("flag",)}
+_CUSTOM_EXPECTED = {"text": "text in double quotes", "number": "a number", "flag": "yes or no"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +50,78 @@ def _value(item: ast.LeadItem, check: Check) -> Any:
     return value
 
 
+def _custom(item: ast.LeadItem, type_: str, check: Check) -> Any:
+    """The value of a custom field, or ``None`` after reporting that it has the wrong type."""
+    assert item.value is not None  # noqa: S101 - only called for value items
+    if check.value(item.value).kind in _CUSTOM_KINDS.get(type_, ()):
+        return _value(item, check)
+    check.error(
+        item.pos,
+        f"custom field '{item.name}' is declared as {type_}: expected "
+        f"{_CUSTOM_EXPECTED.get(type_, type_)}, found {item.value.pos.text}",
+    )
+    return None
+
+
+def _activities(
+    item: ast.LeadItem, now: datetime, check: Check, total: int
+) -> list[dict[str, Any]] | None:
+    """The activities of one ``kind N times M days ago`` line, or ``None`` after an error."""
+    assert item.ago is not None  # noqa: S101 - only called for activity items
+    if item.name not in check.kinds:
+        check.error(
+            item.pos,
+            f"unknown activity kind '{item.name}'{did_you_mean(item.name, check.kinds)}",
+        )
+        return None
+    if total + item.count > MAX_TEST_ACTIVITIES:
+        check.error(
+            item.pos,
+            f"a test lead may have at most {MAX_TEST_ACTIVITIES:,} activities; "
+            f"this line brings it to {total + item.count:,}",
+        )
+        return None
+    try:
+        at = now - timedelta(seconds=item.ago)
+    except OverflowError:
+        check.error(
+            item.pos,
+            "this activity's time, counted back from 'now', falls outside the years 1 to 9999",
+        )
+        return None
+    return [{"kind": item.name, "at": at}] * item.count
+
+
 def _lead(test: ast.TestBlock, now: datetime, check: Check) -> Lead | None:
     data: dict[str, Any] = {"id": f"test-{test.pos.line}", **_DEFAULTS}
     custom: dict[str, Any] = {}
     activities: list[dict[str, Any]] = []
+    where: dict[str, ast.Pos] = {}  # lead field (or custom.name) -> the item setting it
+    placed: list[ast.Pos] = []  # activity index -> the item that made it
     ok = True
     for item in test.lead:
         if item.ago is not None:
-            if item.name not in check.kinds:
-                check.error(
-                    item.pos,
-                    f"unknown activity kind '{item.name}'{did_you_mean(item.name, check.kinds)}",
-                )
+            made = _activities(item, now, check, len(activities))
+            if made is None:
                 ok = False
                 continue
-            at = now - timedelta(seconds=item.ago)
-            activities.extend({"kind": item.name, "at": at} for _ in range(item.count))
+            activities.extend(made)
+            placed.extend([item.pos] * len(made))
+        elif item.name in _DERIVED:
+            check.error(
+                item.pos,
+                f"'{item.name}' is derived from the {_DERIVED[item.name]}; "
+                f"set '{_DERIVED[item.name]}' instead",
+            )
+            ok = False
         elif item.name in _LEAD_FIELDS:
             data[item.name] = _value(item, check)
+            where[item.name] = item.pos
         elif item.name in check.field_types and item.name not in Lead.model_fields:
-            custom[item.name] = _value(item, check)
+            value = _custom(item, check.field_types[item.name], check)
+            ok = ok and value is not None
+            custom[item.name] = value
+            where[f"custom.{item.name}"] = item.pos
         else:
             names = set(_LEAD_FIELDS) | set(check.field_types) | check.kinds
             hint = (
@@ -78,9 +137,22 @@ def _lead(test: ast.TestBlock, now: datetime, check: Check) -> Lead | None:
         lead = validate_lead(data)
     except LeadValidationError as error:
         for problem in error.problems:
-            check.error(test.pos, f"test {test.name!r}: the lead is invalid: {problem}")
+            check.error(
+                _place(problem.field, where, placed, test.pos),
+                f"test {test.name!r}: the lead is invalid: {problem}",
+            )
         return None
     return lead if ok else None
+
+
+def _place(field: str, where: dict[str, ast.Pos], placed: list[ast.Pos], test: ast.Pos) -> ast.Pos:
+    """The lead item behind a validation problem at ``field`` (``activities.3.at``, ...)."""
+    parts = field.split(".")
+    if parts[0] == "activities" and len(parts) > 1 and parts[1].isdigit():
+        index = int(parts[1])
+        return placed[index] if index < len(placed) else test
+    key = ".".join(parts[:2]) if parts[0] == "custom" else parts[0]
+    return where.get(key, test)
 
 
 def _check_expectation(
@@ -130,8 +202,15 @@ def compile_tests(
             now = datetime.fromisoformat(f"{s.now[0]}T{s.now[1].zfill(5)}").replace(
                 tzinfo=zone(s.now[2])
             )
+            now.astimezone(UTC)
         except (ValueError, ConfigurationError) as error:
-            check.error(s.pos, f"test {s.name!r}: bad 'now': {error}")
+            check.error(s.now_pos or s.pos, f"test {s.name!r}: bad 'now': {error}")
+            continue
+        except OverflowError:
+            check.error(
+                s.now_pos or s.pos,
+                f"test {s.name!r}: bad 'now': it falls outside the years 1 to 9999 in UTC",
+            )
             continue
         answers = {criterion: answer for criterion, answer, _ in s.answers}
         try:
