@@ -294,3 +294,34 @@ def test_custom_values_of_the_right_type_run() -> None:
     )
     (result,) = parse(text, source="r.lf").run_tests()
     assert result.passed
+
+
+@pytest.mark.parametrize(
+    ("line", "what", "first"),
+    [
+        ("at most 40", "at most", 3),
+        ("at least 1", "at least", 4),
+        ("decay 25% every 1 month", "decay", 5),
+    ],
+)
+def test_a_score_block_has_one_cap_floor_and_decay(line, what, first):
+    text = (
+        "score e {\n  +5 each demo_request\n  at most 30\n  at least 0\n"
+        f"  decay half every 30 days\n  {line}\n}}\n"
+    )
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(text, source="d.lf")
+    assert f"d.lf:6:3: score e has one '{what}' line; the first is on line {first}" in str(
+        caught.value
+    )
+
+
+def test_an_unknown_grade_block_in_an_expectation_lists_the_blocks():
+    text = (
+        "grade position {\n  A when employees > 5\n  C otherwise\n}\n"
+        'test "t" {\n  now 2026-11-20 12:00 UTC\n  lead {\n    employees 6\n  }\n'
+        "  expect grade pos A\n}\n"
+    )
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(text, source="g.lf")
+    assert "g.lf:10:10: unknown grade block 'pos'; grade blocks: position" in str(caught.value)

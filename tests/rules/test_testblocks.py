@@ -94,7 +94,10 @@ def test_failures_say_what_and_where():
         ),
         (("demo_request 2 days ago", "demo_requst 2 days ago"), "unknown activity kind"),
         (("expect fit 45", "expect fti 45"), "unknown score 'fti' (did you mean 'fit'?)"),
-        (("expect grade position A", "expect grade positon A"), "unknown grade 'positon A'"),
+        (
+            ("expect grade position A", "expect grade positon A"),
+            "unknown grade block 'positon' (did you mean 'position'?)",
+        ),
         (("knockout student, mql", "knockout studnet, mql"), "unknown reason code 'studnet'"),
         (("answers budget approved", "answers budget maybe"), "cannot be answered 'maybe'"),
         (('email "it@muster.de"', 'email "not-an-address"'), "the lead is invalid"),

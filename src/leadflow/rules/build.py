@@ -50,7 +50,7 @@ class _Builder:
         self.source = source
         self.errors: list[RuleSyntaxError] = []
 
-    def error(self, token: Token, message: str) -> None:
+    def error(self, token: Tree[Token] | Token, message: str) -> None:
         pos = self.pos(token)
         self.errors.append(
             error_at(
@@ -213,9 +213,20 @@ class _Builder:
         at_most = at_least = factor = period = None
         decay_text = ""
         lines = [0, 0]
+        seen: dict[str, int] = {}
         for item in items:
             assert isinstance(item, Tree)  # noqa: S101
             kids = item.children
+            if item.data in {"cap", "floor", "decay"}:
+                what = {"cap": "at most", "floor": "at least", "decay": "decay"}[item.data]
+                if item.data in seen:
+                    self.error(
+                        item,
+                        f"score {name} has one '{what}' line; the first is on line "
+                        f"{seen[item.data]}",
+                    )
+                    continue
+                seen[item.data] = item.meta.line
             if item.data == "cap":
                 at_most = self.points(kids[0])
                 lines[0] = item.meta.line

@@ -163,8 +163,11 @@ def _check_expectation(
     quals = {q.name for q in program.qualifications}
     if e.what == "score" and e.name not in scores:
         check.error(e.pos, f"unknown score '{e.name}'{did_you_mean(e.name, scores)}")
-    elif e.what == "grade" and (e.name not in grades or str(e.value) not in GRADES):
-        check.error(e.pos, f"unknown grade '{e.name} {e.value}'{did_you_mean(e.name, grades)}")
+    elif e.what == "grade" and e.name not in grades:
+        known = f"; grade blocks: {', '.join(sorted(grades))}" if grades else "; the file has none"
+        check.error(e.pos, f"unknown grade block '{e.name}'{did_you_mean(e.name, grades)}{known}")
+    elif e.what == "grade" and str(e.value) not in GRADES:
+        check.error(e.pos, f"unknown grade '{e.value}' for {e.name}; grades are A to F")
     elif e.what == "temperature" and (program.temperature is None or e.value not in TEMPERATURES):
         check.error(
             e.pos,
