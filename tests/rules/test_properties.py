@@ -74,7 +74,7 @@ KEYWORDS = [
 
 
 def check_position(text: str, error: RuleSyntaxError) -> None:
-    lines = text.split("\n")
+    lines = re.split(r"\r\n|\r|\n", text)  # the line breaks of a rule file
     assert 1 <= error.line <= len(lines)
     assert 1 <= error.column <= len(lines[error.line - 1]) + 1
     for each in error.errors:

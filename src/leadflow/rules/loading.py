@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ from leadflow.rules.build import build
 from leadflow.rules.conditions import did_you_mean
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
 from leadflow.rules.ruleset import RuleSet
-from leadflow.rules.syntax import error_at, parse_tree, raise_all
+from leadflow.rules.syntax import error_at, normalize, parse_tree, raise_all
 from leadflow.rules.testing import compile_tests
 
 __all__ = ("MAX_BYTES", "MAX_INCLUDES", "TEMPLATES", "load", "parse", "template_text")
@@ -38,6 +41,70 @@ TEMPLATES = ("bant", "champ", "meddic")
 
 _CACHE_SIZE = 64
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _read(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """At most ``limit + 1`` bytes of the regular file ``path``, and its status.
+
+    Opening does not block (a named pipe would wait for a writer forever), and devices,
+    pipes and folders are refused before anything is read.
+
+    Raises:
+        OSError: the file cannot be opened or read, or is not a regular file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise OSError(errno.EISDIR, "it is a folder, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a pipe, device or socket)")
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            return file.read(limit + 1), status
+    finally:
+        os.close(descriptor)
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``text[index]``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _decode_error(data: bytes, error: UnicodeDecodeError) -> str:
+    """Where in ``data`` the bytes that are not UTF-8 start, in words."""
+    prefix = data[: error.start].decode("utf-8", "replace")
+    line, column = _position(prefix, len(prefix))
+    return f"it is not UTF-8 text (line {line}, column {column} of that file)"
+
+
+def _checked(text: str, source: str, max_bytes: int) -> str:
+    """``text`` normalized (see :func:`~leadflow.rules.syntax.normalize`) if it may be parsed.
+
+    Raises:
+        RuleSyntaxError: the text holds a lone surrogate or is larger than ``max_bytes``.
+    """
+    text = normalize(text)
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        line, column = _position(text, error.start)
+        code = ord(text[error.start])
+        shown = _SURROGATE.sub("\ufffd", text)
+        raise error_at(
+            shown,
+            source,
+            line,
+            column,
+            f"not valid text: U+{code:04X} is half of a UTF-16 surrogate pair, not a character",
+        ) from None
+    if size > max_bytes:
+        raise error_at(
+            text, source, 1, 1, f"the file has {size:,} bytes; the limit is {max_bytes:,}"
+        )
+    return text
 
 
 def template_text(name: str) -> str:
@@ -104,17 +171,10 @@ class _Reader:
     stamps: list[tuple[str, int, int]] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)
     reading: list[str] = field(default_factory=list)
+    included: set[str] = field(default_factory=set)
 
     def expand(self, text: str, source: str, here: Path | None) -> list[ast.Statement]:
-        size = len(text.encode("utf-8"))
-        if size > self.options.max_bytes:
-            raise error_at(
-                text,
-                source,
-                1,
-                1,
-                f"the file has {size:,} bytes; the limit is {self.options.max_bytes:,}",
-            )
+        text = _checked(text, source, self.options.max_bytes)
         self.texts[source] = text
         statements = build(parse_tree(text, source), text, source)
         out: list[ast.Statement] = []
@@ -131,6 +191,13 @@ class _Reader:
                 errors.extend(error.errors)
         raise_all(errors)
         return out
+
+    def name(self, path: str) -> str:
+        """How a file is named in messages: relative to the root folder when inside it."""
+        resolved = Path(path)
+        if self.root is not None and resolved.is_relative_to(self.root):
+            return str(resolved.relative_to(self.root))
+        return path
 
     def fail(self, pos: ast.Pos, message: str) -> RuleSyntaxError:
         return error_at(self.texts.get(pos.source, ""), pos.source, pos.line, pos.column, message)
@@ -162,10 +229,15 @@ class _Reader:
                 "include needs a file to be relative to: use load(path), or "
                 "parse(text, base_dir=...)",
             )
+        if "\x00" in s.path:
+            raise self.fail(s.pos, "an include path cannot contain the character \\x00")
         target = Path(s.path)
         if target.is_absolute():
             raise self.fail(s.pos, f"include path '{s.path}' must be relative to this file")
-        path = (here / target).resolve()
+        try:
+            path = (here / target).resolve()
+        except (OSError, RuntimeError, ValueError) as error:
+            raise self.fail(s.pos, f"cannot read include '{s.path}': {error}") from None
         if not self.options.allow_outside and not path.is_relative_to(self.root):
             raise self.fail(
                 s.pos,
@@ -173,18 +245,32 @@ class _Reader:
                 "allow_outside=True to allow it",
             )
         if str(path) in self.reading:
-            raise self.fail(s.pos, f"include '{s.path}' includes itself (a cycle)")
-        self.count(s.pos)
-        try:
-            stat = path.stat()
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            cycle = [*self.reading[self.reading.index(str(path)) :], str(path)]
             raise self.fail(
                 s.pos,
-                f"cannot read include '{s.path}': {getattr(error, 'strerror', None) or error}",
+                f"include '{s.path}' makes a cycle: " + " -> ".join(map(self.name, cycle)),
+            )
+        if str(path) in self.included:
+            return []  # each file is read once per rule set
+        self.count(s.pos)
+        limit = self.options.max_bytes
+        try:
+            data, status = _read(path, limit)
+            if len(data) > limit:
+                raise self.fail(
+                    s.pos, f"include '{s.path}' has more than {limit:,} bytes, the limit"
+                )
+            text = data.decode("utf-8")
+        except OSError as error:
+            raise self.fail(
+                s.pos, f"cannot read include '{s.path}': {error.strerror or error}"
             ) from None
-        self.stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
-        source = str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+        except UnicodeDecodeError as error:
+            message = _decode_error(data, error)
+            raise self.fail(s.pos, f"cannot read include '{s.path}': {message}") from None
+        self.stamps.append((str(path), status.st_mtime_ns, status.st_size))
+        source = self.name(str(path))
+        self.included.add(str(path))
         self.reading.append(str(path))
         try:
             return self.expand(text, source, path.parent)
@@ -203,6 +289,7 @@ def _compile(
     reader = _Reader(options, root)
     if reading:
         reader.reading.append(reading)
+        reader.included.add(reading)
     statements = tuple(reader.expand(text, source, here))
     program, check = assemble(
         statements,
@@ -339,10 +426,24 @@ def load(
     if cached is not None:
         return cached
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        data, _ = _read(file, max_bytes)
+        if len(data) > max_bytes:
+            first = data[: data.find(b"\n")].decode("utf-8", "replace")
+            raise error_at(
+                first, str(path), 1, 1, f"the file has more than {max_bytes:,} bytes, the limit"
+            )
+        text = data.decode("utf-8")
+    except OSError as error:
         raise ConfigurationError(
-            f"cannot read rule file {str(path)!r}: {error}", field="path", value=path
+            f"cannot read rule file {str(path)!r}: {error.strerror or error}",
+            field="path",
+            value=path,
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(
+            f"cannot read rule file {str(path)!r}: {_decode_error(data, error)}",
+            field="path",
+            value=path,
         ) from None
     rules, stamps = _compile(text, str(path), file.parent, file.parent, options, str(file))
     _CACHE.put(key, rules, stamps)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from copy import copy
 from functools import cache, lru_cache
 from importlib.resources import files
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
+from lark.parsers.lalr_parser_state import ParserState
 
 from leadflow.errors import RuleSyntaxError
 
-__all__ = ("MAX_ERRORS", "error_at", "parse_tree", "raise_all", "snippet")
+__all__ = ("MAX_ERRORS", "error_at", "normalize", "parse_tree", "raise_all", "snippet")
 
 MAX_ERRORS = 20
-"""At most this many independent errors are collected before reporting."""
+"""At most this many syntax errors are collected per file, and shown in one message."""
 
 _WORDS = {
     "POINTS": "points such as '+10'",
@@ -42,6 +44,10 @@ _WORDS = {
     "_NL": "end of line",
     "$END": "end of file",
 }
+
+# Operators of other languages, longest first, and the words the rule language uses instead.
+_FOREIGN = (("&&", "and"), ("||", "or"), ("!=", "is not"), ("==", "is"), ("!", "not"))
+_KEYWORD = re.compile(r"'([a-z]+)'")
 
 _STATEMENT_START = re.compile(
     r"(use|include|list|const|field|activity|score|knockout|temperature|mql|grade|qualification|test)\b"
@@ -72,6 +78,18 @@ def _terminal_words() -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _lines(text: str) -> list[str]:
     return text.split("\n")
+
+
+def normalize(text: str) -> str:
+    """``text`` without a leading byte order mark, with every line ending as ``\\n``.
+
+    >>> normalize("\\ufeffmql when fit >= 5\\r\\nuse bant\\r")
+    'mql when fit >= 5\\nuse bant\\n'
+    """
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def snippet(text: str, line: int, column: int) -> str:
@@ -106,7 +124,10 @@ def error_at(
 
 
 def raise_all(errors: Iterable[RuleSyntaxError]) -> None:
-    """Raise one error carrying every error in ``errors`` (sorted by position), if any."""
+    """Raise one error carrying every error in ``errors`` (sorted by position), if any.
+
+    Its message shows the first :data:`MAX_ERRORS` and counts the rest; ``.errors`` has all.
+    """
     found = sorted(errors, key=lambda e: (e.source, e.line, e.column))
     if not found:
         return
@@ -114,7 +135,9 @@ def raise_all(errors: Iterable[RuleSyntaxError]) -> None:
     if len(found) == 1:
         raise first
     count = len(found)
-    message = f"{count} errors in rules:\n" + "\n".join(str(e) for e in found)
+    message = f"{count} errors in rules:\n" + "\n".join(str(e) for e in found[:MAX_ERRORS])
+    if count > MAX_ERRORS:
+        message += f"\n… and {count - MAX_ERRORS} more"
     raise RuleSyntaxError(
         message,
         source=first.source,
@@ -166,25 +189,37 @@ def _translate(
             else:
                 found = f"'{token.value}'"
         end = column + (len(token.value) if token.type not in {"$END", "_NL"} else 0)
+        at = token.start_pos if token.type not in {"$END", "_NL"} else None
+        foreign = _foreign(chunk, at, expected)
+        if foreign:
+            return _foreign_error(text, source, line + skipped, column, foreign, expected)
+        hint = _keyword_hint(str(token.value), expected) if token.type == "NAME" else ""
         return error_at(
             text,
             source,
             line + skipped,
             column,
-            f"expected {_join(expected)}, found {found}",
+            f"expected {_join(expected)}, found {found}{hint}",
             end_column=end,
             expected=expected,
         )
     if isinstance(error, UnexpectedCharacters):
-        expected = _expected_words(error.allowed or ())
         at = error.pos_in_stream or 0
+        accepted = _accepted_in(error.state) or set(error.allowed or ())
+        expected = _expected_words(accepted)
+        foreign = _foreign(chunk, at, expected)
+        if foreign:
+            line = (error.line or 1) + skipped
+            return _foreign_error(text, source, line, error.column or 1, foreign, expected)
         word = re.match(r"[^\s,()\[\]{}]+", chunk[at:])
         found = word.group(0) if word else chunk[at : at + 1]
         hint = ""
         if found[:1] == '"':
             hint = " (text in quotes must end on the same line)"
-        elif found[:1].isupper() and "STRING" in (error.allowed or ()):
+        elif found[:1].isupper() and "STRING" in accepted:
             hint = f' (write text in quotes: "{found}")'
+        elif not found.isprintable():
+            found = found.encode("unicode_escape").decode("ascii")
         return error_at(
             text,
             source,
@@ -196,6 +231,46 @@ def _translate(
         )
     line, column = _end_position(chunk)  # pragma: no cover - LALR raises only the two above
     return error_at(text, source, line + skipped, column, "unexpected end")  # pragma: no cover
+
+
+def _foreign(chunk: str, at: int | None, expected: tuple[str, ...]) -> tuple[str, str] | None:
+    """The operator of another language at ``at`` and the word to use instead, if any."""
+    if at is None:
+        return None
+    for operator, word in _FOREIGN:
+        if chunk.startswith(operator, at):
+            return operator, word
+    if chunk.startswith("=", at) and "'is'" in expected:
+        return "=", "is"
+    return None
+
+
+def _foreign_error(
+    text: str,
+    source: str,
+    line: int,
+    column: int,
+    foreign: tuple[str, str],
+    expected: tuple[str, ...],
+) -> RuleSyntaxError:
+    operator, word = foreign
+    return error_at(
+        text,
+        source,
+        line,
+        column,
+        f"write '{word}' instead of '{operator}'",
+        end_column=column + len(operator),
+        expected=expected,
+    )
+
+
+def _keyword_hint(found: str, expected: tuple[str, ...]) -> str:
+    """`` (did you mean 'score'?)`` when ``found`` looks like a misspelt expected keyword."""
+    from leadflow.rules.conditions import did_you_mean  # here: conditions imports this module
+
+    keywords = [m.group(1) for word in expected if (m := _KEYWORD.fullmatch(word))]
+    return did_you_mean(found, keywords)
 
 
 def _line_end(text: str, token: Token) -> tuple[int, int]:
@@ -247,6 +322,30 @@ def parse_tree(text: str, source: str) -> Tree[Token]:
             errors.append(_translate(error, chunk, source, text, skipped, last=last))
     raise_all(errors)
     raise AssertionError("unreachable: raise_all raised")  # pragma: no cover
+
+
+def _accepted_in(state: object) -> set[str]:
+    """The terminals the parser in ``state`` can take next, where the lexer found no token.
+
+    The lexer's own list is that of a state LALR may share with other contexts (``)`` and
+    ``]`` although no parenthesis or list is open), so each choice is tried on a copy, as
+    lark's ``InteractiveParser.accepts`` does.
+    """
+    if not isinstance(state, ParserState):
+        return set()  # pragma: no cover - lark's contextual lexer passes its parser state
+    quiet = copy(state.parse_conf)
+    quiet.callbacks = {}
+    accepted: set[str] = set()
+    for terminal in state.parse_conf.parse_table.states[state.position]:
+        if terminal.isupper() and terminal != "$END":  # a stray character is not the end
+            cursor = state.copy(deepcopy_values=False)
+            cursor.parse_conf = quiet
+            try:
+                cursor.feed_token(Token(terminal, ""))
+            except UnexpectedToken:
+                continue
+            accepted.add(terminal)
+    return accepted
 
 
 def _accepted(error: UnexpectedToken) -> set[str]:
