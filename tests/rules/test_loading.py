@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 
 import pytest
 
@@ -107,3 +108,10 @@ def test_a_rule_set_reads_a_bounded_number_of_files(tmp_path):
     (tmp_path / "f40.lf").write_text("", encoding="utf-8")
     with pytest.raises(RuleSyntaxError, match="too many files"):
         load(tmp_path / "f0.lf")
+
+
+def test_the_template_names_are_the_shipped_files():
+    shipped = files("leadflow.rules").joinpath("templates").iterdir()
+    assert sorted(t.name.removesuffix(".lf") for t in shipped if t.name.endswith(".lf")) == sorted(
+        TEMPLATES
+    )

@@ -20,7 +20,7 @@ from leadflow.errors import ConfigurationError, RuleSyntaxError
 from leadflow.lead import STANDARD_ACTIVITY_KINDS
 from leadflow.reasons import STANDARD_REASONS
 from leadflow.rules import ast
-from leadflow.rules.assemble import assemble
+from leadflow.rules.assemble import SHIPPED_TEMPLATES, assemble
 from leadflow.rules.build import build
 from leadflow.rules.conditions import did_you_mean
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
@@ -36,7 +36,7 @@ MAX_BYTES = 1_000_000
 MAX_INCLUDES = 32
 """Most files (includes and templates) one rule set may read."""
 
-TEMPLATES = ("bant", "champ", "meddic")
+TEMPLATES = SHIPPED_TEMPLATES
 """Qualification templates shipped with leadflow, usable with ``use bant`` and so on."""
 
 _CACHE_SIZE = 64
