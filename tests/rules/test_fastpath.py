@@ -148,7 +148,7 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
                 f"  warm when fit > {hot // 3}",
                 "  cold otherwise",
                 "}",
-                f"mql when {total} >= {hot // 2} and fit < {hot}",
+                f"mql when {total} >= {hot // 2} and fit < {hot + 1}",
             ]
         )
     return "\n".join(

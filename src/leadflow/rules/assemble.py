@@ -24,7 +24,7 @@ from leadflow.rules.conditions import (
 from leadflow.rules.evaluation import KnockoutHit, fmt
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, getters_for
 from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
-from leadflow.rules.reach import unreachable
+from leadflow.rules.reach import Names, contradiction, unreachable
 
 __all__ = ("assemble",)
 
@@ -239,6 +239,20 @@ def _marker(
     )
 
 
+def _checked(
+    cond: ast.Condition, pos: ast.Pos, check: Check, what: str, *, constants: bool = True
+) -> Test:
+    """``cond`` compiled; when it has no other error, also checked for contradicting itself
+    (with the file's constants and lists looked up when ``constants``)."""
+    errors = len(check.errors)
+    test = check.condition(cond)
+    if len(check.errors) == errors:
+        names = Names(check.consts, check.lists) if constants else None
+        if (why := contradiction(cond, names)) is not None:
+            check.error(pos, f"this {what} can never match: {why}")
+    return test
+
+
 def _branches(
     branches: tuple[ast.Branch, ...], check: Check, what: str, labels: Collection[str]
 ) -> tuple[CBranch, ...]:
@@ -260,7 +274,7 @@ def _branches(
             last.pos,
             f"the {what} block needs a last line such as '{example}', so every lead gets one",
         )
-    for later, reason in unreachable(branches):
+    for later, reason in unreachable(branches, consts=check.consts, lists=check.lists):
         check.error(later.pos, f"this line can never match: {reason}")
     return tuple(out)
 
@@ -365,7 +379,7 @@ def assemble(
                 )
             knockouts.append(
                 (
-                    check.condition(s.condition),
+                    _checked(s.condition, s.pos, check, "knock-out"),
                     KnockoutHit(s.reason, s.pos.text, s.pos.source, s.pos.line),
                 )
             )
@@ -374,7 +388,8 @@ def assemble(
             temperature = _branches(s.branches, check, "temperature", TEMPERATURES)
         elif isinstance(s, ast.Mql):
             check.allow_scores = check.allow_temperature = True
-            mql = CBranch("mql", check.condition(s.condition), s.pos.text, s.pos.source, s.pos.line)
+            test = _checked(s.condition, s.pos, check, "mql rule")
+            mql = CBranch("mql", test, s.pos.text, s.pos.source, s.pos.line)
         elif isinstance(s, ast.Qualification):
             quals.append(_qualification(s, check, templates))
     if temperature is None:
@@ -472,7 +487,8 @@ def _qualification(
         test = never
         text, line = "", s.pos.line
     else:
-        test = check.condition(s.passes)
+        # constants are not looked up: a criterion's answers are names, not constants
+        test = _checked(s.passes, s.pass_pos, check, "pass rule", constants=False)
         text, line = s.pass_pos.text, s.pass_pos.line
     check.criteria = {}
     source = s.pass_pos.source if s.pass_pos is not None else s.pos.source

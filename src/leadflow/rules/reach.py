@@ -1,76 +1,102 @@
-"""Finding classification lines that can never match because an earlier line always wins.
+"""Finding classification lines that can never match.
 
-A later line is unreachable when it follows ``otherwise``, repeats an earlier condition, or its
-condition implies an earlier one: ``warm when fit >= 40`` after ``hot when fit >= 25`` can never
-match. Implication is decided for ``and``-joined comparisons with numbers (and ``between``);
-anything else is compared as written, so the check never reports a line that could match.
+A line can never match when it follows ``otherwise``, when it contradicts itself
+(``employees > 500 and employees < 100``, ``employees between 500 and 50``), or when every lead
+it matches is matched by an earlier line first: its condition implies the earlier one (see
+:mod:`leadflow.rules.implication` for what the analysis understands). It never reports a line
+that could match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from leadflow.rules import ast
+from leadflow.rules.implication import (
+    MAX_WORK,
+    Atom,
+    Conjunction,
+    Names,
+    atom_of,
+    clash_message,
+    conjuncts,
+    contradiction,
+    implies,
+)
 
-__all__ = ("unreachable",)
-
-Atom = tuple[str, str, object]  # (name, op, bound) or (name, "=", text as written)
-
-
-def _atoms(cond: ast.Condition) -> list[Atom] | None:
-    items = cond.items if isinstance(cond, ast.AllOf) else (cond,)
-    atoms: list[Atom] = []
-    for item in items:
-        if isinstance(item, ast.Compare) and all(v.kind == "number" for v in item.values):
-            if item.op in {"<", "<=", ">", ">="}:
-                atoms.append((item.name, item.op, item.values[0].value))
-                continue
-            if item.op == "between":
-                atoms.append((item.name, ">=", item.values[0].value))
-                atoms.append((item.name, "<=", item.values[1].value))
-                continue
-        atoms.append(("", "=", item.pos.text))
-    return atoms
-
-
-def _implies(a: Atom, b: Atom) -> bool:
-    """Whether atom ``a`` holding means atom ``b`` holds."""
-    if a[1] == "=" or b[1] == "=":
-        return a == b
-    if a[0] != b[0]:
-        return False
-    (_, op_a, x), (_, op_b, y) = a, b
-    assert isinstance(x, float)  # noqa: S101 - numbers by construction
-    assert isinstance(y, float)  # noqa: S101
-    if op_a in {">", ">="} and op_b in {">", ">="}:
-        return x > y or (x == y and (op_b == ">=" or op_a == ">"))
-    if op_a in {"<", "<="} and op_b in {"<", "<="}:
-        return x < y or (x == y and (op_b == "<=" or op_a == "<"))
-    return False
-
+__all__ = ("MAX_COMPARED", "MAX_WORK", "Names", "contradiction", "implies", "unreachable")
 
 MAX_COMPARED = 50
 """Each line is compared with at most this many earlier lines, so the check stays linear."""
 
 
-def unreachable(branches: tuple[ast.Branch, ...]) -> Iterator[tuple[ast.Branch, str]]:
-    """Yield each branch that an earlier branch always catches first, with the reason."""
-    catch_all = next((b for b in branches if b.condition is None), None)
+def unreachable(
+    branches: tuple[ast.Branch, ...],
+    *,
+    consts: Mapping[str, ast.ConstDef] | None = None,
+    lists: Mapping[str, ast.ListDef] | None = None,
+) -> Iterator[tuple[ast.Branch, str]]:
+    """Yield each branch that can never match, with the reason.
+
+    Args:
+        branches: the lines of one temperature or grade block, in order.
+        consts: the rule set's constants; without them a name is never taken to differ from
+            another name, nor to be a seniority level.
+        lists: the rule set's named lists; without them ``in a_list`` is compared as written.
+
+    Work is linear in the number of branches: each is compared with at most
+    :data:`MAX_COMPARED` earlier ones, in at most :data:`MAX_WORK` steps each.
+    """
+    names = None if consts is None else Names(consts, lists or {})
+    lines: list[_Line | None] = []
+    catch_all: ast.Branch | None = None
     for i, later in enumerate(branches):
-        if catch_all is not None and i > branches.index(catch_all):
+        if catch_all is not None:
             where = f"line {catch_all.pos.line}"
             yield later, f"'{catch_all.label} otherwise' on {where} already catches every lead"
             continue
-        for earlier in branches[max(0, i - MAX_COMPARED) : i]:
-            where = f"line {earlier.pos.line}"
-            if earlier.condition is None:
-                yield later, f"'{earlier.label} otherwise' on {where} already catches every lead"
+        if later.condition is None:
+            catch_all = later
+            continue
+        line = _Line.of(later.condition, names)
+        reason = line.contradiction(names)
+        lines.append(None if reason is not None else line)
+        if reason is not None:
+            yield later, reason
+            continue
+        for j in range(max(0, i - MAX_COMPARED), i):
+            earlier = lines[j]
+            if earlier is not None and line.implies(earlier, names):
+                yield (
+                    later,
+                    f"every lead it matches is already matched on line {branches[j].pos.line}",
+                )
                 break
-            if later.condition is None:
-                continue
-            mine, theirs = _atoms(later.condition), _atoms(earlier.condition)
-            if mine is None or theirs is None:  # pragma: no cover - _atoms always answers
-                continue
-            if all(any(_implies(a, b) for a in mine) for b in theirs):
-                yield later, f"every lead it matches is already matched on {where}"
-                break
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A classification line prepared once for its comparisons with the lines around it."""
+
+    condition: ast.Condition
+    atoms: tuple[Atom, ...] | None  # its tests, when it is only an "and" of simple ones
+    conjunction: Conjunction | None
+
+    @classmethod
+    def of(cls, cond: ast.Condition, names: Names | None) -> _Line:
+        parts = conjuncts(cond)
+        if len(parts) > MAX_WORK or any(isinstance(p, ast.AnyOf) for p in parts):
+            return cls(cond, None, None)
+        atoms = tuple(atom_of(p, names) for p in parts)
+        return cls(cond, atoms, Conjunction.of(list(atoms)))
+
+    def contradiction(self, names: Names | None) -> str | None:
+        if self.conjunction is None:
+            return contradiction(self.condition, names)
+        return clash_message(self.conjunction.clash())
+
+    def implies(self, earlier: _Line, names: Names | None) -> bool:
+        if self.conjunction is not None and earlier.atoms is not None:
+            return all(self.conjunction.implies(atom) for atom in earlier.atoms)
+        return implies(self.condition, earlier.condition, names)
