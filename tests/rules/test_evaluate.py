@@ -416,3 +416,17 @@ def test_contributions_name_rule_line_points_values():
     views = next(c for c in result.contributions if "pricing" in c.rule)
     assert views.points == 20
     assert views.values == (("pricing_page_view", 2),)
+
+
+def test_explain_prints_every_figure_exactly():
+    rules = parse(
+        "score s {\n  +12345.67 employees > 5\n  +0.01 employees > 5\n}\n"
+        "score t = 0.333 * s\n",
+        source="x.lf",
+    )
+    text = rules.evaluate(lead(employees=10), now=NOW).explain()
+    assert "score s = 12345.68" in text
+    assert "+12345.67  x.lf:2" in text
+    assert "+0.01  x.lf:3" in text
+    assert "score t = 4111.11" in text  # 0.333 * 12345.68 = 4111.11144, to two decimals
+    assert "+ 0.333 * s  (s 12345.68)" in text

@@ -7,6 +7,8 @@ import pytest
 from leadflow import RuleSyntaxError
 from leadflow.rules import parse
 
+from .helpers import NOW
+
 
 def error_of(text: str) -> RuleSyntaxError:
     with pytest.raises(RuleSyntaxError) as caught:
@@ -127,3 +129,19 @@ def test_a_file_cannot_change_the_type_of_a_host_field():
     )
     rules = parse("field plan is text\n", source="n.lf", fields={"plan": "text"})
     assert rules.score_names == ()
+
+
+def test_chains_of_score_formulas_cannot_multiply_points_without_bound():
+    text = "score s0 {\n  +1000000000000 employees > 1\n}\n" + "".join(
+        f"score s{i} = 1000000000000 * s{i - 1}\n" for i in range(1, 30)
+    )
+    error = error_of(text + "score d = s29 - s29\n")
+    assert all("multiplies points by up to" in str(e) for e in error.errors)
+    assert str(error.errors[0]).startswith(
+        "n.lf:5:1: score s2 multiplies points by up to 1e+24 through its weights (and those of "
+        "the formulas it uses); at most 1,000,000,000,000 is allowed"
+    )
+    rules = parse(text.split("score s2")[0], source="n.lf")
+    result = rules.evaluate({"id": "L", "company": "C", "email": "a@c.de", "employees": 5}, now=NOW)
+    assert result.scores["s1"] == 1e24
+    assert "score s1 = 1e+24" in result.explain()

@@ -95,6 +95,10 @@ RESERVED = frozenset(
 )
 """Words of the rule language: no list, constant, field, score, grade or criterion is named so."""
 
+MAX_GAIN = 1_000_000_000_000
+"""How much a score formula may multiply points by, through the formulas it uses (so that
+scores stay finite)."""
+
 SHIPPED_TEMPLATES = ("bant", "champ", "meddic")
 """The qualification templates shipped in ``leadflow/rules/templates/``."""
 
@@ -299,6 +303,7 @@ def assemble(
     mql: CBranch | None = None
     quals: list[CQualification] = []
     defined: set[str] = set()
+    gains: dict[str, float] = {}  # formula score -> how much it can multiply points by
     single: dict[str, ast.Pos] = {}
     for s in statements:
         check.allow_scores = check.allow_temperature = check.allow_criteria = False
@@ -343,6 +348,15 @@ def assemble(
                         else did_you_mean(term, check.scores)
                     )
                     check.error(pos, f"unknown score '{term}'{hint}")
+            gain = sum(abs(weight) * gains.get(term, 1.0) for weight, term, _ in s.terms)
+            if gain > MAX_GAIN:
+                check.error(
+                    s.pos,
+                    f"score {s.name} multiplies points by up to {gain:.3g} through its weights "
+                    f"(and those of the formulas it uses); at most {MAX_GAIN:,} is allowed",
+                )
+                gain = 1.0  # reported here, not again in every formula using it
+            gains[s.name] = gain
             formula = tuple((weight, term) for weight, term, _ in s.terms)
             terms = tuple(
                 _marker(s, _term_text(weight, term), pos.line, key=term, sign=weight)

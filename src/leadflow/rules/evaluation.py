@@ -22,7 +22,9 @@ def fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return str(int(value)) if value == int(value) else f"{value:g}"
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)  # the shortest text that reads back as the same number
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, tuple):
