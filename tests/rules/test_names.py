@@ -145,3 +145,23 @@ def test_chains_of_score_formulas_cannot_multiply_points_without_bound():
     result = rules.evaluate({"id": "L", "company": "C", "email": "a@c.de", "employees": 5}, now=NOW)
     assert result.scores["s1"] == 1e24
     assert "score s1 = 1e+24" in result.explain()
+
+
+def test_a_criterion_has_the_same_answers_in_every_qualification():
+    text = (
+        "qualification q {\n  criterion c  good A, unknown D\n  pass when positive >= 1\n}\n"
+        "qualification r {\n  criterion c  bad F, unknown D\n  pass when positive >= 1\n}\n"
+    )
+    assert (
+        "n.lf:6:3: criterion c has the answers bad, unknown here but good, unknown at n.lf:2; "
+        "sales answers a criterion once, so every qualification must offer the same answers"
+    ) in str(error_of(text))
+    override = (
+        "use bant\nuse champ\nqualification bant {\n  criterion authority yes A, unknown D\n}\n"
+    )
+    assert "but yes, unknown at n.lf:4" in str(error_of(override))
+    assert parse("use bant\nuse champ\nuse meddic\n").qualification_names == (
+        "bant",
+        "champ",
+        "meddic",
+    )

@@ -304,6 +304,7 @@ def assemble(
     quals: list[CQualification] = []
     defined: set[str] = set()
     gains: dict[str, float] = {}  # formula score -> how much it can multiply points by
+    answered: dict[str, tuple[tuple[str, ...], ast.Pos]] = {}  # criterion -> answers, where
     single: dict[str, ast.Pos] = {}
     for s in statements:
         check.allow_scores = check.allow_temperature = check.allow_criteria = False
@@ -405,7 +406,7 @@ def assemble(
             test = _checked(s.condition, s.pos, check, "mql rule")
             mql = CBranch("mql", test, s.pos.text, s.pos.source, s.pos.line)
         elif isinstance(s, ast.Qualification):
-            quals.append(_qualification(s, check, templates))
+            quals.append(_qualification(s, check, templates, answered))
     if temperature is None:
         for pos in check.temperature_refs:
             check.error(pos, "'temperature' is used but the file has no temperature block")
@@ -454,7 +455,10 @@ def _criterion_clash(name: str, check: Check) -> str | None:
 
 
 def _qualification(
-    s: ast.Qualification, check: Check, templates: Collection[str]
+    s: ast.Qualification,
+    check: Check,
+    templates: Collection[str],
+    answered: dict[str, tuple[tuple[str, ...], ast.Pos]],
 ) -> CQualification:
     criteria: list[tuple[str, Mapping[str, str]]] = []
     if not s.criteria:
@@ -492,6 +496,15 @@ def _qualification(
                 "sales has not answered yet), e.g. 'unknown D'",
             )
             scale["unknown"] = "F"
+        answers = tuple(scale)
+        other, where = answered.setdefault(c.name, (answers, c.pos))
+        if set(other) != set(answers):
+            check.error(
+                c.pos,
+                f"criterion {c.name} has the answers {', '.join(answers)} here but "
+                f"{', '.join(other)} at {where.source}:{where.line}; sales answers a criterion "
+                "once, so every qualification must offer the same answers",
+            )
         criteria.append((c.name, MappingProxyType(scale)))
     check.criteria = {name: dict(scale) for name, scale in criteria}
     check.allow_scores = check.allow_temperature = check.allow_criteria = True
