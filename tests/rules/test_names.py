@@ -165,3 +165,34 @@ def test_a_criterion_has_the_same_answers_in_every_qualification():
         "champ",
         "meddic",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "activity employees, fair_scan\n",
+            "n.lf:1:1: 'employees' is a lead field; choose another activity name",
+        ),
+        (
+            "activity within\n",
+            "n.lf:1:1: 'within' is a word of the rule language; choose another activity name",
+        ),
+        ('const freemail = "x"\n', "n.lf:1:1: 'freemail' is a word of the rule language"),
+        ("const hot = 5\n", "n.lf:1:1: 'hot' is a word of the rule language"),
+    ],
+)
+def test_activities_and_constants_do_not_hide_fields_or_words(text, message):
+    assert message in str(error_of(text))
+
+
+def test_answers_may_be_called_yes_and_no():
+    rules = parse(
+        "qualification q {\n  criterion c  yes A, no F, unknown D\n  pass when c is yes\n}\n"
+    )
+    lead = {"id": "L", "company": "C", "email": "a@c.de"}
+    passed = [
+        rules.evaluate(lead, now=NOW, answers={"c": answer}).qualification.passed  # type: ignore[union-attr]
+        for answer in ("yes", "no", "unknown")
+    ]
+    assert passed == [True, False, False]

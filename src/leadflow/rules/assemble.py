@@ -91,6 +91,11 @@ RESERVED = frozenset(
         "with",
         "within",
         "yes",
+        "freemail",
+        "business",
+        "hot",
+        "warm",
+        "cold",
     }
 )
 """Words of the rule language: no list, constant, field, score, grade or criterion is named so."""
@@ -137,7 +142,12 @@ def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[
             elif claim(s.name, s.pos, "field"):
                 check.field_types[s.name] = s.type
         elif isinstance(s, ast.ActivityDecl):
-            check.kinds.update(s.kinds)
+            for kind in s.kinds:
+                if kind in RESERVED or kind in FIELD_TYPES or kind in custom:
+                    what = "a word of the rule language" if kind in RESERVED else "a lead field"
+                    check.error(s.pos, f"'{kind}' is {what}; choose another activity name")
+                else:
+                    check.kinds.add(kind)
     for name, type_ in custom.items():
         check.field_types.setdefault(name, type_)
     for s in statements:

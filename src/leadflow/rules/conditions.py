@@ -432,6 +432,8 @@ class Check:
         items = (self.items(cond.values[0]) if cond.op in {"in", "not in"} else cond.values) or ()
         wanted = set()
         for item in items:
+            if item.kind == "flag":  # an answer may be called yes or no
+                item = ast.Literal("name", "yes" if item.value else "no", item.pos)
             if item.kind != "name" or item.value not in answers:
                 self.error(
                     item.pos,
