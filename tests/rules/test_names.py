@@ -6,6 +6,7 @@ import pytest
 
 from leadflow import RuleSyntaxError
 from leadflow.rules import parse
+from leadflow.rules.conditions import SUGGESTED
 
 from .helpers import NOW
 
@@ -196,3 +197,11 @@ def test_answers_may_be_called_yes_and_no():
         for answer in ("yes", "no", "unknown")
     ]
     assert passed == [True, False, False]
+
+
+def test_only_the_first_errors_get_a_suggestion():
+    text = "const min_size = 5\nscore s {\n" + "  +1 employees > min_sise\n" * 60 + "}\n"
+    errors = error_of(text).errors
+    assert len(errors) == 60
+    hinted = ["did you mean 'min_size'" in str(e) for e in errors]
+    assert hinted == [True] * SUGGESTED + [False] * (60 - SUGGESTED)

@@ -131,7 +131,7 @@ def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[
                 check.error(
                     s.pos,
                     f"unknown field type '{s.type}'; expected text, number or flag"
-                    f"{did_you_mean(s.type, CUSTOM_TYPES)}",
+                    f"{check.suggest(s.type, CUSTOM_TYPES)}",
                 )
             elif s.name in custom and custom[s.name] != s.type:
                 check.error(
@@ -179,7 +179,7 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
         if rule.each and cond.kind not in check.kinds:
             check.error(
                 cond.pos,
-                f"unknown activity kind '{cond.kind}'{did_you_mean(cond.kind, check.kinds)}",
+                f"unknown activity kind '{cond.kind}'{check.suggest(cond.kind, check.kinds)}",
             )
     decays = block.decay_factor is not None and key != "" and cond.kind in check.kinds  # type: ignore[union-attr]
     reads = []
@@ -277,7 +277,7 @@ def _branches(
             check.error(
                 b.pos,
                 f"unknown {noun} '{b.label}'; expected "
-                f"{', '.join(labels)}{did_you_mean(b.label, labels)}",
+                f"{', '.join(labels)}{check.suggest(b.label, labels)}",
             )
         test = None if b.condition is None else check.condition(b.condition)
         out.append(CBranch(b.label, test, b.pos.text, b.pos.source, b.pos.line, what))
@@ -356,7 +356,7 @@ def assemble(
                     hint = (
                         " (define it above this line)"
                         if later
-                        else did_you_mean(term, check.scores)
+                        else check.suggest(term, check.scores)
                     )
                     check.error(pos, f"unknown score '{term}'{hint}")
             gain = sum(abs(weight) * gains.get(term, 1.0) for weight, term, _ in s.terms)
@@ -399,7 +399,7 @@ def assemble(
                 check.error(
                     s.pos,
                     f"unknown reason code '{s.reason}'"
-                    f"{did_you_mean(s.reason, reasons)}; reasons: "
+                    f"{check.suggest(s.reason, reasons)}; reasons: "
                     f"{', '.join(sorted(reasons))}",
                 )
             knockouts.append(

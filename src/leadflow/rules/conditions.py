@@ -9,7 +9,7 @@ rule fire by accident, not even under ``not``; ask for it with ``is missing``.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -48,6 +48,9 @@ GRADES = "ABCDEF"
 
 TEMPERATURES = ("hot", "warm", "cold")
 """The temperatures a lead can have; SLA policies key their response times on them."""
+
+SUGGESTED = 50
+"""Errors that get a "did you mean" (the message shows the first 20)."""
 
 _NUMBER_OPS = {"<", "<=", ">", ">=", "is", "is not", "between", "in", "not in"}
 _TEXT_OPS = {"is", "is not", "in", "not in", "contains", "starts with", "ends with"}
@@ -90,6 +93,14 @@ class Check:
         """Remember how to turn ``test`` into a value rule; return it."""
         self.fusers[test] = fuser
         return test
+
+    def suggest(self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]]) -> str:
+        """:func:`did_you_mean`, while the errors found are few enough to be shown (beyond
+        :data:`SUGGESTED` errors, no suggestion: a file full of errors stays quick to check).
+        ``candidates`` may be a function giving them, called only when a suggestion is made."""
+        if len(self.errors) >= SUGGESTED:
+            return ""
+        return did_you_mean(name, candidates() if callable(candidates) else candidates)
 
     def error(self, pos: ast.Pos, message: str) -> None:
         text = self.texts.get(pos.source, "")
@@ -135,7 +146,7 @@ class Check:
                 f"'{name} at least 2 times within 30 days'",
             )
             return None
-        self.error(pos, f"unknown name '{name}'{did_you_mean(name, self.known_names())}")
+        self.error(pos, f"unknown name '{name}'{self.suggest(name, self.known_names)}")
         return None
 
     # -- values --------------------------------------------------------------------------------
@@ -154,7 +165,7 @@ class Check:
         names = set(self.lists)
         self.error(
             literal.pos,
-            f"unknown list '{literal.value}'{did_you_mean(str(literal.value), names)}",
+            f"unknown list '{literal.value}'{self.suggest(str(literal.value), names)}",
         )
         return None
 
@@ -176,7 +187,7 @@ class Check:
                 literal.pos,
                 f"unknown {type_.replace('_', ' ')} '{value}'; expected one of "
                 f"{', '.join(lv for lv in levels if lv != 'unknown')}"
-                f"{did_you_mean(str(value), levels)}",
+                f"{self.suggest(str(value), levels)}",
             )
             return None
         if type_ == "grade" and kind == "grade":
@@ -190,13 +201,13 @@ class Check:
             self.error(
                 literal.pos,
                 f"unknown temperature '{value}'; expected hot, warm or cold"
-                f"{did_you_mean(str(value), TEMPERATURES)}",
+                f"{self.suggest(str(value), TEMPERATURES)}",
             )
             return None
         if (
             kind == "name"
             and type_ == "number"
-            and (close := did_you_mean(str(value), self.consts))
+            and (close := self.suggest(str(value), self.consts))
         ):
             self.error(
                 literal.pos,
@@ -205,7 +216,7 @@ class Check:
             )
             return None
         if kind == "name" and type_ in {"text", "email", "list"}:
-            close = did_you_mean(str(value), set(self.consts))
+            close = self.suggest(str(value), self.consts)
             self.error(
                 literal.pos,
                 f"unknown constant '{value}'{close}; to compare {what} with text, "
@@ -261,7 +272,7 @@ class Check:
                 return never
             self.error(
                 test.pos,
-                f"unknown activity kind '{test.kind}'{did_you_mean(test.kind, self.kinds)}",
+                f"unknown activity kind '{test.kind}'{self.suggest(test.kind, self.kinds)}",
             )
             return never
         key = "@" + test.kind
@@ -283,11 +294,8 @@ class Check:
                 f"'{test.kind}' alone is not a condition; compare it, e.g. '{test.kind} is set'",
             )
             return None
-        names = self.kinds | set(self.field_types)
-        self.error(
-            test.pos,
-            f"unknown activity kind or field '{test.kind}'{did_you_mean(test.kind, names)}",
-        )
+        hint = self.suggest(test.kind, lambda: self.kinds | set(self.field_types))
+        self.error(test.pos, f"unknown activity kind or field '{test.kind}'{hint}")
         return None
 
     def grade_count(self, cond: ast.GradeCount) -> Test:
@@ -335,7 +343,7 @@ class Check:
                 self.error(
                     cond.values[0].pos,
                     f"an email is 'freemail' or 'business', not '{word}'"
-                    f"{did_you_mean(str(word), ('freemail', 'business'))}",
+                    f"{self.suggest(str(word), ('freemail', 'business'))}",
                 )
                 return never
             free = (word == "freemail") is (op == "is")
@@ -438,7 +446,7 @@ class Check:
                 self.error(
                     item.pos,
                     f"'{cond.name}' is answered with one of "
-                    f"{', '.join(answers)}{did_you_mean(str(item.value), answers)}",
+                    f"{', '.join(answers)}{self.suggest(str(item.value), answers)}",
                 )
                 return never
             wanted.add(str(item.value))
