@@ -123,3 +123,18 @@ def test_a_lone_surrogate_is_reported_as_invalid_text():
     assert (error.line, error.column) == (2, 24)
     assert "not valid text: U+D800" in str(error)
     str(error).encode("utf-8")  # the message itself can be printed
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_an_include_through_a_link_pointed_elsewhere_is_read_again(tmp_path):
+    (tmp_path / "v1.lf").write_text('list l = ["a"]\nscore s {\n  +1 industry in l\n}\n')
+    (tmp_path / "v2.lf").write_text('list l = ["b"]\nscore s {\n  +2 industry in l\n}\n')
+    (tmp_path / "main.lf").write_text('include "cur.lf"\n')
+    os.symlink(tmp_path / "v1.lf", tmp_path / "cur.lf")
+    first = load(tmp_path / "main.lf")
+    assert load(tmp_path / "main.lf") is first  # unchanged: served from the cache
+    os.remove(tmp_path / "cur.lf")
+    os.symlink(tmp_path / "v2.lf", tmp_path / "cur.lf")
+    second = load(tmp_path / "main.lf")
+    assert second is not first
+    assert second.score(lead(industry="b"), now=NOW) == {"s": 2}

@@ -168,7 +168,9 @@ class _Reader:
     options: _Options
     root: Path | None
     texts: dict[str, str] = field(default_factory=dict)
-    stamps: list[tuple[str, int, int]] = field(default_factory=list)
+    # per include: the path as written (joined to its folder), the file it led to, that file's
+    # modification time and size: the cache checks all four (a link may be pointed elsewhere)
+    stamps: list[tuple[str, str, int, int]] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)
     reading: list[str] = field(default_factory=list)
     included: set[str] = field(default_factory=set)
@@ -268,7 +270,7 @@ class _Reader:
         except UnicodeDecodeError as error:
             message = _decode_error(data, error)
             raise self.fail(s.pos, f"cannot read include '{s.path}': {message}") from None
-        self.stamps.append((str(path), status.st_mtime_ns, status.st_size))
+        self.stamps.append((str(here / target), str(path), status.st_mtime_ns, status.st_size))
         source = self.name(str(path))
         self.included.add(str(path))
         self.reading.append(str(path))
@@ -319,10 +321,12 @@ class _Cache:
             if entry is None:
                 return None
             rules, stamps = entry
-            for path, mtime, size in stamps:
+            for written, path, mtime, size in stamps:
                 try:
                     stat = Path(path).stat()
-                except OSError:
+                    if str(Path(written).resolve()) != path:
+                        return None
+                except (OSError, RuntimeError):
                     return None
                 if (stat.st_mtime_ns, stat.st_size) != (mtime, size):
                     return None
