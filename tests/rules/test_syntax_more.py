@@ -103,3 +103,19 @@ def test_positions_are_inside_the_text_whatever_its_line_endings(text):
 )
 def test_a_stray_character_lists_only_what_can_really_follow(text, expected):
     assert expected in str(raised(text)).split("\n")[0]
+
+
+def test_a_message_says_when_the_search_for_syntax_errors_stopped():
+    text = "".join(f"score s{i} {{\n  +1 employees >> 1\n}}\n" for i in range(MAX_ERRORS + 10))
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(text, source="m.lf")
+    message = str(caught.value)
+    assert len(caught.value.errors) == MAX_ERRORS
+    assert message.startswith(f"{MAX_ERRORS} errors in rules:\n")
+    assert message.endswith(
+        f"\n… the rest of the file was not checked after {MAX_ERRORS} syntax errors"
+    )
+    few = "".join(f"score s{i} {{\n  +1 employees >> 1\n}}\n" for i in range(3))
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(few, source="m.lf")
+    assert "not checked" not in str(caught.value)

@@ -123,21 +123,24 @@ def error_at(
     )
 
 
-def raise_all(errors: Iterable[RuleSyntaxError]) -> None:
+def raise_all(errors: Iterable[RuleSyntaxError], *, stopped: bool = False) -> None:
     """Raise one error carrying every error in ``errors`` (sorted by position), if any.
 
     Its message shows the first :data:`MAX_ERRORS` and counts the rest; ``.errors`` has all.
+    ``stopped``: the search stopped at :data:`MAX_ERRORS` errors with text left unchecked.
     """
     found = sorted(errors, key=lambda e: (e.source, e.line, e.column))
     if not found:
         return
     first = found[0]
-    if len(found) == 1:
+    if len(found) == 1 and not stopped:
         raise first
     count = len(found)
     message = f"{count} errors in rules:\n" + "\n".join(str(e) for e in found[:MAX_ERRORS])
     if count > MAX_ERRORS:
         message += f"\n… and {count - MAX_ERRORS} more"
+    if stopped:
+        message += f"\n… the rest of the file was not checked after {count} syntax errors"
     raise RuleSyntaxError(
         message,
         source=first.source,
@@ -311,8 +314,10 @@ def parse_tree(text: str, source: str) -> Tree[Token]:
     except UnexpectedInput as error:
         errors = [_translate(error, text, source, text, 0, last=True)]
     starts = _statements_after(text, errors[0].line)
+    stopped = False
     for index, (skipped, offset) in enumerate(starts):
         if len(errors) >= MAX_ERRORS:
+            stopped = True
             break
         last = index + 1 == len(starts)
         chunk = text[offset : len(text) if last else starts[index + 1][1]]
@@ -320,7 +325,7 @@ def parse_tree(text: str, source: str) -> Tree[Token]:
             parser.parse(chunk + "\n")
         except UnexpectedInput as error:
             errors.append(_translate(error, chunk, source, text, skipped, last=last))
-    raise_all(errors)
+    raise_all(errors, stopped=stopped)
     raise AssertionError("unreachable: raise_all raised")  # pragma: no cover
 
 
