@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from leadflow import RuleSyntaxError
@@ -83,12 +85,12 @@ def test_numbers_up_to_the_bound_work_and_add_up() -> None:
     big = str(MAX_NUMBER)
     rules = parse(
         f"score a {{\n  +{big} employees > 1\n  -{big} employees > 2\n  +0.01 employees > 0\n"
-        f"  at most {big}\n  at least -{big}\n}}\nscore t = {big} * a - {big} * a\n"
+        f"  at most {big}\n  at least -{big}\n}}\nscore t = {big} * a\n"
         f"mql when employees < {big}",
         source="r.lf",
     )
     result = rules.evaluate(lead(employees=5), now=NOW)
-    assert result.scores == {"a": 0.01, "t": 0.0}
+    assert result.scores == {"a": 0.01, "t": 10_000_000_000}
     assert result.mql is True
 
 
@@ -145,19 +147,29 @@ def test_two_decimals_trailing_zeros_and_weights_with_more_decimals_are_fine() -
 @pytest.mark.parametrize(
     ("text", "line", "column", "message"),
     [
-        ("mql when demo_request at least 2.5 times", 1, 32, "whole number of times, found '2.5'"),
-        ("mql when demo_request at least -1 times", 1, 32, "whole number of times, found '-1'"),
+        (
+            "mql when demo_request at least 2.5 times",
+            1,
+            32,
+            "whole number of times, zero or more, found '2.5'",
+        ),
+        (
+            "mql when demo_request at least -1 times",
+            1,
+            32,
+            "whole number of times, zero or more, found '-1'",
+        ),
         (
             "grade g {\n  A otherwise\n}\nmql when at least 2.5 grades are A",
             4,
             19,
-            "whole number of grades, found '2.5'",
+            "whole number of grades, zero or more, found '2.5'",
         ),
         (
             a_test("  lead {\n    demo_request 2.5 times 1 day ago\n  }"),
             7,
             18,
-            "whole number of times, found '2.5'",
+            "whole number of times, zero or more, found '2.5'",
         ),
     ],
 )
@@ -325,3 +337,116 @@ def test_an_unknown_grade_block_in_an_expectation_lists_the_blocks():
     with pytest.raises(RuleSyntaxError) as caught:
         parse(text, source="g.lf")
     assert "g.lf:10:10: unknown grade block 'pos'; grade blocks: position" in str(caught.value)
+
+
+def test_a_negative_count_of_grades_says_zero_or_more() -> None:
+    error = refused("grade g {\n  A otherwise\n}\nmql when at least -1 grades are A")
+    assert (error.line, error.column) == (4, 19)
+    assert "expected a whole number of grades, zero or more, found '-1'" in str(error)
+
+
+# -- windows are longer than 0, ages not negative -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        ("mql when demo_request within -1 days", 1, 30, "a window of more than 0 days, found '-1'"),
+        (
+            "mql when demo_request at least 2 times within -3 week",
+            1,
+            47,
+            "a window of more than 0 weeks, found '-3'",
+        ),
+        (
+            "score e {\n  +5 each demo_request within -0.5 hours, at most 10\n}",
+            2,
+            31,
+            "a window of more than 0 hours, found '-0.5'",
+        ),
+        (
+            a_test("  lead {\n    demo_request -5 days ago\n  }"),
+            7,
+            18,
+            "a time of 0 or more days ago, found '-5'",
+        ),
+        (
+            a_test("  lead {\n    demo_request 2 times -1 month ago\n  }"),
+            7,
+            26,
+            "a time of 0 or more months ago, found '-1'",
+        ),
+    ],
+)
+def test_negative_windows_and_ages_are_refused_at_their_number(
+    text: str, line: int, column: int, message: str
+) -> None:
+    error = refused(text)
+    assert (error.line, error.column) == (line, column)
+    assert f"expected {message}" in str(error)
+    assert len(error.errors) == 1
+
+
+def test_a_window_of_zero_days_is_refused() -> None:
+    error = refused("mql when demo_request within 0 days")
+    assert (error.line, error.column) == (1, 30)
+    assert "expected a window of more than 0 days, found '0'" in str(error)
+
+
+def test_an_activity_zero_days_ago_is_at_now() -> None:
+    body = "  lead {\n    pricing_page_view 0 days ago\n  }\n  expect fit 10"
+    (result,) = parse(a_test(body), source="r.lf").run_tests()
+    assert result.passed
+
+
+# -- expected scores -----------------------------------------------------------------------------
+def test_an_expected_score_has_at_most_two_decimals() -> None:
+    error = refused(a_test("  expect fit 0.005"))
+    assert (error.line, error.column) == (6, 14)
+    assert "expected a score with at most two decimals, found '0.005'" in str(error)
+
+
+def test_an_expected_score_with_two_decimals_and_trailing_zeros_is_fine() -> None:
+    (result,) = parse(a_test("  expect fit 0.000"), source="r.lf").run_tests()
+    assert result.passed
+
+
+# -- local times of `now` ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        (
+            "2026-03-29 02:30 Europe/Berlin",
+            "2026-03-29 02:30 does not exist in Europe/Berlin "
+            "(the clocks skip from 02:00 to 03:00)",
+        ),
+        (
+            "2026-03-08 2:15 America/New_York",
+            "2026-03-08 2:15 does not exist in America/New_York "
+            "(the clocks skip from 02:00 to 03:00)",
+        ),
+        (
+            "2026-10-04 02:10 Australia/Lord_Howe",
+            "2026-10-04 02:10 does not exist in Australia/Lord_Howe "
+            "(the clocks skip from 02:00 to 02:30)",
+        ),
+        (
+            "2011-12-30 12:00 Pacific/Apia",
+            "2011-12-30 12:00 does not exist in Pacific/Apia "
+            "(the clocks skip from 2011-12-30 00:00 to 2011-12-31 00:00)",
+        ),
+    ],
+)
+def test_a_now_the_clocks_skip_is_refused_at_its_line(now: str, message: str) -> None:
+    error = refused(SCORE + f'test "t" {{\n  now {now}\n  expect fit 0\n}}')
+    assert (error.line, error.column) == (5, 3)
+    assert f"test 't': bad 'now': {message}" in str(error)
+
+
+def test_a_repeated_local_time_in_now_is_the_earlier_instant() -> None:
+    # 02:30 happens twice in Berlin on 2026-10-25: at +02:00 (00:30 UTC), then at +01:00.
+    text = a_test("  expect fit 0").replace(
+        "2026-11-20 12:00 UTC", "2026-10-25 02:30 Europe/Berlin"
+    )
+    rules = parse(text, source="r.lf")
+    assert [r.passed for r in rules.run_tests()] == [True]
+    (test,) = rules._tests
+    assert test.now.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)

@@ -114,3 +114,147 @@ def test_tests_are_checked_when_the_file_loads(change, message):
     with pytest.raises(RuleSyntaxError, match=None) as info:
         parse(RULES.replace(*change), source="scoring.lf")
     assert message in str(info.value)
+
+
+# -- each thing is said once per test ------------------------------------------------------------
+SMALL = """score fit {
+  +10 employees > 50
+}
+knockout student when seniority is student
+qualification q {
+  criterion budget approved A, none F, unknown D
+  criterion need urgent A, none F, unknown D
+  pass when budget at least B
+}
+test "t" {
+  now 2026-11-20 12:00 UTC
+"""
+"""A small rule file and the head of a test: the test's body starts on line 12."""
+
+
+def refused(body: str) -> RuleSyntaxError:
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(SMALL + body + "\n}\n", source="t.lf")
+    return caught.value
+
+
+def test_a_second_lead_block_is_refused() -> None:
+    error = refused('  lead {\n    employees 60\n  }\n  lead {\n    title "CEO"\n  }')
+    assert (error.line, error.column) == (15, 3)
+    assert "t.lf:15:3: a test has one 'lead' block; the first is on line 12" in str(error)
+    assert len(error.errors) == 1
+
+
+@pytest.mark.parametrize(
+    ("lead", "line", "column", "first"),
+    [
+        ("employees 10, employees 1", 13, 19, 13),
+        ('employees 10\n    title "CEO"\n    employees 1', 15, 5, 13),
+        ('country "DE", title "CEO", country ["DE"]', 13, 32, 13),
+    ],
+)
+def test_a_field_set_twice_in_a_test_lead_is_refused(
+    lead: str, line: int, column: int, first: int
+) -> None:
+    error = refused(f"  lead {{\n    {lead}\n  }}")
+    name = lead.split()[0]
+    assert (error.line, error.column) == (line, column)
+    assert f"{name} is set twice in this lead; the first is on line {first}" in str(error)
+
+
+def test_activities_may_repeat_in_a_test_lead() -> None:
+    text = SMALL + (
+        "  lead {\n    employees 60\n    demo_request 1 day ago, demo_request 2 days ago\n"
+        "    demo_request 2 times 3 days ago\n  }\n  expect fit 10\n}\n"
+    )
+    rules = parse(text, source="t.lf")
+    assert [r.passed for r in rules.run_tests()] == [True]
+    (test,) = rules._tests
+    assert len(test.lead.activities) == 4
+
+
+def test_answers_on_two_lines_are_merged() -> None:
+    text = SMALL + "  answers budget approved\n  answers need none\n  expect q passes\n}\n"
+    rules = parse(text, source="t.lf")
+    (test,) = rules._tests
+    assert test.answers == {"budget": "approved", "need": "none"}
+    assert [r.passed for r in rules.run_tests()] == [True]
+
+
+@pytest.mark.parametrize(
+    ("answers", "line", "column", "first"),
+    [
+        ("  answers budget approved, need urgent, budget none", 12, 41, 12),
+        ("  answers budget approved\n  answers need urgent, budget none", 13, 24, 12),
+    ],
+)
+def test_a_criterion_answered_twice_is_refused(
+    answers: str, line: int, column: int, first: int
+) -> None:
+    error = refused(answers)
+    assert (error.line, error.column) == (line, column)
+    assert f"budget is answered twice in this test; the first is on line {first}" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("expect", "line", "column", "said"),
+    [
+        ("  expect fit 0, fit 10", 12, 17, "fit"),
+        ("  expect fit 0\n  expect fit 0", 13, 10, "fit"),
+        ("  expect q passes, q fails", 12, 20, "q"),
+        ("  expect knockout student, knockout student", 12, 28, "knockout student"),
+        ("  expect no knockout\n  expect no knockout", 13, 10, "no knockout"),
+    ],
+)
+def test_an_expectation_stated_twice_is_refused(
+    expect: str, line: int, column: int, said: str
+) -> None:
+    error = refused(expect)
+    assert (error.line, error.column) == (line, column)
+    assert f"{said} is expected twice in this test; the first is on line 12" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("rules", "expect", "said"),
+    [
+        (
+            "temperature {\n  hot when employees > 5\n  cold otherwise\n}\n",
+            "temperature hot",
+            "temperature",
+        ),
+        ("mql when employees > 5\n", "mql yes", "mql"),
+        ("grade g {\n  A when employees > 5\n  C otherwise\n}\n", "grade g A", "grade g"),
+    ],
+)
+def test_a_temperature_mql_or_grade_expected_twice_is_refused(
+    rules: str, expect: str, said: str
+) -> None:
+    text = rules + f'test "t" {{\n  now 2026-11-20 12:00 UTC\n  expect {expect}, {expect}\n}}\n'
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse(text, source="t.lf")
+    line = rules.count("\n") + 3
+    assert f"t.lf:{line}:{len(expect) + 12}: {said} is expected twice in this test" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("expect", "column", "message"),
+    [
+        ("knockout student, no knockout", 28, "no knockout contradicts knockout student"),
+        ("no knockout, knockout student", 23, "knockout student contradicts no knockout"),
+    ],
+)
+def test_a_knockout_and_no_knockout_contradict(expect: str, column: int, message: str) -> None:
+    error = refused(f"  expect {expect}")
+    assert (error.line, error.column) == (12, column)
+    assert f"{message} on line 12" in str(error)
+
+
+def test_two_different_knockouts_may_be_expected() -> None:
+    text = (
+        "knockout student when seniority is student\nknockout too_small when employees < 5\n"
+        'test "t" {\n  now 2026-11-20 12:00 UTC\n  lead {\n    title "Werkstudent", employees 2\n'
+        "  }\n  expect knockout student, knockout too_small\n}\n"
+    )
+    assert [r.passed for r in parse(text, source="t.lf").run_tests()] == [True]

@@ -85,9 +85,16 @@ class _Builder:
         """A count of times or grades: a whole number, zero or more."""
         assert isinstance(token, Token)  # noqa: S101
         if _decimals(token.value) or token.value.startswith("-"):
-            self.error(token, f"expected a whole number of {what}, found {_shown(token.value)}")
+            self.error(
+                token,
+                f"expected a whole number of {what}, zero or more, found {_shown(token.value)}",
+            )
             return 1
         return int(self.number(token))
+
+    def span_of_time(self, number: Tree[Token] | Token, unit: Tree[Token] | Token) -> float:
+        """``30 days`` in seconds, with the number within the bound."""
+        return self.number(number) * UNIT_SECONDS[str(unit).rstrip("s")]
 
     # -- positions ---------------------------------------------------------------------------
     def pos(self, node: Tree[Token] | Token) -> ast.Pos:
@@ -139,10 +146,15 @@ class _Builder:
         return ast.Literal("name", token.value, pos)
 
     def window(self, node: Tree[Token]) -> float:
+        """``within 30 days`` in seconds: a window is longer than 0."""
         number, unit = node.children
-        assert isinstance(number, Token)  # noqa: S101
-        assert isinstance(unit, Token)  # noqa: S101
-        return self.number(number) * UNIT_SECONDS[unit.value.rstrip("s")]
+        if float(str(number)) <= 0:
+            self.error(
+                number,
+                f"expected a window of more than 0 {_plural(unit)}, found {_shown(str(number))}",
+            )
+            return 1.0
+        return self.span_of_time(number, unit)
 
     # -- conditions --------------------------------------------------------------------------
     def condition(self, node: Tree[Token] | Token) -> ast.Condition:
@@ -335,25 +347,27 @@ class _Builder:
         now_pos: ast.Pos | None = None
         lead: list[ast.LeadItem] = []
         answers: list[tuple[str, str, ast.Pos]] = []
+        answered: dict[str, int] = {}  # criterion -> the line of its first answer
         expectations: list[ast.Expectation] = []
+        firsts: dict[str, int] = {}  # "now", "lead" -> the line of the first one
         for item in items:
             assert isinstance(item, Tree)  # noqa: S101
-            if item.data == "test_now":
-                if now_pos is not None:
-                    first = f"a test has one 'now' line; the first is on line {now_pos.line}"
-                    self.errors.append(
-                        error_at(self.text, self.source, item.meta.line, item.meta.column, first)
-                    )
-                    continue
+            what = str(item.data).removeprefix("test_")
+            if what in firsts:
+                kind = "block" if what == "lead" else "line"
+                self.error_at_start(
+                    item, f"a test has one '{what}' {kind}; the first is on line {firsts[what]}"
+                )
+                continue
+            if what in {"now", "lead"}:
+                firsts[what] = item.meta.line
+            if what == "now":
                 date, time, zone = (str(c) for c in item.children)
                 now, now_pos = (date, time, zone), self.pos(item)
-            elif item.data == "test_lead":
-                for line in item.children:
-                    lead.extend(self.lead_item(i) for i in line.children)  # type: ignore[union-attr, arg-type]
-            elif item.data == "test_answers":
-                for answer in item.children:
-                    criterion, value = answer.children  # type: ignore[union-attr]
-                    answers.append((str(criterion), str(value), self.pos(answer)))
+            elif what == "lead":
+                lead = self.test_lead(item)
+            elif what == "answers":
+                answers.extend(self.test_answers(item, answered))
             else:
                 expectations.extend(self.expectation(e) for e in item.children)  # type: ignore[arg-type]
         return ast.TestBlock(
@@ -366,23 +380,84 @@ class _Builder:
             now_pos,
         )
 
+    def error_at_start(self, node: Tree[Token], message: str) -> None:
+        """Report ``message`` at the first column of ``node``, with no underline."""
+        self.errors.append(
+            error_at(self.text, self.source, node.meta.line, node.meta.column, message)
+        )
+
+    def test_lead(self, node: Tree[Token]) -> list[ast.LeadItem]:
+        """The items of a test's ``lead { }`` block; each field is set once, activities repeat."""
+        items: list[ast.LeadItem] = []
+        fields: dict[str, int] = {}
+        for line in node.children:
+            assert isinstance(line, Tree)  # noqa: S101
+            for child in line.children:
+                assert isinstance(child, Tree)  # noqa: S101
+                item = self.lead_item(child)
+                if item.ago is None and item.name in fields:
+                    self.error(
+                        child,
+                        f"{item.name} is set twice in this lead; "
+                        f"the first is on line {fields[item.name]}",
+                    )
+                    continue
+                if item.ago is None:
+                    fields[item.name] = item.pos.line
+                items.append(item)
+        return items
+
+    def test_answers(
+        self, node: Tree[Token], answered: dict[str, int]
+    ) -> list[tuple[str, str, ast.Pos]]:
+        """The ``criterion answer`` pairs of an ``answers`` line; each criterion once per test."""
+        answers: list[tuple[str, str, ast.Pos]] = []
+        for answer in node.children:
+            assert isinstance(answer, Tree)  # noqa: S101
+            criterion, value = (str(c) for c in answer.children)
+            if criterion in answered:
+                self.error(
+                    answer,
+                    f"{criterion} is answered twice in this test; "
+                    f"the first is on line {answered[criterion]}",
+                )
+                continue
+            answered[criterion] = answer.meta.line
+            answers.append((criterion, value, self.pos(answer)))
+        return answers
+
     def lead_item(self, node: Tree[Token]) -> ast.LeadItem:
         kids = node.children
         name, pos = str(kids[0]), self.pos(node)
         if node.data in {"lead_value", "lead_list"}:
             return ast.LeadItem(name, self.literal(kids[1]), 1, None, pos)
         if node.data == "lead_activity":
-            ago = self.number(kids[1]) * UNIT_SECONDS[str(kids[2]).rstrip("s")]
-            return ast.LeadItem(name, None, 1, ago, pos)
-        ago = self.number(kids[3]) * UNIT_SECONDS[str(kids[4]).rstrip("s")]
+            return ast.LeadItem(name, None, 1, self.ago(kids[1], kids[2]), pos)
+        ago = self.ago(kids[3], kids[4])
         return ast.LeadItem(name, None, self.count(kids[1], "times"), ago, pos)
+
+    def ago(self, number: Tree[Token] | Token, unit: Tree[Token] | Token) -> float:
+        """``5 days ago`` in seconds: zero or more, as a test lead's activities lie before now."""
+        if float(str(number)) < 0:
+            self.error(
+                number,
+                f"expected a time of 0 or more {_plural(unit)} ago, found {_shown(str(number))}",
+            )
+            return 0.0
+        return self.span_of_time(number, unit)
 
     def expectation(self, node: Tree[Token]) -> ast.Expectation:
         kids = [str(k) for k in node.children]
         pos = self.pos(node)
         what = str(node.data)
         if what == "expect_score":
-            return ast.Expectation("score", kids[0], self.number(node.children[1]), pos)
+            number = node.children[1]
+            if len(_decimals(str(number))) > 2:
+                self.error(
+                    number,
+                    f"expected a score with at most two decimals, found {_shown(str(number))}",
+                )
+            return ast.Expectation("score", kids[0], self.number(number), pos)
         if what == "expect_temperature":
             return ast.Expectation("temperature", "temperature", kids[0], pos)
         if what == "expect_mql":
@@ -394,6 +469,11 @@ class _Builder:
         if what == "expect_no_knockout":
             return ast.Expectation("no knockout", "knockout", value=False, pos=pos)
         return ast.Expectation("qualification", kids[0], kids[1] == "passes", pos)
+
+
+def _plural(unit: Tree[Token] | Token) -> str:
+    """The unit of a window as written, in the plural: ``days`` for ``day``."""
+    return str(unit).rstrip("s") + "s"
 
 
 def _decimals(number: str) -> str:
@@ -426,8 +506,11 @@ def build(tree: Tree[Token], text: str, source: str) -> tuple[ast.Statement, ...
 
     Raises:
         RuleSyntaxError: a condition is nested deeper than :data:`MAX_DEPTH` levels, a number
-            is beyond :data:`MAX_NUMBER`, points have more than two decimals, a count of times
-            or grades is not a whole number, or a test has two ``now`` lines.
+            is beyond :data:`MAX_NUMBER`, points or an expected score have more than two
+            decimals, a count of times or grades is not a whole number of zero or more, a window
+            is not longer than 0, a test activity lies after ``now``, or a test says a thing
+            twice (two ``now`` lines or ``lead`` blocks, a lead field set twice, a criterion
+            answered twice).
     """
     _check_depth(tree, text, source)
     builder = _Builder(text, source)

@@ -92,6 +92,41 @@ def _activities(
     return [{"kind": item.name, "at": at}] * item.count
 
 
+def _now(date: str, time: str, zone_name: str) -> datetime:
+    """The instant of a test's ``now`` line; an ambiguous local time is the earlier instant.
+
+    Raises:
+        ValueError: the date or time is malformed, or the local time does not exist in the zone
+            (the clocks skip it).
+        ConfigurationError: the zone is unknown.
+        OverflowError: the instant falls outside the years 1 to 9999 in UTC.
+    """
+    local = datetime.fromisoformat(f"{date}T{time.zfill(5)}")
+    tz = zone(zone_name)
+    now = local.replace(tzinfo=tz)  # fold=0: of a repeated hour, the first
+    if now.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local:
+        raise ValueError(f"{date} {time} does not exist in {zone_name} ({_skip(now)})")
+    return now
+
+
+def _skip(now: datetime) -> str:
+    """``the clocks skip from 02:00 to 03:00`` for a local time ``now`` that falls in a gap."""
+    tz = now.tzinfo
+    lo, hi = now.replace(fold=1).astimezone(UTC), now.astimezone(UTC)  # before and after the skip
+    before, after = lo.astimezone(tz).utcoffset(), hi.astimezone(tz).utcoffset()
+    assert before is not None  # noqa: S101 - a zone always has an offset
+    assert after is not None  # noqa: S101
+    while hi - lo > timedelta(microseconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == before:
+            lo = mid
+        else:
+            hi = mid
+    start, end = (hi.replace(tzinfo=None) + offset for offset in (before, after))
+    shape = "%H:%M" if start.date() == end.date() == now.date() else "%Y-%m-%d %H:%M"
+    return f"the clocks skip from {start:{shape}} to {end:{shape}}"
+
+
 def _lead(test: ast.TestBlock, now: datetime, check: Check) -> Lead | None:
     data: dict[str, Any] = {"id": f"test-{test.pos.line}", **_DEFAULTS}
     custom: dict[str, Any] = {}
@@ -182,6 +217,35 @@ def _check_expectation(
         check.error(e.pos, f"unknown qualification '{e.name}'{did_you_mean(e.name, quals)}")
 
 
+def _check_repeats(expectations: tuple[ast.Expectation, ...], check: Check) -> None:
+    """Report an expectation that a test states twice (``expect fit 0, fit 10``)."""
+    firsts: dict[tuple[str, str], int] = {}
+    knockout: ast.Expectation | None = None  # the first 'knockout X' or 'no knockout'
+    for e in expectations:
+        key = (e.what, e.name)
+        if key in firsts:
+            check.error(
+                e.pos,
+                f"{_said(e)} is expected twice in this test; the first is on line {firsts[key]}",
+            )
+            continue
+        firsts[key] = e.pos.line
+        if e.what not in {"knockout", "no knockout"}:
+            continue
+        if knockout is not None and "no knockout" in {e.what, knockout.what}:
+            check.error(
+                e.pos, f"{_said(e)} contradicts {_said(knockout)} on line {knockout.pos.line}"
+            )
+        knockout = knockout or e
+
+
+def _said(e: ast.Expectation) -> str:
+    """What an expectation is about: ``fit``, ``grade position``, ``knockout student``, ..."""
+    if e.what in {"grade", "knockout"}:
+        return f"{e.what} {e.name}"
+    return e.name if e.what in {"score", "qualification"} else e.what
+
+
 def compile_tests(
     statements: tuple[ast.Statement, ...], program: Program, check: Check, reasons: frozenset[str]
 ) -> tuple[CompiledTest, ...]:
@@ -196,16 +260,14 @@ def compile_tests(
         names[s.name] = s.pos.line
         for e in s.expectations:
             _check_expectation(e, program, check, reasons)
+        _check_repeats(s.expectations, check)
         if s.now is None:
             check.error(
                 s.pos, f"test {s.name!r} needs a line such as 'now 2026-11-20 12:00 Europe/Berlin'"
             )
             continue
         try:
-            now = datetime.fromisoformat(f"{s.now[0]}T{s.now[1].zfill(5)}").replace(
-                tzinfo=zone(s.now[2])
-            )
-            now.astimezone(UTC)
+            now = _now(*s.now)
         except (ValueError, ConfigurationError) as error:
             check.error(s.now_pos or s.pos, f"test {s.name!r}: bad 'now': {error}")
             continue
