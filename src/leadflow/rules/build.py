@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from lark import Token, Tree
 
-from leadflow.errors import RuleSyntaxError
 from leadflow.rules import ast
+from leadflow.rules.build_tests import TestBuilder
 from leadflow.rules.syntax import error_at, raise_all
+from leadflow.rules.tokens import MAX_NUMBER, UNIT_SECONDS
 
 __all__ = ("MAX_DEPTH", "MAX_NUMBER", "UNIT_SECONDS", "build")
 
 MAX_DEPTH = 64
 """Deepest nesting of parentheses and ``not`` a condition may have."""
-
-MAX_NUMBER = 1_000_000_000_000
-"""Largest absolute value of any number written in a rule file."""
-
-UNIT_SECONDS = {"hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0}
-"""Seconds per time unit; a month is 30 days, so windows never depend on the calendar."""
 
 _OPS = {
     "is_": "is",
@@ -39,122 +33,8 @@ _OPS = {
 }
 
 
-def _shown(text: str) -> str:
-    """``text`` in quotes, cut short when it is long."""
-    return f"'{text}'" if len(text) <= 16 else f"'{text[:12]}…'"
-
-
-class _Builder:
-    def __init__(self, text: str, source: str) -> None:
-        self.text = text
-        self.source = source
-        self.errors: list[RuleSyntaxError] = []
-
-    def error(self, token: Tree[Token] | Token, message: str) -> None:
-        pos = self.pos(token)
-        self.errors.append(
-            error_at(
-                self.text, self.source, pos.line, pos.column, message, end_column=pos.end_column
-            )
-        )
-
-    # -- numbers -----------------------------------------------------------------------------
-    def number(self, token: Tree[Token] | Token) -> float:
-        """The value of a number token (``12``, ``-3.5``, ``+10``, ``25%``), within the bound."""
-        assert isinstance(token, Token)  # noqa: S101 - the grammar makes numbers tokens
-        text = token.value.rstrip("%")
-        whole = text.lstrip("+-").split(".", 1)[0].lstrip("0")
-        value = float(text) if len(whole) <= len(str(MAX_NUMBER)) else math.inf
-        if abs(value) <= MAX_NUMBER:
-            return value
-        bound = f"at least -{MAX_NUMBER:,}" if text.startswith("-") else f"at most {MAX_NUMBER:,}"
-        self.error(token, f"expected a number of {bound}, found {_shown(token.value)}")
-        return 0.0
-
-    def points(self, token: Tree[Token] | Token) -> float:
-        """Points (``+10``, ``-2.5``) or a cap on points: a number with at most two decimals."""
-        assert isinstance(token, Token)  # noqa: S101
-        if len(_decimals(token.value)) > 2:
-            self.error(
-                token, f"expected points with at most two decimals, found {_shown(token.value)}"
-            )
-            return 0.0
-        return self.number(token)
-
-    def count(self, token: Tree[Token] | Token, what: str) -> int:
-        """A count of times or grades: a whole number, zero or more."""
-        assert isinstance(token, Token)  # noqa: S101
-        if _decimals(token.value) or token.value.startswith("-"):
-            self.error(
-                token,
-                f"expected a whole number of {what}, zero or more, found {_shown(token.value)}",
-            )
-            return 1
-        return int(self.number(token))
-
-    def span_of_time(self, number: Tree[Token] | Token, unit: Tree[Token] | Token) -> float:
-        """``30 days`` in seconds, with the number within the bound."""
-        return self.number(number) * UNIT_SECONDS[str(unit).rstrip("s")]
-
-    # -- positions ---------------------------------------------------------------------------
-    def pos(self, node: Tree[Token] | Token) -> ast.Pos:
-        if isinstance(node, Token):
-            start, end = node.start_pos or 0, node.end_pos or 0
-            line, column = node.line or 1, node.column or 1
-        else:
-            meta = node.meta
-            if getattr(meta, "empty", True):
-                return ast.Pos(self.source, 1, 1, 1, "")
-            start, end, line, column = meta.start_pos, meta.end_pos, meta.line, meta.column
-        text = self.text[start:end].rstrip()
-        first_line = text.split("\n", 1)[0]
-        return ast.Pos(self.source, line, column, column + len(first_line), first_line)
-
-    def span(self, first: Tree[Token] | Token, last: Tree[Token] | Token) -> ast.Pos:
-        a, b = self.pos(first), self.pos(last)
-        start = self._offset(first)
-        end = self._end(last)
-        text = self.text[start:end].rstrip().split("\n", 1)[0]
-        return ast.Pos(self.source, a.line, a.column, b.end_column, text)
-
-    @staticmethod
-    def _offset(node: Tree[Token] | Token) -> int:
-        return (node.start_pos or 0) if isinstance(node, Token) else node.meta.start_pos
-
-    @staticmethod
-    def _end(node: Tree[Token] | Token) -> int:
-        return (node.end_pos or 0) if isinstance(node, Token) else node.meta.end_pos
-
-    # -- values ------------------------------------------------------------------------------
-    def literal(self, node: Tree[Token] | Token) -> ast.Literal:
-        if isinstance(node, Tree) and node.data == "list_lit":
-            items = tuple(self.literal(child) for child in node.children)
-            return ast.Literal("list", items, self.pos(node))
-        token = node.children[0] if isinstance(node, Tree) else node
-        assert isinstance(token, Token)  # noqa: S101 - the grammar puts one token in a value
-        pos = self.pos(token)
-        kind = token.type
-        if kind == "STRING":
-            raw = token.value[1:-1]
-            return ast.Literal("text", raw.replace('\\"', '"').replace("\\\\", "\\"), pos)
-        if kind == "NUMBER":
-            return ast.Literal("number", self.number(token), pos)
-        if kind in {"YES", "NO"}:
-            return ast.Literal("flag", kind == "YES", pos)
-        if kind == "GRADE":
-            return ast.Literal("grade", token.value, pos)
-        return ast.Literal("name", token.value, pos)
-
-    def window(self, node: Tree[Token]) -> float:
-        """``within 30 days`` in seconds: a window is longer than 0."""
-        number, unit = node.children
-        if float(str(number)) <= 0:
-            self.error(
-                number,
-                f"expected a window of more than 0 {_plural(unit)}, found {_shown(str(number))}",
-            )
-            return 1.0
-        return self.span_of_time(number, unit)
+class _Builder(TestBuilder):
+    """The statements of a rule file (test blocks: see :class:`TestBuilder`)."""
 
     # -- conditions --------------------------------------------------------------------------
     def condition(self, node: Tree[Token] | Token) -> ast.Condition:
@@ -340,145 +220,6 @@ class _Builder:
             pairs = tuple((str(a.children[0]), str(a.children[1])) for a in answers)  # type: ignore[union-attr]
             criteria.append(ast.Criterion(str(criterion), pairs, self.pos(item)))
         return ast.Qualification(str(name), tuple(criteria), passes, pass_pos, self.pos(node))
-
-    def s_test_block(self, node: Tree[Token]) -> ast.Statement:
-        name, *items = node.children
-        now: tuple[str, str, str] | None = None
-        now_pos: ast.Pos | None = None
-        lead: list[ast.LeadItem] = []
-        answers: list[tuple[str, str, ast.Pos]] = []
-        answered: dict[str, int] = {}  # criterion -> the line of its first answer
-        expectations: list[ast.Expectation] = []
-        firsts: dict[str, int] = {}  # "now", "lead" -> the line of the first one
-        for item in items:
-            assert isinstance(item, Tree)  # noqa: S101
-            what = str(item.data).removeprefix("test_")
-            if what in firsts:
-                kind = "block" if what == "lead" else "line"
-                self.error_at_start(
-                    item, f"a test has one '{what}' {kind}; the first is on line {firsts[what]}"
-                )
-                continue
-            if what in {"now", "lead"}:
-                firsts[what] = item.meta.line
-            if what == "now":
-                date, time, zone = (str(c) for c in item.children)
-                now, now_pos = (date, time, zone), self.pos(item)
-            elif what == "lead":
-                lead = self.test_lead(item)
-            elif what == "answers":
-                answers.extend(self.test_answers(item, answered))
-            else:
-                expectations.extend(self.expectation(e) for e in item.children)  # type: ignore[arg-type]
-        return ast.TestBlock(
-            str(name)[1:-1],
-            now,
-            tuple(lead),
-            tuple(answers),
-            tuple(expectations),
-            self.pos(node),
-            now_pos,
-        )
-
-    def error_at_start(self, node: Tree[Token], message: str) -> None:
-        """Report ``message`` at the first column of ``node``, with no underline."""
-        self.errors.append(
-            error_at(self.text, self.source, node.meta.line, node.meta.column, message)
-        )
-
-    def test_lead(self, node: Tree[Token]) -> list[ast.LeadItem]:
-        """The items of a test's ``lead { }`` block; each field is set once, activities repeat."""
-        items: list[ast.LeadItem] = []
-        fields: dict[str, int] = {}
-        for line in node.children:
-            assert isinstance(line, Tree)  # noqa: S101
-            for child in line.children:
-                assert isinstance(child, Tree)  # noqa: S101
-                item = self.lead_item(child)
-                if item.ago is None and item.name in fields:
-                    self.error(
-                        child,
-                        f"{item.name} is set twice in this lead; "
-                        f"the first is on line {fields[item.name]}",
-                    )
-                    continue
-                if item.ago is None:
-                    fields[item.name] = item.pos.line
-                items.append(item)
-        return items
-
-    def test_answers(
-        self, node: Tree[Token], answered: dict[str, int]
-    ) -> list[tuple[str, str, ast.Pos]]:
-        """The ``criterion answer`` pairs of an ``answers`` line; each criterion once per test."""
-        answers: list[tuple[str, str, ast.Pos]] = []
-        for answer in node.children:
-            assert isinstance(answer, Tree)  # noqa: S101
-            criterion, value = (str(c) for c in answer.children)
-            if criterion in answered:
-                self.error(
-                    answer,
-                    f"{criterion} is answered twice in this test; "
-                    f"the first is on line {answered[criterion]}",
-                )
-                continue
-            answered[criterion] = answer.meta.line
-            answers.append((criterion, value, self.pos(answer)))
-        return answers
-
-    def lead_item(self, node: Tree[Token]) -> ast.LeadItem:
-        kids = node.children
-        name, pos = str(kids[0]), self.pos(node)
-        if node.data in {"lead_value", "lead_list"}:
-            return ast.LeadItem(name, self.literal(kids[1]), 1, None, pos)
-        if node.data == "lead_activity":
-            return ast.LeadItem(name, None, 1, self.ago(kids[1], kids[2]), pos)
-        ago = self.ago(kids[3], kids[4])
-        return ast.LeadItem(name, None, self.count(kids[1], "times"), ago, pos)
-
-    def ago(self, number: Tree[Token] | Token, unit: Tree[Token] | Token) -> float:
-        """``5 days ago`` in seconds: zero or more, as a test lead's activities lie before now."""
-        if float(str(number)) < 0:
-            self.error(
-                number,
-                f"expected a time of 0 or more {_plural(unit)} ago, found {_shown(str(number))}",
-            )
-            return 0.0
-        return self.span_of_time(number, unit)
-
-    def expectation(self, node: Tree[Token]) -> ast.Expectation:
-        kids = [str(k) for k in node.children]
-        pos = self.pos(node)
-        what = str(node.data)
-        if what == "expect_score":
-            number = node.children[1]
-            if len(_decimals(str(number))) > 2:
-                self.error(
-                    number,
-                    f"expected a score with at most two decimals, found {_shown(str(number))}",
-                )
-            return ast.Expectation("score", kids[0], self.number(number), pos)
-        if what == "expect_temperature":
-            return ast.Expectation("temperature", "temperature", kids[0], pos)
-        if what == "expect_mql":
-            return ast.Expectation("mql", "mql", kids[0] == "yes", pos)
-        if what == "expect_grade":
-            return ast.Expectation("grade", kids[0], kids[1], pos)
-        if what == "expect_knockout":
-            return ast.Expectation("knockout", kids[0], value=True, pos=pos)
-        if what == "expect_no_knockout":
-            return ast.Expectation("no knockout", "knockout", value=False, pos=pos)
-        return ast.Expectation("qualification", kids[0], kids[1] == "passes", pos)
-
-
-def _plural(unit: Tree[Token] | Token) -> str:
-    """The unit of a window as written, in the plural: ``days`` for ``day``."""
-    return str(unit).rstrip("s") + "s"
-
-
-def _decimals(number: str) -> str:
-    """The significant decimals of a number token: ``'5'`` for ``+0.50``."""
-    return number.rstrip("%").partition(".")[2].rstrip("0")
 
 
 def _check_depth(tree: Tree[Token], text: str, source: str) -> None:
