@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from leadflow import RuleSyntaxError
 from leadflow.lead import STANDARD_ACTIVITY_KINDS
-from leadflow.rules import ast, parse, reach
+from leadflow.rules import ast, implication, parse, reach
 from leadflow.rules.build import build
 from leadflow.rules.conditions import GRADES, Check
 from leadflow.rules.facts import FIELD_TYPES
@@ -260,6 +260,109 @@ def test_a_long_line_gives_up_instead_of_taking_long():
     assert not reach.implies(later, earlier)
 
 
+def reasons_with(text: str) -> list[tuple[int, str]]:
+    """The reasons for the temperature block of ``text``, its constants and lists given."""
+    statements = build(parse_tree(text, "t.lf"), text, "t.lf")
+    consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
+    lists = {s.name: s for s in statements if isinstance(s, ast.ListDef)}
+    block = next(s for s in statements if isinstance(s, ast.Temperature))
+    found = reach.unreachable(block.branches, consts=consts, lists=lists)
+    return [(branch.pos.line, reason) for branch, reason in found]
+
+
+def windows_line(parts: int, days: int) -> str:
+    tests = [f"demo_request within {days + k} days" for k in range(parts - 1)]
+    return "  hot when " + " and ".join([*tests, "employees < 5"]) + "\n"
+
+
+def test_a_line_of_more_than_max_parts_tests_is_compared_only_by_its_text(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    compared = 0
+    compare = implication.Conjunction.implies
+
+    def counted(self: Any, atom: Any) -> bool:
+        nonlocal compared
+        compared += 1
+        return compare(self, atom)
+
+    monkeypatch.setattr(implication.Conjunction, "implies", counted)
+    most = reach.MAX_PARTS
+    # the second line implies the first: found up to MAX_PARTS tests, not beyond
+    assert reasons(windows_line(most, 100) + windows_line(most, 10)) == [
+        (3, "every lead it matches is already matched on line 2")
+    ]
+    assert 0 < compared <= most
+    compared = 0
+    assert reasons(windows_line(most + 1, 100) + windows_line(most + 1, 10)) == []
+    assert compared == 0
+    long = windows_line(250, 100)
+    assert [line for line, _ in reasons(long + windows_line(250, 10) + long)] == [4]
+    assert compared == 0
+
+
+def test_a_list_of_more_than_max_items_is_known_only_by_its_text(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    read: list[int] = []
+    values = implication._values
+
+    def counted(literals: Any, names: Any) -> Any:
+        read.append(len(literals))
+        return values(literals, names)
+
+    monkeypatch.setattr(implication, "_values", counted)
+
+    def text(items: int) -> str:
+        words = ", ".join(f'"v{i}"' for i in range(items))
+        return f"list big = [{words}]\n" + temperature(
+            '  hot when industry in big\n  warm when industry is "v1" and employees < 9\n'
+        )
+
+    most = reach.MAX_ITEMS
+    assert [line for line, _ in reasons_with(text(most))] == [4]
+    assert max(read) == most
+    read.clear()
+    assert reasons_with(text(most + 1)) == []  # could be found, but is not looked for
+    assert max(read) <= 1
+    huge = ", ".join(str(i) for i in range(3 * most))
+    assert implication.atom_of(condition(f"employees in [{huge}]"), NO_NAMES).domain == ""
+
+
+def test_each_line_is_analysed_once_and_each_comparison_is_paid_for(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    sealed = 0
+    seal = implication._Group.seal
+
+    def counted_seal(self: Any) -> None:
+        nonlocal sealed
+        sealed += 1
+        seal(self)
+
+    paid = 0
+    cost = implication.Conjunction.cost
+
+    def counted_cost(self: Any, atom: Any) -> int:
+        nonlocal paid
+        paid += (found := cost(self, atom))
+        return found
+
+    monkeypatch.setattr(implication._Group, "seal", counted_seal)
+    monkeypatch.setattr(implication.Conjunction, "cost", counted_cost)
+    words = ", ".join(f'"v{i}"' for i in range(reach.MAX_ITEMS - 1))
+    lines = 2 * reach.MAX_COMPARED
+    body = "".join(
+        f"  hot when industry in {'a' if i % 2 else 'b'} and employees < {i + 2}\n"
+        for i in range(lines)
+    )
+    text = f'list a = [{words}]\nlist b = [{words}, "w"]\n' + temperature(body)
+    assert reasons_with(text) == []
+    assert sealed == 2 * lines  # one group per field and line, however many comparisons
+    assert paid <= lines * reach.MAX_COMPARED * reach.MAX_WORK
+    assert paid >= lines // 2 * reach.MAX_COMPARED // 2 * reach.MAX_ITEMS  # items are counted
+
+
 # -- soundness ---------------------------------------------------------------------------------
 
 KINDS = set(STANDARD_ACTIVITY_KINDS)
@@ -319,7 +422,7 @@ grade_atoms = st.one_of(
         st.lists(st.sampled_from(GRADES), max_size=3).map(", ".join),
     ),
 )
-windows = st.one_of(st.just(""), st.sampled_from([0, 5, 10, 30, 31]).map(" within {} days".format))
+windows = st.one_of(st.just(""), st.sampled_from([1, 5, 10, 30, 31]).map(" within {} days".format))
 activity_atoms = st.one_of(
     st.builds("pricing_page_view{}".format, windows),
     st.builds("pricing_page_view at least {} times{}".format, st.integers(0, 3), windows),

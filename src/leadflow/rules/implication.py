@@ -15,6 +15,12 @@ anything else only by its text as written, so the answer "implies" (or "contradi
 never given for conditions where it could be wrong. Constants and named lists are looked up
 only when the caller passes them; without them a name is compared as written and never taken to
 differ from another name.
+
+The work stays bounded whatever the input: a list of more than :data:`MAX_ITEMS` items (written
+out or named) makes its test opaque, known only by its text, and one comparison of two
+conditions gives up (answering "no") after :data:`MAX_WORK` units of work, a unit being a
+simple test or a list item looked at. Each group of tests is prepared once per condition, so no
+list is re-scanned per comparison.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from leadflow.rules.conditions import GRADES
 from leadflow.rules.facts import ORDERED_LEVELS
 
 __all__ = (
+    "MAX_ITEMS",
     "MAX_WORK",
     "Atom",
     "Conjunction",
@@ -39,8 +46,13 @@ __all__ = (
     "implies",
 )
 
-MAX_WORK = 256
-"""Steps one comparison of two conditions may take before it gives up (answering "no")."""
+MAX_WORK = 2048
+"""Work one comparison of two conditions may take before it gives up (answering "no").
+
+Counted in simple tests and list items looked at."""
+
+MAX_ITEMS = 256
+"""A test of a list longer than this is opaque: known only by its text."""
 
 _ORDERED = {"number", "grade"} | {"level:" + name for name in ORDERED_LEVELS}
 _VALUED = _ORDERED | {"text", "flag"}  # domains whose tests are unknown on a missing value
@@ -152,7 +164,7 @@ def atom_of(cond: ast.Condition, names: Names | None) -> Atom:
     literals: tuple[ast.Literal, ...] | None = cond.values
     if op in {"in", "not in"}:
         literals = _items(cond.values[0], names)
-    if literals is None:
+    if literals is None or len(literals) > MAX_ITEMS:
         return opaque
     found = _values(literals, names)
     if found is None:
@@ -208,8 +220,12 @@ class _Group:
     high: tuple[float, bool] = (_INF, False)
     allowed: frozenset[object] | None = None  # None: no "is"/"in" yet
     sets: list[frozenset[object]] = field(default_factory=list)  # each "in" as written
-    excluded: frozenset[object] = frozenset()
+    excluded: set[object] = field(default_factory=set)
     texts: list[str] = field(default_factory=list)
+    # Worked out once by seal(), so a comparison never re-scans the group's lists:
+    candidates: frozenset[object] | None = None  # the values it allows, if it names them all
+    numeric: tuple[float, float] | None = None  # the least and greatest candidate, all numbers
+    set_items: int = 0  # items in self.sets
 
     def add(self, atom: Atom) -> None:
         self.texts.append(atom.text)
@@ -220,9 +236,19 @@ class _Group:
                 self.high = atom.high
         elif atom.op == "in":
             self.sets.append(atom.values)
+            self.set_items += len(atom.values)
             self.allowed = atom.values if self.allowed is None else self.allowed & atom.values
         elif atom.op == "not in":
             self.excluded |= atom.values
+
+    def seal(self) -> None:
+        """Work out what comparisons need, once all tests are added."""
+        if self.domain == "symbol" or self.allowed is None:
+            return
+        self.candidates = frozenset(v for v in self.allowed if self.fits(v))
+        numbers = [v for v in self.candidates if isinstance(v, float)]
+        if numbers and len(numbers) == len(self.candidates):
+            self.numeric = (min(numbers), max(numbers))
 
     def fits(self, value: object) -> bool:
         """Whether ``value`` passes every test of the group (concrete domains only)."""
@@ -232,16 +258,9 @@ class _Group:
             return _above(value, self.low) and _below(value, self.high)
         return True
 
-    def candidates(self) -> frozenset[object] | None:
-        """The values the group allows, if it names them all."""
-        if self.domain == "symbol" or self.allowed is None:
-            return None
-        return frozenset(v for v in self.allowed if self.fits(v))
-
     def empty(self) -> bool:
-        allowed = self.candidates()
-        if allowed is not None:
-            return not allowed
+        if self.candidates is not None:
+            return not self.candidates
         if self.domain not in _ORDERED:
             return False
         (low, strict_low), (high, strict_high) = self.low, self.high
@@ -249,15 +268,22 @@ class _Group:
             return True
         return low == high and (strict_low or strict_high or low in self.excluded)
 
+    def cost(self, atom: Atom) -> int:
+        """An upper bound of the work :meth:`implies` does for ``atom``."""
+        scan = self.set_items + len(self.sets) if self.candidates is None else 0
+        return 1 + len(atom.values) + (scan if atom.op == "in" else 0)
+
     def implies(self, atom: Atom) -> bool:
         """Whether the group's tests holding mean ``atom`` holds."""
-        allowed = self.candidates()
+        allowed = self.candidates
         if atom.op == "range":
             if allowed is not None:
-                return all(
-                    isinstance(v, float) and _above(v, atom.low) and _below(v, atom.high)
-                    for v in allowed
-                )
+                if not allowed:
+                    return True
+                if self.numeric is None:
+                    return False
+                least, greatest = self.numeric
+                return _above(least, atom.low) and _below(greatest, atom.high)
             return _tighter_low(self.low, atom.low) and _tighter_high(self.high, atom.high)
         if atom.op == "in":
             if allowed is not None:
@@ -272,7 +298,7 @@ class _Group:
             if self.domain == "symbol":
                 return False
             if allowed is not None:
-                return not (allowed & atom.values)
+                return allowed.isdisjoint(atom.values)
             return self.domain in _ORDERED and not any(self.fits(v) for v in atom.values)
         return False  # pragma: no cover - groups hold only the three kinds above
 
@@ -284,6 +310,9 @@ class Conjunction:
     groups: dict[tuple[str, str], _Group] = field(default_factory=dict)
     others: list[Atom] = field(default_factory=list)  # activities, grade counts, presence
     texts: set[str] = field(default_factory=set)
+    # The others by domain and name, and the names of valued groups, for direct look-up:
+    by_name: dict[tuple[str, str], list[Atom]] = field(default_factory=dict)
+    valued: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, atoms: list[Atom]) -> Conjunction:
@@ -293,8 +322,13 @@ class Conjunction:
             if atom.op in {"range", "in", "not in"}:
                 key = (atom.name, atom.domain)
                 conj.groups.setdefault(key, _Group(atom.domain)).add(atom)
+                if atom.domain in _VALUED:
+                    conj.valued.add(atom.name)
             else:
                 conj.others.append(atom)
+                conj.by_name.setdefault(_key(atom), []).append(atom)
+        for group in conj.groups.values():
+            group.seal()
         return conj
 
     def clash(self) -> list[str] | None:
@@ -314,30 +348,34 @@ class Conjunction:
                 return [missing[name], *group.texts]
         return None
 
+    def cost(self, atom: Atom) -> int:
+        """An upper bound of the work :meth:`implies` does for ``atom``."""
+        if atom.op in {"range", "in", "not in"}:
+            group = self.groups.get((atom.name, atom.domain))
+            return 1 if group is None else group.cost(atom)
+        return 1 + len(atom.values) + len(self.by_name.get(_key(atom), ()))
+
     def implies(self, atom: Atom) -> bool:
         if atom.text in self.texts:
             return True
         if atom.op in {"range", "in", "not in"}:
             group = self.groups.get((atom.name, atom.domain))
             return group is not None and group.implies(atom)
+        same = self.by_name.get(_key(atom), [])
         if atom.domain == "presence":
-            return any(a.name == atom.name and a.op == atom.op for a in self.others) or (
-                atom.op == "set" and any(n == atom.name and d in _VALUED for n, d in self.groups)
+            return any(a.op == atom.op for a in same) or (
+                atom.op == "set" and atom.name in self.valued
             )
         if atom.domain == "activity":
-            return any(
-                a.domain == "activity"
-                and a.name == atom.name
-                and a.count >= atom.count
-                and a.window <= atom.window
-                for a in self.others
-            )
+            return any(a.count >= atom.count and a.window <= atom.window for a in same)
         if atom.domain == "grades":
-            return any(
-                a.domain == "grades" and a.count >= atom.count and a.values <= atom.values
-                for a in self.others
-            )
+            return any(a.count >= atom.count and a.values <= atom.values for a in same)
         return False
+
+
+def _key(atom: Atom) -> tuple[str, str]:
+    """Which of a conjunction's other tests can bear on ``atom``: same domain, same name."""
+    return atom.domain, atom.name
 
 
 def conjuncts(cond: ast.Condition) -> list[ast.Condition]:
@@ -350,9 +388,22 @@ def conjuncts(cond: ast.Condition) -> list[ast.Condition]:
 class _Budget:
     left: int = MAX_WORK
 
-    def spend(self) -> bool:
-        self.left -= 1
+    def spend(self, work: int = 1) -> bool:
+        self.left -= work
         return self.left >= 0
+
+
+def _atoms(parts: list[ast.Condition], names: Names | None, budget: _Budget) -> list[Atom] | None:
+    """The atoms of ``parts``, each paid for by its list items; ``None`` when out of budget."""
+    if not budget.spend(len(parts)):
+        return None
+    atoms = []
+    for part in parts:
+        atom = atom_of(part, names)
+        if not budget.spend(len(atom.values)):
+            return None
+        atoms.append(atom)
+    return atoms
 
 
 def _implies(
@@ -369,11 +420,12 @@ def _implies(
     if isinstance(earlier, ast.AnyOf):
         return any(_implies(later, item, names, budget) for item in earlier.items)
     parts = conjuncts(later)
-    budget.left -= len(parts)
-    if budget.left < 0:
+    atoms = _atoms(parts, names, budget)
+    wanted = _atoms([earlier], names, budget)
+    if atoms is None or wanted is None:
         return False
-    conj = Conjunction.of([atom_of(p, names) for p in parts])
-    if conj.implies(atom_of(earlier, names)):
+    conj = Conjunction.of(atoms)
+    if budget.spend(conj.cost(wanted[0])) and conj.implies(wanted[0]):
         return True
     return len(parts) > 1 and any(
         isinstance(p, ast.AnyOf) and _implies(p, earlier, names, budget) for p in parts
@@ -407,10 +459,10 @@ def _clash(cond: ast.Condition, names: Names | None, budget: _Budget) -> str | N
             found.append(clash)
         return "; ".join(found)
     parts = conjuncts(cond)
-    budget.left -= len(parts)
-    if budget.left < 0:
+    atoms = _atoms(parts, names, budget)
+    if atoms is None:
         return None
-    clash = clash_message(Conjunction.of([atom_of(p, names) for p in parts]).clash())
+    clash = clash_message(Conjunction.of(atoms).clash())
     if clash is not None:
         return clash
     for part in parts:

@@ -5,6 +5,13 @@ A line can never match when it follows ``otherwise``, when it contradicts itself
 it matches is matched by an earlier line first: its condition implies the earlier one (see
 :mod:`leadflow.rules.implication` for what the analysis understands). It never reports a line
 that could match.
+
+The check takes time linear in the size of the rule file. Each line is analysed once, then
+compared with at most :data:`MAX_COMPARED` earlier lines, each comparison giving up (answering
+"no") after :data:`MAX_WORK` units of work. A line of more than :data:`MAX_PARTS` simple tests is
+opaque: it is taken to repeat an earlier line only when its text is the same, and no line is
+taken to repeat it unless written the same. A test of a list of more than :data:`MAX_ITEMS`
+items, written out or named, is known only by its text; the rest of its line is still analysed.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass
 
 from leadflow.rules import ast
 from leadflow.rules.implication import (
+    MAX_ITEMS,
     MAX_WORK,
     Atom,
     Conjunction,
@@ -25,10 +33,22 @@ from leadflow.rules.implication import (
     implies,
 )
 
-__all__ = ("MAX_COMPARED", "MAX_WORK", "Names", "contradiction", "implies", "unreachable")
+__all__ = (
+    "MAX_COMPARED",
+    "MAX_ITEMS",
+    "MAX_PARTS",
+    "MAX_WORK",
+    "Names",
+    "contradiction",
+    "implies",
+    "unreachable",
+)
 
 MAX_COMPARED = 50
 """Each line is compared with at most this many earlier lines, so the check stays linear."""
+
+MAX_PARTS = 32
+"""A line of more than this many simple tests is compared with others only by its text."""
 
 
 def unreachable(
@@ -45,8 +65,10 @@ def unreachable(
             another name, nor to be a seniority level.
         lists: the rule set's named lists; without them ``in a_list`` is compared as written.
 
-    Work is linear in the number of branches: each is compared with at most
-    :data:`MAX_COMPARED` earlier ones, in at most :data:`MAX_WORK` steps each.
+    Work is linear in the size of the branches: each is analysed once (a list of more than
+    :data:`MAX_ITEMS` items only by its text), then compared with at most :data:`MAX_COMPARED`
+    earlier ones, in at most :data:`MAX_WORK` units of work each. A branch of more than
+    :data:`MAX_PARTS` simple tests is compared only by its text.
     """
     names = None if consts is None else Names(consts, lists or {})
     lines: list[_Line | None] = []
@@ -82,11 +104,14 @@ class _Line:
     condition: ast.Condition
     atoms: tuple[Atom, ...] | None  # its tests, when it is only an "and" of simple ones
     conjunction: Conjunction | None
+    opaque: bool = False  # more than MAX_PARTS simple tests: compared only by its text
 
     @classmethod
     def of(cls, cond: ast.Condition, names: Names | None) -> _Line:
+        if _tests(cond) > MAX_PARTS:
+            return cls(cond, None, None, opaque=True)
         parts = conjuncts(cond)
-        if len(parts) > MAX_WORK or any(isinstance(p, ast.AnyOf) for p in parts):
+        if any(isinstance(p, ast.AnyOf) for p in parts):
             return cls(cond, None, None)
         atoms = tuple(atom_of(p, names) for p in parts)
         return cls(cond, atoms, Conjunction.of(list(atoms)))
@@ -97,6 +122,22 @@ class _Line:
         return clash_message(self.conjunction.clash())
 
     def implies(self, earlier: _Line, names: Names | None) -> bool:
-        if self.conjunction is not None and earlier.atoms is not None:
-            return all(self.conjunction.implies(atom) for atom in earlier.atoms)
-        return implies(self.condition, earlier.condition, names)
+        if self.condition.pos.text == earlier.condition.pos.text:
+            return True
+        if self.opaque or earlier.opaque:
+            return False
+        if self.conjunction is None or earlier.atoms is None:
+            return implies(self.condition, earlier.condition, names)
+        work = MAX_WORK
+        for atom in earlier.atoms:
+            work -= self.conjunction.cost(atom)
+            if work < 0 or not self.conjunction.implies(atom):
+                return False
+        return True
+
+
+def _tests(cond: ast.Condition) -> int:
+    """How many simple tests ``cond`` joins with ``and`` and ``or``."""
+    if isinstance(cond, ast.AllOf | ast.AnyOf):
+        return sum(_tests(item) for item in cond.items)
+    return 1
