@@ -205,3 +205,21 @@ def test_only_the_first_errors_get_a_suggestion():
     assert len(errors) == 60
     hinted = ["did you mean 'min_size'" in str(e) for e in errors]
     assert hinted == [True] * SUGGESTED + [False] * (60 - SUGGESTED)
+
+
+def test_a_named_list_is_checked_once_however_many_rules_use_it(monkeypatch):
+    from leadflow.rules.conditions import Check
+
+    calls = 0
+    expect = Check.expect
+
+    def counted(self: Check, literal: object, type_: str, what: str) -> object:
+        nonlocal calls
+        calls += 1
+        return expect(self, literal, type_, what)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Check, "expect", counted)
+    items = ", ".join(f'"v{i}"' for i in range(100))
+    uses = "".join(f"  +1 industry in big and employees > {i}\n" for i in range(50))
+    parse(f"list big = [{items}]\nscore s {{\n{uses}}}\n")
+    assert calls == 100 + 50  # the list's items once, each rule's number once

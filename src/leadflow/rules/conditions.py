@@ -76,6 +76,8 @@ class Check:
     grades: set[str] = field(default_factory=set)
     criteria: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[RuleSyntaxError] = field(default_factory=list)
+    # (named list, type) -> its values as that type, checked once
+    list_values: dict[tuple[str, str], frozenset[Any]] = field(default_factory=dict)
     used: dict[str, ast.Pos] = field(default_factory=dict)  # fact key -> first reader
     temperature_refs: list[ast.Pos] = field(default_factory=list)
     # compiled simple conditions -> how to turn them into value rules (see points.py)
@@ -162,10 +164,9 @@ class Check:
             return tuple(self.value(i) for i in list_items(literal))
         if literal.kind == "name" and literal.value in self.lists:
             return tuple(self.value(i) for i in self.lists[str(literal.value)].items)
-        names = set(self.lists)
         self.error(
             literal.pos,
-            f"unknown list '{literal.value}'{self.suggest(str(literal.value), names)}",
+            f"unknown list '{literal.value}'{self.suggest(str(literal.value), self.lists)}",
         )
         return None
 
@@ -384,10 +385,17 @@ class Check:
             key = "~" + key
         self.used.setdefault(key, cond.pos)
         if op in {"in", "not in"}:
-            items = self.items(cond.values[0])
-            if items is None:
-                return never
-            wanted = frozenset(self.expect(i, type_, name) for i in items)
+            target = cond.values[0]
+            # a named list is checked once per type, however many rules use it
+            known = (str(target.value), type_) if target.kind == "name" else None
+            wanted = self.list_values.get(known) if known is not None else None
+            if wanted is None:
+                items = self.items(target)
+                if items is None:
+                    return never
+                wanted = frozenset(self.expect(i, type_, name) for i in items)
+                if known is not None:
+                    self.list_values[known] = wanted
             inside = op == "in"
             return self.fusable(
                 membership(key, wanted, inside=inside),
