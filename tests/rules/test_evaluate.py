@@ -420,8 +420,7 @@ def test_contributions_name_rule_line_points_values():
 
 def test_explain_prints_every_figure_exactly():
     rules = parse(
-        "score s {\n  +12345.67 employees > 5\n  +0.01 employees > 5\n}\n"
-        "score t = 0.333 * s\n",
+        "score s {\n  +12345.67 employees > 5\n  +0.01 employees > 5\n}\nscore t = 0.333 * s\n",
         source="x.lf",
     )
     text = rules.evaluate(lead(employees=10), now=NOW).explain()
