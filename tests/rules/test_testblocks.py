@@ -258,3 +258,16 @@ def test_two_different_knockouts_may_be_expected() -> None:
         "  }\n  expect knockout student, knockout too_small\n}\n"
     )
     assert [r.passed for r in parse(text, source="t.lf").run_tests()] == [True]
+
+
+@pytest.mark.parametrize(
+    "now", ["2026-11-20 12:00 Europe/Berlin", "2026-04-10 12:00 Europe/Berlin"]
+)
+def test_days_ago_count_back_as_windows_do_across_a_dst_change(now):
+    text = (
+        "score e {\n  +10 demo_request within 30 days\n  +1 pricing_page_view within 30 days\n}\n"
+        f'test "t" {{\n  now {now}\n  lead {{\n    demo_request 30 days ago\n'
+        "    pricing_page_view 31 days ago\n  }\n  expect e 10\n}\n"
+    )
+    [result] = parse(text).run_tests()
+    assert result.passed, result.failures

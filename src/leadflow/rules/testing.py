@@ -82,7 +82,9 @@ def _activities(
         )
         return None
     try:
-        at = now - timedelta(seconds=item.ago)
+        # physical time back from now, as windows count it (not the local clock: a day
+        # across a DST change is still 24 hours), shown in now's zone
+        at = (now.astimezone(UTC) - timedelta(seconds=item.ago)).astimezone(now.tzinfo)
     except OverflowError:
         check.error(
             item.pos,
