@@ -341,6 +341,21 @@ def test_a_file_overrides_parts_of_a_template():
     assert result.qualification.grades["budget"] == "A"
 
 
+def test_answers_from_a_crm_ignore_case_and_an_empty_one_is_unknown():
+    rules = parse(BANT)
+    answers = {"budget": " Approved ", "authority": "DECISION_MAKER", "need": None}
+    q = rules.evaluate(lead(), now=NOW, answers=answers).qualification
+    assert q is not None
+    assert dict(q.answers) == {
+        "budget": "approved",
+        "authority": "decision_maker",
+        "need": "unknown",
+        "timeline": "unknown",
+    }
+    with pytest.raises(RuleEvaluationError, match="the answer for 'budget' must be text"):
+        rules.evaluate(lead(), now=NOW, answers={"budget": 3})  # type: ignore[dict-item]
+
+
 def test_bad_answers_are_refused_with_the_choices():
     rules = parse(BANT)
     with pytest.raises(RuleEvaluationError, match="'budget' cannot be answered 'maybe' in bant"):

@@ -244,7 +244,7 @@ class FastPath:
         lead: Lead | Mapping[str, Any],
         *,
         now: datetime,
-        answers: Mapping[str, str] | None = None,
+        answers: Mapping[str, str | None] | None = None,
     ) -> Evaluation:
         """Score, grade, classify and qualify one lead at the instant ``now``.
 
@@ -254,7 +254,8 @@ class FastPath:
             now: the evaluation instant (timezone-aware); activity windows and decay count
                 back from it, and activities after it are ignored.
             answers: sales' answers to qualification criteria, e.g.
-                ``{"budget": "approved"}``; criteria without an answer count as ``unknown``.
+                ``{"budget": "approved"}``; criteria without an answer (or with ``None``) count
+                as ``unknown``, and case and surrounding spaces do not matter.
 
         Raises:
             NaiveDatetimeError: ``now`` has no time zone.
@@ -267,8 +268,7 @@ class FastPath:
             require_aware(now, "now")
         given: Mapping[str, str] = _NO_ANSWERS
         if answers:
-            given = dict(answers)
-            program.check_answers(given)
+            given = program.check_answers(answers)
         if not isinstance(lead, Lead):
             lead = validate_lead(lead)
         # the same evaluation as Program.evaluate; self._values, self._facts, self._points

@@ -297,17 +297,22 @@ class Program:
             q.line,
         )
 
-    def check_answers(self, answers: Mapping[str, str]) -> None:
-        """Refuse answers to unknown criteria or answers a criterion does not offer.
+    def check_answers(self, answers: Mapping[str, str | None]) -> dict[str, str]:
+        """Sales' answers as the rules read them, or refuse them.
+
+        An answer is compared without regard to case or surrounding spaces (``"Approved"`` is
+        ``approved``), and ``None`` (a CRM field left empty) is ``unknown``.
 
         Raises:
-            RuleEvaluationError: naming the criterion and the answers it accepts.
+            RuleEvaluationError: an answer to an unknown criterion, an answer a criterion does
+                not offer, or one that is not text; naming the criterion and its answers.
         """
         scales: dict[str, Mapping[str, str]] = {}
         for q in self.qualifications:
             for criterion, scale in q.criteria:
                 scales.setdefault(criterion, scale)
-        for criterion, answer in answers.items():
+        given: dict[str, str] = {}
+        for criterion, raw in answers.items():
             if criterion not in scales:
                 known = ", ".join(sorted(scales)) or "none (the rules have no qualification)"
                 raise RuleEvaluationError(
@@ -315,15 +320,25 @@ class Program:
                     f"{did_you_mean(criterion, scales)}; criteria: {known}",
                     field=criterion,
                 )
+            if raw is not None and not isinstance(raw, str):
+                raise RuleEvaluationError(
+                    f"the answer for {criterion!r} must be text such as "
+                    f"{next(iter(scales[criterion]))!r}, not {raw!r}",
+                    field=criterion,
+                    value=raw,
+                )
+            answer = "unknown" if raw is None else raw.strip().casefold()
             for q in self.qualifications:
                 for name, s in q.criteria:
                     if name == criterion and answer not in s:
                         raise RuleEvaluationError(
-                            f"{criterion!r} cannot be answered {answer!r} in {q.name}; "
-                            f"answers: {', '.join(s)}{did_you_mean(str(answer), s)}",
+                            f"{criterion!r} cannot be answered {raw!r} in {q.name}; "
+                            f"answers: {', '.join(s)}{did_you_mean(answer, s)}",
                             rule=q.name,
                             field=criterion,
                         )
+            given[criterion] = answer
+        return given
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
