@@ -138,3 +138,15 @@ def test_an_include_through_a_link_pointed_elsewhere_is_read_again(tmp_path):
     second = load(tmp_path / "main.lf")
     assert second is not first
     assert second.score(lead(industry="b"), now=NOW) == {"s": 2}
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(tmp_path):
+    main = tmp_path / "main.lf"
+    main.write_text("score s {\n  +5 employees > 1\n}\n")
+    first = load(main)
+    times = main.stat()
+    main.write_text("score s {\n  +6 employees > 1\n}\n")  # same length
+    os.utime(main, ns=(times.st_atime_ns, times.st_mtime_ns))  # modification time put back
+    second = load(main)
+    assert second is not first
+    assert second.score(lead(employees=5), now=NOW) == {"s": 6}

@@ -67,6 +67,12 @@ def _read(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
         os.close(descriptor)
 
 
+def _stamp(status: os.stat_result) -> tuple[int, int, int]:
+    """What tells a file changed: modification time, status-change time (which a write sets
+    even when the modification time is put back) and size."""
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size
+
+
 def _position(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of ``text[index]``."""
     line_start = text.rfind("\n", 0, index) + 1
@@ -169,8 +175,9 @@ class _Reader:
     root: Path | None
     texts: dict[str, str] = field(default_factory=dict)
     # per include: the path as written (joined to its folder), the file it led to, that file's
-    # modification time and size: the cache checks all four (a link may be pointed elsewhere)
-    stamps: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # modification and status-change times and size: the cache checks them all (a link may be
+    # pointed elsewhere)
+    stamps: list[tuple[str, str, tuple[int, int, int]]] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)
     reading: list[str] = field(default_factory=list)
     included: set[str] = field(default_factory=set)
@@ -270,7 +277,7 @@ class _Reader:
         except UnicodeDecodeError as error:
             message = _decode_error(data, error)
             raise self.fail(s.pos, f"cannot read include '{s.path}': {message}") from None
-        self.stamps.append((str(here / target), str(path), status.st_mtime_ns, status.st_size))
+        self.stamps.append((str(here / target), str(path), _stamp(status)))
         source = self.name(str(path))
         self.included.add(str(path))
         self.reading.append(str(path))
@@ -321,14 +328,14 @@ class _Cache:
             if entry is None:
                 return None
             rules, stamps = entry
-            for written, path, mtime, size in stamps:
+            for written, path, stamp in stamps:
                 try:
                     stat = Path(path).stat()
                     if str(Path(written).resolve()) != path:
                         return None
                 except (OSError, RuntimeError):
                     return None
-                if (stat.st_mtime_ns, stat.st_size) != (mtime, size):
+                if _stamp(stat) != stamp:
                     return None
             self.entries.move_to_end(key)
             self.hits += 1
@@ -404,7 +411,7 @@ def load(
 ) -> RuleSet:
     """Load a rule file; includes are relative to its folder and may not leave it.
 
-    Loading an unchanged file again (same path, modification time and size, unchanged includes)
+    Loading an unchanged file again (same path, times and size, unchanged includes)
     returns the cached :class:`RuleSet`. Options are as for :func:`parse`.
 
     Raises:
@@ -425,7 +432,7 @@ def load(
         raise ConfigurationError(
             f"cannot read rule file {str(path)!r}: {error.strerror}", field="path", value=path
         ) from None
-    key = ("file", str(file), stat.st_mtime_ns, stat.st_size, options)
+    key = ("file", str(file), _stamp(stat), options)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
