@@ -150,3 +150,21 @@ def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(tmp_path)
     second = load(main)
     assert second is not first
     assert second.score(lead(employees=5), now=NOW) == {"s": 6}
+
+
+def test_explain_shows_an_include_in_place_and_a_template_after_the_file(tmp_path):
+    (tmp_path / "shared.lf").write_text("score early {\n  +6  employees >= 1\n}\n")
+    (tmp_path / "main.lf").write_text(
+        "score fit {\n  +10  employees >= 10\n}\n"
+        'include "shared.lf"\n'
+        "use bant\n"
+        "score late {\n  +1  employees >= 1\n}\n"
+        "mql when fit >= 10\n"
+    )
+    text = load(tmp_path / "main.lf").evaluate(lead(employees=20), now=NOW).explain()
+    order = [
+        line.split()[0] + " " + line.split()[1]
+        for line in text.splitlines()
+        if line.startswith(("score", "qualification", "mql"))
+    ]
+    assert order == ["score fit", "score early", "score late", "mql =", "qualification bant"]

@@ -437,9 +437,19 @@ def assemble(
         mql=mql,
         qualifications=tuple(quals),
         sources=tuple(texts),
+        places=_places(statements, templates),
         on_scores=MappingProxyType(dict(check.on_scores)),
     )
     return program, check
+
+
+def _places(
+    statements: tuple[ast.Statement, ...], templates: Collection[str]
+) -> tuple[tuple[str, int], ...]:
+    """Where each statement is, includes in place; a template's statements are left out, so
+    explain shows them after the file's own rules (a ``use`` line is a reference, not text)."""
+    shipped = {f"{name}.lf" for name in templates}
+    return tuple((s.pos.source, s.pos.line) for s in statements if s.pos.source not in shipped)
 
 
 def check_custom(check: Check) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,11 +152,19 @@ class Evaluation(NamedTuple):
         """
         program = self.trace[0] if self.trace else None
         rank = {source: i for i, source in enumerate(getattr(program, "sources", ()))}
+        places: tuple[tuple[str, int], ...] = getattr(program, "places", ())
+        starts: dict[str, list[tuple[int, int]]] = {}  # source -> (line, statement number)
+        for number, (source, line) in enumerate(places):
+            starts.setdefault(source, []).append((line, number))
         where_block = {b.name: (b.source, b.line) for b in getattr(program, "scores", ())}
         sections: list[tuple[tuple[int, int], list[str]]] = []
 
         def add(source: str, line: int, lines: list[str]) -> None:
-            sections.append(((rank.get(source, len(rank)), line), lines))
+            # in the order of the statements, includes and templates in place
+            found = starts.get(source, ())
+            at = bisect_right(found, (line, len(places))) - 1
+            number = found[at][1] if at >= 0 else len(places) + rank.get(source, len(rank))
+            sections.append(((number, line), lines))
 
         contributions = self.contributions
         for name, total in self.scores.items():

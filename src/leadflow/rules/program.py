@@ -143,7 +143,9 @@ class Program:
     temperature: tuple[CBranch, ...] | None
     mql: CBranch | None
     qualifications: tuple[CQualification, ...]
-    sources: tuple[str, ...] = ()  # files read, the loaded one first (for explain's order)
+    sources: tuple[str, ...] = ()  # files read, the loaded one first
+    # (source, line) of every statement, includes and templates in place (for explain's order)
+    places: tuple[tuple[str, int], ...] = ()
     # conditions that read nothing but scores -> the comparisons they join by "and"
     on_scores: Mapping[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
     # per activity kind, the counts the contributions show (see contributing.shown_counts)
