@@ -2,7 +2,13 @@
 
 The classification is a keyword match on the normalised title, most specific phrase first, so
 ``"Vice President Sales"`` is ``vp`` (not ``c_level`` for "president") and ``"Managing Director"``
-is ``c_level`` (the English title of a German Geschäftsführer), not ``director``.
+is ``c_level`` (the English title of a German Geschäftsführer), not ``director``. Assistants and
+secretaries are ``individual`` whoever they assist (``"Assistant to the CEO"``), and a German
+compound ending in *-leiter*, *-leiterin* or *-leitung* ("Vertriebsleiter") leads something.
+
+A title with no keyword is ``individual``: most contributor titles ("Software Engineer",
+"Sachbearbeiter") carry no rank word, so its absence is the evidence. ``unknown`` means the
+seniority is not known: no title, a placeholder ("n/a", "-"), or only a former role ("Ex-CEO").
 """
 
 from __future__ import annotations
@@ -87,7 +93,14 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
     (
         Seniority.INDIVIDUAL,
         # Titles that contain a senior-sounding word but are individual-contributor roles.
-        ("product owner", "account manager", "key account manager", "project manager assistant"),
+        (
+            "product owner",
+            "account manager",
+            "key account manager",
+            "project manager assistant",
+            "executive assistant",
+            "personal assistant",
+        ),
     ),
     (
         Seniority.VP,
@@ -101,8 +114,10 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
             "vizepraesidentin",
             "bereichsleiter",
             "bereichsleiterin",
+            "bereichsleitung",
             "hauptabteilungsleiter",
             "hauptabteilungsleiterin",
+            "hauptabteilungsleitung",
             "divisional director",
             "division director",
         ),
@@ -130,6 +145,10 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
             "geschaeftsfuehrerin",
             "geschaeftsfuehrender",
             "geschaeftsfuehrende",
+            "geschaeftsfuehrung",
+            "geschaeftsleiter",
+            "geschaeftsleiterin",
+            "geschaeftsleitung",
             "gf",
             "managing director",
             "managing partner",
@@ -155,7 +174,7 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
     ),
     (
         Seniority.DIRECTOR,
-        ("director", "direktor", "direktorin", "werksleiter", "werksleiterin"),
+        ("director", "direktor", "direktorin", "werksleiter", "werksleiterin", "werksleitung"),
     ),
     (
         Seniority.MANAGER,
@@ -180,11 +199,53 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
     ),
 )
 
+# Patterns added to a level's phrases. An assistant or secretary is checked before the senior
+# phrases, since the title names whom they assist ("Assistant to the CEO", "Director's assistant",
+# "Vorstandsassistentin"), unless the word is a rank prefix ("Assistant Director", "Assistant Vice
+# President", "Assistant Manager") or the head of an association ("Secretary General").
+# A German compound ending in -leiter/-leiterin/-leitung leads something ("Vertriebsleiter"); the
+# more specific compounds (Bereichs-, Werks-, Geschäfts-) are phrases of higher levels, and words
+# that only end like one (Halbleiter, Begleiter, Anleitung, Rohrleitung) are excluded.
+_PATTERNS: dict[Seniority, tuple[str, ...]] = {
+    Seniority.INDIVIDUAL: (
+        r"assistant(?! (?:vice president|director|general manager|manager|head)\b)",
+        r"[a-z]*assisten(?:t|tin|z)",
+        r"(?<!general )secretary(?! general\b)",
+        r"(?!general)[a-z]*sekretaer(?:in)?",
+        r"[a-z]*sekretariat",
+    ),
+    Seniority.MANAGER: (
+        r"(?!(?:halb|ab|an|ein|um|weiter|zu|ueber|rohr|strom|wasser|gas|fern)leit)"
+        r"(?![a-z]*begleit)[a-z]+(?:leiter|leiterin|leitung)",
+    ),
+}
+
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 _MATCHERS = tuple(
-    (level, re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"))
+    (
+        level,
+        re.compile(
+            r"\b(?:"
+            + "|".join((*_PATTERNS.get(level, ()), *(re.escape(p) for p in phrases)))
+            + r")\b"
+        ),
+    )
     for level, phrases in _PHRASES
+)
+
+# Titles that say there is no title.
+_PLACEHOLDERS = frozenset(
+    {"n a", "na", "n v", "k a", "keine angabe", "none", "null", "unknown", "unbekannt", "tbd"}
+)
+# A part of a title (between commas, slashes, brackets, "&", " - ") naming a past role.
+_PARTS = re.compile(r"[,;|/()\[\]&+]|\s[-–—]\s")
+_FORMER = re.compile(
+    r"^ (?:ex|former|formerly|fmr|previously|retired|ehem|ehemalig|ehemalige|ehemaliger|"
+    r"ehemaliges|frueher|fruehere|frueherer) |(?: a d| i r| retired) $"
+)
+_MAY_BE_FORMER = re.compile(
+    r"\b(?:ex|former|formerly|fmr|previously|retired|ehem|a d|i r)\b|ehemalig|frueher"
 )
 
 
@@ -192,11 +253,22 @@ def _normalise(title: str) -> str:
     return " " + _SEPARATORS.sub(" ", title.lower().translate(_FOLD)).strip() + " "
 
 
+def _current(title: str) -> str:
+    """The normalised title without the parts that name a former role."""
+    text = _normalise(title)
+    if not _MAY_BE_FORMER.search(text):
+        return text
+    parts = (_normalise(part) for part in _PARTS.split(title))
+    return " " + " ".join(p.strip() for p in parts if p.strip() and not _FORMER.search(p)) + " "
+
+
 @lru_cache(maxsize=4096)
 def seniority_of(title: str | None) -> Seniority:
     """Classify a job title (English or German) by seniority.
 
-    A missing or blank title is ``unknown``; a title with no senior keyword is ``individual``.
+    A title with no keyword is ``individual``. ``unknown`` (which rules read as a missing
+    seniority) is kept for a title that says nothing about the current role: none, a blank or a
+    placeholder ("n/a", "-"), or only a former role ("Ex-CEO", "Geschäftsführer a.D.").
 
     >>> seniority_of("Geschäftsführer")
     <Seniority.C_LEVEL: 'c_level'>
@@ -204,10 +276,16 @@ def seniority_of(title: str | None) -> Seniority:
     (<Seniority.VP: 'vp'>, <Seniority.MANAGER: 'manager'>, <Seniority.MANAGER: 'manager'>)
     >>> seniority_of("Werkstudent Marketing"), seniority_of("Software Engineer")
     (<Seniority.STUDENT: 'student'>, <Seniority.INDIVIDUAL: 'individual'>)
+    >>> seniority_of("Vertriebsleiterin"), seniority_of("Assistant to the CEO")
+    (<Seniority.MANAGER: 'manager'>, <Seniority.INDIVIDUAL: 'individual'>)
+    >>> seniority_of("Ex-CEO"), seniority_of("n/a")
+    (<Seniority.UNKNOWN: 'unknown'>, <Seniority.UNKNOWN: 'unknown'>)
     """
-    if title is None or not title.strip():
+    if title is None:
         return Seniority.UNKNOWN
-    text = _normalise(title)
+    text = _current(title)
+    if not text.strip() or text.strip() in _PLACEHOLDERS:
+        return Seniority.UNKNOWN
     for level, matcher in _MATCHERS:
         if matcher.search(text):
             return level
