@@ -33,12 +33,12 @@ def error_of(text: str) -> RuleSyntaxError:
             "n.lf:1:1: 'temperature' is a word of the rule language; choose another score name",
         ),
         (
-            'list within = ["a"]\n',
-            "n.lf:1:1: 'within' is a word of the rule language; choose another list name",
+            'list not = ["a"]\n',
+            "n.lf:1:1: 'not' is a word of the rule language; choose another list name",
         ),
         (
-            "const mql = 5\n",
-            "n.lf:1:1: 'mql' is a word of the rule language; choose another constant name",
+            "const each = 5\n",
+            "n.lf:1:1: 'each' is a word of the rule language; choose another constant name",
         ),
     ],
 )
@@ -65,7 +65,7 @@ qualification q {
         ("demo_request", "a lead field or activity"),
         ("fit", "a score"),
         ("size", "a constant"),
-        ("times", "a word of the rule language"),
+        ("at", "a word of the rule language"),
     ],
 )
 def test_a_criterion_does_not_hide_another_name(name, what):
@@ -176,8 +176,8 @@ def test_a_criterion_has_the_same_answers_in_every_qualification():
             "n.lf:1:1: 'employees' is a lead field; choose another activity name",
         ),
         (
-            "activity within\n",
-            "n.lf:1:1: 'within' is a word of the rule language; choose another activity name",
+            "activity is\n",
+            "n.lf:1:1: 'is' is a word of the rule language; choose another activity name",
         ),
         ('const freemail = "x"\n', "n.lf:1:1: 'freemail' is a word of the rule language"),
         ("const hot = 5\n", "n.lf:1:1: 'hot' is a word of the rule language"),
@@ -185,6 +185,21 @@ def test_a_criterion_has_the_same_answers_in_every_qualification():
 )
 def test_activities_and_constants_do_not_hide_fields_or_words(text, message):
     assert message in str(error_of(text))
+
+
+def test_common_words_the_language_does_not_need_are_names():
+    text = (
+        "activity webinar, test\n"
+        'list business = ["a"]\n'
+        "field time is number\n"
+        "score lead {\n  +1 webinar within 30 days\n  +1 industry in business\n}\n"
+        "score activity = lead\n"
+        "grade set {\n  A when time > 1\n  C otherwise\n}\n"
+        "mql when activity >= 1 and set is A\n"
+    )
+    rules = parse(text, source="n.lf")
+    assert rules.score_names == ("lead", "activity")
+    assert rules.grade_names == ("set",)
 
 
 def test_answers_may_be_called_yes_and_no():

@@ -30,75 +30,15 @@ __all__ = ("assemble",)
 
 
 RESERVED = frozenset(
-    {
-        "activity",
-        "ago",
-        "and",
-        "answers",
-        "are",
-        "at",
-        "between",
-        "better",
-        "contains",
-        "const",
-        "criterion",
-        "days",
-        "day",
-        "decay",
-        "each",
-        "ends",
-        "every",
-        "expect",
-        "fails",
-        "field",
-        "grade",
-        "grades",
-        "half",
-        "hour",
-        "hours",
-        "in",
-        "include",
-        "is",
-        "knockout",
-        "lead",
-        "least",
-        "list",
-        "missing",
-        "month",
-        "months",
-        "most",
-        "mql",
-        "no",
-        "not",
-        "now",
-        "or",
-        "otherwise",
-        "pass",
-        "passes",
-        "positive",
-        "qualification",
-        "score",
-        "set",
-        "starts",
-        "temperature",
-        "test",
-        "time",
-        "times",
-        "use",
-        "week",
-        "weeks",
-        "when",
-        "with",
-        "within",
-        "yes",
-        "freemail",
-        "business",
-        "hot",
-        "warm",
-        "cold",
-    }
+    {"and", "or", "not", "is", "in", "at", "each", "yes", "no", "positive", "temperature"}
 )
-"""Words of the rule language: no list, constant, field, score, grade or criterion is named so."""
+"""Words no list, constant, field, activity, score, grade or criterion may be named: the words
+that join or negate conditions, ``at`` and ``each`` (which start phrases after a name), yes/no,
+``positive`` (the count of positive criteria in a pass rule) and ``temperature``."""
+
+RESERVED_FOR_CONSTANTS = frozenset({"freemail", "business", "hot", "warm", "cold"})
+"""Values conditions compare with (``email is freemail``, ``temperature is hot``), which a
+constant of that name would replace: no constant is named so."""
 
 MAX_GAIN = 1_000_000_000_000
 """How much a score formula may multiply points by, through the formulas it uses (so that
@@ -112,7 +52,7 @@ def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[
     seen: dict[str, ast.Pos] = {}
 
     def claim(name: str, pos: ast.Pos, what: str) -> bool:
-        if name in RESERVED:
+        if name in RESERVED or (what == "constant" and name in RESERVED_FOR_CONSTANTS):
             check.error(pos, f"'{name}' is a word of the rule language; choose another {what} name")
             return False
         if name in FIELD_TYPES or name in check.kinds:
