@@ -124,7 +124,6 @@ def test_static_errors_are_reported_together_with_did_you_mean():
         ("mql when employees > 5\nmql when employees > 6\n", "a second mql rule"),
         ("field plan is colour\n", "unknown field type 'colour'"),
         ("use bamt\n", "unknown template 'bamt' (did you mean 'bant'?)"),
-        ("use bant\nuse bant\n", "template 'bant' is already in use"),
         (
             "qualification q {\n  criterion budget yes A, no F\n  pass when positive >= 1\n}\n",
             "must grade the answer 'unknown'",

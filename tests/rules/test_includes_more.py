@@ -168,3 +168,12 @@ def test_explain_shows_an_include_in_place_and_a_template_after_the_file(tmp_pat
         if line.startswith(("score", "qualification", "mql"))
     ]
     assert order == ["score fit", "score early", "score late", "mql =", "qualification bant"]
+
+
+def test_a_template_used_in_several_included_files_is_read_once(tmp_path):
+    (tmp_path / "a.lf").write_text("use bant\nscore a {\n  +1 employees > 1\n}\n")
+    (tmp_path / "b.lf").write_text("use bant\nscore b {\n  +1 employees > 2\n}\n")
+    (tmp_path / "main.lf").write_text('use bant\ninclude "a.lf"\ninclude "b.lf"\nuse bant\n')
+    rules = load(tmp_path / "main.lf")
+    assert rules.qualification_names == ("bant",)
+    assert rules.score_names == ("a", "b")

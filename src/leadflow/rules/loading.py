@@ -225,7 +225,7 @@ class _Reader:
             )
         source = f"{s.template}.lf"
         if source in self.texts:
-            raise self.fail(s.pos, f"template '{s.template}' is already in use")
+            return []  # like an include, a template is read once per rule set
         self.count(s.pos)
         statements = self.expand(template_text(s.template), source, None)
         self.templates.update(q.name for q in statements if isinstance(q, ast.Qualification))
