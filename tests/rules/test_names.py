@@ -154,13 +154,19 @@ def test_a_criterion_has_the_same_answers_in_every_qualification():
         "qualification r {\n  criterion c  bad F, unknown D\n  pass when positive >= 1\n}\n"
     )
     assert (
-        "n.lf:6:3: criterion c has the answers bad, unknown here but good, unknown at n.lf:2; "
-        "sales answers a criterion once, so every qualification must offer the same answers"
+        "n.lf:6:3: criterion c has the answers bad, unknown here but good, unknown in "
+        "qualification q at n.lf:2; sales answers a criterion once, so give it the same answers "
+        "in every qualification\n"
     ) in str(error_of(text))
     override = (
         "use bant\nuse champ\nqualification bant {\n  criterion authority yes A, unknown D\n}\n"
     )
-    assert "but yes, unknown at n.lf:4" in str(error_of(override))
+    assert str(error_of(override)).startswith(
+        "n.lf:4:3: criterion authority has the answers yes, unknown here but decision_maker, "
+        "influencer, user, unknown in qualification champ at champ.lf:9; sales answers a "
+        "criterion once, so give it the same answers in every qualification (override it in "
+        "champ too)"
+    )
     assert parse("use bant\nuse champ\nuse meddic\n").qualification_names == (
         "bant",
         "champ",

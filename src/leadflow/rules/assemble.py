@@ -254,7 +254,8 @@ def assemble(
     quals: list[CQualification] = []
     defined: set[str] = set()
     gains: dict[str, float] = {}  # formula score -> how much it can multiply points by
-    answered: dict[str, tuple[tuple[str, ...], ast.Pos]] = {}  # criterion -> answers, where
+    # criterion -> its answers, where, in which qualification
+    answered: dict[str, tuple[tuple[str, ...], ast.Pos, str]] = {}
     single: dict[str, ast.Pos] = {}
     for s in statements:
         check.allow_scores = check.allow_temperature = check.allow_criteria = False
@@ -418,7 +419,7 @@ def _qualification(
     s: ast.Qualification,
     check: Check,
     templates: Collection[str],
-    answered: dict[str, tuple[tuple[str, ...], ast.Pos]],
+    answered: dict[str, tuple[tuple[str, ...], ast.Pos, str]],
 ) -> CQualification:
     criteria: list[tuple[str, Mapping[str, str]]] = []
     if not s.criteria:
@@ -457,13 +458,19 @@ def _qualification(
             )
             scale["unknown"] = "F"
         answers = tuple(scale)
-        other, where = answered.setdefault(c.name, (answers, c.pos))
+        other, where, there = answered.setdefault(c.name, (answers, c.pos, s.name))
         if set(other) != set(answers):
+            # reported at the line the user wrote, not in a shipped template
+            here, mine, theirs, them = c.pos, answers, other, (where, there)
+            if c.pos.source in {f"{t}.lf" for t in templates}:
+                here, mine, theirs, them = where, other, answers, (c.pos, s.name)
+            hint = f" (override it in {them[1]} too)" if them[1] in templates else ""
             check.error(
-                c.pos,
-                f"criterion {c.name} has the answers {', '.join(answers)} here but "
-                f"{', '.join(other)} at {where.source}:{where.line}; sales answers a criterion "
-                "once, so every qualification must offer the same answers",
+                here,
+                f"criterion {c.name} has the answers {', '.join(mine)} here but "
+                f"{', '.join(theirs)} in qualification {them[1]} at {them[0].source}:"
+                f"{them[0].line}; sales answers a criterion once, so give it the same answers "
+                f"in every qualification{hint}",
             )
         criteria.append((c.name, MappingProxyType(scale)))
     check.criteria = {name: dict(scale) for name, scale in criteria}
