@@ -343,7 +343,7 @@ def test_a_file_overrides_parts_of_a_template():
 
 def test_answers_from_a_crm_ignore_case_and_an_empty_one_is_unknown():
     rules = parse(BANT)
-    answers = {"budget": " Approved ", "authority": "DECISION_MAKER", "need": None}
+    answers = {"budget": " Approved ", "authority": "Decision Maker", "need": None, "timeline": " "}
     q = rules.evaluate(lead(), now=NOW, answers=answers).qualification
     assert q is not None
     assert dict(q.answers) == {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -302,8 +303,9 @@ class Program:
     def check_answers(self, answers: Mapping[str, str | None]) -> dict[str, str]:
         """Sales' answers as the rules read them, or refuse them.
 
-        An answer is compared without regard to case or surrounding spaces (``"Approved"`` is
-        ``approved``), and ``None`` (a CRM field left empty) is ``unknown``.
+        An answer is compared without regard to case, with spaces and dashes between words read
+        as ``_`` (``"Decision Maker"`` is ``decision_maker``), and ``None`` or blank text (a CRM
+        field left empty) is ``unknown``.
 
         Raises:
             RuleEvaluationError: an answer to an unknown criterion, an answer a criterion does
@@ -329,7 +331,8 @@ class Program:
                     field=criterion,
                     value=raw,
                 )
-            answer = "unknown" if raw is None else raw.strip().casefold()
+            # "Decision Maker" and "decision-maker" from a CRM picklist are decision_maker
+            answer = "_".join(re.split(r"[\s\-]+", (raw or "").strip().casefold())) or "unknown"
             for q in self.qualifications:
                 for name, s in q.criteria:
                     if name == criterion and answer not in s:
