@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,3 +85,14 @@ def test_demo_output(capsys: pytest.CaptureFixture[str]) -> None:
 def test_demo_now_must_be_aware() -> None:
     with pytest.raises(SystemExit, match="needs a UTC offset"):
         main(["demo", "--now", "2026-11-25T10:00"])
+
+
+def test_demo_without_temperature_or_mql_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "fit.lf"
+    rules.write_text("score fit {\n  +10 employees > 5\n}\n")
+    assert main(["demo", "--rules", str(rules)]) == 0
+    out = capsys.readouterr().out
+    assert "  fit 10  -> no temperature, no mql rule\n" in out
+    assert "None" not in out

@@ -109,10 +109,11 @@ def render(runs: Sequence[LeadRun], *, now: datetime, calendar: BusinessCalendar
     for item in runs:
         ev = item.evaluation
         scores = "  ".join(f"{name} {value:g}" for name, value in ev.scores.items())
-        mql = "MQL" if ev.mql else "no MQL"
+        mql = "no mql rule" if ev.mql is None else "MQL" if ev.mql else "no MQL"
+        temperature = ev.temperature or "no temperature"
         lines.append("")
         lines.append(f"{item.lead.id}  {item.lead.company}")
-        lines.append(f"  {scores}  -> {ev.temperature}, {mql}")
+        lines.append(f"  {scores}  -> {temperature}, {mql}")
         if ev.knocked_out:
             lines.append(f"  knocked out: {', '.join(ev.reasons)}")
         lines.append(f"  stage: {item.record.stage}")
