@@ -155,6 +155,17 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
             "general manager",
             "vorstand",
             "vorstaendin",
+            "vorstandsmitglied",
+            "board member",
+            "member of the board",
+            "chairman",
+            "chairwoman",
+            "chairperson",
+            "chair of the board",
+            "aufsichtsrat",
+            "aufsichtsraetin",
+            "aufsichtsratsvorsitzender",
+            "aufsichtsratsvorsitzende",
             "vorstandsvorsitzender",
             "vorstandsvorsitzende",
             "owner",
@@ -192,6 +203,7 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
             "gruppenleiter",
             "gruppenleiterin",
             "team lead",
+            "team leader",
             "teamlead",
             "supervisor",
             "meister",
@@ -205,7 +217,8 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
 # President", "Assistant Manager") or the head of an association ("Secretary General").
 # A German compound ending in -leiter/-leiterin/-leitung leads something ("Vertriebsleiter"); the
 # more specific compounds (Bereichs-, Werks-, Geschäfts-) are phrases of higher levels, and words
-# that only end like one (Halbleiter, Begleiter, Anleitung, Rohrleitung) are excluded.
+# that only end like one (Halbleiter, Leistungshalbleiter, Lichtwellenleiter, Begleiter,
+# Anleitung, Rohrleitung) are excluded. A compound ending in -manager ("Projektmanager") manages.
 _PATTERNS: dict[Seniority, tuple[str, ...]] = {
     Seniority.INDIVIDUAL: (
         r"assistant(?! (?:vice president|director|general manager|manager|head)\b)",
@@ -215,8 +228,10 @@ _PATTERNS: dict[Seniority, tuple[str, ...]] = {
         r"[a-z]*sekretariat",
     ),
     Seniority.MANAGER: (
-        r"(?!(?:halb|ab|an|ein|um|weiter|zu|ueber|rohr|strom|wasser|gas|fern)leit)"
-        r"(?![a-z]*begleit)[a-z]+(?:leiter|leiterin|leitung)",
+        r"(?!(?:ab|an|ein|um|weiter|zu|ueber)leit)"
+        r"(?![a-z]*(?:halb|supra|wellen|rohr|strom|wasser|gas|fern|beg)leit)"
+        r"[a-z]+(?:leiter|leiterin|leitung)",
+        r"[a-z]+manager(?:in)?",
     ),
 }
 

@@ -122,6 +122,17 @@ def test_seniority_order() -> None:
         ("Vertrieb Halbleiter", Seniority.INDIVIDUAL, BuyingRole.USER),
         ("Reisebegleiterin", Seniority.INDIVIDUAL, BuyingRole.USER),
         ("Monteur Rohrleitung", Seniority.INDIVIDUAL, BuyingRole.USER),
+        ("Ingenieur Leistungshalbleiter", Seniority.INDIVIDUAL, BuyingRole.USER),
+        ("Supraleiter-Forschung", Seniority.INDIVIDUAL, BuyingRole.USER),
+        ("Lichtwellenleiter-Techniker", Seniority.INDIVIDUAL, BuyingRole.USER),
+        # Boards, team leaders and German -manager compounds.
+        ("Board Member", Seniority.C_LEVEL, BuyingRole.DECISION_MAKER),
+        ("Chairman of the Board", Seniority.C_LEVEL, BuyingRole.DECISION_MAKER),
+        ("Vorstandsmitglied", Seniority.C_LEVEL, BuyingRole.DECISION_MAKER),
+        ("Aufsichtsrat", Seniority.C_LEVEL, BuyingRole.DECISION_MAKER),
+        ("Team Leader", Seniority.MANAGER, BuyingRole.INFLUENCER),
+        ("Projektmanager", Seniority.MANAGER, BuyingRole.INFLUENCER),
+        ("Produktmanagerin", Seniority.MANAGER, BuyingRole.INFLUENCER),
         # A former role says nothing about the current one.
         ("Ex-CEO", Seniority.UNKNOWN, BuyingRole.UNKNOWN),
         ("former CEO", Seniority.UNKNOWN, BuyingRole.UNKNOWN),
