@@ -22,23 +22,23 @@ def error_of(text: str) -> RuleSyntaxError:
     [
         (
             "score and {\n  +1 industry is set\n}\n",
-            "n.lf:1:1: 'and' is a word of the rule language; choose another score name",
+            "n.lf:1:7: 'and' is a word of the rule language; choose another score name",
         ),
         (
             "use bant\nscore positive {\n  +1 industry is set\n}\n",
-            "n.lf:2:1: 'positive' is a word of the rule language; choose another score name",
+            "n.lf:2:7: 'positive' is a word of the rule language; choose another score name",
         ),
         (
             "score temperature {\n  +1 industry is set\n}\n",
-            "n.lf:1:1: 'temperature' is a word of the rule language; choose another score name",
+            "n.lf:1:7: 'temperature' is a word of the rule language; choose another score name",
         ),
         (
             'list not = ["a"]\n',
-            "n.lf:1:1: 'not' is a word of the rule language; choose another list name",
+            "n.lf:1:6: 'not' is a word of the rule language; choose another list name",
         ),
         (
             "const each = 5\n",
-            "n.lf:1:1: 'each' is a word of the rule language; choose another constant name",
+            "n.lf:1:7: 'each' is a word of the rule language; choose another constant name",
         ),
     ],
 )
@@ -70,7 +70,8 @@ qualification q {
 )
 def test_a_criterion_does_not_hide_another_name(name, what):
     error = error_of(QUALIFICATION.replace("NAME", name))
-    assert f"n.lf:7:3: '{name}' is already {what}; choose another criterion name" in str(error)
+    is_ = "is" if what == "a word of the rule language" else "is already"
+    assert f"n.lf:7:13: '{name}' {is_} {what}; choose another criterion name" in str(error)
 
 
 def test_a_criterion_is_defined_once_per_qualification():
@@ -179,14 +180,14 @@ def test_a_criterion_has_the_same_answers_in_every_qualification():
     [
         (
             "activity employees, fair_scan\n",
-            "n.lf:1:1: 'employees' is a lead field; choose another activity name",
+            "n.lf:1:10: 'employees' is a lead field; choose another activity name",
         ),
         (
             "activity is\n",
-            "n.lf:1:1: 'is' is a word of the rule language; choose another activity name",
+            "n.lf:1:10: 'is' is a word of the rule language; choose another activity name",
         ),
-        ('const freemail = "x"\n', "n.lf:1:1: 'freemail' is a word of the rule language"),
-        ("const hot = 5\n", "n.lf:1:1: 'hot' is a word of the rule language"),
+        ('const freemail = "x"\n', "n.lf:1:7: 'freemail' is a word of the rule language"),
+        ("const hot = 5\n", "n.lf:1:7: 'hot' is a word of the rule language"),
     ],
 )
 def test_activities_and_constants_do_not_hide_fields_or_words(text, message):

@@ -48,15 +48,31 @@ SHIPPED_TEMPLATES = ("bant", "champ", "meddic")
 """The qualification templates shipped in ``leadflow/rules/templates/``."""
 
 
+def name_pos(pos: ast.Pos, name: str) -> ast.Pos:
+    """Where ``name`` is in the statement at ``pos`` (after its keyword), for a caret under it."""
+    at = pos.text.find(name, pos.text.find(" ") + 1) if " " in pos.text else -1
+    if at < 0:
+        return pos
+    column = pos.column + at
+    return ast.Pos(pos.source, pos.line, column, column + len(name), name)
+
+
+def _figure(value: float) -> str:
+    """A large figure written out (``10,000,000,000,000``), or in powers of ten when huge."""
+    return f"{value:,.0f}" if value < 1e18 else f"{value:.3g}"
+
+
 def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[str, str]) -> None:
     seen: dict[str, ast.Pos] = {}
 
     def claim(name: str, pos: ast.Pos, what: str) -> bool:
+        at = name_pos(pos, name)
         if name in RESERVED or (what == "constant" and name in RESERVED_FOR_CONSTANTS):
-            check.error(pos, f"'{name}' is a word of the rule language; choose another {what} name")
-            return False
+            check.error(at, f"'{name}' is a word of the rule language; choose another {what} name")
+            seen.setdefault(name, pos)
+            return True  # reported once here; the rules using the name are not errors too
         if name in FIELD_TYPES or name in check.kinds:
-            check.error(pos, f"'{name}' is already a lead field or activity; choose another name")
+            check.error(at, f"'{name}' is already a lead field or activity; choose another name")
             return False
         if name in seen:
             first = seen[name]
@@ -85,7 +101,9 @@ def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[
             for kind in s.kinds:
                 if kind in RESERVED or kind in FIELD_TYPES or kind in custom:
                     what = "a word of the rule language" if kind in RESERVED else "a lead field"
-                    check.error(s.pos, f"'{kind}' is {what}; choose another activity name")
+                    check.error(
+                        name_pos(s.pos, kind), f"'{kind}' is {what}; choose another activity name"
+                    )
                 else:
                     check.kinds.add(kind)
     for name, type_ in custom.items():
@@ -304,7 +322,7 @@ def assemble(
             if gain > MAX_GAIN:
                 check.error(
                     s.pos,
-                    f"score {s.name} multiplies points by up to {gain:.3g} through its weights "
+                    f"score {s.name} multiplies points by up to {_figure(gain)} through its weights "
                     f"(and those of the formulas it uses); at most {MAX_GAIN:,} is allowed",
                 )
                 gain = 1.0  # reported here, not again in every formula using it
@@ -439,7 +457,10 @@ def _qualification(
         named[c.name] = c.pos
         clash = _criterion_clash(c.name, check)
         if clash is not None:
-            check.error(c.pos, f"'{c.name}' is already {clash}; choose another criterion name")
+            is_ = "is" if clash == "a word of the rule language" else "is already"
+            check.error(
+                name_pos(c.pos, c.name), f"'{c.name}' {is_} {clash}; choose another criterion name"
+            )
             continue
         scale: dict[str, str] = {}
         for answer, grade in c.answers:
