@@ -96,3 +96,17 @@ def test_demo_without_temperature_or_mql_says_so(
     out = capsys.readouterr().out
     assert "  fit 10  -> no temperature, no mql rule\n" in out
     assert "None" not in out
+
+
+def test_demo_checks_every_input_before_it_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit, match="is not an ISO 8601 date-time"):
+        main(["demo", "--now", "garbage"])
+    assert capsys.readouterr().out == ""
+    rules = tmp_path / "bad.lf"
+    rules.write_text("score fit {\n  +1 emplyees > 1\n}\n")
+    assert main(["demo", "--rules", str(rules)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "did you mean 'employees'" in captured.err

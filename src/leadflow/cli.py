@@ -69,11 +69,10 @@ def _demo(args: argparse.Namespace) -> int:
     calendar = BusinessCalendar(
         hours=args.hours, timezone=args.timezone, holidays=args.holidays or None
     )
+    rules, now = load(rules_path), _parse_now(args.now)  # every input checked before output
+    report = demo_report(records, rules=rules, now=now, calendar=calendar)
     print(f"Handoff data check of {path.name}, scored with {rules_path.name}")
     print()
-    report = demo_report(
-        records, rules=load(rules_path), now=_parse_now(args.now), calendar=calendar
-    )
     print(report)
     return 0
 
