@@ -22,23 +22,13 @@ from leadflow.rules.conditions import (
     references,
 )
 from leadflow.rules.evaluation import KnockoutHit, fmt
-from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES, getters_for
+from leadflow.rules.facts import FIELD_TYPES, getters_for
+from leadflow.rules.names import criterion_clash, declare, name_pos
 from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
 from leadflow.rules.reach import Names, contradiction, unreachable
 
 __all__ = ("assemble",)
 
-
-RESERVED = frozenset(
-    {"and", "or", "not", "is", "in", "at", "each", "yes", "no", "positive", "temperature"}
-)
-"""Words no list, constant, field, activity, score, grade or criterion may be named: the words
-that join or negate conditions, ``at`` and ``each`` (which start phrases after a name), yes/no,
-``positive`` (the count of positive criteria in a pass rule) and ``temperature``."""
-
-RESERVED_FOR_CONSTANTS = frozenset({"freemail", "business", "hot", "warm", "cold"})
-"""Values conditions compare with (``email is freemail``, ``temperature is hot``), which a
-constant of that name would replace: no constant is named so."""
 
 MAX_GAIN = 1_000_000_000_000
 """How much a score formula may multiply points by, through the formulas it uses (so that
@@ -48,82 +38,9 @@ SHIPPED_TEMPLATES = ("bant", "champ", "meddic")
 """The qualification templates shipped in ``leadflow/rules/templates/``."""
 
 
-def name_pos(pos: ast.Pos, name: str) -> ast.Pos:
-    """Where ``name`` is in the statement at ``pos`` (after its keyword), for a caret under it."""
-    at = pos.text.find(name, pos.text.find(" ") + 1) if " " in pos.text else -1
-    if at < 0:
-        return pos
-    column = pos.column + at
-    return ast.Pos(pos.source, pos.line, column, column + len(name), name)
-
-
 def _figure(value: float) -> str:
     """A large figure written out (``10,000,000,000,000``), or in powers of ten when huge."""
     return f"{value:,.0f}" if value < 1e18 else f"{value:.3g}"
-
-
-def _decls(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[str, str]) -> None:
-    seen: dict[str, ast.Pos] = {}
-
-    def claim(name: str, pos: ast.Pos, what: str) -> bool:
-        at = name_pos(pos, name)
-        if name in RESERVED or (what == "constant" and name in RESERVED_FOR_CONSTANTS):
-            check.error(at, f"'{name}' is a word of the rule language; choose another {what} name")
-            seen.setdefault(name, pos)
-            return True  # reported once here; the rules using the name are not errors too
-        if name in FIELD_TYPES or name in check.kinds:
-            check.error(at, f"'{name}' is already a lead field or activity; choose another name")
-            return False
-        if name in seen:
-            first = seen[name]
-            check.error(pos, f"{what} '{name}' is already defined at {first.source}:{first.line}")
-            return False
-        seen[name] = pos
-        return True
-
-    for s in statements:
-        if isinstance(s, ast.FieldDecl):
-            if s.type not in CUSTOM_TYPES:
-                check.error(
-                    s.pos,
-                    f"unknown field type '{s.type}'; expected text, number or flag"
-                    f"{check.suggest(s.type, CUSTOM_TYPES)}",
-                )
-            elif s.name in custom and custom[s.name] != s.type:
-                check.error(
-                    s.pos,
-                    f"field '{s.name}' is declared by the host application as "
-                    f"{custom[s.name]}, not {s.type}",
-                )
-            elif claim(s.name, s.pos, "field"):
-                check.field_types[s.name] = s.type
-        elif isinstance(s, ast.ActivityDecl):
-            for kind in s.kinds:
-                if kind in RESERVED or kind in FIELD_TYPES or kind in custom:
-                    what = "a word of the rule language" if kind in RESERVED else "a lead field"
-                    check.error(
-                        name_pos(s.pos, kind), f"'{kind}' is {what}; choose another activity name"
-                    )
-                else:
-                    check.kinds.add(kind)
-    for name, type_ in custom.items():
-        check.field_types.setdefault(name, type_)
-    for s in statements:
-        if isinstance(s, ast.ListDef) and claim(s.name, s.pos, "list"):
-            check.lists[s.name] = s
-            kinds = {i.kind for i in s.items}
-            if len(kinds) > 1:
-                check.error(
-                    s.pos,
-                    f"list '{s.name}' mixes {' and '.join(sorted(kinds))}; "
-                    "a list holds one kind of value",
-                )
-        elif isinstance(s, ast.ConstDef) and claim(s.name, s.pos, "constant"):
-            check.consts[s.name] = s
-        elif isinstance(s, ast.ScoreBlock | ast.ScoreFormula) and claim(s.name, s.pos, "score"):
-            check.scores.add(s.name)
-        elif isinstance(s, ast.GradeBlock) and claim(s.name, s.pos, "grade"):
-            check.grades.add(s.name)
 
 
 def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
@@ -263,7 +180,7 @@ def assemble(
     """Check ``statements`` and compile them; the returned check holds every error found."""
     check = Check(texts, dict(FIELD_TYPES), set(kinds))
     statements = _merge_templates(statements, check, templates)
-    _decls(statements, check, custom)
+    declare(statements, check, custom)
     scores: list[CScore] = []
     grades: list[tuple[str, tuple[CBranch, ...]]] = []
     knockouts: list[tuple[Test, KnockoutHit]] = []
@@ -416,23 +333,6 @@ def check_custom(check: Check) -> dict[str, str]:
     return {k: v for k, v in check.field_types.items() if k not in FIELD_TYPES}
 
 
-def _criterion_clash(name: str, check: Check) -> str | None:
-    """What else ``name`` already is, if a criterion of that name would hide it."""
-    if name in RESERVED:
-        return "a word of the rule language"
-    if name in check.field_types or name in check.kinds:
-        return "a lead field or activity"
-    for what, names in (
-        ("a score", check.scores),
-        ("a grade", check.grades),
-        ("a list", check.lists),
-        ("a constant", check.consts),
-    ):
-        if name in names:
-            return what
-    return None
-
-
 def _qualification(
     s: ast.Qualification,
     check: Check,
@@ -455,7 +355,7 @@ def _qualification(
             )
             continue
         named[c.name] = c.pos
-        clash = _criterion_clash(c.name, check)
+        clash = criterion_clash(c.name, check)
         if clash is not None:
             is_ = "is" if clash == "a word of the rule language" else "is already"
             check.error(
