@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import re
-import stat
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,8 +21,9 @@ from leadflow.rules.assemble import SHIPPED_TEMPLATES, assemble
 from leadflow.rules.build import build
 from leadflow.rules.conditions import did_you_mean
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
+from leadflow.rules.files import checked_text, decode_error, read_bytes, stamp
 from leadflow.rules.ruleset import RuleSet
-from leadflow.rules.syntax import error_at, normalize, parse_tree, raise_all
+from leadflow.rules.syntax import error_at, parse_tree, raise_all
 from leadflow.rules.testing import compile_tests
 
 __all__ = ("MAX_BYTES", "MAX_INCLUDES", "TEMPLATES", "load", "parse", "template_text")
@@ -41,76 +39,6 @@ TEMPLATES = SHIPPED_TEMPLATES
 
 _CACHE_SIZE = 64
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _read(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
-    """At most ``limit + 1`` bytes of the regular file ``path``, and its status.
-
-    Opening does not block (a named pipe would wait for a writer forever), and devices,
-    pipes and folders are refused before anything is read.
-
-    Raises:
-        OSError: the file cannot be opened or read, or is not a regular file.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        status = os.fstat(descriptor)
-        if stat.S_ISDIR(status.st_mode):
-            raise OSError(errno.EISDIR, "it is a folder, not a file")
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(errno.EINVAL, "it is not a regular file (a pipe, device or socket)")
-        with os.fdopen(descriptor, "rb", closefd=False) as file:
-            return file.read(limit + 1), status
-    finally:
-        os.close(descriptor)
-
-
-def _stamp(status: os.stat_result) -> tuple[int, int, int]:
-    """What tells a file changed: modification time, status-change time (which a write sets
-    even when the modification time is put back) and size."""
-    return status.st_mtime_ns, status.st_ctime_ns, status.st_size
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of ``text[index]``."""
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
-
-
-def _decode_error(data: bytes, error: UnicodeDecodeError) -> str:
-    """Where in ``data`` the bytes that are not UTF-8 start, in words."""
-    prefix = data[: error.start].decode("utf-8", "replace")
-    line, column = _position(prefix, len(prefix))
-    return f"it is not UTF-8 text (line {line}, column {column} of that file)"
-
-
-def _checked(text: str, source: str, max_bytes: int) -> str:
-    """``text`` normalized (see :func:`~leadflow.rules.syntax.normalize`) if it may be parsed.
-
-    Raises:
-        RuleSyntaxError: the text holds a lone surrogate or is larger than ``max_bytes``.
-    """
-    text = normalize(text)
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as error:
-        line, column = _position(text, error.start)
-        code = ord(text[error.start])
-        shown = _SURROGATE.sub("\ufffd", text)
-        raise error_at(
-            shown,
-            source,
-            line,
-            column,
-            f"not valid text: U+{code:04X} is half of a UTF-16 surrogate pair, not a character",
-        ) from None
-    if size > max_bytes:
-        raise error_at(
-            text, source, 1, 1, f"the file has {size:,} bytes; the limit is {max_bytes:,}"
-        )
-    return text
 
 
 def template_text(name: str) -> str:
@@ -183,7 +111,7 @@ class _Reader:
     included: set[str] = field(default_factory=set)
 
     def expand(self, text: str, source: str, here: Path | None) -> list[ast.Statement]:
-        text = _checked(text, source, self.options.max_bytes)
+        text = checked_text(text, source, self.options.max_bytes)
         self.texts[source] = text
         statements = build(parse_tree(text, source), text, source)
         out: list[ast.Statement] = []
@@ -264,7 +192,7 @@ class _Reader:
         self.count(s.pos)
         limit = self.options.max_bytes
         try:
-            data, status = _read(path, limit)
+            data, status = read_bytes(path, limit)
             if len(data) > limit:
                 raise self.fail(
                     s.pos, f"include '{s.path}' has more than {limit:,} bytes, the limit"
@@ -275,9 +203,9 @@ class _Reader:
                 s.pos, f"cannot read include '{s.path}': {error.strerror or error}"
             ) from None
         except UnicodeDecodeError as error:
-            message = _decode_error(data, error)
+            message = decode_error(data, error)
             raise self.fail(s.pos, f"cannot read include '{s.path}': {message}") from None
-        self.stamps.append((str(here / target), str(path), _stamp(status)))
+        self.stamps.append((str(here / target), str(path), stamp(status)))
         source = self.name(str(path))
         self.included.add(str(path))
         self.reading.append(str(path))
@@ -328,14 +256,14 @@ class _Cache:
             if entry is None:
                 return None
             rules, stamps = entry
-            for written, path, stamp in stamps:
+            for written, path, kept in stamps:
                 try:
                     stat = Path(path).stat()
                     if str(Path(written).resolve()) != path:
                         return None
                 except (OSError, RuntimeError):
                     return None
-                if _stamp(stat) != stamp:
+                if stamp(stat) != kept:
                     return None
             self.entries.move_to_end(key)
             self.hits += 1
@@ -432,12 +360,12 @@ def load(
         raise ConfigurationError(
             f"cannot read rule file {str(path)!r}: {error.strerror}", field="path", value=path
         ) from None
-    key = ("file", str(file), _stamp(stat), options)
+    key = ("file", str(file), stamp(stat), options)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
     try:
-        data, _ = _read(file, max_bytes)
+        data, _ = read_bytes(file, max_bytes)
         if len(data) > max_bytes:
             first = data[: data.find(b"\n")].decode("utf-8", "replace")
             raise error_at(
@@ -452,7 +380,7 @@ def load(
         ) from None
     except UnicodeDecodeError as error:
         raise ConfigurationError(
-            f"cannot read rule file {str(path)!r}: {_decode_error(data, error)}",
+            f"cannot read rule file {str(path)!r}: {decode_error(data, error)}",
             field="path",
             value=path,
         ) from None
