@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadflow._time import require_aware
-from leadflow.errors import LeadValidationError
-from leadflow.handoff import data_quality
-from leadflow.lead import Lead, validate_lead
+from leadflow.handoff import quality_of, validate_each
+from leadflow.lead import Lead
 from leadflow.lifecycle import HandoffEvent, LeadRecord, new_lead, try_advance
 from leadflow.rules import Evaluation, RuleSet
 from leadflow.sla import BusinessCalendar, SlaPolicy, SlaStatus
@@ -136,11 +135,7 @@ def demo_report(
     calendar: BusinessCalendar,
 ) -> str:
     """The whole demo output: the data-quality report, then scoring, lifecycle and SLA."""
-    leads = []
-    for record in records:
-        try:
-            leads.append(validate_lead(record))
-        except LeadValidationError:
-            continue  # listed by the data-quality report
+    outcomes = tuple(validate_each(records))  # each record validated once, for both parts
+    leads = [lead for lead in outcomes if isinstance(lead, Lead)]  # the rest: in the report
     runs = run(leads, rules=rules, now=now, calendar=calendar)
-    return "\n\n".join((data_quality(records).render(), render(runs, now=now, calendar=calendar)))
+    return "\n\n".join((quality_of(outcomes).render(), render(runs, now=now, calendar=calendar)))

@@ -135,6 +135,13 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
+def _listed(problems: tuple[Problem, ...]) -> str:
+    """``(N problems):`` and one indented line per problem, the tail of a validation message."""
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return f"({len(problems)} {noun}):\n{lines}"
+
+
 class GraphError(ConfigurationError):
     """A lifecycle graph definition is invalid; every problem is listed, not just the first.
 
@@ -146,11 +153,8 @@ class GraphError(ConfigurationError):
     code: ClassVar[str] = "graph"
 
     def __init__(self, problems: tuple[Problem, ...], *, source: str = "<graph>") -> None:
-        count = len(problems)
-        noun = "problem" if count == 1 else "problems"
-        lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(
-            f"lifecycle graph {source} is invalid ({count} {noun}):\n{lines}",
+            f"lifecycle graph {source} is invalid {_listed(problems)}",
             field="graph",
             value=source,
             expected="a valid lifecycle graph",
@@ -170,14 +174,13 @@ class LeadValidationError(LeadflowError, ValueError):
     """
 
     code: ClassVar[str] = "lead-validation"
+    _record: ClassVar[str] = "lead"
+    """What the message calls the record."""
 
     def __init__(self, problems: tuple[Problem, ...], *, record_id: str | None = None) -> None:
-        who = f"lead {record_id!r}" if record_id is not None else "lead"
-        lines = "\n".join(f"  - {p}" for p in problems)
-        count = len(problems)
-        noun = "problem" if count == 1 else "problems"
+        who = self._record if record_id is None else f"{self._record} {record_id!r}"
         super().__init__(
-            f"{who} is invalid ({count} {noun}):\n{lines}",
+            f"{who} is invalid {_listed(problems)}",
             problems=problems,
             record_id=record_id,
         )
@@ -189,12 +192,7 @@ class EventValidationError(LeadValidationError):
     """A lifecycle event (webhook payload) failed validation; nothing was applied."""
 
     code: ClassVar[str] = "event-validation"
-
-    def __init__(self, problems: tuple[Problem, ...], *, record_id: str | None = None) -> None:
-        super().__init__(problems, record_id=record_id)
-        who = f"event {record_id!r}" if record_id is not None else "event"
-        self.message = who + self.message[self.message.index(" is invalid") :]
-        self.args = (self.message,)
+    _record: ClassVar[str] = "event"
 
 
 class TransitionError(LeadflowError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
@@ -150,20 +150,30 @@ class DataQualityReport(BaseModel):
 
 def data_quality(records: Iterable[Mapping[str, Any]]) -> DataQualityReport:
     """Validate a batch of raw records and check the valid ones for handoff readiness."""
+    return quality_of(validate_each(records))
+
+
+def validate_each(records: Iterable[Mapping[str, Any]]) -> Iterator[Lead | LeadValidationError]:
+    """Each record as a lead, or as the error that says why it is not one."""
+    for record in records:
+        try:
+            yield validate_lead(record)
+        except LeadValidationError as error:
+            yield error
+
+
+def quality_of(outcomes: Iterable[Lead | LeadValidationError]) -> DataQualityReport:
+    """The report over records already validated by :func:`validate_each`."""
     total = valid = complete = 0
     invalid: list[LeadProblems] = []
     reports: list[HandoffReport] = []
     missing: Counter[str] = Counter()
     absent: Counter[str] = Counter()
-    for record in records:
+    for lead in outcomes:
         total += 1
-        try:
-            lead = validate_lead(record)
-        except LeadValidationError as error:
+        if isinstance(lead, LeadValidationError):
             invalid.append(
-                LeadProblems(
-                    lead_id=error.record_id, problems=tuple(str(p) for p in error.problems)
-                )
+                LeadProblems(lead_id=lead.record_id, problems=tuple(str(p) for p in lead.problems))
             )
             continue
         valid += 1

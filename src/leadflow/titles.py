@@ -61,13 +61,14 @@ class BuyingRole(StrEnum):
 
 # Phrases are matched on word boundaries after normalisation (lower case, umlauts folded to
 # ae/oe/ue, ß to ss, separators to spaces). Order matters: the first level with a hit wins.
+# A phrase that contains a shorter one of its level ("key account manager", "co founder") or a
+# compound that a pattern of its level matches ("teamleiter") is left out: it could never decide.
 _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
     (
         Seniority.STUDENT,
         (
             "werkstudent",
             "werkstudentin",
-            "working student",
             "student",
             "studentin",
             "praktikant",
@@ -96,7 +97,6 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
         (
             "product owner",
             "account manager",
-            "key account manager",
             "project manager assistant",
             "executive assistant",
             "personal assistant",
@@ -169,11 +169,9 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
             "vorstandsvorsitzender",
             "vorstandsvorsitzende",
             "owner",
-            "co owner",
             "inhaber",
             "inhaberin",
             "founder",
-            "co founder",
             "cofounder",
             "gruender",
             "gruenderin",
@@ -196,12 +194,6 @@ _PHRASES: tuple[tuple[Seniority, tuple[str, ...]], ...] = (
             "leiter",
             "leiterin",
             "leitung",
-            "abteilungsleiter",
-            "abteilungsleiterin",
-            "teamleiter",
-            "teamleiterin",
-            "gruppenleiter",
-            "gruppenleiterin",
             "team lead",
             "team leader",
             "teamlead",
@@ -299,7 +291,7 @@ def seniority_of(title: str | None) -> Seniority:
     if title is None:
         return Seniority.UNKNOWN
     text = _current(title)
-    if not text.strip() or text.strip() in _PLACEHOLDERS:
+    if text.isspace() or text.strip() in _PLACEHOLDERS:
         return Seniority.UNKNOWN
     for level, matcher in _MATCHERS:
         if matcher.search(text):

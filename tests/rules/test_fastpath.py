@@ -127,20 +127,30 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
     if draw(st.booleans()):
         limits.append(f"  at least {draw(st.integers(-60, 0))}")
     hot = draw(st.integers(0, 80))
+
+    def blocks(fit_limits: list[str], engagement: list[str]) -> list[str]:
+        """The custom fields and the two score blocks."""
+        return [
+            "field partner is flag",
+            "field plan is text",
+            "field arr is number",
+            "score fit {",
+            *fit,
+            *fit_limits,
+            "}",
+            "score engagement {",
+            *engagement,
+            "}",
+        ]
+
     if scores_only:
         total = "total" if draw(st.booleans()) else "fit"  # without a formula, or with one
         return "\n".join(
             [
-                "field partner is flag",
-                "field plan is text",
-                "field arr is number",
-                "score fit {",
-                *fit,
-                *(limits if total == "total" else []),
-                "}",
-                "score engagement {",
-                *[line for line in engagement if "decay" not in line],
-                "}",
+                *blocks(
+                    limits if total == "total" else [],
+                    [line for line in engagement if "decay" not in line],
+                ),
                 "score total = 0.35 * fit - engagement" if total == "total" else "",
                 "temperature {",
                 f"  hot when fit >= {hot} and engagement >= {hot // 2} and {total} > -100",
@@ -153,16 +163,7 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
         )
     return "\n".join(
         [
-            "field partner is flag",
-            "field plan is text",
-            "field arr is number",
-            "score fit {",
-            *fit,
-            *limits,
-            "}",
-            "score engagement {",
-            *engagement,
-            "}",
+            *blocks(limits, engagement),
             "score total = fit + 0.5 * engagement - 1.25 * fit",
             "grade size {",
             "  A when employees >= 500 and fit > 0",

@@ -38,9 +38,13 @@ def only_error(text: str) -> RuleSyntaxError:
     return error
 
 
+def statements_of(text: str) -> tuple[ast.Statement, ...]:
+    """The statements of ``text``, parsed and built without the static checks."""
+    return build(parse_tree(text, "t.lf"), text, "t.lf")
+
+
 def branches(text: str) -> tuple[ast.Branch, ...]:
-    statements = build(parse_tree(text, "t.lf"), text, "t.lf")
-    return next(s for s in statements if isinstance(s, ast.Temperature)).branches
+    return next(s for s in statements_of(text) if isinstance(s, ast.Temperature)).branches
 
 
 def condition(text: str) -> ast.Condition:
@@ -200,7 +204,7 @@ def test_constants_and_lists_are_resolved_when_given():
         '  warm when employees >= 1000 and industry is "bank"\n'
         "  warm when employees between 600 and 50\n"
     )
-    statements = build(parse_tree(text, "t.lf"), text, "t.lf")
+    statements = statements_of(text)
     consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
     lists = {s.name: s for s in statements if isinstance(s, ast.ListDef)}
     block = next(s for s in statements if isinstance(s, ast.Temperature))
@@ -218,7 +222,7 @@ def test_a_constant_may_shadow_a_level():
     text = "const vp = manager\n" + temperature(
         "  hot when seniority at least director\n  warm when seniority at least vp\n"
     )
-    statements = build(parse_tree(text, "t.lf"), text, "t.lf")
+    statements = statements_of(text)
     consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
     block = next(s for s in statements if isinstance(s, ast.Temperature))
     assert list(reach.unreachable(block.branches, consts=consts)) == []
@@ -262,7 +266,7 @@ def test_a_long_line_gives_up_instead_of_taking_long():
 
 def reasons_with(text: str) -> list[tuple[int, str]]:
     """The reasons for the temperature block of ``text``, its constants and lists given."""
-    statements = build(parse_tree(text, "t.lf"), text, "t.lf")
+    statements = statements_of(text)
     consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
     lists = {s.name: s for s in statements if isinstance(s, ast.ListDef)}
     block = next(s for s in statements if isinstance(s, ast.Temperature))

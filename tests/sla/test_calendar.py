@@ -9,15 +9,10 @@ import pytest
 
 from leadflow.errors import ConfigurationError, NaiveDatetimeError
 from leadflow.sla import BusinessCalendar
+from tests.sla.helpers import BERLIN, H, berlin
 from tests.sla.reference import Reference
 
-BERLIN = ZoneInfo("Europe/Berlin")
-H = timedelta(hours=1)
 OFFICE = "mon-fri 08:00-18:00"
-
-
-def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def utc(value: datetime) -> datetime:

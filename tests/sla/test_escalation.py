@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
 from pydantic import ValidationError
 
@@ -15,20 +12,7 @@ from leadflow.sla import (
     EscalationLadder,
     EscalationStep,
 )
-
-BERLIN = ZoneInfo("Europe/Berlin")
-H = timedelta(hours=1)
-US = timedelta(microseconds=1)
-
-
-def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
-
-
-SATURDAY_EVENING = berlin(2026, 6, 6, 19, 30)
-
-
-FIRST = datetime(2026, 6, 1, 9, tzinfo=UTC)
+from tests.sla.helpers import FIRST, SATURDAY_EVENING, US, H, berlin
 
 
 def test_feedback_ladder_is_48_hours_to_the_sales_manager():

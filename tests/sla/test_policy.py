@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -17,17 +16,7 @@ from leadflow.sla import (
     TouchRule,
     promise,
 )
-
-BERLIN = ZoneInfo("Europe/Berlin")
-H = timedelta(hours=1)
-US = timedelta(microseconds=1)
-
-
-def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
-
-
-SATURDAY_EVENING = berlin(2026, 6, 6, 19, 30)
+from tests.sla.helpers import SATURDAY_EVENING, H, berlin
 
 
 def test_default_policy_follows_the_agreement():

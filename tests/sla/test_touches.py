@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -11,20 +10,7 @@ from leadflow.errors import NaiveDatetimeError
 from leadflow.sla import (
     TouchRule,
 )
-
-BERLIN = ZoneInfo("Europe/Berlin")
-H = timedelta(hours=1)
-US = timedelta(microseconds=1)
-
-
-def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
-
-
-SATURDAY_EVENING = berlin(2026, 6, 6, 19, 30)
-
-
-FIRST = datetime(2026, 6, 1, 9, tzinfo=UTC)
+from tests.sla.helpers import FIRST
 
 
 def test_touch_rule_satisfied():

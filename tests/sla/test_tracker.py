@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -18,18 +17,8 @@ from leadflow.sla import (
     track,
 )
 from leadflow.sla.stopwatch import Stopwatch, merged_pauses
+from tests.sla.helpers import SATURDAY_EVENING, US, H, berlin
 from tests.sla.strategies import calendars, durations, instants
-
-BERLIN = ZoneInfo("Europe/Berlin")
-H = timedelta(hours=1)
-US = timedelta(microseconds=1)
-
-
-def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
-
-
-SATURDAY_EVENING = berlin(2026, 6, 6, 19, 30)
 
 
 def test_running_then_at_risk_then_breached(office):

@@ -347,22 +347,17 @@ def _attempts_problems(context: _Context, where: str, guard: ContactAttempts) ->
     minimum = guard.minimum
     if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
         yield Problem(where, f"guard {guard.name} needs an integer minimum >= 0", minimum)
-    actors = _strings(guard.actors, where, "actor roles")
-    if isinstance(actors, Problem):
-        yield actors
-        actors = ()
-    for actor in actors:
-        if actor not in context.actors:
-            yield Problem(
-                where, f"guard {guard.name} counts attempts of unknown actor {actor!r}", actor
-            )
-    codes = _strings(guard.reasons, where, "reason codes")
-    if isinstance(codes, Problem):
-        yield codes
-        codes = ()
-    for code in codes:
-        if code not in context.reasons:
-            yield Problem(where, f"guard {guard.name} names unknown reason code {code!r}", code)
+    for values, what, known, says in (
+        (guard.actors, "actor roles", context.actors, "counts attempts of unknown actor"),
+        (guard.reasons, "reason codes", context.reasons, "names unknown reason code"),
+    ):
+        names = _strings(values, where, what)
+        if isinstance(names, Problem):
+            yield names
+            continue
+        for name in names:
+            if name not in known:
+                yield Problem(where, f"guard {guard.name} {says} {name!r}", name)
 
 
 def _snake(value: object) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
@@ -237,11 +237,7 @@ def _reasons(value: Any, problems: list[Problem]) -> dict[str, Reason]:
                 Problem(where, "expected a table with label and marketing_action", spec)
             )
             continue
-        problems.extend(
-            Problem(f"{where}.{k}", "unknown setting", spec[k])
-            for k in spec
-            if k not in _REASON_KEYS
-        )
+        problems.extend(_unknown_settings(where, spec, _REASON_KEYS))
         label = spec.get("label", code)
         action = spec.get("marketing_action")
         category = spec.get("category", "other")
@@ -260,21 +256,31 @@ def _reasons(value: Any, problems: list[Problem]) -> dict[str, Reason]:
     return reasons
 
 
-def _stages(value: Any, problems: list[Problem]) -> tuple[StageSpec, ...]:
+def _unknown_settings(
+    where: str, spec: Mapping[str, Any], known: frozenset[str]
+) -> Iterator[Problem]:
+    return (Problem(f"{where}.{k}", "unknown setting", spec[k]) for k in spec if k not in known)
+
+
+def _tables(
+    value: Any, section: str, noun: str, shape: str, known: frozenset[str], problems: list[Problem]
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield ``(where, table)`` for each table in list ``section``; report the rest to ``problems``."""
     if not isinstance(value, list):
-        problems.append(Problem("stages", "expected a list of stage tables", value))
-        return ()
-    stages: list[StageSpec] = []
+        problems.append(Problem(section, f"expected a list of {noun} tables", value))
+        return
     for i, spec in enumerate(value):
-        where = f"stages[{i}]"
+        where = f"{section}[{i}]"
         if not isinstance(spec, Mapping):
-            problems.append(Problem(where, "expected a table with name and owner", spec))
+            problems.append(Problem(where, f"expected a table with {shape}", spec))
             continue
-        problems.extend(
-            Problem(f"{where}.{k}", "unknown setting", spec[k])
-            for k in spec
-            if k not in _STAGE_KEYS
-        )
+        problems.extend(_unknown_settings(where, spec, known))
+        yield where, spec
+
+
+def _stages(value: Any, problems: list[Problem]) -> tuple[StageSpec, ...]:
+    stages: list[StageSpec] = []
+    for where, spec in _tables(value, "stages", "stage", "name and owner", _STAGE_KEYS, problems):
         name, owner = spec.get("name"), spec.get("owner")
         terminal, description = spec.get("terminal", False), spec.get("description", "")
         bad = [
@@ -296,20 +302,16 @@ def _stages(value: Any, problems: list[Problem]) -> tuple[StageSpec, ...]:
 def _transitions(
     value: Any, all_reasons: tuple[str, ...], problems: list[Problem]
 ) -> tuple[Transition, ...]:
-    if not isinstance(value, list):
-        problems.append(Problem("transitions", "expected a list of transition tables", value))
-        return ()
     result: list[Transition] = []
-    for i, spec in enumerate(value):
-        where = f"transitions[{i}]"
-        if not isinstance(spec, Mapping):
-            problems.append(Problem(where, "expected a table with name, from, to and actors", spec))
-            continue
-        problems.extend(
-            Problem(f"{where}.{k}", "unknown setting", spec[k])
-            for k in spec
-            if k not in _TRANSITION_KEYS
-        )
+    tables = _tables(
+        value,
+        "transitions",
+        "transition",
+        "name, from, to and actors",
+        _TRANSITION_KEYS,
+        problems,
+    )
+    for where, spec in tables:
         count = len(problems)
         name = _text(spec, "name", where, problems)
         target = _text(spec, "to", where, problems)

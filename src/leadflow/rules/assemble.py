@@ -341,10 +341,9 @@ def _qualification(
 ) -> CQualification:
     criteria: list[tuple[str, Mapping[str, str]]] = []
     if not s.criteria:
+        # a shipped template's own name is its closest match: "did you mean 'use bant'?"
         close = did_you_mean(s.name, SHIPPED_TEMPLATES)
         hint = close.replace("did you mean '", "did you mean 'use ")
-        if s.name in SHIPPED_TEMPLATES and s.name not in templates:
-            hint = f" (did you mean 'use {s.name}'?)"
         check.error(s.pos, f"qualification {s.name} has no criteria{hint}")
     named: dict[str, ast.Pos] = {}
     for c in s.criteria:

@@ -8,7 +8,6 @@ rule fire by accident, not even under ``not``; ask for it with ``is missing``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,7 +37,7 @@ from leadflow.rules.points import (
     ranked_points,
     same_points,
 )
-from leadflow.rules.syntax import error_at
+from leadflow.rules.syntax import did_you_mean, error_at
 
 __all__ = ("GRADES", "TEMPERATURES", "Check", "Test", "did_you_mean")
 
@@ -55,12 +54,6 @@ SUGGESTED = 50
 _NUMBER_OPS = {"<", "<=", ">", ">=", "is", "is not", "between", "in", "not in"}
 _TEXT_OPS = {"is", "is not", "in", "not in", "contains", "starts with", "ends with"}
 _LEVEL_OPS = {"is", "is not", "in", "not in", "at least", "at most"}
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass

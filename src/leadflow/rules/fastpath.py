@@ -42,7 +42,7 @@ from leadflow.rules.points import (
     tabled,
     window_of,
 )
-from leadflow.rules.program import CBranch, Program
+from leadflow.rules.program import Program, first_branch
 from leadflow.rules.totals import add_up, weighted
 from leadflow.rules.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
 
@@ -61,14 +61,6 @@ _ZEROS = repeat(0.0)
 Span = tuple[
     str, str, slice | None, float | None, float | None, tuple[tuple[float, str], ...] | None
 ]
-
-
-def _first(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
-    for branch in branches:
-        test = branch.test
-        if test is None or test(f) is True:
-            return branch
-    return branches[-1]  # pragma: no cover - the checker demands an "otherwise" branch
 
 
 def _missing(lead: Lead) -> None:
@@ -355,7 +347,7 @@ class FastPath:
             decisions = []
             graded: dict[str, str] = {}
             for name, branches in self._grades:
-                branch = _first(branches, f)
+                branch = first_branch(branches, f)
                 graded[name] = f["%" + name] = branch.label
                 decisions.append(branch.decision)
             grades = MappingProxyType(graded)

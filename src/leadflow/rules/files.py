@@ -8,7 +8,7 @@ import re
 import stat
 from pathlib import Path
 
-from leadflow.rules.syntax import error_at, normalize
+from leadflow.rules.syntax import error_at, normalize, position
 
 __all__ = ("checked_text", "decode_error", "position", "read_bytes", "stamp")
 
@@ -42,12 +42,6 @@ def stamp(status: os.stat_result) -> tuple[int, int, int]:
     """What tells a file changed: modification time, status-change time (which a write sets
     even when the modification time is put back) and size."""
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size
-
-
-def position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of ``text[index]``."""
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
 def decode_error(data: bytes, error: UnicodeDecodeError) -> str:

@@ -19,11 +19,10 @@ from leadflow.reasons import STANDARD_REASONS
 from leadflow.rules import ast
 from leadflow.rules.assemble import SHIPPED_TEMPLATES, assemble
 from leadflow.rules.build import build
-from leadflow.rules.conditions import did_you_mean
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
 from leadflow.rules.files import checked_text, decode_error, read_bytes, stamp
 from leadflow.rules.ruleset import RuleSet
-from leadflow.rules.syntax import error_at, parse_tree, raise_all
+from leadflow.rules.syntax import did_you_mean, error_at, parse_tree, raise_all
 from leadflow.rules.testing import compile_tests
 
 __all__ = ("MAX_BYTES", "MAX_INCLUDES", "TEMPLATES", "load", "parse", "template_text")
@@ -41,6 +40,13 @@ _CACHE_SIZE = 64
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
+def _unknown_template(shown: str, name: str) -> str:
+    """The message for an unknown template ``name`` (written as ``shown``)."""
+    return f"unknown template {shown}{did_you_mean(name, TEMPLATES)}; templates: " + ", ".join(
+        TEMPLATES
+    )
+
+
 def template_text(name: str) -> str:
     """The text of a shipped template (``bant``, ``champ`` or ``meddic``).
 
@@ -52,8 +58,7 @@ def template_text(name: str) -> str:
     """
     if name not in TEMPLATES:
         raise ConfigurationError(
-            f"unknown template {name!r}{did_you_mean(name, TEMPLATES)}; templates: "
-            + ", ".join(TEMPLATES),
+            _unknown_template(repr(name), name),
             field="template",
             value=name,
             expected=", ".join(TEMPLATES),
@@ -145,12 +150,7 @@ class _Reader:
 
     def use(self, s: ast.Use) -> list[ast.Statement]:
         if s.template not in TEMPLATES:
-            raise self.fail(
-                s.pos,
-                f"unknown template '{s.template}'"
-                f"{did_you_mean(s.template, TEMPLATES)}; templates: "
-                f"{', '.join(TEMPLATES)}",
-            )
+            raise self.fail(s.pos, _unknown_template(f"'{s.template}'", s.template))
         source = f"{s.template}.lf"
         if source in self.texts:
             return []  # like an include, a template is read once per rule set

@@ -31,6 +31,7 @@ __all__ = (
     "CRule",
     "CScore",
     "Program",
+    "first_branch",
     "rule_points",
 )
 
@@ -196,7 +197,7 @@ class Program:
         decisions: list[Decision] = []
         grades: dict[str, str] = {}
         for name, branches in self.grades:
-            branch = _first(branches, f)
+            branch = first_branch(branches, f)
             grades[name] = branch.label
             f["%" + name] = branch.label
             decisions.append(branch.decision)
@@ -212,7 +213,7 @@ class Program:
                     )
                 )
             else:
-                branch = _first(self.temperature, f)
+                branch = first_branch(self.temperature, f)
                 temperature = branch.label
                 decisions.append(branch.decision)
         f["!temperature"] = temperature
@@ -382,8 +383,10 @@ def _run(block: CScore, f: Facts, trace: list[tuple[CRule, float]] | None) -> fl
     return total
 
 
-def _first(branches: tuple[CBranch, ...], f: Facts) -> CBranch:
+def first_branch(branches: tuple[CBranch, ...], f: dict[str, Any]) -> CBranch:
+    """The first branch whose test holds on the facts ``f`` (a branch without one always does)."""
     for branch in branches:
-        if branch.test is None or branch.test(f) is True:
+        test = branch.test
+        if test is None or test(f) is True:
             return branch
     return branches[-1]  # pragma: no cover - the checker demands an "otherwise" branch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from copy import copy
@@ -15,7 +16,16 @@ from lark.parsers.lalr_parser_state import ParserState
 
 from leadflow.errors import RuleSyntaxError
 
-__all__ = ("MAX_ERRORS", "error_at", "normalize", "parse_tree", "raise_all", "snippet")
+__all__ = (
+    "MAX_ERRORS",
+    "did_you_mean",
+    "error_at",
+    "normalize",
+    "parse_tree",
+    "position",
+    "raise_all",
+    "snippet",
+)
 
 MAX_ERRORS = 20
 """At most this many syntax errors are collected per file, and shown in one message."""
@@ -90,6 +100,18 @@ def normalize(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``text[index]``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def snippet(text: str, line: int, column: int) -> str:
@@ -270,8 +292,6 @@ def _foreign_error(
 
 def _keyword_hint(found: str, expected: tuple[str, ...]) -> str:
     """`` (did you mean 'score'?)`` when ``found`` looks like a misspelt expected keyword."""
-    from leadflow.rules.conditions import did_you_mean  # here: conditions imports this module
-
     keywords = [m.group(1) for word in expected if (m := _KEYWORD.fullmatch(word))]
     return did_you_mean(found, keywords)
 
@@ -284,8 +304,7 @@ def _line_end(text: str, token: Token) -> tuple[int, int]:
     line_start = before.rfind("\n") + 1
     if comment >= line_start and '"' not in before[comment:]:
         before = before[:comment].rstrip(" \t")
-    line = before.count("\n") + 1
-    return line, len(before) - (before.rfind("\n") + 1) + 1
+    return position(before, len(before))
 
 
 def _statements_after(text: str, after_line: int) -> list[tuple[int, int]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from leadflow._time import require_aware
+from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
 
 __all__ = ("ClosureSpec", "Closures", "parse_closures")
@@ -68,14 +68,20 @@ def merge_instants(pairs: Iterable[tuple[datetime, datetime]]) -> list[tuple[dat
     return merged
 
 
+def _invalid(item: Any, message: str) -> ConfigurationError:
+    return ConfigurationError(message, field="closures", value=item, expected=_EXPECTED)
+
+
+def _backwards(item: Any, lo: date, hi: date) -> ConfigurationError:
+    return _invalid(item, f"closure ({lo.isoformat()}, {hi.isoformat()}) ends before it starts")
+
+
 def _one(item: Any, days: set[date], ranges: list[tuple[date, date]], instants: list[Any]) -> None:
     if isinstance(item, datetime):
-        raise ConfigurationError(
+        raise _invalid(
+            item,
             f"closure {item!r} is a single datetime; close an interval with a pair "
             "(start, end) of aware datetimes, or a whole day with a date",
-            field="closures",
-            value=item,
-            expected=_EXPECTED,
         )
     if isinstance(item, date):
         days.add(item)
@@ -83,15 +89,10 @@ def _one(item: Any, days: set[date], ranges: list[tuple[date, date]], instants: 
     if isinstance(item, tuple | list) and len(item) == 2:
         lo, hi = item
         if isinstance(lo, datetime) and isinstance(hi, datetime):
-            lo_utc = require_aware(lo, "closure start").astimezone(UTC)
-            hi_utc = require_aware(hi, "closure end").astimezone(UTC)
+            lo_utc = to_utc(lo, "closure start")
+            hi_utc = to_utc(hi, "closure end")
             if hi_utc < lo_utc:
-                raise ConfigurationError(
-                    f"closure ({lo.isoformat()}, {hi.isoformat()}) ends before it starts",
-                    field="closures",
-                    value=item,
-                    expected=_EXPECTED,
-                )
+                raise _backwards(item, lo, hi)
             instants.append((lo_utc, hi_utc))
             return
         if (
@@ -101,20 +102,10 @@ def _one(item: Any, days: set[date], ranges: list[tuple[date, date]], instants: 
             and not isinstance(hi, datetime)
         ):
             if hi < lo:
-                raise ConfigurationError(
-                    f"closure ({lo.isoformat()}, {hi.isoformat()}) ends before it starts",
-                    field="closures",
-                    value=item,
-                    expected=_EXPECTED,
-                )
+                raise _backwards(item, lo, hi)
             ranges.append((lo, hi))
             return
-    raise ConfigurationError(
-        f"cannot read closure {item!r}; expected {_EXPECTED}",
-        field="closures",
-        value=item,
-        expected=_EXPECTED,
-    )
+    raise _invalid(item, f"cannot read closure {item!r}; expected {_EXPECTED}")
 
 
 def parse_closures(spec: Iterable[Any] | Closures | None) -> Closures:

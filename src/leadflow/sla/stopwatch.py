@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from leadflow._time import require_aware
+from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.closures import merge_instants
@@ -29,11 +29,11 @@ def merged_pauses(
         NaiveDatetimeError: a pause bound is naive.
         ConfigurationError: a pause ends before it starts.
     """
-    now_utc = require_aware(now, "now").astimezone(UTC)
+    now_utc = to_utc(now, "now")
     found = []
     for start, end in pauses:
-        lo = require_aware(start, "pause start").astimezone(UTC)
-        hi = now_utc if end is None else require_aware(end, "pause end").astimezone(UTC)
+        lo = to_utc(start, "pause start")
+        hi = now_utc if end is None else to_utc(end, "pause end")
         if end is not None and hi < lo:
             raise ConfigurationError(
                 f"pause ({start.isoformat()}, {end.isoformat()}) ends before it starts",

@@ -10,11 +10,11 @@ in one afternoon are one touch.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from leadflow._time import require_aware, to_utc
+from leadflow._time import to_utc
 
 __all__ = ("TouchCheck", "TouchRule")
 
@@ -84,9 +84,7 @@ class TouchRule(BaseModel):
         """
         now_utc = to_utc(now, "now")
         zone = now.tzinfo
-        made = sorted(
-            t for t in (require_aware(t, "touch").astimezone(UTC) for t in touches) if t <= now_utc
-        )
+        made = sorted(t for t in (to_utc(t, "touch") for t in touches) if t <= now_utc)
         counted: list[datetime] = []
         for touch in made:
             if not counted or self.min_gap is None or touch - counted[-1] >= self.min_gap:
