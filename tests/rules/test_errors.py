@@ -10,7 +10,7 @@ import pytest
 from leadflow import ConfigurationError, RuleSyntaxError
 from leadflow.reasons import STANDARD_REASONS
 from leadflow.rules import parse
-from leadflow.rules.build import MAX_DEPTH
+from leadflow.rules._syntax.builder import MAX_DEPTH
 
 from .helpers import NOW
 

@@ -10,6 +10,7 @@ import pytest
 from leadflow import LeadValidationError, NaiveDatetimeError, RuleEvaluationError, RuleSyntaxError
 from leadflow.rules import Evaluation, parse
 
+from . import oracle
 from .helpers import NOW, lead
 
 
@@ -136,7 +137,7 @@ def test_decay_of_a_rule_that_holds_without_activity(acts):
     result = rules.evaluate(lead(acts=acts), now=NOW)
     assert result.scores["engagement"] == 10
     assert [c.points for c in result.contributions] == [10]
-    assert rules._program.evaluate(lead(acts=acts), NOW, {}).scores == result.scores
+    assert oracle.evaluate(rules, lead(acts=acts), NOW).scores == result.scores
     assert rules.score(lead(acts=acts), now=NOW) == {"engagement": 10}
 
 

@@ -1,8 +1,8 @@
-"""The hot path agrees with the generic one: same evaluation, same contributions, same explain.
+"""The engine agrees with the oracle: same evaluation, same contributions, same explain.
 
-``RuleSet.evaluate`` runs :class:`~leadflow.rules.fastpath.FastPath` (value rules, tables,
-activity counts, written-out ``and``); ``Program.evaluate`` is the generic reference it must
-match on every file and lead.
+``RuleSet.evaluate`` runs :class:`~leadflow.rules._engine.engine.Engine` (value rules, tables,
+activity counts, written-out ``and``); :func:`tests.rules.oracle.evaluate`, a slow line-by-line
+interpreter kept only in the tests, is the reference it must match on generated files and leads.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from leadflow import Lead
 from leadflow.rules import parse
-from leadflow.rules.closures import (
+from leadflow.rules._compile.predicates import (
     all_of,
     all_of_loop,
     all_of_scores,
@@ -30,8 +30,8 @@ from leadflow.rules.closures import (
     any_of_loop,
     operator,
 )
-from leadflow.rules.contributing import contribution
 
+from . import oracle
 from .helpers import NOW
 from .test_properties import ANSWERS, leads, rule_files
 
@@ -206,17 +206,17 @@ def custom_leads(draw: st.DrawFn) -> Lead:
 
 def agree(text: str, lead: Lead, answers: dict[str, str]) -> None:
     rules = parse(text, source="gen.lf")
-    program = rules._program  # the generic reference
+    program = rules._program
     fast = rules.evaluate(lead, now=NOW, answers=answers)
-    generic = program.evaluate(lead, NOW, answers)
+    generic = oracle.evaluate(rules, lead, NOW, answers)
     assert fast == generic, (fast, generic)
     assert fast.contributions == generic.contributions
     assert fast.explain() == generic.explain()
-    facts = program.facts(lead, NOW)
-    scores, trace = program.scores_traced(facts)
+    facts = oracle.facts(program, lead, NOW)
+    scores, trace = oracle.scores_traced(program, facts)
     assert scores == dict(fast.scores)
     # contributions are built from what evaluate recorded; they are those of the rules run
-    reference = tuple(contribution(rule, points, facts) for rule, points in trace)
+    reference = tuple(oracle.contribution(rule, points, facts) for rule, points in trace)
     assert fast.contributions == reference
     assert generic.contributions == reference
     # same record, a line worth nothing that counted (-0.0) included
@@ -239,7 +239,7 @@ def test_fast_and_generic_paths_agree_on_every_shape(text, sample):
 @settings(max_examples=100)
 @given(shaped_files(scores_only=True), st.lists(custom_leads(), min_size=1, max_size=3))
 def test_fast_and_generic_paths_agree_when_only_scores_classify(text, sample):
-    assert parse(text)._light  # the scores are the facts
+    assert parse(text)._engine._light  # the scores are the facts
     for lead in sample:
         agree(text, lead, {})
 
@@ -417,22 +417,17 @@ def test_contributions_are_built_from_the_record_without_running_the_rules():
     rules = parse(RECORDED, source="recorded.lf")
     program = rules._program
     lead = sample_leads()[5]
-    evaluations = [rules.evaluate(lead, now=NOW), program.evaluate(lead, NOW, {})]
+    evaluations = [rules.evaluate(lead, now=NOW), oracle.evaluate(rules, lead, NOW)]
     expected = [(e.contributions, e.explain()) for e in evaluations]
     assert any(c.points == 0 for c in expected[0][0])  # a +0 line that counted is shown
     saved = [(rule, rule.test) for block in program.scores for rule in block.rules]
-    steps = [(block, block.steps) for block in program.scores]
     try:
         for rule, _ in saved:
             object.__setattr__(rule, "test", _explode)
-        for block, _ in steps:
-            object.__setattr__(block, "steps", ((_explode, 1.0, block.limits[0]),))
         assert [(e.contributions, e.explain()) for e in evaluations] == expected
     finally:
         for rule, test in saved:
             object.__setattr__(rule, "test", test)
-        for block, step in steps:
-            object.__setattr__(block, "steps", step)
 
 
 WINDOWS = """
@@ -481,7 +476,7 @@ def test_activity_windows_are_exact_in_every_zone_and_for_every_now(data):
         now = data.draw(instants())
         acts = data.draw(st.lists(zoned_activity(now), max_size=8))
         lead = Lead(id="L-1", company="ACME", email="a@acme.de", activities=acts)
-        generic = rules._program.evaluate(lead, now, {})
+        generic = oracle.evaluate(rules, lead, now)
         assert rules.evaluate(lead, now=now) == generic
         assert rules.score(lead, now=now) == dict(generic.scores)
         # the same instant written in another zone is the same evaluation instant
@@ -522,7 +517,7 @@ def test_threads_at_different_instants_share_one_rule_set():
             for kind in ("pricing_page_view", "demo_request", "content_download")
         ],
     )
-    expected = {now: dict(rules._program.evaluate(lead, now, {}).scores) for now in nows}
+    expected = {now: dict(oracle.evaluate(rules, lead, now).scores) for now in nows}
     assert len(set(map(str, expected.values()))) > 3  # the instants give different scores
 
     def work(now: datetime) -> bool:

@@ -8,8 +8,8 @@ import pytest
 
 from leadflow import RuleSyntaxError
 from leadflow.rules import parse
-from leadflow.rules.build import MAX_NUMBER
-from leadflow.rules.testing import MAX_TEST_ACTIVITIES
+from leadflow.rules._selftest import MAX_TEST_ACTIVITIES
+from leadflow.rules._syntax.builder import MAX_NUMBER
 
 from .helpers import NOW, lead
 

@@ -6,7 +6,7 @@ import pytest
 
 from leadflow import RuleSyntaxError
 from leadflow.rules import parse
-from leadflow.rules.conditions import SUGGESTED
+from leadflow.rules._check.scope import SUGGESTED
 
 from .helpers import NOW
 
@@ -230,7 +230,7 @@ def test_only_the_first_errors_get_a_suggestion():
 
 
 def test_a_named_list_is_checked_once_however_many_rules_use_it(monkeypatch):
-    from leadflow.rules.conditions import Check
+    from leadflow.rules._check.scope import Check
 
     calls = 0
     expect = Check.expect

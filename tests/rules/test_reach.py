@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 
 from leadflow import RuleSyntaxError
 from leadflow.lead import STANDARD_ACTIVITY_KINDS
-from leadflow.rules import ast, implication, parse, reach
-from leadflow.rules.build import build
-from leadflow.rules.conditions import GRADES, Check
-from leadflow.rules.facts import FIELD_TYPES
-from leadflow.rules.syntax import parse_tree
+from leadflow.rules import parse
+from leadflow.rules._check import implication, reach
+from leadflow.rules._check.scope import GRADES
+from leadflow.rules._compile.conditions import Compiler
+from leadflow.rules._facts import FIELD_TYPES
+from leadflow.rules._syntax import nodes
+from leadflow.rules._syntax.builder import build
+from leadflow.rules._syntax.parser import parse_tree
 from leadflow.titles import Seniority
 
 DAY = 86400.0
@@ -38,16 +41,16 @@ def only_error(text: str) -> RuleSyntaxError:
     return error
 
 
-def statements_of(text: str) -> tuple[ast.Statement, ...]:
+def statements_of(text: str) -> tuple[nodes.Statement, ...]:
     """The statements of ``text``, parsed and built without the static checks."""
     return build(parse_tree(text, "t.lf"), text, "t.lf")
 
 
-def branches(text: str) -> tuple[ast.Branch, ...]:
-    return next(s for s in statements_of(text) if isinstance(s, ast.Temperature)).branches
+def branches(text: str) -> tuple[nodes.Branch, ...]:
+    return next(s for s in statements_of(text) if isinstance(s, nodes.Temperature)).branches
 
 
-def condition(text: str) -> ast.Condition:
+def condition(text: str) -> nodes.Condition:
     found = branches(temperature(f"  hot when {text}\n"))[0].condition
     assert found is not None
     return found
@@ -205,9 +208,9 @@ def test_constants_and_lists_are_resolved_when_given():
         "  warm when employees between 600 and 50\n"
     )
     statements = statements_of(text)
-    consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
-    lists = {s.name: s for s in statements if isinstance(s, ast.ListDef)}
-    block = next(s for s in statements if isinstance(s, ast.Temperature))
+    consts = {s.name: s for s in statements if isinstance(s, nodes.ConstDef)}
+    lists = {s.name: s for s in statements if isinstance(s, nodes.ListDef)}
+    block = next(s for s in statements if isinstance(s, nodes.Temperature))
     found = [
         (b.pos.line, r) for b, r in reach.unreachable(block.branches, consts=consts, lists=lists)
     ]
@@ -223,8 +226,8 @@ def test_a_constant_may_shadow_a_level():
         "  hot when seniority at least director\n  warm when seniority at least vp\n"
     )
     statements = statements_of(text)
-    consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
-    block = next(s for s in statements if isinstance(s, ast.Temperature))
+    consts = {s.name: s for s in statements if isinstance(s, nodes.ConstDef)}
+    block = next(s for s in statements if isinstance(s, nodes.Temperature))
     assert list(reach.unreachable(block.branches, consts=consts)) == []
 
 
@@ -267,9 +270,9 @@ def test_a_long_line_gives_up_instead_of_taking_long():
 def reasons_with(text: str) -> list[tuple[int, str]]:
     """The reasons for the temperature block of ``text``, its constants and lists given."""
     statements = statements_of(text)
-    consts = {s.name: s for s in statements if isinstance(s, ast.ConstDef)}
-    lists = {s.name: s for s in statements if isinstance(s, ast.ListDef)}
-    block = next(s for s in statements if isinstance(s, ast.Temperature))
+    consts = {s.name: s for s in statements if isinstance(s, nodes.ConstDef)}
+    lists = {s.name: s for s in statements if isinstance(s, nodes.ListDef)}
+    block = next(s for s in statements if isinstance(s, nodes.Temperature))
     found = reach.unreachable(block.branches, consts=consts, lists=lists)
     return [(branch.pos.line, reason) for branch, reason in found]
 
@@ -468,7 +471,7 @@ def conditions(draw: st.DrawFn, atoms: st.SearchStrategy[str]) -> str:
 
 
 def compiled(text: str) -> Any:
-    check = Check({}, dict(FIELD_TYPES), set(KINDS), grades={"g"}, allow_scores=True)
+    check = Compiler({}, dict(FIELD_TYPES), set(KINDS), grades={"g"}, allow_scores=True)
     test = check.condition(condition(text))
     assert not check.errors, text
     return test

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from leadflow import RuleSyntaxError
 from leadflow.rules import parse
-from leadflow.rules.syntax import MAX_ERRORS
+from leadflow.rules._syntax.parser import MAX_ERRORS
 
 from .helpers import NOW, lead
 

@@ -23,7 +23,8 @@ The language is described in ``docs/rule-language.md``; the guide is ``docs/rule
 
 from __future__ import annotations
 
-from leadflow.rules.evaluation import (
+from leadflow.rules._loading import MAX_BYTES, TEMPLATES, load, parse, template_text
+from leadflow.rules.results import (
     Contribution,
     Decision,
     Evaluation,
@@ -31,7 +32,6 @@ from leadflow.rules.evaluation import (
     QualificationResult,
     TestResult,
 )
-from leadflow.rules.loading import MAX_BYTES, TEMPLATES, load, parse, template_text
 from leadflow.rules.ruleset import RuleSet
 
 __all__ = (

@@ -8,10 +8,10 @@ from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
-from leadflow.rules.evaluation import TestResult
-from leadflow.rules.program import Program
-from leadflow.rules.rescoring import Rescoring
-from leadflow.rules.testing import CompiledTest, run_test
+from leadflow.rules._compile.program import Program
+from leadflow.rules._engine.engine import Engine
+from leadflow.rules._selftest import CompiledTest, run_test
+from leadflow.rules.results import Evaluation, TestResult
 
 __all__ = ("RuleSet",)
 
@@ -22,7 +22,7 @@ def _lead(lead: Lead | Mapping[str, Any]) -> Lead:
     return validate_lead(lead)
 
 
-class RuleSet(Rescoring):
+class RuleSet:
     """The rules of one file (with its includes and templates), checked and compiled.
 
     Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; its rules never
@@ -43,10 +43,11 @@ class RuleSet(Rescoring):
     20.0
     """
 
-    __slots__ = ("_tests", "source")
+    __slots__ = ("_engine", "_program", "_tests", "source")
 
     def __init__(self, program: Program, tests: tuple[CompiledTest, ...], source: str) -> None:
-        super().__init__(program)
+        self._program = program
+        self._engine = Engine(program)
         self._tests = tests
         self.source = source
         """The file name the rules came from (or the ``source=`` given to ``parse``)."""
@@ -83,7 +84,31 @@ class RuleSet(Rescoring):
         """The names of the file's ``test`` blocks."""
         return tuple(t.name for t in self._tests)
 
-    # evaluate(lead, *, now, answers=None) comes from FastPath (fastpath.py): the hot path
+    def evaluate(
+        self,
+        lead: Lead | Mapping[str, Any],
+        *,
+        now: datetime,
+        answers: Mapping[str, str | None] | None = None,
+    ) -> Evaluation:
+        """Score, grade, classify and qualify one lead at the instant ``now``.
+
+        Args:
+            lead: a :class:`~leadflow.Lead`, or a mapping validated with
+                :func:`~leadflow.validate_lead`.
+            now: the evaluation instant (timezone-aware); activity windows and decay count
+                back from it, and activities after it are ignored.
+            answers: sales' answers to qualification criteria, e.g.
+                ``{"budget": "approved"}``; criteria without an answer (or with ``None``) count
+                as ``unknown``, and case and surrounding spaces do not matter.
+
+        Raises:
+            NaiveDatetimeError: ``now`` has no time zone.
+            LeadValidationError: ``lead`` is a mapping that is not a valid lead.
+            RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
+                field holds a value of the wrong type.
+        """
+        return self._engine.evaluate(lead, now=now, answers=answers)
 
     def score(self, lead: Lead | Mapping[str, Any], *, now: datetime) -> dict[str, float]:
         """Only the scores of one lead: the fast path for re-scoring.
@@ -95,7 +120,7 @@ class RuleSet(Rescoring):
             LeadValidationError: ``lead`` is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        return self._score_one(_lead(lead), now)
+        return self._engine.score_one(_lead(lead), now)
 
     def score_many(
         self, leads: Iterable[Lead | Mapping[str, Any]], *, now: datetime
@@ -107,7 +132,7 @@ class RuleSet(Rescoring):
             LeadValidationError: a lead is a mapping that is not a valid lead.
         """
         require_aware(now, "now")
-        return self._score_all(leads, now)
+        return self._engine.score_all(leads, now)
 
     def run_tests(self) -> tuple[TestResult, ...]:
         """Run the file's ``test`` blocks; each result says what did not hold, and where.
@@ -128,4 +153,5 @@ class RuleSet(Rescoring):
         >>> [(result.name, result.passed, result.failures) for result in rules.run_tests()]
         [('mid-sized', False, ('fit.lf:10: expected fit 25, got 20',))]
         """
-        return tuple(run_test(t, self._program) for t in self._tests)
+        evaluate = self._engine.evaluate
+        return tuple(run_test(t, evaluate) for t in self._tests)

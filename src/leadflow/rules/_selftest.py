@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,10 +10,10 @@ from typing import Any
 from leadflow._time import zone
 from leadflow.errors import ConfigurationError, LeadValidationError, RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
-from leadflow.rules import ast
-from leadflow.rules.conditions import GRADES, TEMPERATURES, Check, did_you_mean, list_items
-from leadflow.rules.evaluation import Evaluation, TestResult, fmt
-from leadflow.rules.program import Program
+from leadflow.rules._check.scope import GRADES, TEMPERATURES, Check, did_you_mean, list_items
+from leadflow.rules._compile.program import Program
+from leadflow.rules._syntax import nodes
+from leadflow.rules.results import Evaluation, TestResult, fmt
 
 __all__ = ("MAX_TEST_ACTIVITIES", "CompiledTest", "compile_tests", "run_test")
 
@@ -34,12 +34,12 @@ class CompiledTest:
     lead: Lead
     now: datetime
     answers: Mapping[str, str]
-    expectations: tuple[ast.Expectation, ...]
+    expectations: tuple[nodes.Expectation, ...]
     source: str
     line: int
 
 
-def _value(item: ast.LeadItem, check: Check) -> Any:
+def _value(item: nodes.LeadItem, check: Check) -> Any:
     assert item.value is not None  # noqa: S101 - only called for value items
     literal = check.value(item.value)
     if literal.kind == "list":
@@ -50,7 +50,7 @@ def _value(item: ast.LeadItem, check: Check) -> Any:
     return value
 
 
-def _custom(item: ast.LeadItem, type_: str, check: Check) -> Any:
+def _custom(item: nodes.LeadItem, type_: str, check: Check) -> Any:
     """The value of a custom field, or ``None`` after reporting that it has the wrong type."""
     assert item.value is not None  # noqa: S101 - only called for value items
     if check.value(item.value).kind in _CUSTOM_KINDS.get(type_, ()):
@@ -64,7 +64,7 @@ def _custom(item: ast.LeadItem, type_: str, check: Check) -> Any:
 
 
 def _activities(
-    item: ast.LeadItem, now: datetime, check: Check, total: int
+    item: nodes.LeadItem, now: datetime, check: Check, total: int
 ) -> list[dict[str, Any]] | None:
     """The activities of one ``kind N times M days ago`` line, or ``None`` after an error."""
     assert item.ago is not None  # noqa: S101 - only called for activity items
@@ -129,12 +129,12 @@ def _skip(now: datetime) -> str:
     return f"the clocks skip from {start:{shape}} to {end:{shape}}"
 
 
-def _lead(test: ast.TestBlock, now: datetime, check: Check) -> Lead | None:
+def _lead(test: nodes.TestBlock, now: datetime, check: Check) -> Lead | None:
     data: dict[str, Any] = {"id": f"test-{test.pos.line}", **_DEFAULTS}
     custom: dict[str, Any] = {}
     activities: list[dict[str, Any]] = []
-    where: dict[str, ast.Pos] = {}  # lead field (or custom.name) -> the item setting it
-    placed: list[ast.Pos] = []  # activity index -> the item that made it
+    where: dict[str, nodes.Pos] = {}  # lead field (or custom.name) -> the item setting it
+    placed: list[nodes.Pos] = []  # activity index -> the item that made it
     ok = True
     for item in test.lead:
         if item.ago is not None:
@@ -182,7 +182,9 @@ def _lead(test: ast.TestBlock, now: datetime, check: Check) -> Lead | None:
     return lead if ok else None
 
 
-def _place(field: str, where: dict[str, ast.Pos], placed: list[ast.Pos], test: ast.Pos) -> ast.Pos:
+def _place(
+    field: str, where: dict[str, nodes.Pos], placed: list[nodes.Pos], test: nodes.Pos
+) -> nodes.Pos:
     """The lead item behind a validation problem at ``field`` (``activities.3.at``, ...)."""
     parts = field.split(".")
     if parts[0] == "activities" and len(parts) > 1 and parts[1].isdigit():
@@ -193,7 +195,7 @@ def _place(field: str, where: dict[str, ast.Pos], placed: list[ast.Pos], test: a
 
 
 def _check_expectation(
-    e: ast.Expectation, program: Program, check: Check, reasons: frozenset[str]
+    e: nodes.Expectation, program: Program, check: Check, reasons: frozenset[str]
 ) -> None:
     scores = {s.name for s in program.scores}
     grades = {name for name, _ in program.grades}
@@ -219,10 +221,10 @@ def _check_expectation(
         check.error(e.pos, f"unknown qualification '{e.name}'{did_you_mean(e.name, quals)}")
 
 
-def _check_repeats(expectations: tuple[ast.Expectation, ...], check: Check) -> None:
+def _check_repeats(expectations: tuple[nodes.Expectation, ...], check: Check) -> None:
     """Report an expectation that a test states twice (``expect fit 0, fit 10``)."""
     firsts: dict[tuple[str, str], int] = {}
-    knockout: ast.Expectation | None = None  # the first 'knockout X' or 'no knockout'
+    knockout: nodes.Expectation | None = None  # the first 'knockout X' or 'no knockout'
     for e in expectations:
         key = (e.what, e.name)
         if key in firsts:
@@ -241,7 +243,7 @@ def _check_repeats(expectations: tuple[ast.Expectation, ...], check: Check) -> N
         knockout = knockout or e
 
 
-def _said(e: ast.Expectation) -> str:
+def _said(e: nodes.Expectation) -> str:
     """What an expectation is about: ``fit``, ``grade position``, ``knockout student``, ..."""
     if e.what in {"grade", "knockout"}:
         return f"{e.what} {e.name}"
@@ -249,13 +251,13 @@ def _said(e: ast.Expectation) -> str:
 
 
 def compile_tests(
-    statements: tuple[ast.Statement, ...], program: Program, check: Check, reasons: frozenset[str]
+    statements: tuple[nodes.Statement, ...], program: Program, check: Check, reasons: frozenset[str]
 ) -> tuple[CompiledTest, ...]:
     """Build the lead, ``now`` and answers of every test block, reporting problems to ``check``."""
     tests: list[CompiledTest] = []
     names: dict[str, int] = {}
     for s in statements:
-        if not isinstance(s, ast.TestBlock):
+        if not isinstance(s, nodes.TestBlock):
             continue
         if s.name in names:
             check.error(s.pos, f"test {s.name!r} is already defined at line {names[s.name]}")
@@ -292,7 +294,7 @@ def compile_tests(
     return tuple(tests)
 
 
-def _actual(e: ast.Expectation, ev: Evaluation) -> Any:
+def _actual(e: nodes.Expectation, ev: Evaluation) -> Any:
     if e.what == "score":
         return ev.scores[e.name]
     if e.what == "temperature":
@@ -308,9 +310,13 @@ def _actual(e: ast.Expectation, ev: Evaluation) -> Any:
     return ev.qualifications[e.name].passed
 
 
-def run_test(test: CompiledTest, program: Program) -> TestResult:
-    """Evaluate one test's lead and compare every expectation."""
-    ev = program.evaluate(test.lead, test.now, test.answers)
+Evaluate = Callable[..., Evaluation]
+"""The engine's evaluate: ``evaluate(lead, now=..., answers=...)``."""
+
+
+def run_test(test: CompiledTest, evaluate: Evaluate) -> TestResult:
+    """Evaluate one test's lead with the rule set's engine and compare every expectation."""
+    ev = evaluate(test.lead, now=test.now, answers=test.answers)
     failures: list[str] = []
     for e in test.expectations:
         got = _actual(e, ev)

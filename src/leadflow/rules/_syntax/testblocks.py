@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lark import Token, Tree
 
-from leadflow.rules import ast
-from leadflow.rules.syntax import error_at
-from leadflow.rules.tokens import TokenReader, decimals, plural, shown
+from leadflow.rules._syntax import nodes
+from leadflow.rules._syntax.parser import error_at
+from leadflow.rules._syntax.tokens import TokenReader, decimals, plural, shown
 
 __all__ = ("TestBuilder",)
 
@@ -16,14 +16,14 @@ class TestBuilder(TokenReader):
 
     __test__ = False  # not a pytest test class
 
-    def s_test_block(self, node: Tree[Token]) -> ast.Statement:
+    def s_test_block(self, node: Tree[Token]) -> nodes.Statement:
         name, *items = node.children
         now: tuple[str, str, str] | None = None
-        now_pos: ast.Pos | None = None
-        lead: list[ast.LeadItem] = []
-        answers: list[tuple[str, str, ast.Pos]] = []
+        now_pos: nodes.Pos | None = None
+        lead: list[nodes.LeadItem] = []
+        answers: list[tuple[str, str, nodes.Pos]] = []
         answered: dict[str, int] = {}  # criterion -> the line of its first answer
-        expectations: list[ast.Expectation] = []
+        expectations: list[nodes.Expectation] = []
         firsts: dict[str, int] = {}  # "now", "lead" -> the line of the first one
         for item in items:
             assert isinstance(item, Tree)  # noqa: S101
@@ -45,7 +45,7 @@ class TestBuilder(TokenReader):
                 answers.extend(self.test_answers(item, answered))
             else:
                 expectations.extend(self.expectation(e) for e in item.children)  # type: ignore[arg-type]
-        return ast.TestBlock(
+        return nodes.TestBlock(
             str(name)[1:-1],
             now,
             tuple(lead),
@@ -61,9 +61,9 @@ class TestBuilder(TokenReader):
             error_at(self.text, self.source, node.meta.line, node.meta.column, message)
         )
 
-    def test_lead(self, node: Tree[Token]) -> list[ast.LeadItem]:
+    def test_lead(self, node: Tree[Token]) -> list[nodes.LeadItem]:
         """The items of a test's ``lead { }`` block; each field is set once, activities repeat."""
-        items: list[ast.LeadItem] = []
+        items: list[nodes.LeadItem] = []
         fields: dict[str, int] = {}
         for line in node.children:
             assert isinstance(line, Tree)  # noqa: S101
@@ -84,9 +84,9 @@ class TestBuilder(TokenReader):
 
     def test_answers(
         self, node: Tree[Token], answered: dict[str, int]
-    ) -> list[tuple[str, str, ast.Pos]]:
+    ) -> list[tuple[str, str, nodes.Pos]]:
         """The ``criterion answer`` pairs of an ``answers`` line; each criterion once per test."""
-        answers: list[tuple[str, str, ast.Pos]] = []
+        answers: list[tuple[str, str, nodes.Pos]] = []
         for answer in node.children:
             assert isinstance(answer, Tree)  # noqa: S101
             criterion, value = (str(c) for c in answer.children)
@@ -101,15 +101,15 @@ class TestBuilder(TokenReader):
             answers.append((criterion, value, self.pos(answer)))
         return answers
 
-    def lead_item(self, node: Tree[Token]) -> ast.LeadItem:
+    def lead_item(self, node: Tree[Token]) -> nodes.LeadItem:
         kids = node.children
         name, pos = str(kids[0]), self.pos(node)
         if node.data in {"lead_value", "lead_list"}:
-            return ast.LeadItem(name, self.literal(kids[1]), 1, None, pos)
+            return nodes.LeadItem(name, self.literal(kids[1]), 1, None, pos)
         if node.data == "lead_activity":
-            return ast.LeadItem(name, None, 1, self.ago(kids[1], kids[2]), pos)
+            return nodes.LeadItem(name, None, 1, self.ago(kids[1], kids[2]), pos)
         ago = self.ago(kids[3], kids[4])
-        return ast.LeadItem(name, None, self.count(kids[1], "times"), ago, pos)
+        return nodes.LeadItem(name, None, self.count(kids[1], "times"), ago, pos)
 
     def ago(self, number: Tree[Token] | Token, unit: Tree[Token] | Token) -> float:
         """``5 days ago`` in seconds: zero or more, as a test lead's activities lie before now."""
@@ -121,7 +121,7 @@ class TestBuilder(TokenReader):
             return 0.0
         return self.span_of_time(number, unit)
 
-    def expectation(self, node: Tree[Token]) -> ast.Expectation:
+    def expectation(self, node: Tree[Token]) -> nodes.Expectation:
         kids = [str(k) for k in node.children]
         pos = self.pos(node)
         what = str(node.data)
@@ -132,15 +132,15 @@ class TestBuilder(TokenReader):
                     number,
                     f"expected a score with at most two decimals, found {shown(str(number))}",
                 )
-            return ast.Expectation("score", kids[0], self.number(number), pos)
+            return nodes.Expectation("score", kids[0], self.number(number), pos)
         if what == "expect_temperature":
-            return ast.Expectation("temperature", "temperature", kids[0], pos)
+            return nodes.Expectation("temperature", "temperature", kids[0], pos)
         if what == "expect_mql":
-            return ast.Expectation("mql", "mql", kids[0] == "yes", pos)
+            return nodes.Expectation("mql", "mql", kids[0] == "yes", pos)
         if what == "expect_grade":
-            return ast.Expectation("grade", kids[0], kids[1], pos)
+            return nodes.Expectation("grade", kids[0], kids[1], pos)
         if what == "expect_knockout":
-            return ast.Expectation("knockout", kids[0], value=True, pos=pos)
+            return nodes.Expectation("knockout", kids[0], value=True, pos=pos)
         if what == "expect_no_knockout":
-            return ast.Expectation("no knockout", "knockout", value=False, pos=pos)
-        return ast.Expectation("qualification", kids[0], kids[1] == "passes", pos)
+            return nodes.Expectation("no knockout", "knockout", value=False, pos=pos)
+        return nodes.Expectation("qualification", kids[0], kids[1] == "passes", pos)

@@ -8,7 +8,7 @@ import re
 import stat
 from pathlib import Path
 
-from leadflow.rules.syntax import error_at, normalize, position
+from leadflow.rules._syntax.parser import error_at, normalize, position
 
 __all__ = ("checked_text", "decode_error", "position", "read_bytes", "stamp")
 
@@ -52,7 +52,7 @@ def decode_error(data: bytes, error: UnicodeDecodeError) -> str:
 
 
 def checked_text(text: str, source: str, max_bytes: int) -> str:
-    """``text`` normalized (see :func:`~leadflow.rules.syntax.normalize`) if it may be parsed.
+    """``text`` normalized (see :func:`~leadflow.rules._syntax.parser.normalize`) if it may be parsed.
 
     Raises:
         RuleSyntaxError: the text holds a lone surrogate or is larger than ``max_bytes``.

@@ -3,34 +3,27 @@
 :meth:`RuleSet.evaluate <leadflow.rules.RuleSet.evaluate>` records the points of every scoring
 line; :func:`contributions_of` turns that record into :class:`Contribution` tuples when
 :attr:`Evaluation.contributions <leadflow.rules.Evaluation.contributions>` is read, without
-testing any condition again. :func:`contribution` builds one from a lead's full facts (the
-reference the tests compare with).
+testing any condition again.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from math import copysign
-from typing import TYPE_CHECKING, Any
 
 from leadflow.lead import Lead
-from leadflow.rules.evaluation import Contribution
-from leadflow.rules.facts import Facts
-from leadflow.rules.totals import total_of, weighted
-
-if TYPE_CHECKING:
-    from leadflow.rules.program import CRule, CScore, Program
+from leadflow.rules._compile.program import CRule, CScore, Program
+from leadflow.rules._engine.totals import total_of, weighted
+from leadflow.rules._facts import Facts
+from leadflow.rules.results import Contribution
 
 __all__ = (
-    "contribution",
     "contributions_of",
     "count_read",
     "counts_shown",
-    "shown",
     "shown_counts",
 )
 
@@ -39,6 +32,7 @@ _new = tuple.__new__
 
 def contributions_of(
     program: Program,
+    shown_counts: Mapping[str, tuple[tuple[str, float], ...]],
     lead: Lead,
     now: datetime,
     scores: Mapping[str, float],
@@ -79,8 +73,8 @@ def contributions_of(
     facts = Facts(lead, now_ts, program.getters)
     for name, total in scores.items():
         facts["$" + name] = total
-    if program.shown_counts:  # every activity count a line shows, in one pass
-        facts.update(counts_shown(lead, now_ts, program.shown_counts))
+    if shown_counts:  # every activity count a line shows, in one pass
+        facts.update(counts_shown(lead, now_ts, shown_counts))
     out: list[Contribution] = []
     for rule, given in counted:
         values = tuple([(label, facts[key]) for label, key in rule.reads])
@@ -88,13 +82,6 @@ def contributions_of(
             _new(Contribution, (rule.score, rule.text, rule.source, rule.line, given, values))
         )
     return tuple(out)
-
-
-def shown(f: Facts, key: str) -> Any:
-    if key[:1] == "@":
-        kind, window = count_read(key)
-        return len(f[kind]) if window is None else bisect_right(f[kind], window)
-    return f[key]
 
 
 @lru_cache(maxsize=1024)
@@ -122,7 +109,7 @@ def shown_counts(
 def counts_shown(
     lead: Lead, now_ts: float, wanted: Mapping[str, tuple[tuple[str, float], ...]]
 ) -> dict[str, int]:
-    """For each key of :func:`shown_counts`, what :func:`shown` gives, in one pass."""
+    """For each key of :func:`shown_counts`, how many activities of its kind lie in its window, in one pass."""
     counts = dict.fromkeys((key for keys in wanted.values() for key, _ in keys), 0)
     for activity in lead.activities:
         windows = wanted.get(activity.kind)
@@ -133,15 +120,3 @@ def counts_shown(
                     if age <= window:
                         counts[key] += 1
     return counts
-
-
-def contribution(rule: CRule, points: float, f: Facts) -> Contribution:
-    """What ``rule`` gave, with the values it looks at."""
-    return Contribution(
-        rule.score,
-        rule.text,
-        rule.source,
-        rule.line,
-        points,
-        tuple((label, shown(f, key)) for label, key in rule.reads),
-    )

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from leadflow.rules.closures import Test, all_of_scores
-from leadflow.rules.evaluation import Decision
-from leadflow.rules.program import CBranch, Program
+from leadflow.rules._compile.predicates import Test, all_of_scores
+from leadflow.rules._compile.program import CBranch, Program
+from leadflow.rules.results import Decision
 
 __all__ = ("Classification", "Line", "Outcomes", "Thresholds", "classification")
 

@@ -1,6 +1,6 @@
 """Points closures: what one scoring line gives one lead.
 
-The hot path (:mod:`leadflow.rules.fastpath`) runs every scoring line once per lead, as
+The hot path (:mod:`leadflow.rules._engine.engine`) runs every scoring line once per lead, as
 ``fn(value, 0.0)``: the line's points if it counts, else the ``0.0`` it is handed, so a block's
 points add up without a filter. A line worth nothing gives ``-0.0`` when it counts (the same
 sum), so the points recorded for :attr:`~leadflow.rules.Evaluation.contributions` still say it
@@ -25,7 +25,7 @@ import operator as ops
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from leadflow.rules.closures import Test
+from leadflow.rules._compile.predicates import Test
 
 __all__ = (
     "TABLE_SIZE",
@@ -130,7 +130,7 @@ _OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = {
 
 
 def operator_points(op: str, key: str, target: Any, points: float) -> ValueRule:
-    """The value rule of :func:`leadflow.rules.closures.operator` (same missing-value rule)."""
+    """The value rule of :func:`leadflow.rules._compile.predicates.operator` (same missing-value rule)."""
     if op == "is":  # equal values hash alike: a table of one
         return key, _table((target,), points)
     compare = _OPERATORS[op]
@@ -158,7 +158,7 @@ def activity_points(kind: str, count: int, window: float | None, points: float) 
 def each_points(kind: str, window: float | None, points: float, cap: float | None) -> CountRule:
     """``+10 each pricing_page_view within 30 days, at most 30``, without decay.
 
-    Same figure as :func:`leadflow.rules.program.rule_points`: points times the count, capped,
+    Same figure as :func:`leadflow.rules._compile.program.rule_points`: points times the count, capped,
     rounded to two places; the default when that is zero (such a line never counts).
     """
     limit = None if cap is None else cap if points > 0 else -cap

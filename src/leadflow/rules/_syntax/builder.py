@@ -1,4 +1,4 @@
-"""Turning lark's parse tree into the frozen statements of :mod:`leadflow.rules.ast`."""
+"""Turning lark's parse tree into the frozen statements of :mod:`leadflow.rules._syntax.nodes`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 from lark import Token, Tree
 
-from leadflow.rules import ast
-from leadflow.rules.build_tests import TestBuilder
-from leadflow.rules.syntax import error_at, raise_all
-from leadflow.rules.tokens import MAX_NUMBER, UNIT_SECONDS
+from leadflow.rules._syntax import nodes
+from leadflow.rules._syntax.parser import error_at, raise_all
+from leadflow.rules._syntax.testblocks import TestBuilder
+from leadflow.rules._syntax.tokens import MAX_NUMBER, UNIT_SECONDS
 
 __all__ = ("MAX_DEPTH", "MAX_NUMBER", "UNIT_SECONDS", "build")
 
@@ -37,7 +37,7 @@ class _Builder(TestBuilder):
     """The statements of a rule file (test blocks: see :class:`TestBuilder`)."""
 
     # -- conditions --------------------------------------------------------------------------
-    def condition(self, node: Tree[Token] | Token) -> ast.Condition:
+    def condition(self, node: Tree[Token] | Token) -> nodes.Condition:
         assert isinstance(node, Tree)  # noqa: S101 - conditions are always trees
         kind = node.data
         pos = self.pos(node)
@@ -45,63 +45,63 @@ class _Builder(TestBuilder):
         if kind == "group":
             return self.condition(children[0])
         if kind == "negation":
-            return ast.Negation(self.condition(children[0]), pos)
+            return nodes.Negation(self.condition(children[0]), pos)
         if kind == "and_cond":
-            return ast.AllOf(tuple(self.condition(c) for c in children), pos)
+            return nodes.AllOf(tuple(self.condition(c) for c in children), pos)
         if kind == "or_cond":
-            return ast.AnyOf(tuple(self.condition(c) for c in children), pos)
+            return nodes.AnyOf(tuple(self.condition(c) for c in children), pos)
         if kind == "activity":
             window = self.window(children[1]) if len(children) > 1 else None  # type: ignore[arg-type]
-            return ast.ActivityTest(str(children[0]), 1, window, pos)
+            return nodes.ActivityTest(str(children[0]), 1, window, pos)
         if kind == "activity_count":
             window = self.window(children[3]) if len(children) > 3 else None  # type: ignore[arg-type]
             count = self.count(children[1], "times")
-            return ast.ActivityTest(str(children[0]), count, window, pos)
+            return nodes.ActivityTest(str(children[0]), count, window, pos)
         if kind == "grade_count":
             number, _, grade, *better = children
             count = self.count(number, "grades")
-            return ast.GradeCount(count, str(grade), bool(better), pos)
+            return nodes.GradeCount(count, str(grade), bool(better), pos)
         name = str(children[0])
         if kind == "compare":
-            return ast.Compare(name, str(children[1]), (self.literal(children[2]),), pos)
+            return nodes.Compare(name, str(children[1]), (self.literal(children[2]),), pos)
         if kind in {"is_missing", "is_set"}:
-            return ast.Compare(name, _OPS[kind], (), pos)
+            return nodes.Compare(name, _OPS[kind], (), pos)
         if kind in {"in_", "not_in"}:
             target = children[1]
             if isinstance(target, Tree) and target.data == "list_ref":
                 target = target.children[0]
-            return ast.Compare(name, _OPS[kind], (self.literal(target),), pos)
+            return nodes.Compare(name, _OPS[kind], (self.literal(target),), pos)
         values = tuple(self.literal(c) for c in children[1:])
-        return ast.Compare(name, _OPS[kind], values, pos)
+        return nodes.Compare(name, _OPS[kind], values, pos)
 
     # -- statements --------------------------------------------------------------------------
-    def statement(self, node: Tree[Token]) -> ast.Statement:
-        handler: Callable[[Tree[Token]], ast.Statement] = getattr(self, "s_" + str(node.data))
+    def statement(self, node: Tree[Token]) -> nodes.Statement:
+        handler: Callable[[Tree[Token]], nodes.Statement] = getattr(self, "s_" + str(node.data))
         return handler(node)
 
-    def s_use_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.Use(str(node.children[0]), self.pos(node))
+    def s_use_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.Use(str(node.children[0]), self.pos(node))
 
-    def s_include_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.Include(str(node.children[0])[1:-1], self.pos(node))
+    def s_include_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.Include(str(node.children[0])[1:-1], self.pos(node))
 
-    def s_list_stmt(self, node: Tree[Token]) -> ast.Statement:
+    def s_list_stmt(self, node: Tree[Token]) -> nodes.Statement:
         items = self.literal(node.children[1]).value
         assert isinstance(items, tuple)  # noqa: S101
-        return ast.ListDef(str(node.children[0]), items, self.pos(node))
+        return nodes.ListDef(str(node.children[0]), items, self.pos(node))
 
-    def s_const_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.ConstDef(str(node.children[0]), self.literal(node.children[1]), self.pos(node))
+    def s_const_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.ConstDef(str(node.children[0]), self.literal(node.children[1]), self.pos(node))
 
-    def s_field_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.FieldDecl(str(node.children[0]), str(node.children[1]), self.pos(node))
+    def s_field_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.FieldDecl(str(node.children[0]), str(node.children[1]), self.pos(node))
 
-    def s_activity_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.ActivityDecl(tuple(str(c) for c in node.children), self.pos(node))
+    def s_activity_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.ActivityDecl(tuple(str(c) for c in node.children), self.pos(node))
 
-    def s_score_block(self, node: Tree[Token]) -> ast.Statement:
+    def s_score_block(self, node: Tree[Token]) -> nodes.Statement:
         name, *items = node.children
-        rules: list[ast.Rule] = []
+        rules: list[nodes.Rule] = []
         at_most = at_least = factor = period = None
         decay_text = ""
         lines = [0, 0]
@@ -132,7 +132,7 @@ class _Builder(TestBuilder):
                 decay_text = self.pos(item).text
             else:
                 rules.append(self.rule(item))
-        return ast.ScoreBlock(
+        return nodes.ScoreBlock(
             str(name),
             tuple(rules),
             at_most,
@@ -144,11 +144,11 @@ class _Builder(TestBuilder):
             self.pos(node),
         )
 
-    def rule(self, item: Tree[Token]) -> ast.Rule:
+    def rule(self, item: Tree[Token]) -> nodes.Rule:
         kids = item.children
         points = self.points(kids[0])
         if item.data == "points_rule":
-            return ast.Rule(
+            return nodes.Rule(
                 points,
                 self.condition(kids[1]),
                 each=False,
@@ -166,51 +166,53 @@ class _Builder(TestBuilder):
                 cap = self.points(extra)
             last = extra
         test_pos = self.span(kind, kids[2] if len(kids) > 2 and isinstance(kids[2], Tree) else kind)
-        test = ast.ActivityTest(str(kind), 1, window, test_pos)
-        return ast.Rule(points, test, each=True, cap=cap, pos=self.span(kids[0], last))
+        test = nodes.ActivityTest(str(kind), 1, window, test_pos)
+        return nodes.Rule(points, test, each=True, cap=cap, pos=self.span(kids[0], last))
 
-    def s_score_formula(self, node: Tree[Token]) -> ast.Statement:
+    def s_score_formula(self, node: Tree[Token]) -> nodes.Statement:
         name, first, *rest = node.children
         terms = [self.term(1.0, first)]
         for sign, term in zip(rest[::2], rest[1::2], strict=True):
             terms.append(self.term(1.0 if str(sign) == "+" else -1.0, term))
-        return ast.ScoreFormula(str(name), tuple(terms), self.pos(node))
+        return nodes.ScoreFormula(str(name), tuple(terms), self.pos(node))
 
-    def term(self, sign: float, node: Tree[Token] | Token) -> tuple[float, str, ast.Pos]:
+    def term(self, sign: float, node: Tree[Token] | Token) -> tuple[float, str, nodes.Pos]:
         """``fit`` or ``0.6 * fit``: the weight (with the sign before it) and the score."""
         assert isinstance(node, Tree)  # noqa: S101 - the grammar makes every term a tree
         *weight, score = node.children
         return (sign * self.number(weight[0]) if weight else sign), str(score), self.pos(score)
 
-    def s_knockout_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.Knockout(str(node.children[0]), self.condition(node.children[1]), self.pos(node))
+    def s_knockout_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.Knockout(
+            str(node.children[0]), self.condition(node.children[1]), self.pos(node)
+        )
 
-    def branch(self, node: Tree[Token]) -> ast.Branch:
+    def branch(self, node: Tree[Token]) -> nodes.Branch:
         label, rest = node.children
         if isinstance(rest, Token) and rest.type == "OTHERWISE":
-            return ast.Branch(str(label), None, self.pos(node))
-        return ast.Branch(str(label), self.condition(rest), self.pos(node))
+            return nodes.Branch(str(label), None, self.pos(node))
+        return nodes.Branch(str(label), self.condition(rest), self.pos(node))
 
-    def s_temperature_block(self, node: Tree[Token]) -> ast.Statement:
+    def s_temperature_block(self, node: Tree[Token]) -> nodes.Statement:
         branches = tuple(self.branch(c) for c in node.children if isinstance(c, Tree))
-        return ast.Temperature(branches, self.pos(node))
+        return nodes.Temperature(branches, self.pos(node))
 
-    def s_mql_stmt(self, node: Tree[Token]) -> ast.Statement:
-        return ast.Mql(self.condition(node.children[0]), self.pos(node))
+    def s_mql_stmt(self, node: Tree[Token]) -> nodes.Statement:
+        return nodes.Mql(self.condition(node.children[0]), self.pos(node))
 
-    def s_grade_block(self, node: Tree[Token]) -> ast.Statement:
+    def s_grade_block(self, node: Tree[Token]) -> nodes.Statement:
         name, *branches = node.children
-        return ast.GradeBlock(
+        return nodes.GradeBlock(
             str(name),
             tuple(self.branch(b) for b in branches if isinstance(b, Tree)),
             self.pos(node),
         )
 
-    def s_qualification_block(self, node: Tree[Token]) -> ast.Statement:
+    def s_qualification_block(self, node: Tree[Token]) -> nodes.Statement:
         name, *items = node.children
-        criteria: list[ast.Criterion] = []
-        passes: ast.Condition | None = None
-        pass_pos: ast.Pos | None = None
+        criteria: list[nodes.Criterion] = []
+        passes: nodes.Condition | None = None
+        pass_pos: nodes.Pos | None = None
         for item in items:
             assert isinstance(item, Tree)  # noqa: S101
             if item.data == "pass_rule":
@@ -218,8 +220,8 @@ class _Builder(TestBuilder):
                 continue
             criterion, *answers = item.children
             pairs = tuple((str(a.children[0]), str(a.children[1])) for a in answers)  # type: ignore[union-attr]
-            criteria.append(ast.Criterion(str(criterion), pairs, self.pos(item)))
-        return ast.Qualification(str(name), tuple(criteria), passes, pass_pos, self.pos(node))
+            criteria.append(nodes.Criterion(str(criterion), pairs, self.pos(item)))
+        return nodes.Qualification(str(name), tuple(criteria), passes, pass_pos, self.pos(node))
 
 
 def _check_depth(tree: Tree[Token], text: str, source: str) -> None:
@@ -242,7 +244,7 @@ def _check_depth(tree: Tree[Token], text: str, source: str) -> None:
         stack.extend((child, nested) for child in node.children)
 
 
-def build(tree: Tree[Token], text: str, source: str) -> tuple[ast.Statement, ...]:
+def build(tree: Tree[Token], text: str, source: str) -> tuple[nodes.Statement, ...]:
     """Convert a parse tree of ``text`` into statements, checking the nesting depth first.
 
     Raises:
@@ -255,7 +257,7 @@ def build(tree: Tree[Token], text: str, source: str) -> tuple[ast.Statement, ...
     """
     _check_depth(tree, text, source)
     builder = _Builder(text, source)
-    statements: list[ast.Statement] = []
+    statements: list[nodes.Statement] = []
     for node in tree.children:
         assert isinstance(node, Tree)  # noqa: S101 - start only holds statements
         statements.append(builder.statement(node))

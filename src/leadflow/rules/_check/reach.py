@@ -3,7 +3,7 @@
 A line can never match when it follows ``otherwise``, when it contradicts itself
 (``employees > 500 and employees < 100``, ``employees between 500 and 50``), or when every lead
 it matches is matched by an earlier line first: its condition implies the earlier one (see
-:mod:`leadflow.rules.implication` for what the analysis understands). It never reports a line
+:mod:`leadflow.rules._check.implication` for what the analysis understands). It never reports a line
 that could match.
 
 The check takes time linear in the size of the rule file. Each line is analysed once, then
@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from leadflow.rules import ast
-from leadflow.rules.implication import (
+from leadflow.rules._check.implication import (
     MAX_ITEMS,
     MAX_WORK,
     Atom,
@@ -32,6 +31,7 @@ from leadflow.rules.implication import (
     contradiction,
     implies,
 )
+from leadflow.rules._syntax import nodes
 
 __all__ = (
     "MAX_COMPARED",
@@ -52,11 +52,11 @@ MAX_PARTS = 32
 
 
 def unreachable(
-    branches: tuple[ast.Branch, ...],
+    branches: tuple[nodes.Branch, ...],
     *,
-    consts: Mapping[str, ast.ConstDef] | None = None,
-    lists: Mapping[str, ast.ListDef] | None = None,
-) -> Iterator[tuple[ast.Branch, str]]:
+    consts: Mapping[str, nodes.ConstDef] | None = None,
+    lists: Mapping[str, nodes.ListDef] | None = None,
+) -> Iterator[tuple[nodes.Branch, str]]:
     """Yield each branch that can never match, with the reason.
 
     Args:
@@ -72,7 +72,7 @@ def unreachable(
     """
     names = None if consts is None else Names(consts, lists or {})
     lines: list[_Line | None] = []
-    catch_all: ast.Branch | None = None
+    catch_all: nodes.Branch | None = None
     for i, later in enumerate(branches):
         if catch_all is not None:
             where = f"line {catch_all.pos.line}"
@@ -101,17 +101,17 @@ def unreachable(
 class _Line:
     """A classification line prepared once for its comparisons with the lines around it."""
 
-    condition: ast.Condition
+    condition: nodes.Condition
     atoms: tuple[Atom, ...] | None  # its tests, when it is only an "and" of simple ones
     conjunction: Conjunction | None
     opaque: bool = False  # more than MAX_PARTS simple tests: compared only by its text
 
     @classmethod
-    def of(cls, cond: ast.Condition, names: Names | None) -> _Line:
+    def of(cls, cond: nodes.Condition, names: Names | None) -> _Line:
         if _tests(cond) > MAX_PARTS:
             return cls(cond, None, None, opaque=True)
         parts = conjuncts(cond)
-        if any(isinstance(p, ast.AnyOf) for p in parts):
+        if any(isinstance(p, nodes.AnyOf) for p in parts):
             return cls(cond, None, None)
         atoms = tuple(atom_of(p, names) for p in parts)
         return cls(cond, atoms, Conjunction.of(list(atoms)))
@@ -136,8 +136,8 @@ class _Line:
         return True
 
 
-def _tests(cond: ast.Condition) -> int:
+def _tests(cond: nodes.Condition) -> int:
     """How many simple tests ``cond`` joins with ``and`` and ``or``."""
-    if isinstance(cond, ast.AllOf | ast.AnyOf):
+    if isinstance(cond, nodes.AllOf | nodes.AnyOf):
         return sum(_tests(item) for item in cond.items)
     return 1

@@ -1,6 +1,6 @@
 """Whether one condition implies another, and whether a condition contradicts itself.
 
-The analysis behind :func:`leadflow.rules.reach.unreachable`. Implication is decided for
+The analysis behind :func:`leadflow.rules._check.reach.unreachable`. Implication is decided for
 ``and``/``or`` over
 
 - comparisons of numbers (``<``, ``<=``, ``>``, ``>=``, ``between``, ``is``, ``in``, ...),
@@ -29,9 +29,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from leadflow.rules import ast
-from leadflow.rules.conditions import GRADES
-from leadflow.rules.facts import ORDERED_LEVELS
+from leadflow.rules._check.scope import GRADES
+from leadflow.rules._facts import ORDERED_LEVELS
+from leadflow.rules._syntax import nodes
 
 __all__ = (
     "MAX_ITEMS",
@@ -79,11 +79,11 @@ class Atom:
 class Names:
     """What names stand for: the rule set's constants and named lists."""
 
-    consts: Mapping[str, ast.ConstDef]
-    lists: Mapping[str, ast.ListDef]
+    consts: Mapping[str, nodes.ConstDef]
+    lists: Mapping[str, nodes.ListDef]
 
 
-def _resolve(literal: ast.Literal, names: Names | None) -> ast.Literal | None:
+def _resolve(literal: nodes.Literal, names: Names | None) -> nodes.Literal | None:
     """The literal with a constant replaced by its value; ``None`` if it may be a constant."""
     if literal.kind != "name":
         return literal
@@ -93,7 +93,7 @@ def _resolve(literal: ast.Literal, names: Names | None) -> ast.Literal | None:
     return literal if const is None else const.value
 
 
-def _items(literal: ast.Literal, names: Names | None) -> tuple[ast.Literal, ...] | None:
+def _items(literal: nodes.Literal, names: Names | None) -> tuple[nodes.Literal, ...] | None:
     if literal.kind == "list" and isinstance(literal.value, tuple):
         return literal.value
     if literal.kind == "name" and names is not None and str(literal.value) in names.lists:
@@ -112,7 +112,7 @@ def _level(word: str) -> tuple[str, int] | None:
 
 
 def _values(
-    literals: tuple[ast.Literal, ...], names: Names | None
+    literals: tuple[nodes.Literal, ...], names: Names | None
 ) -> tuple[str, tuple[object, ...]] | None:
     """The domain and values of literals all of one kind, as the rules would compare them."""
     resolved = [_resolve(lit, names) for lit in literals]
@@ -144,24 +144,24 @@ def _values(
     return None
 
 
-def atom_of(cond: ast.Condition, names: Names | None) -> Atom:
+def atom_of(cond: nodes.Condition, names: Names | None) -> Atom:
     """What the analysis knows of one simple test."""
     text = cond.pos.text
     opaque = Atom("", "", "", text=text)
-    if isinstance(cond, ast.ActivityTest):
+    if isinstance(cond, nodes.ActivityTest):
         window = _INF if cond.window is None else cond.window
         return Atom(cond.kind, "activity", "", count=cond.count, window=window, text=text)
-    if isinstance(cond, ast.GradeCount):
+    if isinstance(cond, nodes.GradeCount):
         if cond.grade not in GRADES:
             return opaque
         accepted = GRADES[: GRADES.index(cond.grade) + 1] if cond.or_better else cond.grade
         return Atom("", "grades", "", values=frozenset(accepted), count=cond.count, text=text)
-    if not isinstance(cond, ast.Compare):
+    if not isinstance(cond, nodes.Compare):
         return opaque
     op, name = cond.op, cond.name
     if op in {"is missing", "is set"}:
         return Atom(name, "presence", op[3:], text=text)
-    literals: tuple[ast.Literal, ...] | None = cond.values
+    literals: tuple[nodes.Literal, ...] | None = cond.values
     if op in {"in", "not in"}:
         literals = _items(cond.values[0], names)
     if literals is None or len(literals) > MAX_ITEMS:
@@ -378,8 +378,8 @@ def _key(atom: Atom) -> tuple[str, str]:
     return atom.domain, atom.name
 
 
-def conjuncts(cond: ast.Condition) -> list[ast.Condition]:
-    if isinstance(cond, ast.AllOf):
+def conjuncts(cond: nodes.Condition) -> list[nodes.Condition]:
+    if isinstance(cond, nodes.AllOf):
         return [part for item in cond.items for part in conjuncts(item)]
     return [cond]
 
@@ -393,7 +393,7 @@ class _Budget:
         return self.left >= 0
 
 
-def _atoms(parts: list[ast.Condition], names: Names | None, budget: _Budget) -> list[Atom] | None:
+def _atoms(parts: list[nodes.Condition], names: Names | None, budget: _Budget) -> list[Atom] | None:
     """The atoms of ``parts``, each paid for by its list items; ``None`` when out of budget."""
     if not budget.spend(len(parts)):
         return None
@@ -407,17 +407,17 @@ def _atoms(parts: list[ast.Condition], names: Names | None, budget: _Budget) -> 
 
 
 def _implies(
-    later: ast.Condition, earlier: ast.Condition, names: Names | None, budget: _Budget
+    later: nodes.Condition, earlier: nodes.Condition, names: Names | None, budget: _Budget
 ) -> bool:
     if not budget.spend():
         return False
     if later.pos.text == earlier.pos.text:
         return True
-    if isinstance(later, ast.AnyOf):
+    if isinstance(later, nodes.AnyOf):
         return all(_implies(item, earlier, names, budget) for item in later.items)
-    if isinstance(earlier, ast.AllOf):
+    if isinstance(earlier, nodes.AllOf):
         return all(_implies(later, item, names, budget) for item in earlier.items)
-    if isinstance(earlier, ast.AnyOf):
+    if isinstance(earlier, nodes.AnyOf):
         return any(_implies(later, item, names, budget) for item in earlier.items)
     parts = conjuncts(later)
     atoms = _atoms(parts, names, budget)
@@ -428,16 +428,16 @@ def _implies(
     if budget.spend(conj.cost(wanted[0])) and conj.implies(wanted[0]):
         return True
     return len(parts) > 1 and any(
-        isinstance(p, ast.AnyOf) and _implies(p, earlier, names, budget) for p in parts
+        isinstance(p, nodes.AnyOf) and _implies(p, earlier, names, budget) for p in parts
     )
 
 
-def implies(later: ast.Condition, earlier: ast.Condition, names: Names | None = None) -> bool:
+def implies(later: nodes.Condition, earlier: nodes.Condition, names: Names | None = None) -> bool:
     """Whether ``earlier`` holds for every lead ``later`` holds for, as far as can be told.
 
     ``False`` means "not shown", never "shown not to".
 
-    >>> from leadflow.rules.ast import Compare, Literal, Pos
+    >>> from leadflow.rules._syntax.nodes import Compare, Literal, Pos
     >>> def cmp(op, n):
     ...     pos = Pos("x", 1, 1, 2, f"fit {op} {n}")
     ...     return Compare("fit", op, (Literal("number", float(n), pos),), pos)
@@ -447,10 +447,10 @@ def implies(later: ast.Condition, earlier: ast.Condition, names: Names | None = 
     return _implies(later, earlier, names, _Budget())
 
 
-def _clash(cond: ast.Condition, names: Names | None, budget: _Budget) -> str | None:
+def _clash(cond: nodes.Condition, names: Names | None, budget: _Budget) -> str | None:
     if not budget.spend():
         return None
-    if isinstance(cond, ast.AnyOf):
+    if isinstance(cond, nodes.AnyOf):
         found: list[str] = []
         for item in cond.items:
             clash = _clash(item, names, budget)
@@ -466,12 +466,12 @@ def _clash(cond: ast.Condition, names: Names | None, budget: _Budget) -> str | N
     if clash is not None:
         return clash
     for part in parts:
-        if isinstance(part, ast.AnyOf) and (clash := _clash(part, names, budget)) is not None:
+        if isinstance(part, nodes.AnyOf) and (clash := _clash(part, names, budget)) is not None:
             return clash
     return None
 
 
-def contradiction(cond: ast.Condition, names: Names | None = None) -> str | None:
+def contradiction(cond: nodes.Condition, names: Names | None = None) -> str | None:
     """Why ``cond`` can never hold, if the analysis finds it; ``None`` otherwise.
 
     Usable for any condition (MQL, knock-outs, pass rules), not only classification lines.

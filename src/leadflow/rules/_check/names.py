@@ -1,7 +1,7 @@
 """Names in a rule file: the words that are not names, and the declarations of a file's names.
 
 :func:`declare` registers the file's fields, activity kinds, lists, constants, scores and grades
-with the :class:`~leadflow.rules.conditions.Check`, reporting every name given twice, taken
+with the :class:`~leadflow.rules._check.scope.Check`, reporting every name given twice, taken
 from a lead field or activity kind, or one of the :data:`RESERVED` words.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from leadflow.rules import ast
-from leadflow.rules.conditions import Check
-from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
+from leadflow.rules._check.scope import Check
+from leadflow.rules._facts import CUSTOM_TYPES, FIELD_TYPES
+from leadflow.rules._syntax import nodes
 
 __all__ = (
     "RESERVED",
@@ -33,20 +33,22 @@ RESERVED_FOR_CONSTANTS = frozenset({"freemail", "business", "hot", "warm", "cold
 constant of that name would replace: no constant is named so."""
 
 
-def name_pos(pos: ast.Pos, name: str) -> ast.Pos:
+def name_pos(pos: nodes.Pos, name: str) -> nodes.Pos:
     """Where ``name`` is in the statement at ``pos`` (after its keyword), for a caret under it."""
     at = pos.text.find(name, pos.text.find(" ") + 1) if " " in pos.text else -1
     if at < 0:
         return pos
     column = pos.column + at
-    return ast.Pos(pos.source, pos.line, column, column + len(name), name)
+    return nodes.Pos(pos.source, pos.line, column, column + len(name), name)
 
 
-def declare(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping[str, str]) -> None:
+def declare(
+    statements: tuple[nodes.Statement, ...], check: Check, custom: Mapping[str, str]
+) -> None:
     """Register the names ``statements`` declare (``custom``: the host's fields and types)."""
-    seen: dict[str, ast.Pos] = {}
+    seen: dict[str, nodes.Pos] = {}
 
-    def claim(name: str, pos: ast.Pos, what: str) -> bool:
+    def claim(name: str, pos: nodes.Pos, what: str) -> bool:
         at = name_pos(pos, name)
         if name in RESERVED or (what == "constant" and name in RESERVED_FOR_CONSTANTS):
             check.error(at, f"'{name}' is a word of the rule language; choose another {what} name")
@@ -63,7 +65,7 @@ def declare(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping
         return True
 
     for s in statements:
-        if isinstance(s, ast.FieldDecl):
+        if isinstance(s, nodes.FieldDecl):
             if s.type not in CUSTOM_TYPES:
                 check.error(
                     s.pos,
@@ -78,7 +80,7 @@ def declare(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping
                 )
             elif claim(s.name, s.pos, "field"):
                 check.field_types[s.name] = s.type
-        elif isinstance(s, ast.ActivityDecl):
+        elif isinstance(s, nodes.ActivityDecl):
             for kind in s.kinds:
                 if kind in RESERVED or kind in FIELD_TYPES or kind in custom:
                     what = "a word of the rule language" if kind in RESERVED else "a lead field"
@@ -90,7 +92,7 @@ def declare(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping
     for name, type_ in custom.items():
         check.field_types.setdefault(name, type_)
     for s in statements:
-        if isinstance(s, ast.ListDef) and claim(s.name, s.pos, "list"):
+        if isinstance(s, nodes.ListDef) and claim(s.name, s.pos, "list"):
             check.lists[s.name] = s
             kinds = {i.kind for i in s.items}
             if len(kinds) > 1:
@@ -99,11 +101,11 @@ def declare(statements: tuple[ast.Statement, ...], check: Check, custom: Mapping
                     f"list '{s.name}' mixes {' and '.join(sorted(kinds))}; "
                     "a list holds one kind of value",
                 )
-        elif isinstance(s, ast.ConstDef) and claim(s.name, s.pos, "constant"):
+        elif isinstance(s, nodes.ConstDef) and claim(s.name, s.pos, "constant"):
             check.consts[s.name] = s
-        elif isinstance(s, ast.ScoreBlock | ast.ScoreFormula) and claim(s.name, s.pos, "score"):
+        elif isinstance(s, nodes.ScoreBlock | nodes.ScoreFormula) and claim(s.name, s.pos, "score"):
             check.scores.add(s.name)
-        elif isinstance(s, ast.GradeBlock) and claim(s.name, s.pos, "grade"):
+        elif isinstance(s, nodes.GradeBlock) and claim(s.name, s.pos, "grade"):
             check.grades.add(s.name)
 
 

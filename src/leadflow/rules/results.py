@@ -111,7 +111,7 @@ class Evaluation(NamedTuple):
     qualifications: Mapping[str, QualificationResult]
     decisions: tuple[Decision, ...]
     trace: tuple[Any, ...] = ()
-    """Private: the program, the lead, then the points each scoring line gave (recorded while
+    """Private: the engine, the lead, then the points each scoring line gave (recorded while
     scoring), that :attr:`contributions` are built from."""
 
     def __repr__(self) -> str:
@@ -126,8 +126,8 @@ class Evaluation(NamedTuple):
         """Every rule that gave points, in file order, with the values it looked at."""
         if not self.trace:
             return ()
-        program, lead, *points = self.trace
-        return program.contributions(lead, self.now, self.scores, points)  # type: ignore[no-any-return]
+        engine, lead, *points = self.trace
+        return engine.contributions(lead, self.now, self.scores, points)  # type: ignore[no-any-return]
 
     @property
     def knocked_out(self) -> bool:
@@ -150,7 +150,7 @@ class Evaluation(NamedTuple):
         Every score line is followed by the rules that gave it points; their points add up to
         the score.
         """
-        program = self.trace[0] if self.trace else None
+        program = self.trace[0].program if self.trace else None
         rank = {source: i for i, source in enumerate(getattr(program, "sources", ()))}
         places: tuple[tuple[str, int], ...] = getattr(program, "places", ())
         starts: dict[str, list[tuple[int, int]]] = {}  # source -> (line, statement number)

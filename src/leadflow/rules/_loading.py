@@ -16,14 +16,14 @@ from typing import Any
 from leadflow.errors import ConfigurationError, RuleSyntaxError
 from leadflow.lead import STANDARD_ACTIVITY_KINDS
 from leadflow.reasons import STANDARD_REASONS
-from leadflow.rules import ast
-from leadflow.rules.assemble import SHIPPED_TEMPLATES, assemble
-from leadflow.rules.build import build
-from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
-from leadflow.rules.files import checked_text, decode_error, read_bytes, stamp
+from leadflow.rules._compile.assemble import SHIPPED_TEMPLATES, assemble
+from leadflow.rules._facts import CUSTOM_TYPES, FIELD_TYPES
+from leadflow.rules._files import checked_text, decode_error, read_bytes, stamp
+from leadflow.rules._selftest import compile_tests
+from leadflow.rules._syntax import nodes
+from leadflow.rules._syntax.builder import build
+from leadflow.rules._syntax.parser import did_you_mean, error_at, parse_tree, raise_all
 from leadflow.rules.ruleset import RuleSet
-from leadflow.rules.syntax import did_you_mean, error_at, parse_tree, raise_all
-from leadflow.rules.testing import compile_tests
 
 __all__ = ("MAX_BYTES", "MAX_INCLUDES", "TEMPLATES", "load", "parse", "template_text")
 
@@ -115,17 +115,17 @@ class _Reader:
     reading: list[str] = field(default_factory=list)
     included: set[str] = field(default_factory=set)
 
-    def expand(self, text: str, source: str, here: Path | None) -> list[ast.Statement]:
+    def expand(self, text: str, source: str, here: Path | None) -> list[nodes.Statement]:
         text = checked_text(text, source, self.options.max_bytes)
         self.texts[source] = text
         statements = build(parse_tree(text, source), text, source)
-        out: list[ast.Statement] = []
+        out: list[nodes.Statement] = []
         errors: list[RuleSyntaxError] = []
         for s in statements:
             try:
-                if isinstance(s, ast.Include):
+                if isinstance(s, nodes.Include):
                     out.extend(self.include(s, here))
-                elif isinstance(s, ast.Use):
+                elif isinstance(s, nodes.Use):
                     out.extend(self.use(s))
                 else:
                     out.append(s)
@@ -141,14 +141,14 @@ class _Reader:
             return str(resolved.relative_to(self.root))
         return path
 
-    def fail(self, pos: ast.Pos, message: str) -> RuleSyntaxError:
+    def fail(self, pos: nodes.Pos, message: str) -> RuleSyntaxError:
         return error_at(self.texts.get(pos.source, ""), pos.source, pos.line, pos.column, message)
 
-    def count(self, pos: ast.Pos) -> None:
+    def count(self, pos: nodes.Pos) -> None:
         if len(self.texts) >= MAX_INCLUDES:
             raise self.fail(pos, f"too many files: a rule set may read at most {MAX_INCLUDES}")
 
-    def use(self, s: ast.Use) -> list[ast.Statement]:
+    def use(self, s: nodes.Use) -> list[nodes.Statement]:
         if s.template not in TEMPLATES:
             raise self.fail(s.pos, _unknown_template(f"'{s.template}'", s.template))
         source = f"{s.template}.lf"
@@ -156,10 +156,10 @@ class _Reader:
             return []  # like an include, a template is read once per rule set
         self.count(s.pos)
         statements = self.expand(template_text(s.template), source, None)
-        self.templates.update(q.name for q in statements if isinstance(q, ast.Qualification))
-        return [q for q in statements if not isinstance(q, ast.TestBlock)]
+        self.templates.update(q.name for q in statements if isinstance(q, nodes.Qualification))
+        return [q for q in statements if not isinstance(q, nodes.TestBlock)]
 
-    def include(self, s: ast.Include, here: Path | None) -> list[ast.Statement]:
+    def include(self, s: nodes.Include, here: Path | None) -> list[nodes.Statement]:
         if here is None or self.root is None:
             raise self.fail(
                 s.pos,

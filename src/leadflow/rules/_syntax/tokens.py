@@ -1,7 +1,7 @@
 """Reading the tokens of a rule file's parse tree: numbers, positions, values and windows.
 
-:class:`TokenReader` is the base of the builders (:mod:`leadflow.rules.build`,
-:mod:`leadflow.rules.build_tests`): it turns tokens into values within the language's limits
+:class:`TokenReader` is the base of the builders (:mod:`leadflow.rules._syntax.builder`,
+:mod:`leadflow.rules._syntax.testblocks`): it turns tokens into values within the language's limits
 and collects an error for each token that is out of them.
 """
 
@@ -12,8 +12,8 @@ import math
 from lark import Token, Tree
 
 from leadflow.errors import RuleSyntaxError
-from leadflow.rules import ast
-from leadflow.rules.syntax import error_at
+from leadflow.rules._syntax import nodes
+from leadflow.rules._syntax.parser import error_at
 
 __all__ = ("MAX_NUMBER", "UNIT_SECONDS", "TokenReader", "decimals", "plural", "shown")
 
@@ -84,25 +84,25 @@ class TokenReader:
         return self.number(number) * UNIT_SECONDS[str(unit).rstrip("s")]
 
     # -- positions ---------------------------------------------------------------------------
-    def pos(self, node: Tree[Token] | Token) -> ast.Pos:
+    def pos(self, node: Tree[Token] | Token) -> nodes.Pos:
         if isinstance(node, Token):
             start, end = node.start_pos or 0, node.end_pos or 0
             line, column = node.line or 1, node.column or 1
         else:
             meta = node.meta
             if getattr(meta, "empty", True):
-                return ast.Pos(self.source, 1, 1, 1, "")
+                return nodes.Pos(self.source, 1, 1, 1, "")
             start, end, line, column = meta.start_pos, meta.end_pos, meta.line, meta.column
         text = self.text[start:end].rstrip()
         first_line = text.split("\n", 1)[0]
-        return ast.Pos(self.source, line, column, column + len(first_line), first_line)
+        return nodes.Pos(self.source, line, column, column + len(first_line), first_line)
 
-    def span(self, first: Tree[Token] | Token, last: Tree[Token] | Token) -> ast.Pos:
+    def span(self, first: Tree[Token] | Token, last: Tree[Token] | Token) -> nodes.Pos:
         a, b = self.pos(first), self.pos(last)
         start = self._offset(first)
         end = self._end(last)
         text = self.text[start:end].rstrip().split("\n", 1)[0]
-        return ast.Pos(self.source, a.line, a.column, b.end_column, text)
+        return nodes.Pos(self.source, a.line, a.column, b.end_column, text)
 
     @staticmethod
     def _offset(node: Tree[Token] | Token) -> int:
@@ -113,24 +113,24 @@ class TokenReader:
         return (node.end_pos or 0) if isinstance(node, Token) else node.meta.end_pos
 
     # -- values ------------------------------------------------------------------------------
-    def literal(self, node: Tree[Token] | Token) -> ast.Literal:
+    def literal(self, node: Tree[Token] | Token) -> nodes.Literal:
         if isinstance(node, Tree) and node.data == "list_lit":
             items = tuple(self.literal(child) for child in node.children)
-            return ast.Literal("list", items, self.pos(node))
+            return nodes.Literal("list", items, self.pos(node))
         token = node.children[0] if isinstance(node, Tree) else node
         assert isinstance(token, Token)  # noqa: S101 - the grammar puts one token in a value
         pos = self.pos(token)
         kind = token.type
         if kind == "STRING":
             raw = token.value[1:-1]
-            return ast.Literal("text", raw.replace('\\"', '"').replace("\\\\", "\\"), pos)
+            return nodes.Literal("text", raw.replace('\\"', '"').replace("\\\\", "\\"), pos)
         if kind == "NUMBER":
-            return ast.Literal("number", self.number(token), pos)
+            return nodes.Literal("number", self.number(token), pos)
         if kind in {"YES", "NO"}:
-            return ast.Literal("flag", kind == "YES", pos)
+            return nodes.Literal("flag", kind == "YES", pos)
         if kind == "GRADE":
-            return ast.Literal("grade", token.value, pos)
-        return ast.Literal("name", token.value, pos)
+            return nodes.Literal("grade", token.value, pos)
+        return nodes.Literal("name", token.value, pos)
 
     def window(self, node: Tree[Token]) -> float:
         """``within 30 days`` in seconds: a window is longer than 0."""

@@ -1,6 +1,6 @@
 """Adding up points: a block's total, and a weighted term of a score formula.
 
-Both paths (the generic :class:`~leadflow.rules.program.Program` and the fast path) and the
+Both paths (the generic :class:`~leadflow.rules._compile.program.Program` and the fast path) and the
 contributions use these, so all three give the same figures to the last bit.
 """
 

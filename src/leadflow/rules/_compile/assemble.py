@@ -8,24 +8,19 @@ names, and classification lines that can never match.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import assert_never
 
-from leadflow.rules import ast
-from leadflow.rules.closures import never
-from leadflow.rules.conditions import (
-    GRADES,
-    TEMPERATURES,
-    Check,
-    Test,
-    did_you_mean,
-    references,
-)
-from leadflow.rules.evaluation import KnockoutHit, fmt
-from leadflow.rules.facts import FIELD_TYPES, getters_for
-from leadflow.rules.names import criterion_clash, declare, name_pos
-from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
-from leadflow.rules.reach import Names, contradiction, unreachable
+from leadflow.rules._check.names import criterion_clash, declare, name_pos
+from leadflow.rules._check.reach import Names, contradiction, unreachable
+from leadflow.rules._check.scope import GRADES, TEMPERATURES, did_you_mean
+from leadflow.rules._compile.conditions import Compiler, Test, references
+from leadflow.rules._compile.predicates import never
+from leadflow.rules._compile.program import CBranch, CQualification, CRule, CScore, Program
+from leadflow.rules._facts import FIELD_TYPES, getters_for
+from leadflow.rules._syntax import nodes
+from leadflow.rules.results import KnockoutHit, fmt
 
 __all__ = ("assemble",)
 
@@ -43,12 +38,12 @@ def _figure(value: float) -> str:
     return f"{value:,.0f}" if value < 1e18 else f"{value:.3g}"
 
 
-def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
+def _rule(rule: nodes.Rule, block: nodes.ScoreBlock, check: Compiler) -> CRule:
     cond = rule.condition
     test = None if rule.each else check.condition(cond)
     fuser = None if test is None else check.fusers.get(test)
     key, window, count = "", None, 1
-    if isinstance(cond, ast.ActivityTest):
+    if isinstance(cond, nodes.ActivityTest):
         key, window, count = "@" + cond.kind, cond.window, cond.count
         check.used.setdefault("@" + cond.kind, cond.pos)
         if rule.each and cond.kind not in check.kinds:
@@ -83,7 +78,7 @@ def _rule(rule: ast.Rule, block: ast.ScoreBlock, check: Check) -> CRule:
     )
 
 
-def _check_block(s: ast.ScoreBlock, check: Check) -> None:
+def _check_block(s: nodes.ScoreBlock, check: Compiler) -> None:
     if s.decay_period is not None and s.decay_period <= 0:
         check.error(s.pos, f"score {s.name}: decay needs a period longer than 0")
     if s.decay_factor is not None and not 0 <= s.decay_factor < 1:
@@ -107,7 +102,12 @@ def _term_text(weight: float, score: str) -> str:
 
 
 def _marker(
-    s: ast.ScoreBlock | ast.ScoreFormula, text: str, line: int, *, key: str = "", sign: float = 1
+    s: nodes.ScoreBlock | nodes.ScoreFormula,
+    text: str,
+    line: int,
+    *,
+    key: str = "",
+    sign: float = 1,
 ) -> CRule:
     """A pseudo-rule for explain: a cap or floor line, or a term of a score formula."""
     reads = ((key, "$" + key),) if key else ()
@@ -129,7 +129,7 @@ def _marker(
 
 
 def _checked(
-    cond: ast.Condition, pos: ast.Pos, check: Check, what: str, *, constants: bool = True
+    cond: nodes.Condition, pos: nodes.Pos, check: Compiler, what: str, *, constants: bool = True
 ) -> Test:
     """``cond`` compiled; when it has no other error, also checked for contradicting itself
     (with the file's constants and lists looked up when ``constants``)."""
@@ -143,7 +143,7 @@ def _checked(
 
 
 def _branches(
-    branches: tuple[ast.Branch, ...], check: Check, what: str, labels: Collection[str]
+    branches: tuple[nodes.Branch, ...], check: Compiler, what: str, labels: Collection[str]
 ) -> tuple[CBranch, ...]:
     out: list[CBranch] = []
     for b in branches:
@@ -168,150 +168,193 @@ def _branches(
     return tuple(out)
 
 
+@dataclass
+class _Assembly:
+    """What the statements compiled so far add up to, one statement at a time."""
+
+    check: Compiler
+    reasons: Collection[str]
+    templates: Collection[str]
+    scores: list[CScore] = field(default_factory=list)
+    grades: list[tuple[str, tuple[CBranch, ...]]] = field(default_factory=list)
+    knockouts: list[tuple[Test, KnockoutHit]] = field(default_factory=list)
+    temperature: tuple[CBranch, ...] | None = None
+    mql: CBranch | None = None
+    quals: list[CQualification] = field(default_factory=list)
+    defined: set[str] = field(default_factory=set)
+    gains: dict[str, float] = field(default_factory=dict)  # formula score -> its multiplier
+    # criterion -> its answers, where, in which qualification
+    answered: dict[str, tuple[tuple[str, ...], nodes.Pos, str]] = field(default_factory=dict)
+    single: dict[str, nodes.Pos] = field(default_factory=dict)
+
+    def add(self, s: nodes.Statement) -> None:
+        """Check and compile one statement (declarations were handled by ``declare``)."""
+        check = self.check
+        check.allow_scores = check.allow_temperature = check.allow_criteria = False
+        match s:
+            case nodes.ScoreBlock():
+                self.score_block(s)
+            case nodes.ScoreFormula():
+                self.score_formula(s)
+            case nodes.GradeBlock():
+                check.allow_scores = True
+                branches = _branches(s.branches, check, f"grade {s.name}", tuple(GRADES))
+                self.grades.append((s.name, branches))
+            case nodes.Knockout():
+                self.knockout(s)
+            case nodes.Temperature():
+                if self.first("temperature", s.pos):
+                    check.allow_scores = True
+                    self.temperature = _branches(s.branches, check, "temperature", TEMPERATURES)
+            case nodes.Mql():
+                if self.first("mql", s.pos):
+                    check.allow_scores = check.allow_temperature = True
+                    test = _checked(s.condition, s.pos, check, "mql rule")
+                    self.mql = CBranch("mql", test, s.pos.text, s.pos.source, s.pos.line)
+            case nodes.Qualification():
+                self.quals.append(_qualification(s, check, self.templates, self.answered))
+            case (
+                nodes.Use()
+                | nodes.Include()
+                | nodes.ListDef()
+                | nodes.ConstDef()
+                | nodes.FieldDecl()
+                | nodes.ActivityDecl()
+                | nodes.TestBlock()
+            ):
+                pass  # declarations (names.declare) and tests (the self-tests) go elsewhere
+            case _:
+                assert_never(s)
+
+    def first(self, what: str, pos: nodes.Pos) -> bool:
+        """Whether this is the file's first temperature (or mql) rule; else report it."""
+        if what in self.single:
+            first = self.single[what]
+            self.check.error(
+                pos, f"a second {what} rule; the first is at {first.source}:{first.line}"
+            )
+            return False
+        self.single[what] = pos
+        return True
+
+    def score_block(self, s: nodes.ScoreBlock) -> None:
+        check = self.check
+        _check_block(s, check)
+        rules = tuple(_rule(r, s, check) for r in s.rules)
+        limits = (
+            _marker(s, f"at most {fmt(s.at_most)}", s.limit_lines[0]),
+            _marker(s, f"at least {fmt(s.at_least)}", s.limit_lines[1]),
+        )
+        self.scores.append(
+            CScore(
+                s.name,
+                rules,
+                s.at_most,
+                s.at_least,
+                s.decay_factor,
+                s.decay_period,
+                None,
+                s.pos.source,
+                s.pos.line,
+                limits,
+            )
+        )
+        self.defined.add(s.name)
+
+    def score_formula(self, s: nodes.ScoreFormula) -> None:
+        check = self.check
+        for _, term, pos in s.terms:
+            if term not in self.defined:
+                later = term in check.scores
+                hint = (
+                    " (define it above this line)" if later else check.suggest(term, check.scores)
+                )
+                check.error(pos, f"unknown score '{term}'{hint}")
+        gain = sum(abs(weight) * self.gains.get(term, 1.0) for weight, term, _ in s.terms)
+        if gain > MAX_GAIN:
+            check.error(
+                s.pos,
+                f"score {s.name} multiplies points by up to {_figure(gain)} through its weights "
+                f"(and those of the formulas it uses); at most {MAX_GAIN:,} is allowed",
+            )
+            gain = 1.0  # reported here, not again in every formula using it
+        self.gains[s.name] = gain
+        formula = tuple((weight, term) for weight, term, _ in s.terms)
+        terms = tuple(
+            _marker(s, _term_text(weight, term), pos.line, key=term, sign=weight)
+            for weight, term, pos in s.terms
+        )
+        none = _marker(s, "", s.pos.line)
+        self.scores.append(
+            CScore(
+                s.name,
+                terms,
+                None,
+                None,
+                None,
+                None,
+                formula,
+                s.pos.source,
+                s.pos.line,
+                (none, none),
+            )
+        )
+        self.defined.add(s.name)
+
+    def knockout(self, s: nodes.Knockout) -> None:
+        check = self.check
+        check.allow_scores = True
+        if s.reason not in self.reasons:
+            check.error(
+                s.pos,
+                f"unknown reason code '{s.reason}'"
+                f"{check.suggest(s.reason, self.reasons)}; reasons: "
+                f"{', '.join(sorted(self.reasons))}",
+            )
+        self.knockouts.append(
+            (
+                _checked(s.condition, s.pos, check, "knock-out"),
+                KnockoutHit(s.reason, s.pos.text, s.pos.source, s.pos.line),
+            )
+        )
+
+
 def assemble(
-    statements: tuple[ast.Statement, ...],
+    statements: tuple[nodes.Statement, ...],
     texts: Mapping[str, str],
     *,
     custom: Mapping[str, str],
     kinds: Collection[str],
     reasons: Collection[str],
     templates: Collection[str] = (),
-) -> tuple[Program, Check]:
+) -> tuple[Program, Compiler]:
     """Check ``statements`` and compile them; the returned check holds every error found."""
-    check = Check(texts, dict(FIELD_TYPES), set(kinds))
+    check = Compiler(texts, dict(FIELD_TYPES), set(kinds))
     statements = _merge_templates(statements, check, templates)
     declare(statements, check, custom)
-    scores: list[CScore] = []
-    grades: list[tuple[str, tuple[CBranch, ...]]] = []
-    knockouts: list[tuple[Test, KnockoutHit]] = []
-    temperature: tuple[CBranch, ...] | None = None
-    mql: CBranch | None = None
-    quals: list[CQualification] = []
-    defined: set[str] = set()
-    gains: dict[str, float] = {}  # formula score -> how much it can multiply points by
-    # criterion -> its answers, where, in which qualification
-    answered: dict[str, tuple[tuple[str, ...], ast.Pos, str]] = {}
-    single: dict[str, ast.Pos] = {}
+    done = _Assembly(check, reasons, templates)
     for s in statements:
-        check.allow_scores = check.allow_temperature = check.allow_criteria = False
-        if isinstance(s, ast.Temperature | ast.Mql):
-            what = "temperature" if isinstance(s, ast.Temperature) else "mql"
-            if what in single:
-                first = single[what]
-                check.error(
-                    s.pos, f"a second {what} rule; the first is at {first.source}:{first.line}"
-                )
-                continue
-            single[what] = s.pos
-        if isinstance(s, ast.ScoreBlock):
-            _check_block(s, check)
-            rules = tuple(_rule(r, s, check) for r in s.rules)
-            limits = (
-                _marker(s, f"at most {fmt(s.at_most)}", s.limit_lines[0]),
-                _marker(s, f"at least {fmt(s.at_least)}", s.limit_lines[1]),
-            )
-            scores.append(
-                CScore(
-                    s.name,
-                    rules,
-                    s.at_most,
-                    s.at_least,
-                    s.decay_factor,
-                    s.decay_period,
-                    None,
-                    s.pos.source,
-                    s.pos.line,
-                    limits,
-                )
-            )
-            defined.add(s.name)
-        elif isinstance(s, ast.ScoreFormula):
-            for _, term, pos in s.terms:
-                if term not in defined:
-                    later = term in check.scores
-                    hint = (
-                        " (define it above this line)"
-                        if later
-                        else check.suggest(term, check.scores)
-                    )
-                    check.error(pos, f"unknown score '{term}'{hint}")
-            gain = sum(abs(weight) * gains.get(term, 1.0) for weight, term, _ in s.terms)
-            if gain > MAX_GAIN:
-                check.error(
-                    s.pos,
-                    f"score {s.name} multiplies points by up to {_figure(gain)} through its weights "
-                    f"(and those of the formulas it uses); at most {MAX_GAIN:,} is allowed",
-                )
-                gain = 1.0  # reported here, not again in every formula using it
-            gains[s.name] = gain
-            formula = tuple((weight, term) for weight, term, _ in s.terms)
-            terms = tuple(
-                _marker(s, _term_text(weight, term), pos.line, key=term, sign=weight)
-                for weight, term, pos in s.terms
-            )
-            none = _marker(s, "", s.pos.line)
-            scores.append(
-                CScore(
-                    s.name,
-                    terms,
-                    None,
-                    None,
-                    None,
-                    None,
-                    formula,
-                    s.pos.source,
-                    s.pos.line,
-                    (none, none),
-                )
-            )
-            defined.add(s.name)
-        elif isinstance(s, ast.GradeBlock):
-            check.allow_scores = True
-            branches = _branches(s.branches, check, f"grade {s.name}", tuple(GRADES))
-            grades.append((s.name, branches))
-        elif isinstance(s, ast.Knockout):
-            check.allow_scores = True
-            if s.reason not in reasons:
-                check.error(
-                    s.pos,
-                    f"unknown reason code '{s.reason}'"
-                    f"{check.suggest(s.reason, reasons)}; reasons: "
-                    f"{', '.join(sorted(reasons))}",
-                )
-            knockouts.append(
-                (
-                    _checked(s.condition, s.pos, check, "knock-out"),
-                    KnockoutHit(s.reason, s.pos.text, s.pos.source, s.pos.line),
-                )
-            )
-        elif isinstance(s, ast.Temperature):
-            check.allow_scores = True
-            temperature = _branches(s.branches, check, "temperature", TEMPERATURES)
-        elif isinstance(s, ast.Mql):
-            check.allow_scores = check.allow_temperature = True
-            test = _checked(s.condition, s.pos, check, "mql rule")
-            mql = CBranch("mql", test, s.pos.text, s.pos.source, s.pos.line)
-        elif isinstance(s, ast.Qualification):
-            quals.append(_qualification(s, check, templates, answered))
-    if temperature is None:
+        done.add(s)
+    if done.temperature is None:
         for pos in check.temperature_refs:
             check.error(pos, "'temperature' is used but the file has no temperature block")
-    getters = getters_for(check_custom(check))
+    custom_types = check_custom(check)
+    getters = getters_for(custom_types)
     program = Program(
         getters=getters,
         plan=tuple((key, getters[key]) for key in sorted(check.used) if key in getters),
         readers={
             key: (pos.text, pos.source, pos.line, pos.column)
             for key, pos in check.used.items()
-            if key.lstrip("~") in check_custom(check)
+            if key.lstrip("~") in custom_types
         },
         activities={k[1:]: k for k in sorted(check.used) if k[:1] == "@" and k != "@freemail"},
-        scores=tuple(scores),
-        grades=tuple(grades),
-        knockouts=tuple(knockouts),
-        temperature=temperature,
-        mql=mql,
-        qualifications=tuple(quals),
+        scores=tuple(done.scores),
+        grades=tuple(done.grades),
+        knockouts=tuple(done.knockouts),
+        temperature=done.temperature,
+        mql=done.mql,
+        qualifications=tuple(done.quals),
         sources=tuple(texts),
         places=_places(statements, templates),
         on_scores=MappingProxyType(dict(check.on_scores)),
@@ -320,7 +363,7 @@ def assemble(
 
 
 def _places(
-    statements: tuple[ast.Statement, ...], templates: Collection[str]
+    statements: tuple[nodes.Statement, ...], templates: Collection[str]
 ) -> tuple[tuple[str, int], ...]:
     """Where each statement is, includes in place; a template's statements are left out, so
     explain shows them after the file's own rules (a ``use`` line is a reference, not text)."""
@@ -328,16 +371,16 @@ def _places(
     return tuple((s.pos.source, s.pos.line) for s in statements if s.pos.source not in shipped)
 
 
-def check_custom(check: Check) -> dict[str, str]:
+def check_custom(check: Compiler) -> dict[str, str]:
     """The custom fields of a check: every field type that is not a standard field."""
     return {k: v for k, v in check.field_types.items() if k not in FIELD_TYPES}
 
 
 def _qualification(
-    s: ast.Qualification,
-    check: Check,
+    s: nodes.Qualification,
+    check: Compiler,
     templates: Collection[str],
-    answered: dict[str, tuple[tuple[str, ...], ast.Pos, str]],
+    answered: dict[str, tuple[tuple[str, ...], nodes.Pos, str]],
 ) -> CQualification:
     criteria: list[tuple[str, Mapping[str, str]]] = []
     if not s.criteria:
@@ -345,7 +388,7 @@ def _qualification(
         close = did_you_mean(s.name, SHIPPED_TEMPLATES)
         hint = close.replace("did you mean '", "did you mean 'use ")
         check.error(s.pos, f"qualification {s.name} has no criteria{hint}")
-    named: dict[str, ast.Pos] = {}
+    named: dict[str, nodes.Pos] = {}
     for c in s.criteria:
         if c.name in named:
             first = named[c.name]
@@ -410,19 +453,19 @@ def _qualification(
 
 
 def _merge_templates(
-    statements: tuple[ast.Statement, ...], check: Check, templates: Collection[str]
-) -> tuple[ast.Statement, ...]:
+    statements: tuple[nodes.Statement, ...], check: Compiler, templates: Collection[str]
+) -> tuple[nodes.Statement, ...]:
     """Let a file's ``qualification bant { ... }`` override parts of the template it uses."""
-    out: list[ast.Statement] = []
+    out: list[nodes.Statement] = []
     index: dict[str, int] = {}
     for s in statements:
-        if not isinstance(s, ast.Qualification):
+        if not isinstance(s, nodes.Qualification):
             out.append(s)
             continue
         if s.name in index:
             at = index[s.name]
             base = out[at]
-            assert isinstance(base, ast.Qualification)  # noqa: S101
+            assert isinstance(base, nodes.Qualification)  # noqa: S101
             if s.name not in templates or base.pos.source == s.pos.source:
                 check.error(
                     s.pos,
