@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from leadflow.rules._check.scope import GRADES
 from leadflow.rules._facts import ORDERED_LEVELS
@@ -145,30 +146,42 @@ def _values(
 
 
 def atom_of(cond: nodes.Condition, names: Names | None) -> Atom:
-    """What the analysis knows of one simple test."""
+    """What the analysis knows of one simple test.
+
+    Every condition form is handled here (mypy checks it, through ``assert_never``): a form the
+    analysis does not understand must be *opaque*, or "can never match" errors go wrong.
+    """
     text = cond.pos.text
-    opaque = Atom("", "", "", text=text)
-    if isinstance(cond, nodes.ActivityTest):
-        window = _INF if cond.window is None else cond.window
-        return Atom(cond.kind, "activity", "", count=cond.count, window=window, text=text)
-    if isinstance(cond, nodes.GradeCount):
-        if cond.grade not in GRADES:
-            return opaque
-        accepted = GRADES[: GRADES.index(cond.grade) + 1] if cond.or_better else cond.grade
-        return Atom("", "grades", "", values=frozenset(accepted), count=cond.count, text=text)
-    if not isinstance(cond, nodes.Compare):
-        return opaque
-    op, name = cond.op, cond.name
+    match cond:
+        case nodes.ActivityTest():
+            window = _INF if cond.window is None else cond.window
+            return Atom(cond.kind, "activity", "", count=cond.count, window=window, text=text)
+        case nodes.GradeCount():
+            if cond.grade not in GRADES:
+                return Atom("", "", "", text=text)
+            accepted = GRADES[: GRADES.index(cond.grade) + 1] if cond.or_better else cond.grade
+            return Atom("", "grades", "", values=frozenset(accepted), count=cond.count, text=text)
+        case nodes.Compare():
+            return _compared(cond, names) or Atom("", "", "", text=text)
+        case nodes.AllOf() | nodes.AnyOf() | nodes.Negation():
+            return Atom("", "", "", text=text)  # opaque: taken apart by the callers
+        case _:
+            assert_never(cond)
+
+
+def _compared(cond: nodes.Compare, names: Names | None) -> Atom | None:
+    """The atom of a comparison, or ``None`` where the analysis cannot tell (opaque)."""
+    op, name, text = cond.op, cond.name, cond.pos.text
     if op in {"is missing", "is set"}:
         return Atom(name, "presence", op[3:], text=text)
     literals: tuple[nodes.Literal, ...] | None = cond.values
     if op in {"in", "not in"}:
         literals = _items(cond.values[0], names)
     if literals is None or len(literals) > MAX_ITEMS:
-        return opaque
+        return None
     found = _values(literals, names)
     if found is None:
-        return opaque
+        return None
     domain, values = found
     if domain == "never" and op == "in":
         return Atom(name, "never", "", text=text)
@@ -177,7 +190,13 @@ def atom_of(cond: nodes.Condition, names: Names | None) -> Atom:
         return Atom(name, domain, kind, values=frozenset(values), text=text)
     bounds = [v for v in values if isinstance(v, float)]
     if domain not in _ORDERED or len(bounds) != len(literals):
-        return opaque
+        return None
+    return _ranged(cond, domain, bounds)
+
+
+def _ranged(cond: nodes.Compare, domain: str, bounds: list[float]) -> Atom | None:
+    """The atom of an ordered comparison (``<``, ``between``, ``at least`` ...)."""
+    op, name, text = cond.op, cond.name, cond.pos.text
     if domain == "number" and op in {"<", "<=", ">", ">="}:
         bound = (bounds[0], len(op) == 1)
         if op[0] == ">":
@@ -191,7 +210,7 @@ def atom_of(cond: nodes.Condition, names: Names | None) -> Atom:
         if op == "at least":
             return Atom(name, domain, "range", low=bound, text=text)
         return Atom(name, domain, "range", high=bound, text=text)
-    return opaque
+    return None
 
 
 def _above(value: float, low: tuple[float, bool]) -> bool:
@@ -379,9 +398,20 @@ def _key(atom: Atom) -> tuple[str, str]:
 
 
 def conjuncts(cond: nodes.Condition) -> list[nodes.Condition]:
-    if isinstance(cond, nodes.AllOf):
-        return [part for item in cond.items for part in conjuncts(item)]
-    return [cond]
+    """The parts ``cond`` joins with ``and``, nested ``and`` flattened."""
+    match cond:
+        case nodes.AllOf():
+            return [part for item in cond.items for part in conjuncts(item)]
+        case (
+            nodes.AnyOf()
+            | nodes.Negation()
+            | nodes.Compare()
+            | nodes.ActivityTest()
+            | nodes.GradeCount()
+        ):
+            return [cond]
+        case _:
+            assert_never(cond)
 
 
 @dataclass

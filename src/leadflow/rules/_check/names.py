@@ -46,9 +46,38 @@ def declare(
     statements: tuple[nodes.Statement, ...], check: Check, custom: Mapping[str, str]
 ) -> None:
     """Register the names ``statements`` declare (``custom``: the host's fields and types)."""
-    seen: dict[str, nodes.Pos] = {}
+    names = _Names(check, custom)
+    for s in statements:
+        if isinstance(s, nodes.FieldDecl):
+            names.field(s)
+        elif isinstance(s, nodes.ActivityDecl):
+            names.activities(s)
+    for name, type_ in custom.items():
+        check.field_types.setdefault(name, type_)
+    for s in statements:
+        if isinstance(s, nodes.ListDef) and names.claim(s.name, s.pos, "list"):
+            names.named_list(s)
+        elif isinstance(s, nodes.ConstDef) and names.claim(s.name, s.pos, "constant"):
+            check.consts[s.name] = s
+        elif isinstance(s, nodes.ScoreBlock | nodes.ScoreFormula) and names.claim(
+            s.name, s.pos, "score"
+        ):
+            check.scores.add(s.name)
+        elif isinstance(s, nodes.GradeBlock) and names.claim(s.name, s.pos, "grade"):
+            check.grades.add(s.name)
 
-    def claim(name: str, pos: nodes.Pos, what: str) -> bool:
+
+class _Names:
+    """The names declared so far, and where."""
+
+    def __init__(self, check: Check, custom: Mapping[str, str]) -> None:
+        self.check = check
+        self.custom = custom
+        self.seen: dict[str, nodes.Pos] = {}
+
+    def claim(self, name: str, pos: nodes.Pos, what: str) -> bool:
+        """Whether ``name`` may be declared as a ``what`` here; else report why not."""
+        check, seen = self.check, self.seen
         at = name_pos(pos, name)
         if name in RESERVED or (what == "constant" and name in RESERVED_FOR_CONSTANTS):
             check.error(at, f"'{name}' is a word of the rule language; choose another {what} name")
@@ -64,49 +93,42 @@ def declare(
         seen[name] = pos
         return True
 
-    for s in statements:
-        if isinstance(s, nodes.FieldDecl):
-            if s.type not in CUSTOM_TYPES:
-                check.error(
-                    s.pos,
-                    f"unknown field type '{s.type}'; expected text, number or flag"
-                    f"{check.suggest(s.type, CUSTOM_TYPES)}",
+    def field(self, s: nodes.FieldDecl) -> None:
+        check, custom = self.check, self.custom
+        if s.type not in CUSTOM_TYPES:
+            check.error(
+                s.pos,
+                f"unknown field type '{s.type}'; expected text, number or flag"
+                f"{check.suggest(s.type, CUSTOM_TYPES)}",
+            )
+        elif s.name in custom and custom[s.name] != s.type:
+            check.error(
+                s.pos,
+                f"field '{s.name}' is declared by the host application as "
+                f"{custom[s.name]}, not {s.type}",
+            )
+        elif self.claim(s.name, s.pos, "field"):
+            check.field_types[s.name] = s.type
+
+    def activities(self, s: nodes.ActivityDecl) -> None:
+        for kind in s.kinds:
+            if kind in RESERVED or kind in FIELD_TYPES or kind in self.custom:
+                what = "a word of the rule language" if kind in RESERVED else "a lead field"
+                self.check.error(
+                    name_pos(s.pos, kind), f"'{kind}' is {what}; choose another activity name"
                 )
-            elif s.name in custom and custom[s.name] != s.type:
-                check.error(
-                    s.pos,
-                    f"field '{s.name}' is declared by the host application as "
-                    f"{custom[s.name]}, not {s.type}",
-                )
-            elif claim(s.name, s.pos, "field"):
-                check.field_types[s.name] = s.type
-        elif isinstance(s, nodes.ActivityDecl):
-            for kind in s.kinds:
-                if kind in RESERVED or kind in FIELD_TYPES or kind in custom:
-                    what = "a word of the rule language" if kind in RESERVED else "a lead field"
-                    check.error(
-                        name_pos(s.pos, kind), f"'{kind}' is {what}; choose another activity name"
-                    )
-                else:
-                    check.kinds.add(kind)
-    for name, type_ in custom.items():
-        check.field_types.setdefault(name, type_)
-    for s in statements:
-        if isinstance(s, nodes.ListDef) and claim(s.name, s.pos, "list"):
-            check.lists[s.name] = s
-            kinds = {i.kind for i in s.items}
-            if len(kinds) > 1:
-                check.error(
-                    s.pos,
-                    f"list '{s.name}' mixes {' and '.join(sorted(kinds))}; "
-                    "a list holds one kind of value",
-                )
-        elif isinstance(s, nodes.ConstDef) and claim(s.name, s.pos, "constant"):
-            check.consts[s.name] = s
-        elif isinstance(s, nodes.ScoreBlock | nodes.ScoreFormula) and claim(s.name, s.pos, "score"):
-            check.scores.add(s.name)
-        elif isinstance(s, nodes.GradeBlock) and claim(s.name, s.pos, "grade"):
-            check.grades.add(s.name)
+            else:
+                self.check.kinds.add(kind)
+
+    def named_list(self, s: nodes.ListDef) -> None:
+        self.check.lists[s.name] = s
+        kinds = {i.kind for i in s.items}
+        if len(kinds) > 1:
+            self.check.error(
+                s.pos,
+                f"list '{s.name}' mixes {' and '.join(sorted(kinds))}; "
+                "a list holds one kind of value",
+            )
 
 
 def criterion_clash(name: str, check: Check) -> str | None:

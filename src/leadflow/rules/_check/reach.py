@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from leadflow.rules._check.implication import (
     MAX_ITEMS,
@@ -138,6 +139,10 @@ class _Line:
 
 def _tests(cond: nodes.Condition) -> int:
     """How many simple tests ``cond`` joins with ``and`` and ``or``."""
-    if isinstance(cond, nodes.AllOf | nodes.AnyOf):
-        return sum(_tests(item) for item in cond.items)
-    return 1
+    match cond:
+        case nodes.AllOf() | nodes.AnyOf():
+            return sum(_tests(item) for item in cond.items)
+        case nodes.Negation() | nodes.Compare() | nodes.ActivityTest() | nodes.GradeCount():
+            return 1
+        case _:
+            assert_never(cond)

@@ -45,6 +45,26 @@ def contributions_of(
     floor line gives the difference between its block's points and its score, a formula term
     its weight times the term's score. Only the values shown are read from the lead.
     """
+    counted = _counted(program, scores, points)
+    now_ts = now.timestamp()
+    facts = Facts(lead, now_ts, program.getters)
+    for name, total in scores.items():
+        facts["$" + name] = total
+    if shown_counts:  # every activity count a line shows, in one pass
+        facts.update(counts_shown(lead, now_ts, shown_counts))
+    out: list[Contribution] = []
+    for rule, given in counted:
+        values = tuple([(label, facts[key]) for label, key in rule.reads])
+        out.append(
+            _new(Contribution, (rule.score, rule.text, rule.source, rule.line, given, values))
+        )
+    return tuple(out)
+
+
+def _counted(
+    program: Program, scores: Mapping[str, float], points: Sequence[float]
+) -> list[tuple[CRule, float]]:
+    """The lines that counted and their points (caps, floors and formula terms included)."""
     counted: list[tuple[CRule, float]] = []
     add = counted.append
     start = 0
@@ -61,27 +81,20 @@ def contributions_of(
                 add((rule, given))
             elif copysign(1.0, given) < 0:  # a line worth nothing that counted
                 add((rule, rule.points))
-        if block.at_most is None and block.at_least is None:
-            continue
-        total = total_of(own)
-        if block.at_most is not None and total > block.at_most:
-            add((block.limits[0], round(block.at_most - total, 2)))
-            total = block.at_most
-        if block.at_least is not None and total < block.at_least:
-            add((block.limits[1], round(block.at_least - total, 2)))
-    now_ts = now.timestamp()
-    facts = Facts(lead, now_ts, program.getters)
-    for name, total in scores.items():
-        facts["$" + name] = total
-    if shown_counts:  # every activity count a line shows, in one pass
-        facts.update(counts_shown(lead, now_ts, shown_counts))
-    out: list[Contribution] = []
-    for rule, given in counted:
-        values = tuple([(label, facts[key]) for label, key in rule.reads])
-        out.append(
-            _new(Contribution, (rule.score, rule.text, rule.source, rule.line, given, values))
-        )
-    return tuple(out)
+        if block.at_most is not None or block.at_least is not None:
+            counted.extend(_limited(block, total_of(own)))
+    return counted
+
+
+def _limited(block: CScore, total: float) -> list[tuple[CRule, float]]:
+    """The cap or floor line of ``block`` that changed its ``total``, with the difference."""
+    out = []
+    if block.at_most is not None and total > block.at_most:
+        out.append((block.limits[0], round(block.at_most - total, 2)))
+        total = block.at_most
+    if block.at_least is not None and total < block.at_least:
+        out.append((block.limits[1], round(block.at_least - total, 2)))
+    return out
 
 
 @lru_cache(maxsize=1024)
