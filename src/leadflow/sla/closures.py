@@ -10,9 +10,7 @@ from typing import Any
 from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
 
-__all__ = ("ClosureSpec", "Closures", "parse_closures")
-
-ClosureSpec = date | tuple[date, date] | tuple[datetime, datetime]
+__all__ = ("Closures", "parse_closures")
 
 _EXPECTED = "a date, a (date, date) pair (inclusive), or a pair of aware datetimes (half-open)"
 _EXAMPLE = "date(2026, 12, 24), (date(2026, 12, 27), date(2026, 12, 31))"
