@@ -140,7 +140,7 @@ def test_the_layers_are_derived_from_the_package() -> None:
     assert {"leadflow.cli", "leadflow.demo"} <= existing_integration()
 
 
-def test_the_import_reader_resolves_every_spelling(tmp_path: Path) -> None:
+def test_the_import_reader_resolves_every_spelling() -> None:
     assert _absolute("x", 1, "leadflow.rules._engine.engine", is_package=False) == (
         "leadflow.rules._engine.x"
     )
@@ -149,7 +149,8 @@ def test_the_import_reader_resolves_every_spelling(tmp_path: Path) -> None:
     )
     assert _absolute("sla", 1, "leadflow", is_package=True) == "leadflow.sla"
     call = ast.parse('importlib.import_module("leadflow.sla")').body[0]
-    assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+    assert isinstance(call, ast.Expr)
+    assert isinstance(call.value, ast.Call)
     assert _literal_import(call.value) == ("leadflow.sla", 0)
     assert "leadflow.sla" in imports_of("leadflow")  # the facade's `from leadflow.sla import`
 

@@ -470,7 +470,7 @@ def instants(draw: st.DrawFn) -> datetime:
 @given(st.data())
 def test_activity_windows_are_exact_in_every_zone_and_for_every_now(data):
     """Counts compare instants in UTC, with bounds kept for the last ``now``: any time zone,
-    fold and order of ``now`` values gives what the generic path (timestamps) gives."""
+    fold and order of ``now`` values gives what the oracle (timestamps) gives."""
     rules = parse(WINDOWS)
     for _ in range(3):  # one rule set, several instants in turn: the kept bounds follow
         now = data.draw(instants())

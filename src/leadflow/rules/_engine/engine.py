@@ -239,7 +239,7 @@ class Engine:
                 total = 0.0
                 for weight, term in formula:
                     total += weighted(weight, f[term])
-                total = round(total, 2)  # as the generic path does
+                total = round(total, 2)  # as a block's total is
             else:
                 total = add_up(points if part is None else points[part], 0.0)
                 if not total.is_integer():
