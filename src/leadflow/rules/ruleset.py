@@ -27,8 +27,9 @@ class RuleSet:
 
     Build it with :func:`leadflow.rules.load` or :func:`leadflow.rules.parse`; its rules never
     change afterwards, so one instance can serve every thread of a host application. (It keeps
-    the activity windows' bounds for the last ``now`` it saw, replaced as a whole, so that a
-    batch at one instant works them out once; results never depend on it.)
+    the activity windows' bounds for the last instant it saw, replaced as a whole and matched
+    by instant, not wall time, so that a batch at one instant works them out once; results
+    never depend on it.) Every method runs the one evaluator of the rule language.
 
     >>> from datetime import datetime, timezone
     >>> from leadflow.rules import parse

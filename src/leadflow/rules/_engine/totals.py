@@ -1,7 +1,7 @@
 """Adding up points: a block's total, and a weighted term of a score formula.
 
-Both paths (the generic :class:`~leadflow.rules._compile.program.Program` and the fast path) and the
-contributions use these, so all three give the same figures to the last bit.
+The engine and the contributions use these (and so does the oracle of the tests), so they give
+the same figures to the last bit.
 """
 
 from __future__ import annotations
