@@ -231,14 +231,14 @@ def agree(text: str, lead: Lead, answers: dict[str, str]) -> None:
 
 @settings(max_examples=150)
 @given(shaped_files(), st.lists(custom_leads(), min_size=1, max_size=3))
-def test_fast_and_generic_paths_agree_on_every_shape(text, sample):
+def test_the_engine_agrees_with_the_oracle_on_every_shape(text, sample):
     for lead in sample:
         agree(text, lead, {})
 
 
 @settings(max_examples=100)
 @given(shaped_files(scores_only=True), st.lists(custom_leads(), min_size=1, max_size=3))
-def test_fast_and_generic_paths_agree_when_only_scores_classify(text, sample):
+def test_the_engine_agrees_with_the_oracle_when_only_scores_classify(text, sample):
     assert parse(text)._engine._light  # the scores are the facts
     for lead in sample:
         agree(text, lead, {})
@@ -246,7 +246,7 @@ def test_fast_and_generic_paths_agree_when_only_scores_classify(text, sample):
 
 @settings(max_examples=60)
 @given(rule_files(), leads(), ANSWERS)
-def test_fast_and_generic_paths_agree_with_templates_and_answers(text, lead, answers):
+def test_the_engine_agrees_with_the_oracle_with_templates_and_answers(text, lead, answers):
     agree(text, lead, answers)
 
 
