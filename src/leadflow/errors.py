@@ -369,7 +369,9 @@ class RuleSyntaxError(RuleError, ValueError):
         end_column: 1-based column just after the offending text, when known.
         expected: what would have been accepted there, in words.
         snippet: the source line with a caret under the position.
-        errors: every independent error found (this error is the first of them).
+        errors: the independent errors found (this error is the first of them), at most
+            ``leadflow.rules.syntax.MAX_KEPT`` of them.
+        omitted: how many more errors were found than ``errors`` keeps.
     """
 
     code: ClassVar[str] = "rule-syntax"
@@ -385,6 +387,7 @@ class RuleSyntaxError(RuleError, ValueError):
         expected: tuple[str, ...] = (),
         snippet: str = "",
         errors: tuple[RuleSyntaxError, ...] = (),
+        omitted: int = 0,
         **context: Any,
     ) -> None:
         super().__init__(
@@ -403,6 +406,7 @@ class RuleSyntaxError(RuleError, ValueError):
         self.expected = expected
         self.snippet = snippet
         self.errors: tuple[RuleSyntaxError, ...] = errors or (self,)
+        self.omitted = omitted
 
 
 class RuleEvaluationError(RuleError):

@@ -1,0 +1,142 @@
+"""Worst cases of untrusted input: time and peak memory of parsing and checking them.
+
+Each case runs in a fresh process (so one case's memory does not count for the next) and is
+timed once; peak memory is the process's peak resident size minus its size after the imports.
+The goal: every rule file under ``MAX_BYTES`` parses and checks in under 2 s and 200 MB.
+
+    python benchmarks/bench_limits.py [--case NAME] [--timeout 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from leadflow.errors import LeadflowError
+
+
+def _tests_text() -> str:
+    """320 test blocks (about 30 KB), each lead holding 10,000 activities."""
+    head = "score e {\n  +1 each demo_request\n}\n"
+    block = (
+        'test "t{i}" {{\n  now 2026-11-20 12:00 UTC\n  lead {{\n'
+        "    demo_request 10000 times 1 day ago\n  }}\n  expect e 10000\n}}\n"
+    )
+    return head + "".join(block.format(i=i) for i in range(320))
+
+
+def _never_match_text() -> str:
+    """200 temperature lines of 32 ``or``-ed sizes each (about 140 KB), no two alike."""
+    lines = []
+    for i in range(200):
+        tests = " or ".join(f"employees is {i * 32 + k}" for k in range(32))
+        lines.append(f"  {('hot', 'warm')[i % 2]} when {tests}")
+    return "temperature {\n" + "\n".join(lines) + "\n  cold otherwise\n}\n"
+
+
+def _unknown_names_text() -> str:
+    """One line naming 16,000 unknown fields (about 229 KB)."""
+    return "mql when " + " or ".join(f"u{i} > 1" for i in range(16_000)) + "\n"
+
+
+def _valid_text(size: int = 960_000) -> str:
+    """A valid file of about ``size`` bytes: score blocks of 50 rules each."""
+    parts: list[str] = []
+    total = 0
+    block = 0
+    while total < size:
+        rules = "".join(f"  +1  employees >= {k}\n" for k in range(50))
+        text = f"score s{block} {{\n{rules}}}\n"
+        parts.append(text)
+        total += len(text)
+        block += 1
+    return "".join(parts)
+
+
+def _syntax_errors_text() -> str:
+    """50,000 lines, each a statement with a syntax error."""
+    return "mql when employees >>= 1\n" * 50_000
+
+
+def _parse(make: Callable[[], str]) -> Callable[[], object]:
+    def run() -> object:
+        from leadflow.rules import parse
+
+        text = make()
+        try:
+            rules = parse(text, source="bench.lf")
+        except LeadflowError as error:
+            return f"{type(error).__name__} ({len(getattr(error, 'errors', ()))} kept)"
+        return f"accepted ({len(rules.test_names)} tests)"
+
+    return run
+
+
+def _hours() -> object:
+    from leadflow.sla.hours import parse_hours
+
+    try:
+        parse_hours("mon" + " " * 50_000 + "x")
+    except LeadflowError as error:
+        return type(error).__name__
+    return "accepted"  # pragma: no cover
+
+
+CASES: dict[str, Callable[[], object]] = {
+    "320 test blocks of 10,000 activities": _parse(_tests_text),
+    "200 lines of 32 or-ed thresholds": _parse(_never_match_text),
+    "16,000 unknown names on one line": _parse(_unknown_names_text),
+    "hours: 'mon' + 50,000 spaces + 'x'": _hours,
+    "valid file of 0.96 MB": _parse(_valid_text),
+    "50,000 lines with syntax errors": _parse(_syntax_errors_text),
+}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _one(name: str) -> None:
+    import leadflow.rules  # noqa: F401 - imports are not part of the case
+    import leadflow.sla  # noqa: F401
+
+    base = _rss_mb()
+    start = time.perf_counter()
+    outcome = CASES[name]()
+    seconds = time.perf_counter() - start
+    print(f"{seconds:.2f}\t{_rss_mb() - base:.0f}\t{outcome}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--case", choices=sorted(CASES))
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        _one(args.one)
+        return
+    print(f"| case | seconds | peak MB | outcome |\n|---|---:|---:|---|")
+    for name in [args.case] if args.case else CASES:
+        try:
+            done = subprocess.run(  # noqa: S603 - runs this script
+                [sys.executable, __file__, "--one", name],
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+                check=True,
+            )
+            seconds, peak, outcome = done.stdout.strip().split("\t")
+        except subprocess.TimeoutExpired:
+            seconds, peak, outcome = f"> {args.timeout:.0f}", "?", "timed out"
+        except subprocess.CalledProcessError as error:
+            seconds, peak, outcome = "?", "?", f"crashed: {error.stderr.strip()[-200:]}"
+        print(f"| {name} | {seconds} | {peak} | {outcome} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
