@@ -74,7 +74,9 @@ def test_errors_of_included_files_keep_their_count(tmp_path: object) -> None:
 
     assert isinstance(tmp_path, Path)
     names = " or ".join(f"unknown_{i} > 1" for i in range(MAX_KEPT + 7))
-    (tmp_path / "part.lf").write_text("score a {\n" + f"  +{'9' * 20} employees > 1\n" * 107 + "}\n")
+    (tmp_path / "part.lf").write_text(
+        "score a {\n" + f"  +{'9' * 20} employees > 1\n" * 107 + "}\n"
+    )
     error = refused(f'include "part.lf"\nmql when {names}\n', base_dir=tmp_path)
     assert len(error.errors) == MAX_KEPT
     assert error.omitted >= 7

@@ -16,12 +16,12 @@ from typing import Any
 from leadflow.errors import ConfigurationError, RuleSyntaxError
 from leadflow.lead import STANDARD_ACTIVITY_KINDS
 from leadflow.reasons import STANDARD_REASONS
-from leadflow.rules import ast
+from leadflow.rules import arguments, ast
 from leadflow.rules.assemble import SHIPPED_TEMPLATES, assemble
 from leadflow.rules.build import build
 from leadflow.rules.facts import CUSTOM_TYPES, FIELD_TYPES
-from leadflow.rules.implication import FILE_WORK
 from leadflow.rules.files import checked_text, decode_error, read_bytes, stamp
+from leadflow.rules.implication import FILE_WORK
 from leadflow.rules.ruleset import RuleSet
 from leadflow.rules.syntax import did_you_mean, error_at, parse_tree, raise_all
 from leadflow.rules.testing import compile_tests
@@ -59,6 +59,7 @@ def template_text(name: str) -> str:
     >>> "qualification bant" in template_text("bant")
     True
     """
+    arguments.typed(name, "name", str, "a template name such as 'bant'")
     if name not in TEMPLATES:
         raise ConfigurationError(
             _unknown_template(repr(name), name),
@@ -85,8 +86,12 @@ def _options(
     allow_outside: bool,  # noqa: FBT001 - internal helper
     max_bytes: int,
 ) -> _Options:
+    if fields is not None:
+        arguments.typed(fields, "fields", Mapping, "a mapping of field name to type")
     declared = dict(fields or {})
     for name, type_ in declared.items():
+        arguments.typed(name, "fields", str, "a mapping of field names (text) to types")
+        arguments.typed(type_, f"fields[{name!r}]", str, "'text', 'number' or 'flag'")
         if not _NAME.fullmatch(name) or name in FIELD_TYPES:
             raise ConfigurationError(
                 f"custom field name {name!r} must be lower_snake_case and not a lead field",
@@ -100,8 +105,13 @@ def _options(
                 value=type_,
                 expected="text, number or flag",
             )
-    kinds = frozenset(STANDARD_ACTIVITY_KINDS) | frozenset(activity_kinds)
+    kinds_given = arguments.names(activity_kinds, "activity_kinds", "['partner_referral']")
+    kinds = frozenset(STANDARD_ACTIVITY_KINDS) | frozenset(kinds_given)
+    if reasons is not None:
+        reasons = arguments.names(reasons, "reasons", "['student', 'competitor']")
     codes = frozenset(STANDARD_REASONS if reasons is None else reasons)
+    arguments.typed(allow_outside, "allow_outside", bool, "True or False")
+    arguments.typed(max_bytes, "max_bytes", int, "a whole number of bytes")
     return _Options(tuple(sorted(declared.items())), kinds, codes, allow_outside, max_bytes)
 
 
@@ -339,8 +349,18 @@ def parse(
       mql when employees >= 50 and demo_requets within 30 days
                                    ^
     """
+    arguments.typed(text, "text", str, "the rules as text (str); decode bytes first")
+    arguments.typed(source, "source", str, "a name for messages (text)")
     options = _options(fields, activity_kinds, reasons, allow_outside, max_bytes)
-    root = Path(base_dir).resolve() if base_dir is not None else None
+    root = None
+    if base_dir is not None:
+        folder = arguments.path_text(base_dir, "base_dir")
+        try:
+            root = Path(folder).resolve()
+        except (OSError, RuntimeError) as error:
+            raise ConfigurationError(
+                f"cannot use base_dir {folder!r}: {error}", field="base_dir", value=folder
+            ) from None
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     key = ("text", digest, source, str(root), options)
     cached = _CACHE.get(key)
@@ -375,13 +395,15 @@ def load(
     >>> rules.qualification_names, load(path) is rules
     (('champ',), True)
     """
+    path = arguments.path_text(path, "path")
     options = _options(fields, activity_kinds, reasons, allow_outside, max_bytes)
-    file = Path(path).resolve()
     try:
+        file = Path(path).resolve()
         stat = file.stat()
-    except OSError as error:
+    except (OSError, RuntimeError) as error:
+        why = getattr(error, "strerror", None) or error
         raise ConfigurationError(
-            f"cannot read rule file {str(path)!r}: {error.strerror}", field="path", value=path
+            f"cannot read rule file {path!r}: {why}", field="path", value=path
         ) from None
     key = ("file", str(file), stamp(stat), options)
     cached = _CACHE.get(key)

@@ -8,6 +8,7 @@ from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
+from leadflow.rules.arguments import leads_iterable
 from leadflow.rules.evaluation import TestResult
 from leadflow.rules.program import Program
 from leadflow.rules.rescoring import Rescoring
@@ -115,8 +116,10 @@ class RuleSet(Rescoring):
         Raises:
             NaiveDatetimeError: ``now`` has no time zone.
             LeadValidationError: a lead is a mapping that is not a valid lead.
+            ArgumentTypeError: ``leads`` is not an iterable of leads (one lead, a text).
         """
         require_aware(now, "now")
+        leads_iterable(leads)
         return self._score_all(leads, now)
 
     def run_tests(self) -> tuple[TestResult, ...]:
