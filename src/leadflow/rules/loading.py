@@ -335,12 +335,15 @@ def parse(
         activity_kinds: activity kinds the host records beyond the standard ones.
         reasons: knock-out reason codes; default: :data:`leadflow.reasons.STANDARD_REASONS`.
         allow_outside: let includes reach outside ``base_dir`` (via ``..``).
-        max_bytes: the largest file accepted.
+        max_bytes: the most bytes accepted per file, and for all files of the rule set
+            together (includes and templates).
 
     Raises:
         RuleSyntaxError: the text does not parse or fails a static check; ``.errors`` holds
-            every error found.
-        ConfigurationError: ``fields`` declares a bad name or type.
+            the errors found (the first ``MAX_KEPT``; ``.omitted`` counts the rest).
+        ConfigurationError: ``fields`` declares a bad name or type, or ``base_dir`` is unusable.
+        ArgumentTypeError: an argument has the wrong type (``parse(b"...")``,
+            ``reasons="student"``); the message names it.
 
     >>> parse("mql when employees >= 50 and demo_requets within 30 days", source="x.lf")
     Traceback (most recent call last):
@@ -387,7 +390,9 @@ def load(
 
     Raises:
         RuleSyntaxError: the file does not parse or fails a static check.
-        ConfigurationError: the file cannot be read, or ``fields`` is bad.
+        ConfigurationError: the file cannot be read (a path holding ``\x00`` included), or
+            ``fields`` is bad.
+        ArgumentTypeError: an argument has the wrong type (``load(None)``, ``load(b"x.lf")``).
 
     >>> from importlib.resources import files
     >>> path = str(files("leadflow.rules") / "templates" / "champ.lf")
