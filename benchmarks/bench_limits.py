@@ -72,7 +72,8 @@ def _parse(make: Callable[[], str]) -> Callable[[], object]:
             rules = parse(text, source="bench.lf")
         except LeadflowError as error:
             return f"{type(error).__name__} ({len(getattr(error, 'errors', ()))} kept)"
-        return f"accepted ({len(rules.test_names)} tests)"
+        spent = "; never-match budget spent" if rules.notes else ""
+        return f"accepted ({len(rules.test_names)} tests{spent})"
 
     return run
 
