@@ -25,7 +25,7 @@ from leadflow.rules.evaluation import KnockoutHit, fmt
 from leadflow.rules.facts import FIELD_TYPES, getters_for
 from leadflow.rules.names import criterion_clash, declare, name_pos
 from leadflow.rules.program import CBranch, CQualification, CRule, CScore, Program
-from leadflow.rules.reach import Names, contradiction, unreachable
+from leadflow.rules.reach import Names, WorkBudget, contradiction, unreachable
 
 __all__ = ("assemble",)
 
@@ -133,11 +133,11 @@ def _checked(
 ) -> Test:
     """``cond`` compiled; when it has no other error, also checked for contradicting itself
     (with the file's constants and lists looked up when ``constants``)."""
-    errors = len(check.errors)
+    errors = check.found
     test = check.condition(cond)
-    if len(check.errors) == errors:
+    if check.found == errors:
         names = Names(check.consts, check.lists) if constants else None
-        if (why := contradiction(cond, names)) is not None:
+        if (why := contradiction(cond, names, check.work)) is not None:
             check.error(pos, f"this {what} can never match: {why}")
     return test
 
@@ -163,7 +163,8 @@ def _branches(
             last.pos,
             f"the {what} block needs a last line such as '{example}', so every lead gets one",
         )
-    for later, reason in unreachable(branches, consts=check.consts, lists=check.lists):
+    found = unreachable(branches, consts=check.consts, lists=check.lists, work=check.work)
+    for later, reason in found:
         check.error(later.pos, f"this line can never match: {reason}")
     return tuple(out)
 
@@ -178,7 +179,7 @@ def assemble(
     templates: Collection[str] = (),
 ) -> tuple[Program, Check]:
     """Check ``statements`` and compile them; the returned check holds every error found."""
-    check = Check(texts, dict(FIELD_TYPES), set(kinds))
+    check = Check(texts, dict(FIELD_TYPES), set(kinds), work=WorkBudget())
     statements = _merge_templates(statements, check, templates)
     declare(statements, check, custom)
     scores: list[CScore] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadflow.errors import RuleSyntaxError
 from leadflow.rules import ast
@@ -37,7 +37,10 @@ from leadflow.rules.points import (
     ranked_points,
     same_points,
 )
-from leadflow.rules.syntax import did_you_mean, error_at
+from leadflow.rules.syntax import MAX_KEPT, did_you_mean, error_at
+
+if TYPE_CHECKING:
+    from leadflow.rules.implication import WorkBudget
 
 __all__ = ("GRADES", "TEMPERATURES", "Check", "Test", "did_you_mean")
 
@@ -68,7 +71,9 @@ class Check:
     scores: set[str] = field(default_factory=set)
     grades: set[str] = field(default_factory=set)
     criteria: dict[str, dict[str, str]] = field(default_factory=dict)
-    errors: list[RuleSyntaxError] = field(default_factory=list)
+    errors: list[RuleSyntaxError] = field(default_factory=list)  # the first MAX_KEPT
+    omitted: int = 0  # errors found beyond MAX_KEPT, counted but not built
+    work: WorkBudget | None = None  # the never-match check's budget for the whole rule set
     # (named list, type) -> its values as that type, checked once
     list_values: dict[tuple[str, str], frozenset[Any]] = field(default_factory=dict)
     used: dict[str, ast.Pos] = field(default_factory=dict)  # fact key -> first reader
@@ -97,7 +102,15 @@ class Check:
             return ""
         return did_you_mean(name, candidates() if callable(candidates) else candidates)
 
+    @property
+    def found(self) -> int:
+        """How many errors were found so far, kept or not."""
+        return len(self.errors) + self.omitted
+
     def error(self, pos: ast.Pos, message: str) -> None:
+        if len(self.errors) >= MAX_KEPT:
+            self.omitted += 1
+            return
         text = self.texts.get(pos.source, "")
         self.errors.append(
             error_at(text, pos.source, pos.line, pos.column, message, end_column=pos.end_column)

@@ -30,6 +30,7 @@ from typing import Any
 from leadflow._time import require_aware
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
+from leadflow.rules.arguments import answers_mapping
 from leadflow.rules.classifying import classification
 from leadflow.rules.closures import Test
 from leadflow.rules.evaluation import Decision, Evaluation, KnockoutHit
@@ -251,6 +252,8 @@ class FastPath:
 
         Raises:
             NaiveDatetimeError: ``now`` has no time zone.
+            ArgumentTypeError: ``now`` is not a datetime, or ``answers`` not a mapping of
+                criteria (text) to answers.
             LeadValidationError: ``lead`` is a mapping that is not a valid lead.
             RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
                 field holds a value of the wrong type.
@@ -259,6 +262,8 @@ class FastPath:
         if type(now) is not datetime or now.tzinfo is not UTC:
             require_aware(now, "now")
         given: Mapping[str, str] = _NO_ANSWERS
+        if answers is not None:
+            answers_mapping(answers)
         if answers:
             given = program.check_answers(answers)
         if not isinstance(lead, Lead):

@@ -8,6 +8,7 @@ from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
+from leadflow.rules.arguments import leads_iterable
 from leadflow.rules.evaluation import TestResult
 from leadflow.rules.program import Program
 from leadflow.rules.rescoring import Rescoring
@@ -43,13 +44,23 @@ class RuleSet(Rescoring):
     20.0
     """
 
-    __slots__ = ("_tests", "source")
+    __slots__ = ("_tests", "notes", "source")
 
-    def __init__(self, program: Program, tests: tuple[CompiledTest, ...], source: str) -> None:
+    def __init__(
+        self,
+        program: Program,
+        tests: tuple[CompiledTest, ...],
+        source: str,
+        notes: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(program)
         self._tests = tests
         self.source = source
         """The file name the rules came from (or the ``source=`` given to ``parse``)."""
+        self.notes = notes
+        """What the checks left undone, each as ``file:line: what``; empty for most files.
+        The check for lines that can never match has a budget of work for the whole rule set
+        (``leadflow.rules.reach.FILE_WORK``); a note says where it stopped when it ran out."""
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.source!r}: scores {', '.join(self.score_names) or '-'}>"
@@ -105,8 +116,10 @@ class RuleSet(Rescoring):
         Raises:
             NaiveDatetimeError: ``now`` has no time zone.
             LeadValidationError: a lead is a mapping that is not a valid lead.
+            ArgumentTypeError: ``leads`` is not an iterable of leads (one lead, a text).
         """
         require_aware(now, "now")
+        leads_iterable(leads)
         return self._score_all(leads, now)
 
     def run_tests(self) -> tuple[TestResult, ...]:
