@@ -9,6 +9,7 @@ EXPECTED = (
     "STANDARD_ACTIVITY_KINDS",
     "Activity",
     "ActorNotAllowedError",
+    "ArgumentTypeError",
     "BusinessCalendar",
     "BuyingRole",
     "ConfigurationError",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from leadflow._version import __version__
 from leadflow.errors import (
     ActorNotAllowedError,
+    ArgumentTypeError,
     ConfigurationError,
     EventValidationError,
     GraphError,
@@ -92,6 +93,7 @@ __all__ = (
     "STANDARD_ACTIVITY_KINDS",
     "Activity",
     "ActorNotAllowedError",
+    "ArgumentTypeError",
     "BusinessCalendar",
     "BuyingRole",
     "ConfigurationError",

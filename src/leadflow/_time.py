@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from leadflow.errors import ConfigurationError, NaiveDatetimeError
+from leadflow.errors import ArgumentTypeError, ConfigurationError, NaiveDatetimeError
 
 __all__ = ("is_aware", "require_aware", "to_utc", "zone")
 
@@ -21,10 +21,10 @@ def require_aware(value: datetime, argument: str) -> datetime:
 
     Raises:
         NaiveDatetimeError: ``value`` has no ``tzinfo`` (or one that gives no offset).
-        TypeError: ``value`` is not a datetime at all.
+        ArgumentTypeError: ``value`` is not a datetime at all (a ``TypeError``).
     """
     if not isinstance(value, datetime):
-        raise TypeError(f"{argument} must be a datetime, got {type(value).__name__}")
+        raise ArgumentTypeError(argument, value, "a timezone-aware datetime")
     if not is_aware(value):
         raise NaiveDatetimeError(argument, value)
     return value

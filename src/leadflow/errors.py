@@ -7,6 +7,7 @@ that already catches ``ValueError`` keeps working::
     ├── ConfigurationError(+ValueError)    bad graph, policy, calendar or region (.field .value .expected)
     │   └── GraphError                     a lifecycle graph is invalid; .problems lists every problem
     ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
+    ├── ArgumentTypeError(+TypeError)      an argument of the wrong type (.argument .value .expected)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
     │   └── EventValidationError           a lifecycle event (webhook payload) failed validation
     ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
@@ -31,12 +32,14 @@ Every class sets ``code``, a stable identifier listed in ``docs/errors.md``.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = (
     "ActorNotAllowedError",
+    "ArgumentTypeError",
     "ConfigurationError",
     "EventValidationError",
     "GraphError",
@@ -121,6 +124,30 @@ class NaiveDatetimeError(LeadflowError, ValueError):
         )
         self.argument = argument
         self.value = value
+
+
+class ArgumentTypeError(LeadflowError, TypeError):
+    """A public function got an argument of the wrong type (``parse(None)``,
+    ``evaluate(..., answers="budget")``); nothing was done.
+
+    Attributes:
+        argument: the name of the parameter that received it.
+        value: what it received.
+        expected: what it accepts, in words.
+    """
+
+    code: ClassVar[str] = "argument-type"
+
+    def __init__(self, argument: str, value: Any, expected: str) -> None:
+        super().__init__(
+            f"{argument} must be {expected}, got {type(value).__name__} {reprlib.repr(value)}",
+            argument=argument,
+            value=value,
+            expected=expected,
+        )
+        self.argument = argument
+        self.value = value
+        self.expected = expected
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +396,9 @@ class RuleSyntaxError(RuleError, ValueError):
         end_column: 1-based column just after the offending text, when known.
         expected: what would have been accepted there, in words.
         snippet: the source line with a caret under the position.
-        errors: every independent error found (this error is the first of them).
+        errors: the independent errors found (this error is the first of them), at most
+            ``leadflow.rules._syntax.parser.MAX_KEPT`` of them.
+        omitted: how many more errors were found than ``errors`` keeps.
     """
 
     code: ClassVar[str] = "rule-syntax"
@@ -385,6 +414,7 @@ class RuleSyntaxError(RuleError, ValueError):
         expected: tuple[str, ...] = (),
         snippet: str = "",
         errors: tuple[RuleSyntaxError, ...] = (),
+        omitted: int = 0,
         **context: Any,
     ) -> None:
         super().__init__(
@@ -403,6 +433,7 @@ class RuleSyntaxError(RuleError, ValueError):
         self.expected = expected
         self.snippet = snippet
         self.errors: tuple[RuleSyntaxError, ...] = errors or (self,)
+        self.omitted = omitted
 
 
 class RuleEvaluationError(RuleError):

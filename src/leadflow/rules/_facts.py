@@ -8,6 +8,8 @@ lead's title is classified once however many rules test its seniority.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from operator import attrgetter
@@ -144,11 +146,28 @@ def activity_ages(
     return ages
 
 
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a number the rules can compare and show: not NaN, not infinite,
+    and (for an integer) within the range of floats (NaN made ``x >= 1`` and ``not x >= 1``
+    both hold; a 5,000-digit integer could not be shown by ``explain()``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= sys.float_info.max
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, or the size of an integer too long to print."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4_000:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    return repr(value)
+
+
 def custom_getter(name: str, type_: str) -> Getter:
     """Read ``lead.custom[name]`` and check it has the declared type.
 
     Raises:
-        RuleEvaluationError: the value is not of the declared type.
+        RuleEvaluationError: the value is not of the declared type, or a number is not finite
+            (NaN, an infinity, an integer beyond the range of floats).
     """
 
     def get(lead: Lead) -> Any:
@@ -158,14 +177,15 @@ def custom_getter(name: str, type_: str) -> Getter:
         ok = (
             isinstance(value, bool)
             if type_ == "flag"
-            else isinstance(value, int | float) and not isinstance(value, bool)
+            else _finite(value)
             if type_ == "number"
             else isinstance(value, str)
         )
         if not ok:
+            expected = "; expected a finite number" if type_ == "number" else ""
             raise RuleEvaluationError(
                 f"lead {lead.id!r}: custom field {name!r} is declared as {type_} "
-                f"but holds {value!r}",
+                f"but holds {_shown(value)}{expected}",
                 field=name,
                 value=value,
             )

@@ -15,10 +15,20 @@ from leadflow.rules._compile.program import Program
 from leadflow.rules._syntax import nodes
 from leadflow.rules.results import Evaluation, TestResult, fmt
 
-__all__ = ("MAX_TEST_ACTIVITIES", "CompiledTest", "compile_tests", "run_test")
+__all__ = (
+    "MAX_FILE_TEST_ACTIVITIES",
+    "MAX_TEST_ACTIVITIES",
+    "CompiledTest",
+    "compile_tests",
+    "run_test",
+)
 
 MAX_TEST_ACTIVITIES = 10_000
 """Most activities one test lead may hold, all its lines together."""
+
+MAX_FILE_TEST_ACTIVITIES = 50_000
+"""Most activities the test leads of one rule set may hold together (each is built at load
+time: 320 tests of 10,000 activities took 10 s and 1.6 GB)."""
 
 _LEAD_FIELDS = tuple(n for n in Lead.model_fields if n not in {"activities", "custom"})
 _DEFAULTS = {"company": "Example GmbH", "email": "lead@example.com"}
@@ -64,7 +74,7 @@ def _custom(item: nodes.LeadItem, type_: str, check: Check) -> Any:
 
 
 def _activities(
-    item: nodes.LeadItem, now: datetime, check: Check, total: int
+    item: nodes.LeadItem, now: datetime, check: Check, total: int, before: int = 0
 ) -> list[dict[str, Any]] | None:
     """The activities of one ``kind N times M days ago`` line, or ``None`` after an error."""
     assert item.ago is not None  # noqa: S101 - only called for activity items
@@ -79,6 +89,13 @@ def _activities(
             item.pos,
             f"a test lead may have at most {MAX_TEST_ACTIVITIES:,} activities; "
             f"this line brings it to {total + item.count:,}",
+        )
+        return None
+    if before + total + item.count > MAX_FILE_TEST_ACTIVITIES:
+        check.error(
+            item.pos,
+            f"the test leads of a rule set may have at most {MAX_FILE_TEST_ACTIVITIES:,} "
+            f"activities together; this line brings them to {before + total + item.count:,}",
         )
         return None
     try:
@@ -129,7 +146,8 @@ def _skip(now: datetime) -> str:
     return f"the clocks skip from {start:{shape}} to {end:{shape}}"
 
 
-def _lead(test: nodes.TestBlock, now: datetime, check: Check) -> Lead | None:
+def _lead(test: nodes.TestBlock, now: datetime, check: Check, before: int = 0) -> Lead | None:
+    """The test's lead; ``before``: activities the earlier test leads of the rule set hold."""
     data: dict[str, Any] = {"id": f"test-{test.pos.line}", **_DEFAULTS}
     custom: dict[str, Any] = {}
     activities: list[dict[str, Any]] = []
@@ -138,7 +156,7 @@ def _lead(test: nodes.TestBlock, now: datetime, check: Check) -> Lead | None:
     ok = True
     for item in test.lead:
         if item.ago is not None:
-            made = _activities(item, now, check, len(activities))
+            made = _activities(item, now, check, len(activities), before)
             if made is None:
                 ok = False
                 continue
@@ -256,6 +274,7 @@ def compile_tests(
     """Build the lead, ``now`` and answers of every test block, reporting problems to ``check``."""
     tests: list[CompiledTest] = []
     names: dict[str, int] = {}
+    activities = 0  # held by the test leads so far
     for s in statements:
         if not isinstance(s, nodes.TestBlock):
             continue
@@ -286,7 +305,8 @@ def compile_tests(
             program.check_answers(answers)
         except RuleEvaluationError as error:
             check.error(s.answers[0][2], str(error))
-        lead = _lead(s, now, check)
+        lead = _lead(s, now, check, activities)
+        activities += sum(item.count for item in s.lead if item.ago is not None)
         if lead is not None:
             tests.append(
                 CompiledTest(s.name, lead, now, answers, s.expectations, s.pos.source, s.pos.line)

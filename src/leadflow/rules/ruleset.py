@@ -8,6 +8,7 @@ from typing import Any
 
 from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
+from leadflow.rules._arguments import leads_iterable
 from leadflow.rules._compile.program import Program
 from leadflow.rules._engine.engine import Engine
 from leadflow.rules._selftest import CompiledTest, run_test
@@ -44,14 +45,24 @@ class RuleSet:
     20.0
     """
 
-    __slots__ = ("_engine", "_program", "_tests", "source")
+    __slots__ = ("_engine", "_program", "_tests", "notes", "source")
 
-    def __init__(self, program: Program, tests: tuple[CompiledTest, ...], source: str) -> None:
+    def __init__(
+        self,
+        program: Program,
+        tests: tuple[CompiledTest, ...],
+        source: str,
+        notes: tuple[str, ...] = (),
+    ) -> None:
         self._program = program
         self._engine = Engine(program)
         self._tests = tests
         self.source = source
         """The file name the rules came from (or the ``source=`` given to ``parse``)."""
+        self.notes = notes
+        """What the checks left undone, each as ``file:line: what``; empty for most files.
+        The check for lines that can never match has a budget of work for the whole rule set
+        (``FILE_WORK`` in ``leadflow.rules._check.implication``); a note says where it stopped when it ran out."""
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.source!r}: scores {', '.join(self.score_names) or '-'}>"
@@ -105,6 +116,8 @@ class RuleSet:
 
         Raises:
             NaiveDatetimeError: ``now`` has no time zone.
+            ArgumentTypeError: ``now`` is not a datetime, or ``answers`` not a mapping of
+                criteria (text) to answers.
             LeadValidationError: ``lead`` is a mapping that is not a valid lead.
             RuleEvaluationError: an answer names an unknown criterion or answer, or a custom
                 field holds a value of the wrong type.
@@ -131,8 +144,10 @@ class RuleSet:
         Raises:
             NaiveDatetimeError: ``now`` has no time zone.
             LeadValidationError: a lead is a mapping that is not a valid lead.
+            ArgumentTypeError: ``leads`` is not an iterable of leads (one lead, a text).
         """
         require_aware(now, "now")
+        leads_iterable(leads)
         return self._engine.score_all(leads, now)
 
     def run_tests(self) -> tuple[TestResult, ...]:

@@ -35,7 +35,7 @@ _DAY_INDEX: Final[dict[str, int]] = {
     **{name: i for i, name in enumerate(DAY_NAMES)},
     **{name: i for i, name in enumerate(_FULL_NAMES)},
 }
-_GROUP = re.compile(r"^\s*(?P<days>[A-Za-z][A-Za-z,\s\-]*?)\s+(?P<spans>\d.*?)\s*$", re.DOTALL)
+_DAY_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,-")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _EXPECTED_GROUP = "'<days> HH:MM-HH:MM[, HH:MM-HH:MM]', e.g. 'mon-fri 08:00-18:00'"
 _MINUTES_PER_DAY: Final = 24 * 60
@@ -190,6 +190,22 @@ def _span(text: str, part: str) -> Span:
     return Span(h1 * 60 + m1, h2 * 60 + m2)
 
 
+def _split_group(part: str) -> tuple[str, str] | None:
+    """The days and spans texts of one group ``<days> <spans>``, or ``None`` if malformed.
+
+    One pass over the text (a regular expression for this backtracked: 50,000 spaces took 32 s).
+    The days are letters, commas, hyphens and spaces; the spans start at the first digit, which
+    must follow a space.
+    """
+    text = part.strip()
+    if not text or text[0] not in _DAY_CHARS or text[0] in ",-":
+        return None
+    end = next((i for i, c in enumerate(text) if c not in _DAY_CHARS and not c.isspace()), None)
+    if end is None or not text[end].isdecimal() or not text[end - 1].isspace():
+        return None
+    return text[:end].rstrip(), text[end:]
+
+
 def _add_group(table: list[list[Span]], days_text: str, spans_text: str, part: str) -> None:
     spans = [_span(s, part) for s in spans_text.split(",")]
     for day in _days(days_text, part):
@@ -221,13 +237,13 @@ def parse_hours(spec: str | Mapping[str, str | Iterable[str]] | WorkingHours) ->
         for part in spec.split(";"):
             if not part.strip():
                 continue
-            match = _GROUP.match(part)
-            if match is None or not _SPAN.match(match["spans"].split(",")[0]):
+            group = _split_group(part)
+            if group is None or not _SPAN.match(group[1].split(",")[0]):
                 raise _error(
                     f"malformed group {part.strip()!r} in hours; expected {_EXPECTED_GROUP}",
                     part.strip(),
                 )
-            _add_group(table, match["days"], match["spans"], part.strip())
+            _add_group(table, *group, part.strip())
     elif isinstance(spec, Mapping):
         for days_text, spans in spec.items():
             if not isinstance(days_text, str):

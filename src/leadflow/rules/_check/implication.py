@@ -35,11 +35,13 @@ from leadflow.rules._facts import ORDERED_LEVELS
 from leadflow.rules._syntax import nodes
 
 __all__ = (
+    "FILE_WORK",
     "MAX_ITEMS",
     "MAX_WORK",
     "Atom",
     "Conjunction",
     "Names",
+    "WorkBudget",
     "atom_of",
     "clash_message",
     "conjuncts",
@@ -51,6 +53,11 @@ MAX_WORK = 2048
 """Work one comparison of two conditions may take before it gives up (answering "no").
 
 Counted in simple tests and list items looked at."""
+
+FILE_WORK = 300_000
+"""Work the never-match check of a whole rule set may take, in the units of :data:`MAX_WORK`
+(200 lines of 32 ``or``-ed tests took 39 s before the check had a budget for the whole file;
+with it, the check of any file stops within about half a second)."""
 
 MAX_ITEMS = 256
 """A test of a list longer than this is opaque: known only by its text."""
@@ -423,6 +430,35 @@ class _Budget:
         return self.left >= 0
 
 
+@dataclass
+class WorkBudget:
+    """The work left for the never-match check of a whole rule set, shared by its comparisons.
+
+    Each comparison takes at most :data:`MAX_WORK` units and at most what is left; once nothing
+    is left, comparisons answer "no" (not shown) and the check says where it stopped.
+    """
+
+    left: int = field(default_factory=lambda: FILE_WORK)
+    stopped_at: nodes.Pos | None = None
+    """The first line left unchecked after the budget ran out."""
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left <= 0
+
+    def take(self, pos: nodes.Pos) -> _Budget | None:
+        """A budget for one comparison, or ``None`` (noting ``pos``) when nothing is left."""
+        if self.left <= 0:
+            if self.stopped_at is None:
+                self.stopped_at = pos
+            return None
+        return _Budget(min(MAX_WORK, self.left))
+
+    def charge(self, units: int) -> None:
+        """Count the work of one comparison."""
+        self.left -= units
+
+
 def _atoms(parts: list[nodes.Condition], names: Names | None, budget: _Budget) -> list[Atom] | None:
     """The atoms of ``parts``, each paid for by its list items; ``None`` when out of budget."""
     if not budget.spend(len(parts)):
@@ -462,7 +498,12 @@ def _implies(
     )
 
 
-def implies(later: nodes.Condition, earlier: nodes.Condition, names: Names | None = None) -> bool:
+def implies(
+    later: nodes.Condition,
+    earlier: nodes.Condition,
+    names: Names | None = None,
+    work: WorkBudget | None = None,
+) -> bool:
     """Whether ``earlier`` holds for every lead ``later`` holds for, as far as can be told.
 
     ``False`` means "not shown", never "shown not to".
@@ -473,8 +514,18 @@ def implies(later: nodes.Condition, earlier: nodes.Condition, names: Names | Non
     ...     return Compare("fit", op, (Literal("number", float(n), pos),), pos)
     >>> implies(cmp(">=", 40), cmp(">=", 25)), implies(cmp(">=", 25), cmp(">=", 40))
     (True, False)
+
+    ``work``: the rule set's budget, charged with the work done (see :class:`WorkBudget`).
     """
-    return _implies(later, earlier, names, _Budget())
+    if work is None:
+        return _implies(later, earlier, names, _Budget())
+    budget = work.take(later.pos)
+    if budget is None:
+        return False
+    start = budget.left
+    found = _implies(later, earlier, names, budget)
+    work.charge(start - budget.left)
+    return found
 
 
 def _clash(cond: nodes.Condition, names: Names | None, budget: _Budget) -> str | None:
@@ -501,12 +552,23 @@ def _clash(cond: nodes.Condition, names: Names | None, budget: _Budget) -> str |
     return None
 
 
-def contradiction(cond: nodes.Condition, names: Names | None = None) -> str | None:
+def contradiction(
+    cond: nodes.Condition, names: Names | None = None, work: WorkBudget | None = None
+) -> str | None:
     """Why ``cond`` can never hold, if the analysis finds it; ``None`` otherwise.
 
     Usable for any condition (MQL, knock-outs, pass rules), not only classification lines.
+    ``work``: the rule set's budget, charged with the work done (see :class:`WorkBudget`).
     """
-    return _clash(cond, names, _Budget())
+    if work is None:
+        return _clash(cond, names, _Budget())
+    budget = work.take(cond.pos)
+    if budget is None:
+        return None
+    start = budget.left
+    found = _clash(cond, names, budget)
+    work.charge(start - budget.left)
+    return found
 
 
 def clash_message(texts: list[str] | None) -> str | None:

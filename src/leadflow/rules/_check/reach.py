@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from leadflow.rules._check.implication import (
+    FILE_WORK,
     MAX_ITEMS,
     MAX_WORK,
     Atom,
     Conjunction,
     Names,
+    WorkBudget,
     atom_of,
     clash_message,
     conjuncts,
@@ -35,11 +37,13 @@ from leadflow.rules._check.implication import (
 from leadflow.rules._syntax import nodes
 
 __all__ = (
+    "FILE_WORK",
     "MAX_COMPARED",
     "MAX_ITEMS",
     "MAX_PARTS",
     "MAX_WORK",
     "Names",
+    "WorkBudget",
     "contradiction",
     "implies",
     "unreachable",
@@ -57,6 +61,7 @@ def unreachable(
     *,
     consts: Mapping[str, nodes.ConstDef] | None = None,
     lists: Mapping[str, nodes.ListDef] | None = None,
+    work: WorkBudget | None = None,
 ) -> Iterator[tuple[nodes.Branch, str]]:
     """Yield each branch that can never match, with the reason.
 
@@ -65,6 +70,9 @@ def unreachable(
         consts: the rule set's constants; without them a name is never taken to differ from
             another name, nor to be a seniority level.
         lists: the rule set's named lists; without them ``in a_list`` is compared as written.
+        work: the rule set's budget (:data:`FILE_WORK` units for all its checks), charged with
+            the work done; once it is spent, lines are no longer compared (its ``stopped_at``
+            says from where).
 
     Work is linear in the size of the branches: each is analysed once (a list of more than
     :data:`MAX_ITEMS` items only by its text), then compared with at most :data:`MAX_COMPARED`
@@ -72,6 +80,7 @@ def unreachable(
     :data:`MAX_PARTS` simple tests is compared only by its text.
     """
     names = None if consts is None else Names(consts, lists or {})
+    work = WorkBudget() if work is None else work
     lines: list[_Line | None] = []
     catch_all: nodes.Branch | None = None
     for i, later in enumerate(branches):
@@ -82,15 +91,19 @@ def unreachable(
         if later.condition is None:
             catch_all = later
             continue
+        if work.take(later.pos) is None:
+            lines.append(None)
+            continue
         line = _Line.of(later.condition, names)
-        reason = line.contradiction(names)
+        work.charge(_tests(later.condition))
+        reason = line.contradiction(names, work)
         lines.append(None if reason is not None else line)
         if reason is not None:
             yield later, reason
             continue
         for j in range(max(0, i - MAX_COMPARED), i):
             earlier = lines[j]
-            if earlier is not None and line.implies(earlier, names):
+            if earlier is not None and line.implies(earlier, names, work):
                 yield (
                     later,
                     f"every lead it matches is already matched on line {branches[j].pos.line}",
@@ -117,24 +130,29 @@ class _Line:
         atoms = tuple(atom_of(p, names) for p in parts)
         return cls(cond, atoms, Conjunction.of(list(atoms)))
 
-    def contradiction(self, names: Names | None) -> str | None:
+    def contradiction(self, names: Names | None, work: WorkBudget) -> str | None:
         if self.conjunction is None:
-            return contradiction(self.condition, names)
+            return contradiction(self.condition, names, work)
         return clash_message(self.conjunction.clash())
 
-    def implies(self, earlier: _Line, names: Names | None) -> bool:
+    def implies(self, earlier: _Line, names: Names | None, budget: WorkBudget) -> bool:
         if self.condition.pos.text == earlier.condition.pos.text:
             return True
         if self.opaque or earlier.opaque:
             return False
         if self.conjunction is None or earlier.atoms is None:
-            return implies(self.condition, earlier.condition, names)
-        work = MAX_WORK
-        for atom in earlier.atoms:
-            work -= self.conjunction.cost(atom)
-            if work < 0 or not self.conjunction.implies(atom):
-                return False
-        return True
+            return implies(self.condition, earlier.condition, names, budget)
+        if budget.take(self.condition.pos) is None:
+            return False
+        start = work = min(MAX_WORK, budget.left)
+        try:
+            for atom in earlier.atoms:
+                work -= self.conjunction.cost(atom)
+                if work < 0 or not self.conjunction.implies(atom):
+                    return False
+            return True
+        finally:
+            budget.charge(start - work)
 
 
 def _tests(cond: nodes.Condition) -> int:

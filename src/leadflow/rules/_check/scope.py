@@ -16,7 +16,7 @@ from typing import Any
 from leadflow.errors import RuleSyntaxError
 from leadflow.rules._facts import ORDERED_LEVELS
 from leadflow.rules._syntax import nodes
-from leadflow.rules._syntax.parser import did_you_mean, error_at
+from leadflow.rules._syntax.parser import MAX_KEPT, did_you_mean, error_at
 
 __all__ = (
     "GRADES",
@@ -60,7 +60,8 @@ class Check:
     scores: set[str] = field(default_factory=set)
     grades: set[str] = field(default_factory=set)
     criteria: dict[str, dict[str, str]] = field(default_factory=dict)
-    errors: list[RuleSyntaxError] = field(default_factory=list)
+    errors: list[RuleSyntaxError] = field(default_factory=list)  # the first MAX_KEPT
+    omitted: int = 0  # errors found beyond MAX_KEPT, counted but not built
     # (named list, type) -> its values as that type, checked once
     list_values: dict[tuple[str, str], frozenset[Any]] = field(default_factory=dict)
     used: dict[str, nodes.Pos] = field(default_factory=dict)  # fact key -> first reader
@@ -78,7 +79,15 @@ class Check:
             return ""
         return did_you_mean(name, candidates() if callable(candidates) else candidates)
 
+    @property
+    def found(self) -> int:
+        """How many errors were found so far, kept or not."""
+        return len(self.errors) + self.omitted
+
     def error(self, pos: nodes.Pos, message: str) -> None:
+        if len(self.errors) >= MAX_KEPT:
+            self.omitted += 1
+            return
         text = self.texts.get(pos.source, "")
         self.errors.append(
             error_at(text, pos.source, pos.line, pos.column, message, end_column=pos.end_column)

@@ -133,11 +133,11 @@ def _checked(
 ) -> Test:
     """``cond`` compiled; when it has no other error, also checked for contradicting itself
     (with the file's constants and lists looked up when ``constants``)."""
-    errors = len(check.errors)
+    errors = check.found
     test = check.condition(cond)
-    if len(check.errors) == errors:
+    if check.found == errors:
         names = Names(check.consts, check.lists) if constants else None
-        if (why := contradiction(cond, names)) is not None:
+        if (why := contradiction(cond, names, check.work)) is not None:
             check.error(pos, f"this {what} can never match: {why}")
     return test
 
@@ -163,7 +163,8 @@ def _branches(
             last.pos,
             f"the {what} block needs a last line such as '{example}', so every lead gets one",
         )
-    for later, reason in unreachable(branches, consts=check.consts, lists=check.lists):
+    found = unreachable(branches, consts=check.consts, lists=check.lists, work=check.work)
+    for later, reason in found:
         check.error(later.pos, f"this line can never match: {reason}")
     return tuple(out)
 

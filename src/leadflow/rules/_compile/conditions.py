@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, assert_never
 
+from leadflow.rules._check.implication import WorkBudget
 from leadflow.rules._check.scope import GRADES, Check, article
 from leadflow.rules._compile.points import (
     Fuser,
@@ -59,6 +60,8 @@ class Compiler(Check):
     score_comparisons: dict[Test, tuple[str, str, float]] = field(default_factory=dict)
     # compiled conditions that read nothing but scores -> the comparisons they join by "and"
     on_scores: dict[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
+    # the never-match check's budget of work for the whole rule set (see _check/reach.py)
+    work: WorkBudget = field(default_factory=WorkBudget)
 
     def fusable(self, test: Test, fuser: Fuser) -> Test:
         """Remember how to turn ``test`` into a value rule; return it."""

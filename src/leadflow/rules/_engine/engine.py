@@ -33,6 +33,7 @@ from typing import Any
 from leadflow._time import require_aware
 from leadflow.errors import RuleEvaluationError
 from leadflow.lead import Lead, validate_lead
+from leadflow.rules._arguments import answers_mapping
 from leadflow.rules._compile.points import (
     TABLE_SIZE,
     CountRule,
@@ -263,6 +264,8 @@ class Engine:
         if type(now) is not datetime or now.tzinfo is not UTC:
             require_aware(now, "now")
         given: Mapping[str, str] = _NO_ANSWERS
+        if answers is not None:
+            answers_mapping(answers)
         if answers:
             given = program.check_answers(answers)
         if not isinstance(lead, Lead):

@@ -261,5 +261,5 @@ def build(tree: Tree[Token], text: str, source: str) -> tuple[nodes.Statement, .
     for node in tree.children:
         assert isinstance(node, Tree)  # noqa: S101 - start only holds statements
         statements.append(builder.statement(node))
-    raise_all(builder.errors)
+    raise_all(builder.errors, omitted=builder.omitted)
     return tuple(statements)

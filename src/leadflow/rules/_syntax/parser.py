@@ -18,6 +18,8 @@ from leadflow.errors import RuleSyntaxError
 
 __all__ = (
     "MAX_ERRORS",
+    "MAX_KEPT",
+    "SNIPPET_WIDTH",
     "did_you_mean",
     "error_at",
     "normalize",
@@ -29,6 +31,14 @@ __all__ = (
 
 MAX_ERRORS = 20
 """At most this many syntax errors are collected per file, and shown in one message."""
+
+MAX_KEPT = 100
+"""At most this many errors are kept in ``RuleSyntaxError.errors``; ``.omitted`` counts the rest
+(one line naming 16,000 unknown fields kept 16,000 errors, 10.5 GB)."""
+
+SNIPPET_WIDTH = 160
+"""A source line longer than this is shown in a message cut to this many characters around the
+caret, so an error's size does not grow with its line."""
 
 _WORDS = {
     "POINTS": "points such as '+10'",
@@ -118,6 +128,13 @@ def snippet(text: str, line: int, column: int) -> str:
     """The source line ``line`` of ``text`` with a caret under ``column`` (both 1-based)."""
     lines = _lines(text)
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if len(source_line) > SNIPPET_WIDTH:
+        start = max(0, min(column - 1 - SNIPPET_WIDTH // 2, len(source_line) - SNIPPET_WIDTH))
+        cut = source_line[start : start + SNIPPET_WIDTH]
+        before = "…" if start > 0 else ""
+        after = "…" if start + SNIPPET_WIDTH < len(source_line) else ""
+        source_line = before + cut + after
+        column = column - start + len(before)
     source_line = source_line.replace("\t", " ")
     return f"  {source_line}\n  {' ' * (column - 1)}^"
 
@@ -145,19 +162,25 @@ def error_at(
     )
 
 
-def raise_all(errors: Iterable[RuleSyntaxError], *, stopped: bool = False) -> None:
-    """Raise one error carrying every error in ``errors`` (sorted by position), if any.
+def raise_all(
+    errors: Iterable[RuleSyntaxError], *, stopped: bool = False, omitted: int = 0
+) -> None:
+    """Raise one error carrying the errors in ``errors`` (sorted by position), if any.
 
-    Its message shows the first :data:`MAX_ERRORS` and counts the rest; ``.errors`` has all.
-    ``stopped``: the search stopped at :data:`MAX_ERRORS` errors with text left unchecked.
+    Its message shows the first :data:`MAX_ERRORS` and counts the rest; ``.errors`` keeps the
+    first :data:`MAX_KEPT` and ``.omitted`` counts the others (``omitted``: errors found but
+    already dropped by the caller). ``stopped``: the search stopped at :data:`MAX_ERRORS`
+    errors with text left unchecked.
     """
     found = sorted(errors, key=lambda e: (e.source, e.line, e.column))
     if not found:
         return
+    omitted += max(0, len(found) - MAX_KEPT)
+    found = found[:MAX_KEPT]
     first = found[0]
-    if len(found) == 1 and not stopped:
+    if len(found) == 1 and not stopped and not omitted:
         raise first
-    count = len(found)
+    count = len(found) + omitted
     message = f"{count} errors in rules:\n" + "\n".join(str(e) for e in found[:MAX_ERRORS])
     if count > MAX_ERRORS:
         message += f"\n… and {count - MAX_ERRORS} more"
@@ -172,6 +195,7 @@ def raise_all(errors: Iterable[RuleSyntaxError], *, stopped: bool = False) -> No
         expected=first.expected,
         snippet=first.snippet,
         errors=tuple(found),
+        omitted=omitted,
     )
 
 

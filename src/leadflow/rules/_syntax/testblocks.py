@@ -5,7 +5,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from leadflow.rules._syntax import nodes
-from leadflow.rules._syntax.parser import error_at
+from leadflow.rules._syntax.parser import MAX_KEPT, error_at
 from leadflow.rules._syntax.tokens import TokenReader, decimals, plural, shown
 
 __all__ = ("TestBuilder",)
@@ -57,6 +57,9 @@ class TestBuilder(TokenReader):
 
     def error_at_start(self, node: Tree[Token], message: str) -> None:
         """Report ``message`` at the first column of ``node``, with no underline."""
+        if len(self.errors) >= MAX_KEPT:
+            self.omitted += 1
+            return
         self.errors.append(
             error_at(self.text, self.source, node.meta.line, node.meta.column, message)
         )

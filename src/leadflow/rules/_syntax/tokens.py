@@ -13,7 +13,7 @@ from lark import Token, Tree
 
 from leadflow.errors import RuleSyntaxError
 from leadflow.rules._syntax import nodes
-from leadflow.rules._syntax.parser import error_at
+from leadflow.rules._syntax.parser import MAX_KEPT, error_at
 
 __all__ = ("MAX_NUMBER", "UNIT_SECONDS", "TokenReader", "decimals", "plural", "shown")
 
@@ -35,9 +35,13 @@ class TokenReader:
     def __init__(self, text: str, source: str) -> None:
         self.text = text
         self.source = source
-        self.errors: list[RuleSyntaxError] = []
+        self.errors: list[RuleSyntaxError] = []  # the first MAX_KEPT
+        self.omitted = 0  # errors found beyond MAX_KEPT, counted but not built
 
     def error(self, token: Tree[Token] | Token, message: str) -> None:
+        if len(self.errors) >= MAX_KEPT:
+            self.omitted += 1
+            return
         pos = self.pos(token)
         self.errors.append(
             error_at(
