@@ -14,7 +14,7 @@ from typing import Final, TypeVar
 
 from leadflow.errors import GraphError, Problem
 from leadflow.lifecycle.events import CONTACT_ATTEMPT
-from leadflow.lifecycle.guards import ContactAttempts, Guard
+from leadflow.lifecycle.guards import ContactAttempts, Guard, HandoffComplete
 from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, TransitionKind
 from leadflow.reasons import STANDARD_REASONS, Reason
 
@@ -123,6 +123,13 @@ class Graph:
                 events[spec.name].append(self.attempt_event)
         object.__setattr__(
             self, "_events", MappingProxyType({k: tuple(v) for k, v in events.items()})
+        )
+
+    def __repr__(self) -> str:
+        # short: the default graph sits in the signature of advance(), and help() prints it
+        return (
+            f"<Graph {self.name!r}: {len(self.stages)} stages, {len(self.transitions)} "
+            f"transitions, from {self.source}>"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -341,6 +348,10 @@ def _transition_problems(
             yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
         elif isinstance(guard, ContactAttempts):
             yield from _attempts_problems(context, f"{where}.guards", guard)
+        elif isinstance(guard, HandoffComplete):
+            fields = _strings(guard.fields, f"{where}.guards", "lead field names")
+            if isinstance(fields, Problem):
+                yield fields
 
 
 def _attempts_problems(context: _Context, where: str, guard: ContactAttempts) -> Iterable[Problem]:

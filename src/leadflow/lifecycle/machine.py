@@ -225,9 +225,13 @@ def advance_all(
     Raises:
         TransitionError: as :func:`advance`, for the first event that is refused.
     """
-    if isinstance(events, HandoffEvent) or not isinstance(events, Iterable):
+    if isinstance(events, HandoffEvent | str | bytes | bytearray | dict) or not isinstance(
+        events, Iterable
+    ):
         raise ArgumentTypeError("events", events, "an iterable of HandoffEvent")
-    for event in events:
+    for i, event in enumerate(events):
+        if not isinstance(event, HandoffEvent):
+            raise ArgumentTypeError(f"events[{i}]", event, "a HandoffEvent")
         record, _ = advance(record, event, graph, tolerant=tolerant, now=now, max_skew=max_skew)
     return record
 
@@ -240,7 +244,7 @@ def replay(record: LeadRecord, graph: Graph = DEFAULT_GRAPH) -> LeadRecord:
     """
     _check_arguments(
         record,
-        None,
+        _NO_EVENT,
         graph,
         tolerant=False,
         now=None,
@@ -286,6 +290,9 @@ def _text(value: Any, argument: str) -> str:
     raise ArgumentTypeError(argument, value, "a string")
 
 
+_NO_EVENT: Final = object()
+
+
 def _check_arguments(
     record: Any,
     event: Any,
@@ -298,7 +305,7 @@ def _check_arguments(
     """Refuse arguments of the wrong type with our error; return ``now`` in UTC."""
     if not isinstance(record, LeadRecord):
         raise ArgumentTypeError("record", record, "a LeadRecord", "start one with new_lead()")
-    if event is not None and not isinstance(event, HandoffEvent):
+    if event is not _NO_EVENT and not isinstance(event, HandoffEvent):
         raise ArgumentTypeError(
             "event", event, "a HandoffEvent", "parse webhook data with parse_event()"
         )
@@ -515,7 +522,7 @@ def _append(history: tuple[Step, ...], step: Step) -> tuple[Step, ...]:
     if len(history) + 1 < _INDEXED:
         return (*history, step)
     positions = _positions(history)
-    new = _History((*history, step))
+    new = _History(history + (step,))  # noqa: RUF005 (one C-level copy, no iteration)
     positions.setdefault(_token(step.event), []).append(len(history))
     new.positions = positions
     return new

@@ -135,6 +135,11 @@ class LeadRecord(_Fields):
         """
         if not isinstance(data, str | bytes | bytearray | dict):
             raise ArgumentTypeError("data", data, "JSON text, bytes or a dict")
+        if graph is not None:
+            from leadflow.lifecycle.graph import Graph
+
+            if not isinstance(graph, Graph):
+                raise ArgumentTypeError("graph", graph, "a Graph or None")
         try:
             if isinstance(data, dict):
                 record = _RECORD.validate_python(data)
