@@ -114,7 +114,7 @@ def test_advance_refuses_a_record_edited_with_replace() -> None:
     record = lead_in("mql")
     for forged in (
         record._replace(stage="opportunity"),
-        record._replace(attempts=-3),
+        record._replace(stage="mql", history=record.history[:1]),
         new_lead("L-1")._replace(stage="sql"),
     ):
         with pytest.raises(RecordIntegrityError, match="contradicts itself") as info:

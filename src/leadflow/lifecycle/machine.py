@@ -117,7 +117,7 @@ def new_lead(lead_id: str, stage: str | None = None, *, graph: Graph = DEFAULT_G
             stage=start,
             allowed_events=(),
         )
-    return LeadRecord(lead_id, start, start)
+    return _new_tuple(LeadRecord, (lead_id, start, start, 0, 0, ()))
 
 
 def advance(
@@ -333,13 +333,11 @@ def _apply(
     stage = record.stage
     # O(1): a record whose stage is not where its last step ended was edited (or forged with
     # _replace); continuing from it would write a history that never happened.
-    if (history[-1].target if history else record.origin) != stage or (
-        record.attempts < 0 or record.cycle < 0
-    ):
-        return _integrity_error(record, event)
     late = False
     last_at: datetime | None = None
     if history:
+        if history[-1].target != stage:
+            return _integrity_error(record, event)
         last_at = _latest(history)
         key = event.idempotency_key
         if key is not None or event.at <= last_at:
@@ -349,6 +347,8 @@ def _apply(
                     return record, found
                 return _conflict(record, event, found)
         late = event.at < last_at
+    elif record.origin != stage:
+        return _integrity_error(record, event)
     if expected_version is not None and len(history) != expected_version:
         return StaleRecordError(
             f"Lead {record.lead_id!r} is at version {len(history)}, not at the expected "
@@ -420,7 +420,7 @@ def _apply(
                     record.origin,
                     record.cycle,
                     record.attempts + 1,
-                    _append(history, step),
+                    (*history, step) if len(history) < _SHORT else _append(history, step),
                 ),
             ),
             step,
@@ -468,7 +468,7 @@ def _apply(
                 record.origin,
                 cycle,
                 attempts,
-                _append(history, step),
+                (*history, step) if len(history) < _SHORT else _append(history, step),
             ),
         ),
         step,
@@ -488,6 +488,7 @@ def _latest(history: tuple[Step, ...]) -> datetime:
 
 _INDEXED: Final = 16
 """Histories at least this long carry an index of their events; shorter ones are scanned."""
+_SHORT: Final = _INDEXED - 1
 
 
 class _History(tuple[Step, ...]):
@@ -554,9 +555,7 @@ def _recorded(history: tuple[Step, ...], event: HandoffEvent) -> Step | None:
 
 
 def _integrity_error(record: LeadRecord, event: HandoffEvent) -> TransitionError:
-    if record.attempts < 0 or record.cycle < 0:
-        detail = f"negative counts (cycle {record.cycle}, attempts {record.attempts})"
-    elif record.history:
+    if record.history:
         last = record.history[-1]
         detail = (
             f"its stage {record.stage!r} is not where its last step ended "

@@ -73,19 +73,22 @@ class LeadRecord(_Fields):
         attempts: int = 0,
         history: tuple[StepData, ...] = (),
     ) -> LeadRecord:
-        lead_id = check_text(lead_id, "lead_id")
-        stage = check_text(stage, "stage")
-        origin = check_text(origin, "origin")
-        check_count(cycle, "cycle")
-        check_count(attempts, "attempts")
+        if type(lead_id) is not str or type(stage) is not str or type(origin) is not str:
+            lead_id = check_text(lead_id, "lead_id")
+            stage = check_text(stage, "stage")
+            origin = check_text(origin, "origin")
+        if type(cycle) is not int or type(attempts) is not int or cycle < 0 or attempts < 0:
+            check_count(cycle, "cycle")
+            check_count(attempts, "attempts")
         if type(history) is not tuple:
             if not isinstance(history, tuple | list):
                 raise ArgumentTypeError("history", history, "a tuple of Step")
             history = tuple(history)
         record = _new_tuple(cls, (lead_id, stage, origin or stage, cycle, attempts, history))
-        problem = integrity_problem(record)
-        if problem is not None:
-            raise LeadValidationError((problem,), record_id=lead_id)
+        if history or (origin and origin != stage):
+            problem = integrity_problem(record)
+            if problem is not None:
+                raise LeadValidationError((problem,), record_id=lead_id)
         return record
 
     @property
