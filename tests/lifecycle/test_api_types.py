@@ -191,3 +191,15 @@ def test_lone_strings_and_texts_are_refused_naming_the_argument(
     assert isinstance(info.value, TypeError)
     assert info.value.argument == argument
     assert str(info.value).startswith(f"{argument} must be")
+
+
+def test_graph_lookups_with_unhashable_values_raise_our_error() -> None:
+    for lookup in (
+        lambda: DEFAULT_GRAPH.transition([], "accept"),  # type: ignore[arg-type]
+        lambda: DEFAULT_GRAPH.allowed_events({}),  # type: ignore[arg-type]
+        lambda: DEFAULT_GRAPH.has_stage([]),  # type: ignore[arg-type]
+        lambda: DEFAULT_GRAPH.is_terminal([]),  # type: ignore[arg-type]
+        lambda: DEFAULT_GRAPH.stage([]),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ArgumentTypeError):
+            lookup()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, TypeVar
 
-from leadflow.errors import GraphError, Problem
+from leadflow.errors import ArgumentTypeError, GraphError, Problem
 from leadflow.lifecycle.events import CONTACT_ATTEMPT
 from leadflow.lifecycle.guards import ContactAttempts, Guard, HandoffComplete
 from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, TransitionKind
@@ -168,25 +168,41 @@ class Graph:
 
         Raises:
             KeyError: the graph has no such stage.
+            ArgumentTypeError: ``name`` cannot be a stage name (unhashable).
         """
-        return self._specs[name]
+        try:
+            return self._specs[name]
+        except TypeError:
+            raise ArgumentTypeError("name", name, "a stage name") from None
 
     def has_stage(self, name: str) -> bool:
         """Whether ``name`` is a stage of this graph."""
-        return name in self._specs
+        try:
+            return name in self._specs
+        except TypeError:
+            raise ArgumentTypeError("name", name, "a stage name") from None
 
     def is_terminal(self, name: str) -> bool:
         """Whether ``name`` is a terminal stage."""
-        spec = self._specs.get(name)
+        try:
+            spec = self._specs.get(name)
+        except TypeError:
+            raise ArgumentTypeError("name", name, "a stage name") from None
         return spec is not None and spec.terminal
 
     def transition(self, stage: str, name: str) -> Transition | None:
         """The transition ``name`` out of ``stage``, or ``None`` if it is not an edge."""
-        return self._table.get((stage, name))
+        try:
+            return self._table.get((stage, name))
+        except TypeError:
+            raise ArgumentTypeError("stage, name", (stage, name), "two names") from None
 
     def allowed_events(self, stage: str) -> tuple[str, ...]:
         """The event names accepted in ``stage`` (transitions, then the contact attempt)."""
-        return self._events.get(stage, ())
+        try:
+            return self._events.get(stage, ())
+        except TypeError:
+            raise ArgumentTypeError("stage", stage, "a stage name") from None
 
     def sources_of(self, name: str) -> tuple[str, ...]:
         """The stages a transition called ``name`` leaves from."""

@@ -203,7 +203,16 @@ def try_advance(
     >>> print(outcome.message)
     Lead 'L-1' cannot 'accept' from stage 'cold'; 'accept' is allowed from: mql. Allowed in 'cold': engage, promote, disqualify, contact_attempt.
     """
-    now = _check_arguments(record, event, graph, tolerant, now, max_skew, expected_version)
+    if (
+        type(record) is not LeadRecord
+        or type(event) is not HandoffEvent
+        or type(graph) is not Graph
+        or type(tolerant) is not bool
+        or now is not None
+        or expected_version is not None
+        or max_skew is not DEFAULT_MAX_SKEW
+    ):
+        now = _check_arguments(record, event, graph, tolerant, now, max_skew, expected_version)
     result = _apply(record, event, graph, tolerant, now, max_skew, expected_version)
     if isinstance(result, TransitionError):
         return Outcome("refused", record, None, result)
