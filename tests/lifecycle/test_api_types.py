@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from leadflow.errors import ArgumentTypeError, LeadflowError
+from leadflow.errors import ArgumentTypeError, LeadflowError, LeadValidationError
 from leadflow.lifecycle import (
     DEFAULT_GRAPH,
     HandoffEvent,
     LeadRecord,
     Qualification,
+    Step,
     advance,
     advance_all,
     conversion,
@@ -203,3 +204,13 @@ def test_graph_lookups_with_unhashable_values_raise_our_error() -> None:
     ):
         with pytest.raises(ArgumentTypeError):
             lookup()
+
+
+def test_a_hand_built_step_of_wrong_types_is_refused() -> None:
+    for step in (
+        Step("engage", "cold", "iql", "progress"),  # type: ignore[arg-type]
+        Step(EVENT, "cold", "iql", "progress", cycle="0"),  # type: ignore[arg-type]
+        Step(EVENT, None, "iql", "progress"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(LeadValidationError, match=r"history\[0\]: expected Step"):
+            LeadRecord("L-1", "cold", history=(step,))

@@ -14,7 +14,7 @@ from pydantic import (
 
 from leadflow.errors import ArgumentTypeError, LeadValidationError, Problem
 from leadflow.lifecycle._args import check_count, check_text
-from leadflow.lifecycle.events import Step, StepData, problems_of
+from leadflow.lifecycle.events import HandoffEvent, Step, StepData, problems_of
 from leadflow.lifecycle.stages import TransitionKind
 
 if TYPE_CHECKING:
@@ -179,6 +179,19 @@ def integrity_problem(record: LeadRecord) -> Problem | None:
         if not isinstance(step, Step):
             return Problem(f"history[{i}]", "expected a Step", step)
         event = step.event
+        if not (
+            isinstance(event, HandoffEvent)
+            and isinstance(step.source, str)
+            and isinstance(step.target, str)
+            and isinstance(step.kind, str)
+            and type(step.cycle) is int
+            and type(step.late) is bool
+        ):
+            return Problem(
+                f"history[{i}]",
+                "expected Step(HandoffEvent, source, target, kind, cycle: int, late: bool)",
+                step,
+            )
         where = f"history[{i}] ({step.kind} {event.name!r} at {event.at.isoformat()})"
         kind = step.kind
         if kind == _REENTER:
