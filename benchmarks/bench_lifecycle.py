@@ -10,6 +10,9 @@ transitions with one guard each (the lead must be qualified). Peers:
 leadflow runs ``advance(record, event, graph)`` on a shared graph and keeps the full history;
 it is measured with events already parsed (a webhook handler has them) and with the event built
 inside the timed loop. Run: ``python benchmarks/bench_lifecycle.py`` (one run prints everything).
+
+It also times one lead with 10,000 keyed contact attempts (each ``advance`` looks the key up
+among all recorded ones; issue #14 measured 1.2 s when that lookup was a scan).
 """
 
 from __future__ import annotations
@@ -234,6 +237,29 @@ def dict_run(leads: list[DLead]) -> list[DLead]:
     return leads
 
 
+# -- one long history: keyed events ------------------------------------------------------------
+
+KEYED = 10_000
+
+
+def keyed_events_seconds() -> float:
+    """Seconds to apply KEYED keyed contact attempts to one lead, then check each is found."""
+    attempt = "contact_attempt"
+    events = [
+        HandoffEvent(attempt, T0 + timedelta(seconds=i), "sales", idempotency_key=f"hook-{i}")
+        for i in range(KEYED)
+    ]
+    gc.collect()
+    start = time.perf_counter()
+    record = new_lead("L-long", graph=GRAPH)
+    for event in events:
+        record, _ = advance(record, event, GRAPH)
+    elapsed = time.perf_counter() - start
+    assert record.version == KEYED
+    assert advance(record, events[KEYED // 2], GRAPH)[0] is record  # a retry is a duplicate
+    return elapsed
+
+
 # -- measurement ------------------------------------------------------------------------------
 
 
@@ -380,6 +406,7 @@ def main() -> None:
         "  of which steps and log (events not counted)",
     ):
         print(f"{name} / transitions model: {memory[name] / t_mem:.3f}")
+    print(f"\n{KEYED:,} keyed events on one lead: {keyed_events_seconds():.2f} s")
 
 
 if __name__ == "__main__":

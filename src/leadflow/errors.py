@@ -17,7 +17,10 @@ that already catches ``ValueError`` keeps working::
     │   │   └── UnknownReasonError         the reason code is not in the allowed list
     │   ├── GuardError                     .guard .evidence (e.g. {"have": 2, "need": 3})
     │   ├── OutOfOrderError                .at .last_at: the event is older than the latest one
-    │   └── IdempotencyConflictError       .idempotency_key .recorded: same key, other payload
+    │   ├── FutureEventError(+ValueError)  .at .now .max_skew: the event lies after the given now
+    │   ├── IdempotencyConflictError       .idempotency_key .recorded: same key, other payload
+    │   ├── StaleRecordError               .version .expected_version: the record changed meanwhile
+    │   └── RecordIntegrityError(+ValueError)  the record contradicts its own history (forged)
     ├── RuleError
     │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
     │   └── RuleEvaluationError            .rule .field .line .column
@@ -32,7 +35,6 @@ Every class sets ``code``, a stable identifier listed in ``docs/errors.md``.
 
 from __future__ import annotations
 
-import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -42,6 +44,7 @@ __all__ = (
     "ArgumentTypeError",
     "ConfigurationError",
     "EventValidationError",
+    "FutureEventError",
     "GraphError",
     "GuardError",
     "IdempotencyConflictError",
@@ -52,9 +55,11 @@ __all__ = (
     "OutOfOrderError",
     "PolicyError",
     "Problem",
+    "RecordIntegrityError",
     "RuleError",
     "RuleEvaluationError",
     "RuleSyntaxError",
+    "StaleRecordError",
     "TerminalStageError",
     "TransitionError",
     "UnknownReasonError",
@@ -127,20 +132,24 @@ class NaiveDatetimeError(LeadflowError, ValueError):
 
 
 class ArgumentTypeError(LeadflowError, TypeError):
-    """A public function got an argument of the wrong type (``parse(None)``,
-    ``evaluate(..., answers="budget")``); nothing was done.
+    """An argument of a public function has the wrong type (a string where a list is expected,
+    a text where a datetime is expected, ...).
 
     Attributes:
         argument: the name of the parameter that received it.
-        value: what it received.
-        expected: what it accepts, in words.
+        value: the value received.
+        expected: what would have been accepted, in words.
     """
 
     code: ClassVar[str] = "argument-type"
 
-    def __init__(self, argument: str, value: Any, expected: str) -> None:
+    def __init__(self, argument: str, value: Any, expected: str, hint: str = "") -> None:
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
         super().__init__(
-            f"{argument} must be {expected}, got {type(value).__name__} {reprlib.repr(value)}",
+            f"{argument} must be {expected}, got {type(value).__name__} {shown}"
+            + (f"; {hint}" if hint else ""),
             argument=argument,
             value=value,
             expected=expected,
@@ -356,6 +365,64 @@ class OutOfOrderError(TransitionError):
         super().__init__(message, at=at, last_at=last_at, **context)
         self.at = at
         self.last_at = last_at
+
+
+class FutureEventError(TransitionError, ValueError):
+    """The event is dated more than ``max_skew`` after the ``now`` given to ``advance``.
+
+    Attributes:
+        at: the event's timestamp.
+        now: the current time the caller passed.
+        max_skew: how far after ``now`` an event may lie (clock skew between systems).
+    """
+
+    code: ClassVar[str] = "future-event"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        at: Any = None,
+        now: Any = None,
+        max_skew: Any = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, at=at, now=now, max_skew=max_skew, **context)
+        self.at = at
+        self.now = now
+        self.max_skew = max_skew
+
+
+class StaleRecordError(TransitionError):
+    """Optimistic concurrency: the record is not at the version the caller expected.
+
+    Another writer applied an event since the caller read the record; reload and try again.
+
+    Attributes:
+        version: the record's version (the number of steps in its history).
+        expected_version: the version the caller expected.
+    """
+
+    code: ClassVar[str] = "stale-record"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        version: int | None = None,
+        expected_version: int | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, version=version, expected_version=expected_version, **context)
+        self.version = version
+        self.expected_version = expected_version
+
+
+class RecordIntegrityError(TransitionError, ValueError):
+    """The record contradicts its own history (its stage is not the last step's target, a
+    negative count, ...): it was edited or forged, and nothing is applied to it."""
+
+    code: ClassVar[str] = "record-integrity"
 
 
 class IdempotencyConflictError(TransitionError):

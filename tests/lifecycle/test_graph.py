@@ -462,8 +462,14 @@ def test_default_graph_with_the_hosts_reason_list() -> None:
     )
     assert record.stage == "disqualified"
     assert "| acquired | company was acquired | update the account list |" in to_markdown(graph)
-    with pytest.raises(GraphError, match="unknown reason code 'no_budget'"):
+    # lose and recycle accept a fixed selection of codes: the message says which are missing
+    with pytest.raises(ConfigurationError, match="'lose' names no_budget, competitor_chosen"):
         default_graph(reasons={"acquired": acquired})
+    without = {k: v for k, v in STANDARD_REASONS.items() if k != "wrong_use_case"}
+    with pytest.raises(ConfigurationError, match="fixed selection") as info:
+        default_graph(reasons=without)
+    assert "'lose' names wrong_use_case" in str(info.value)
+    assert info.value.expected == "a reason list containing wrong_use_case"
 
 
 def test_unhashable_values_in_a_python_graph_are_problems_not_type_errors() -> None:

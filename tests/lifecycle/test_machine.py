@@ -11,6 +11,7 @@ from leadflow.errors import (
     ActorNotAllowedError,
     GuardError,
     IdempotencyConflictError,
+    LeadValidationError,
     MissingReasonError,
     NaiveDatetimeError,
     OutOfOrderError,
@@ -266,7 +267,9 @@ def test_replay_reproduces_the_record() -> None:
 
 def test_replay_refuses_an_edited_history() -> None:
     record = lead_in("sal")
-    edited = LeadRecord(record.lead_id, record.stage, "iql", history=record.history)
+    with pytest.raises(LeadValidationError, match="starts in 'cold', but the lead was in 'iql'"):
+        LeadRecord(record.lead_id, record.stage, "iql", history=record.history)
+    edited = record._replace(origin="iql")  # _replace skips the checks: a forged record
     with pytest.raises(TransitionError):
         replay(edited)
 

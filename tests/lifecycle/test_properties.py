@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from leadflow.errors import TransitionError
+from leadflow.errors import LeadValidationError, TransitionError
 from leadflow.lifecycle import (
     DEFAULT_GRAPH,
     HandoffEvent,
     LeadRecord,
     Qualification,
     advance,
+    machine,
     new_lead,
     replay,
     try_advance,
@@ -160,6 +162,7 @@ class LifecycleWalk(RuleBasedStateMachine):
     @invariant()
     def json_round_trip_is_the_identity(self) -> None:
         assert LeadRecord.from_json(self.record.to_json()) == self.record
+        assert LeadRecord.from_json(self.record.to_json(), graph=GRAPH) == self.record
 
     @invariant()
     def cycles_and_attempts_are_counted_from_the_history(self) -> None:
@@ -196,3 +199,77 @@ def test_tolerant_mode_replays_and_never_reorders_stages(data: st.DataObject) ->
         record = outcome.record
     assert replay(record) == record
     assert LeadRecord.from_json(record.to_json()) == record
+
+
+def _walk(data: st.DataObject, tolerant: bool) -> LeadRecord:
+    record = new_lead("L-1", data.draw(st.sampled_from(GRAPH.entry)))
+    for _ in range(data.draw(st.integers(0, 12))):
+        event = data.draw(events(record.last_at or T0))
+        record = try_advance(record, event, tolerant=tolerant).record
+    return record
+
+
+@settings(max_examples=60)
+@given(st.data(), st.sampled_from(["stage", "origin", "attempts", "cycle", "kind", "source"]))
+def test_a_forged_field_is_refused(data: st.DataObject, field: str) -> None:
+    record = _walk(data, tolerant=data.draw(st.booleans()))
+    assert LeadRecord.from_json(record.to_json(), graph=GRAPH) == record
+    forged = record.to_dict()
+    if field in {"stage", "origin"}:
+        forged[field] = data.draw(
+            st.sampled_from(GRAPH.stage_names).filter(lambda s: s != forged[field])
+        )
+    elif field in {"attempts", "cycle"}:
+        forged[field] += data.draw(st.sampled_from([-7, -1, 1, 2]))
+        if forged[field] >= 0 and not record.history:
+            return  # a fresh record may carry any counts
+    elif not record.history:
+        return
+    else:
+        step = forged["history"][data.draw(st.integers(0, len(record.history) - 1))]
+        key = "kind" if field == "kind" else "source"
+        pool = (
+            ["teleport", "progress", "attempt", "reenter"] if key == "kind" else GRAPH.stage_names
+        )
+        step[key] = data.draw(st.sampled_from(pool).filter(lambda v: v != step[key]))
+    with pytest.raises(LeadValidationError):
+        LeadRecord.from_json(forged, graph=GRAPH)
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from(["a", "b", "c", None]), st.integers(0, 2)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_the_duplicate_index_agrees_with_a_scan(ops: list[tuple[int, str | None, int]]) -> None:
+    base = new_lead("L-1", "mql")
+    for i in range(machine._INDEXED):
+        attempt = HandoffEvent("contact_attempt", T0, "sales", idempotency_key=f"base-{i}")
+        base, _ = advance(base, attempt)
+    records = [base]
+    probes: list[HandoffEvent] = []
+    for pick, key, minutes in ops:
+        parent = records[pick % len(records)]
+        at = (parent.last_at or T0) + timedelta(minutes=minutes)
+        event = HandoffEvent("contact_attempt", at, "sales", idempotency_key=key)
+        probes.append(event)
+        outcome = try_advance(parent, event)
+        records.append(outcome.record)
+    for record in records:
+        for probe in probes:
+            expected = next(
+                (
+                    s
+                    for s in record.history
+                    if (
+                        probe.idempotency_key is not None
+                        and s.event.idempotency_key == probe.idempotency_key
+                    )
+                    or (probe.idempotency_key is None and s.event == probe)
+                ),
+                None,
+            )
+            assert machine._recorded(record.history, probe) == expected

@@ -25,13 +25,22 @@ from leadflow.lifecycle.guards import (
 )
 from leadflow.lifecycle.loader import (
     DEFAULT_GRAPH,
+    NAMED_REASONS,
     default_graph,
     graph_from_dict,
     graph_from_text,
     graph_to_dict,
     load_graph,
 )
-from leadflow.lifecycle.machine import Outcome, advance, advance_all, new_lead, replay, try_advance
+from leadflow.lifecycle.machine import (
+    DEFAULT_MAX_SKEW,
+    Outcome,
+    advance,
+    advance_all,
+    new_lead,
+    replay,
+    try_advance,
+)
 from leadflow.lifecycle.metrics import (
     ContactDelay,
     Rate,
@@ -45,11 +54,20 @@ from leadflow.lifecycle.metrics import (
     time_to_first_contact,
 )
 from leadflow.lifecycle.record import LeadRecord
-from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, Stage, TransitionKind
+from leadflow.lifecycle.stages import (
+    REASON_KINDS,
+    Actor,
+    Owner,
+    Stage,
+    TransitionKind,
+    TransitionName,
+)
 
 __all__ = (
     "CONTACT_ATTEMPT",
     "DEFAULT_GRAPH",
+    "DEFAULT_MAX_SKEW",
+    "NAMED_REASONS",
     "REASON_KINDS",
     "Actor",
     "ContactAttempts",
@@ -71,6 +89,7 @@ __all__ = (
     "Step",
     "Transition",
     "TransitionKind",
+    "TransitionName",
     "advance",
     "advance_all",
     "conversion",

@@ -29,8 +29,9 @@ from pydantic import (
 )
 
 from leadflow._time import require_aware
-from leadflow.errors import EventValidationError, LeadValidationError, Problem
+from leadflow.errors import ArgumentTypeError, EventValidationError, LeadValidationError, Problem
 from leadflow.lead import Lead
+from leadflow.lifecycle._args import check_bool, check_datetime, check_text
 
 __all__ = (
     "CONTACT_ATTEMPT",
@@ -71,7 +72,14 @@ class Qualification:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        # pydantic has converted JSON already; this catches Python callers: passed="no" is
+        # a truthy string and would otherwise promote the lead.
+        check_bool(self.passed, "passed")
+        check_text(self.framework, "framework", optional=True)
+        check_text(self.note, "note", optional=True)
         score = self.score
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+            raise ArgumentTypeError("score", score, "a number or None")
         if isinstance(score, float) and not math.isfinite(score):
             problem = Problem("score", "expected a finite number", score)
             raise EventValidationError((problem,))
@@ -133,7 +141,33 @@ class HandoffEvent:
     ) -> None:
         # Hand-written: filling the slots directly costs half of what the generated frozen
         # __init__ does, and an event is built per transition. pydantic skips __init__ and
-        # calls __post_init__, so the checks live there.
+        # calls __post_init__, so the checks live there; the type checks below run for Python
+        # callers only (pydantic has checked the types of JSON input), on a cheap fast path.
+        if type(name) is not str:
+            name = check_text(name, "name")
+        if type(actor) is not str:
+            actor = check_text(actor, "actor")
+        if not isinstance(at, datetime):
+            check_datetime(at, "at")
+        if (
+            (actor_id is not None and type(actor_id) is not str)
+            or (reason is not None and type(reason) is not str)
+            or (note is not None and type(note) is not str)
+            or (campaign is not None and type(campaign) is not str)
+            or (idempotency_key is not None and type(idempotency_key) is not str)
+        ):
+            actor_id = check_text(actor_id, "actor_id", optional=True)
+            reason = check_text(reason, "reason", optional=True)
+            note = check_text(note, "note", optional=True)
+            campaign = check_text(campaign, "campaign", optional=True)
+            idempotency_key = check_text(idempotency_key, "idempotency_key", optional=True)
+        if qualification is not None and not isinstance(qualification, Qualification):
+            raise ArgumentTypeError(
+                "qualification",
+                qualification,
+                "a Qualification or None",
+                "build it as Qualification(passed=True, framework='bant')",
+            )
         _set_name(self, name)
         _set_at(self, at)
         _set_actor(self, actor)

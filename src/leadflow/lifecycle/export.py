@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Final
 
+from leadflow.errors import ArgumentTypeError
 from leadflow.lifecycle.graph import Graph, Transition
 
 __all__ = ("to_markdown", "to_mermaid")
@@ -69,6 +70,11 @@ def _ids(names: Iterable[str], taken: Iterable[str]) -> dict[str, str]:
     return ids
 
 
+def _check_graph(graph: object) -> None:
+    if not isinstance(graph, Graph):
+        raise ArgumentTypeError("graph", graph, "a Graph")
+
+
 def to_mermaid(graph: Graph) -> str:
     """The graph as a Mermaid ``stateDiagram-v2``; stages are coloured by owner.
 
@@ -81,6 +87,7 @@ def to_mermaid(graph: Graph) -> str:
     >>> print(to_mermaid(DEFAULT_GRAPH).splitlines()[6])
         mql --> nurture: reject (sales) [reason, contact_attempts]
     """
+    _check_graph(graph)
     ids = _ids(graph.stage_names, graph.stage_names)
     classes = _ids(graph.owners, ())
     lines = ["stateDiagram-v2"]
@@ -116,6 +123,7 @@ def to_markdown(graph: Graph) -> str:
     >>> print(to_markdown(DEFAULT_GRAPH).splitlines()[4])
     | cold | marketing |  | in the target group, no contact yet (purchased list, trade-fair card) |
     """
+    _check_graph(graph)
     lines = [
         f"### Lifecycle `{graph.name}`",
         "",

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, TypeVar
 
-from leadflow.errors import GraphError, Problem
+from leadflow.errors import ArgumentTypeError, GraphError, Problem
 from leadflow.lifecycle.events import CONTACT_ATTEMPT
-from leadflow.lifecycle.guards import ContactAttempts, Guard
+from leadflow.lifecycle.guards import ContactAttempts, Guard, HandoffComplete
 from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, TransitionKind
 from leadflow.reasons import STANDARD_REASONS, Reason
 
@@ -125,6 +125,13 @@ class Graph:
             self, "_events", MappingProxyType({k: tuple(v) for k, v in events.items()})
         )
 
+    def __repr__(self) -> str:
+        # short: the default graph sits in the signature of advance(), and help() prints it
+        return (
+            f"<Graph {self.name!r}: {len(self.stages)} stages, {len(self.transitions)} "
+            f"transitions, from {self.source}>"
+        )
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Graph):
             return NotImplemented
@@ -161,25 +168,41 @@ class Graph:
 
         Raises:
             KeyError: the graph has no such stage.
+            ArgumentTypeError: ``name`` cannot be a stage name (unhashable).
         """
-        return self._specs[name]
+        try:
+            return self._specs[name]
+        except TypeError:
+            raise ArgumentTypeError("name", name, "a stage name") from None
 
     def has_stage(self, name: str) -> bool:
         """Whether ``name`` is a stage of this graph."""
-        return name in self._specs
+        try:
+            return name in self._specs
+        except TypeError:
+            raise ArgumentTypeError("name", name, "a stage name") from None
 
     def is_terminal(self, name: str) -> bool:
         """Whether ``name`` is a terminal stage."""
-        spec = self._specs.get(name)
+        try:
+            spec = self._specs.get(name)
+        except TypeError:
+            raise ArgumentTypeError("name", name, "a stage name") from None
         return spec is not None and spec.terminal
 
     def transition(self, stage: str, name: str) -> Transition | None:
         """The transition ``name`` out of ``stage``, or ``None`` if it is not an edge."""
-        return self._table.get((stage, name))
+        try:
+            return self._table.get((stage, name))
+        except TypeError:
+            raise ArgumentTypeError("stage, name", (stage, name), "two names") from None
 
     def allowed_events(self, stage: str) -> tuple[str, ...]:
         """The event names accepted in ``stage`` (transitions, then the contact attempt)."""
-        return self._events.get(stage, ())
+        try:
+            return self._events.get(stage, ())
+        except TypeError:
+            raise ArgumentTypeError("stage", stage, "a stage name") from None
 
     def sources_of(self, name: str) -> tuple[str, ...]:
         """The stages a transition called ``name`` leaves from."""
@@ -341,6 +364,10 @@ def _transition_problems(
             yield Problem(f"{where}.guards", "not a guard (needs name, check(), describe())", guard)
         elif isinstance(guard, ContactAttempts):
             yield from _attempts_problems(context, f"{where}.guards", guard)
+        elif isinstance(guard, HandoffComplete):
+            fields = _strings(guard.fields, f"{where}.guards", "lead field names")
+            if isinstance(fields, Problem):
+                yield fields
 
 
 def _attempts_problems(context: _Context, where: str, guard: ContactAttempts) -> Iterable[Problem]:

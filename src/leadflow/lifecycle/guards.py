@@ -80,6 +80,14 @@ class ContactAttempts:
     actors: tuple[str, ...] = ()
     """The actor roles whose attempts count; empty: everybody's."""
 
+    def __post_init__(self) -> None:
+        # Lists become tuples. A lone string stays and is reported by the graph (it would be
+        # searched as a substring: reasons="unreachable" would accept "each").
+        for key in ("reasons", "actors"):
+            value = getattr(self, key)
+            if isinstance(value, list):
+                object.__setattr__(self, key, tuple(value))
+
     def check(self, record: LeadRecord, event: HandoffEvent) -> GuardFailure | None:
         """Refuse a listed reason while the cycle has fewer than ``minimum`` attempts."""
         if event.reason not in self.reasons:
@@ -153,6 +161,10 @@ class HandoffComplete:
 
     fields: tuple[str, ...] = ("company", "email", "title")
     name: str = "handoff_complete"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fields, list):
+            object.__setattr__(self, "fields", tuple(self.fields))
 
     def check(self, record: LeadRecord, event: HandoffEvent) -> GuardFailure | None:
         """Refuse when the event carries no lead data or lacks a mandatory field."""

@@ -13,7 +13,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
 
-from leadflow.errors import ConfigurationError, GraphError, Problem
+from leadflow.errors import ArgumentTypeError, ConfigurationError, GraphError, Problem
+from leadflow.lifecycle._args import check_text
 from leadflow.lifecycle.events import CONTACT_ATTEMPT
 from leadflow.lifecycle.graph import Graph, StageSpec, Transition, graph_problems
 from leadflow.lifecycle.guards import (
@@ -29,6 +30,7 @@ from leadflow.reasons import STANDARD_REASONS, Reason
 
 __all__ = (
     "DEFAULT_GRAPH",
+    "NAMED_REASONS",
     "default_graph",
     "graph_from_dict",
     "graph_from_text",
@@ -62,13 +64,23 @@ def load_graph(path: str | Path) -> Graph:
             unknown keys, or the graph's own problems); every problem is listed.
         ConfigurationError: the file type is neither TOML nor JSON.
         OSError: the file cannot be read (missing, a directory, no permission).
+        ArgumentTypeError: ``path`` is not a string or path.
     """
+    if not isinstance(path, str | Path):
+        raise ArgumentTypeError("path", path, "a file path (str or pathlib.Path)")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark from an editor is fine
-    except UnicodeDecodeError as error:
-        problem = Problem("<file>", f"not UTF-8 text ({error.reason} at byte {error.start})")
-        raise GraphError((problem,), source=str(path)) from None
+    except ValueError as error:  # a NUL in the path
+        if isinstance(error, UnicodeDecodeError):
+            problem = Problem("<file>", f"not UTF-8 text ({error.reason} at byte {error.start})")
+            raise GraphError((problem,), source=str(path)) from None
+        raise ConfigurationError(
+            f"cannot load a graph from {str(path)!r}: {error}",
+            field="path",
+            value=str(path),
+            expected="a file path without NUL characters",
+        ) from None
     return graph_from_text(text, suffix=path.suffix, source=str(path))
 
 
@@ -78,7 +90,10 @@ def graph_from_text(text: str, *, suffix: str, source: str = "<graph>") -> Graph
     Raises:
         GraphError: the text cannot be parsed or the graph has problems.
         ConfigurationError: ``suffix`` is neither ``.toml`` nor ``.json``.
+        ArgumentTypeError: ``text`` or ``suffix`` is not a string.
     """
+    check_text(text, "text")
+    check_text(suffix, "suffix")
     try:
         if suffix == ".toml":
             data: Any = tomllib.loads(text)
@@ -158,7 +173,10 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
 
     Raises:
         ConfigurationError: a transition uses a host-defined guard, which has no file form.
+        ArgumentTypeError: ``graph`` is not a Graph.
     """
+    if not isinstance(graph, Graph):
+        raise ArgumentTypeError("graph", graph, "a Graph")
     standard = dict(graph.reasons) == dict(STANDARD_REASONS)
     return {
         "name": graph.name,
@@ -356,12 +374,14 @@ def default_graph(
             ``unreachable`` as the reason of a rejection, recycle or disqualification (the
             source material's SLA says 3).
         reasons: the reason list to use instead of ``leadflow.reasons.STANDARD_REASONS``;
-            transitions that accept any reason take all of them, and the codes the default
-            graph names on its own (``lose``, ``recycle``) must be in it.
+            transitions that accept any reason take all of them. ``lose`` and ``recycle``
+            accept a fixed selection of the standard codes (a lost deal is not a ``student``),
+            so each code of that selection must be in the list: see :data:`NAMED_REASONS`.
 
     Raises:
-        ConfigurationError: ``contact_attempts`` is not an integer >= 0.
-        GraphError: the reason list lacks a code the graph names; every problem is listed.
+        ConfigurationError: ``contact_attempts`` is not an integer >= 0, or the reason list
+            lacks a code that ``lose`` or ``recycle`` names (the message says which and why).
+        ArgumentTypeError: ``reasons`` is not a mapping of codes to ``Reason``.
 
     >>> default_graph(contact_attempts=5).transition("mql", "reject").guards[0].describe()
     'reason unreachable needs 5 contact attempts by sales'
@@ -380,6 +400,34 @@ def default_graph(
             if guard["name"] == "contact_attempts":
                 guard["minimum"] = contact_attempts
     if reasons is not None:
+        if not isinstance(reasons, Mapping):
+            raise ArgumentTypeError(
+                "reasons",
+                reasons,
+                "a mapping of reason codes to leadflow.reasons.Reason",
+                "e.g. {**STANDARD_REASONS, 'acquired': Reason(...)}",
+            )
+        for code, reason in reasons.items():
+            if not isinstance(reason, Reason):
+                raise ArgumentTypeError(f"reasons[{code!r}]", reason, "a leadflow.reasons.Reason")
+        lacking = {
+            name: [code for code in codes if code not in reasons]
+            for name, codes in NAMED_REASONS.items()
+        }
+        lacking = {name: codes for name, codes in lacking.items() if codes}
+        if lacking:
+            which = "; ".join(
+                f"{name!r} names {', '.join(codes)}" for name, codes in lacking.items()
+            )
+            raise ConfigurationError(
+                f"default_graph(reasons=...): the reason list lacks codes the default graph's "
+                f"transitions accept by name ({which}). Those transitions take a fixed "
+                "selection of reasons rather than the whole list; keep these codes in your "
+                "list (relabel them if you like), or load your own graph with load_graph().",
+                field="reasons",
+                value=tuple(reasons),
+                expected=f"a reason list containing {', '.join(sorted({c for cs in lacking.values() for c in cs}))}",
+            )
         data["reasons"] = (
             {
                 code: {
@@ -398,6 +446,13 @@ def default_graph(
 _DEFAULT_TEXT: Final = (
     files("leadflow.lifecycle").joinpath("default_graph.toml").read_text(encoding="utf-8")
 )
+
+NAMED_REASONS: Final[Mapping[str, tuple[str, ...]]] = {
+    t["name"]: tuple(t["reasons"])
+    for t in tomllib.loads(_DEFAULT_TEXT)["transitions"]
+    if isinstance(t.get("reasons"), list)
+}
+"""The default graph's transitions that accept a fixed selection of reason codes, with it."""
 
 DEFAULT_GRAPH: Final[Graph] = default_graph()
 """The default B2B graph (``leadflow/lifecycle/default_graph.toml``), shared by all leads."""

@@ -8,10 +8,13 @@ and can be passed for host graphs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from leadflow.errors import ArgumentTypeError
+from leadflow.lifecycle._args import check_bool, check_names, check_text
 from leadflow.lifecycle.record import LeadRecord
 from leadflow.lifecycle.stages import Actor, Stage, TransitionKind
 from leadflow.reasons import STANDARD_REASONS, Reason
@@ -30,6 +33,18 @@ __all__ = (
 )
 
 _REJECTIONS = (TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value)
+
+
+def _records(records: Any) -> Iterator[LeadRecord]:
+    """The records, refusing a lone record (a tuple of its fields) or anything else."""
+    if isinstance(records, LeadRecord) or not isinstance(records, Iterable):
+        raise ArgumentTypeError(
+            "records", records, "an iterable of LeadRecord", "wrap one in [...]"
+        )
+    for record in records:
+        if not isinstance(record, LeadRecord):
+            raise ArgumentTypeError("records[...]", record, "a LeadRecord")
+        yield record
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +82,11 @@ def conversion(
     recycled to nurture and re-entering counts again. Otherwise each lead counts once and
     converts if any of its cycles reached ``reached``.
     """
+    entered = check_text(entered, "entered")
+    reached = check_text(reached, "reached")
+    check_bool(recycled_as_new, "recycled_as_new")
     hits = total = 0
-    for record in records:
+    for record in _records(records):
         cycles: dict[int, bool] = {}
         if record.origin == entered:
             cycles[0] = False
@@ -111,8 +129,9 @@ def sal_acceptance(
     Decisions are the steps out of ``mql`` into ``sal`` (accepted) and the rejections and
     disqualifications of an MQL by sales.
     """
+    mql, sal = check_text(mql, "mql"), check_text(sal, "sal")
     accepted = decided = 0
-    for record in records:
+    for record in _records(records):
         for step in record.history:
             if step.source != mql:
                 continue
@@ -148,8 +167,9 @@ def time_to_first_contact(
     Leads that started in ``entered`` have no entry time in their history and are skipped.
     Wall-clock time; the SLA pillar measures business time.
     """
+    entered = check_text(entered, "entered")
     delays: list[ContactDelay] = []
-    for record in records:
+    for record in _records(records):
         open_entry: tuple[int, datetime] | None = None
         for step in record.history:
             if step.target == entered and step.source != entered:
@@ -166,7 +186,13 @@ def time_to_first_contact(
 
 def median_delay(delays: Iterable[ContactDelay]) -> timedelta | None:
     """The median time to first contact over the contacted leads, ``None`` if there are none."""
-    values = sorted(d.delay for d in delays if d.delay is not None)
+    if not isinstance(delays, Iterable) or isinstance(delays, ContactDelay):
+        raise ArgumentTypeError("delays", delays, "an iterable of ContactDelay")
+    items = list(delays)
+    for item in items:
+        if not isinstance(item, ContactDelay):
+            raise ArgumentTypeError("delays[...]", item, "a ContactDelay")
+    values = sorted(d.delay for d in items if d.delay is not None)
     if not values:
         return None
     mid = len(values) // 2
@@ -181,9 +207,9 @@ def rejection_reasons(
     A step's campaign is the one named on its event, else the last campaign named earlier in
     the lead's history (the campaign that brought the lead in), else ``None``.
     """
-    wanted = frozenset(kinds)
+    wanted = frozenset(check_names(kinds, "kinds", "transition kinds"))
     result: dict[str | None, Counter[str]] = {}
-    for record in records:
+    for record in _records(records):
         campaign: str | None = None
         for step in record.history:
             if step.campaign is not None:
@@ -213,10 +239,12 @@ def reason_actions(
 
     The agenda of the monthly lead council: feedback turned into action.
     """
-    wanted = frozenset(kinds)
+    wanted = frozenset(check_names(kinds, "kinds", "transition kinds"))
+    if not isinstance(reasons, Mapping):
+        raise ArgumentTypeError("reasons", reasons, "a mapping of reason codes to Reason")
     counts: Counter[str] = Counter(
         step.reason
-        for record in records
+        for record in _records(records)
         for step in record.history
         if step.kind in wanted and step.reason is not None
     )

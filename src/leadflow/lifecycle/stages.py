@@ -11,6 +11,7 @@ __all__ = (
     "Owner",
     "Stage",
     "TransitionKind",
+    "TransitionName",
 )
 
 
@@ -55,6 +56,42 @@ class Actor(StrEnum):
     MARKETING = "marketing"
     SALES = "sales"
     SYSTEM = "system"
+
+
+class TransitionName(StrEnum):
+    """The event names of the default graph's transitions, plus its contact-attempt event.
+
+    Members are strings, so ``HandoffEvent(TransitionName.ACCEPT, at, Actor.SALES)`` and
+    ``HandoffEvent("accept", at, "sales")`` are the same event; the enum lets a type checker
+    and an editor catch a typo. Host graphs may use any lower_snake_case names.
+
+    >>> TransitionName.ACCEPT == "accept"
+    True
+    """
+
+    ENGAGE = "engage"
+    """cold → iql: the lead consumed content."""
+    PROMOTE = "promote"
+    """cold / iql → mql: handed to sales with the mandatory handoff data."""
+    ACCEPT = "accept"
+    """mql → sal: sales accepts the handoff."""
+    REJECT = "reject"
+    """mql → nurture: sales rejects the handoff, with a reason."""
+    QUALIFY = "qualify"
+    """sal → sql: a passed qualification (BANT, CHAMP, MEDDIC)."""
+    CONVERT = "convert"
+    """sql → opportunity."""
+    WIN = "win"
+    LOSE = "lose"
+    """opportunity → lost, with a reason."""
+    RECYCLE = "recycle"
+    """sal / sql / opportunity → nurture, with a reason."""
+    REENGAGE = "reengage"
+    """nurture → mql: a new cycle."""
+    DISQUALIFY = "disqualify"
+    """out for good, with a reason."""
+    CONTACT_ATTEMPT = "contact_attempt"
+    """A contact attempt: recorded, the stage stays."""
 
 
 class TransitionKind(StrEnum):
