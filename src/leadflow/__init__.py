@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from leadflow._version import __version__
 from leadflow.errors import (
     ActorNotAllowedError,
+    ArgumentTypeError,
     ConfigurationError,
     EventValidationError,
     GraphError,
@@ -23,6 +24,7 @@ from leadflow.errors import (
     MissingReasonError,
     NaiveDatetimeError,
     OutOfOrderError,
+    OutOfRangeError,
     PolicyError,
     Problem,
     RuleError,
@@ -92,6 +94,7 @@ __all__ = (
     "STANDARD_ACTIVITY_KINDS",
     "Activity",
     "ActorNotAllowedError",
+    "ArgumentTypeError",
     "BusinessCalendar",
     "BuyingRole",
     "ConfigurationError",
@@ -111,6 +114,7 @@ __all__ = (
     "MissingReasonError",
     "NaiveDatetimeError",
     "OutOfOrderError",
+    "OutOfRangeError",
     "Outcome",
     "PolicyError",
     "Problem",

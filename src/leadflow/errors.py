@@ -7,6 +7,10 @@ that already catches ``ValueError`` keeps working::
     ├── ConfigurationError(+ValueError)    bad graph, policy, calendar or region (.field .value .expected)
     │   └── GraphError                     a lifecycle graph is invalid; .problems lists every problem
     ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
+    ├── ArgumentTypeError(+TypeError)      an argument of the wrong type (.argument .value .expected)
+    ├── OutOfRangeError(+OverflowError, +ValueError)
+    │                                      an instant or duration beyond what datetime can hold
+    │                                      (years 1 to 9999) (.argument .value .expected)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
     │   └── EventValidationError           a lifecycle event (webhook payload) failed validation
     ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
@@ -37,6 +41,7 @@ from typing import Any, ClassVar
 
 __all__ = (
     "ActorNotAllowedError",
+    "ArgumentTypeError",
     "ConfigurationError",
     "EventValidationError",
     "GraphError",
@@ -47,6 +52,7 @@ __all__ = (
     "MissingReasonError",
     "NaiveDatetimeError",
     "OutOfOrderError",
+    "OutOfRangeError",
     "PolicyError",
     "Problem",
     "RuleError",
@@ -121,6 +127,64 @@ class NaiveDatetimeError(LeadflowError, ValueError):
         )
         self.argument = argument
         self.value = value
+
+
+class ArgumentTypeError(LeadflowError, TypeError):
+    """An argument of the wrong type reached a public function; nothing was done.
+
+    Also a :class:`TypeError`, which is what Python raises for a wrong type.
+
+    Attributes:
+        argument: the name of the parameter that received it.
+        value: the value received.
+        expected: what would have been accepted, in words.
+    """
+
+    code: ClassVar[str] = "argument-type"
+
+    def __init__(self, argument: str, value: Any, expected: str) -> None:
+        super().__init__(
+            f"{argument} must be {expected}, got "
+            + ("None" if value is None else f"{type(value).__name__} {_short(value)}"),
+            argument=argument,
+            value=value,
+            expected=expected,
+        )
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+
+
+class OutOfRangeError(LeadflowError, OverflowError, ValueError):
+    """An instant or duration lies beyond what ``datetime`` can represent (years 1 to 9999).
+
+    Raised for an input whose UTC instant falls outside that range (``datetime(9999, 12, 31, 23,
+    tzinfo=ZoneInfo("America/New_York"))`` is in year 10000 in UTC) and for a result that would
+    (``cal.add(start, timedelta.max)``). Also an :class:`OverflowError`, which ``datetime``
+    arithmetic raises, and a :class:`ValueError`.
+
+    Attributes:
+        argument: the parameter whose value (or whose result) is out of range.
+        value: the value received.
+        expected: what would have been accepted, in words.
+    """
+
+    code: ClassVar[str] = "out-of-range"
+
+    def __init__(self, message: str, *, argument: str, value: Any, expected: str) -> None:
+        super().__init__(message, argument=argument, value=value, expected=expected)
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, slots=True)

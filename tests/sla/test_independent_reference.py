@@ -344,5 +344,5 @@ def test_the_closure_generator_steps_on_the_utc_line_inside_a_fold() -> None:
     lo, hi = closure_after((start, 10))
     assert utc(hi) - utc(lo) == 10 * M
     cal, ref = both("mon-sun 00:00-24:00", "America/Santiago", closures=[(lo, hi)])
-    day = datetime(2026, 4, 4, 12, tzinfo=SANTIAGO)
-    assert cal.between(day, day + 24 * H) == ref.between(day, day + 24 * H) == 24 * H - 10 * M
+    day, later = datetime(2026, 4, 4, 12, tzinfo=SANTIAGO), datetime(2026, 4, 5, 12, tzinfo=UTC)
+    assert cal.between(day, later) == ref.between(day, later) == utc(later) - utc(day) - 10 * M
