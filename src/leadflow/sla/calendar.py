@@ -371,7 +371,9 @@ class BusinessCalendar:
         if year != u.year:
             table = self._table(year)
         i = bisect_left(table.upto, target)
-        return self._in_zone(table.ends[i] - (table.upto[i] - target), "the deadline", "start", start)
+        return self._in_zone(
+            table.ends[i] - (table.upto[i] - target), "the deadline", "start", start
+        )
 
     def _beyond_range(
         self, start: datetime, duration: timedelta, last_year: int | None = None
