@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Final
@@ -20,6 +22,7 @@ __all__ = (
     "out_of_range",
     "require_aware",
     "require_timedelta",
+    "results_in_range",
     "to_utc",
     "zone",
 )
@@ -106,3 +109,17 @@ def zone(name: str) -> ZoneInfo:
             value=name,
             expected="an IANA time zone name",
         ) from None
+
+
+@contextmanager
+def results_in_range(argument: str, value: Any) -> Iterator[None]:
+    """Turn an ``OverflowError`` of datetime arithmetic in the block into :class:`OutOfRangeError`.
+
+    ``argument``/``value`` name the input the result was computed from (the duration, usually).
+    """
+    try:
+        yield
+    except OutOfRangeError:
+        raise
+    except OverflowError:
+        raise out_of_range(argument, value, "a time computed") from None

@@ -24,7 +24,7 @@ that already catches ``ValueError`` keeps working::
     ├── RuleError
     │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
     │   └── RuleEvaluationError            .rule .field .line .column
-    └── PolicyError                        .policy .temperature
+    └── PolicyError(+ValueError)           .policy .temperature: no target for that segment
 
 Pydantic models (``Lead``, ``Activity``, ...) raise pydantic's ``ValidationError`` from their
 constructors, which is a ``ValueError`` but cannot derive from :class:`LeadflowError`; use
@@ -497,7 +497,7 @@ class RuleEvaluationError(RuleError):
         self.column = column
 
 
-class PolicyError(LeadflowError):
+class PolicyError(LeadflowError, ValueError):
     """An SLA policy cannot answer for the lead it was asked about.
 
     Attributes:
