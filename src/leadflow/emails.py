@@ -4,7 +4,8 @@ Addresses are compared after Unicode NFKC normalisation, so fullwidth ``ｇｍ�
 ``gmail.com``. Characters that change an address without showing in it (control, format and
 other invisible characters such as U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE, NUL,
 the soft hyphen) are never removed silently: :func:`hidden_character` finds them and
-:func:`leadflow.validate_lead` refuses an address holding one.
+:func:`leadflow.validate_lead` refuses an address holding one. Every function here raises
+:class:`~leadflow.errors.ArgumentTypeError` (a ``TypeError``) for an argument that is not a text.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 from importlib.resources import files
-from typing import Final
+from typing import Any, Final
+
+from leadflow.errors import ArgumentTypeError
 
 __all__ = (
     "email_domain",
@@ -43,6 +46,12 @@ _INVISIBLE: Final = frozenset(
 """Characters of visible categories (letters, marks) that render as nothing."""
 
 
+def _text(value: Any, argument: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentTypeError(argument, value, "a text (str)")
+    return value
+
+
 def hidden_character(text: str) -> str | None:
     """Describe the first control or invisible character of ``text``, or ``None`` without one.
 
@@ -51,7 +60,7 @@ def hidden_character(text: str) -> str | None:
     >>> hidden_character("anna@muster.de") is None
     True
     """
-    for position, char in enumerate(text, start=1):
+    for position, char in enumerate(_text(text, "text"), start=1):
         category = unicodedata.category(char)
         if category in _REFUSED or char in _INVISIBLE:
             kind = _REFUSED.get(category, "an invisible character")
@@ -67,7 +76,7 @@ def normalize_email(address: str) -> str:
     >>> normalize_email("Anna@ＧＭＡＩＬ．com")
     'Anna@gmail.com'
     """
-    local, _, domain = unicodedata.normalize("NFKC", address).rpartition("@")
+    local, _, domain = unicodedata.normalize("NFKC", _text(address, "address")).rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
@@ -88,7 +97,7 @@ def email_domain(email: str) -> str:
     >>> email_domain("Anna.Schmidt@Muster-GmbH.DE")
     'muster-gmbh.de'
     """
-    return unicodedata.normalize("NFKC", email.rpartition("@")[2]).lower()
+    return unicodedata.normalize("NFKC", _text(email, "email").rpartition("@")[2]).lower()
 
 
 def is_freemail_domain(domain: str) -> bool:
@@ -98,5 +107,5 @@ def is_freemail_domain(domain: str) -> bool:
     (True, True, False)
     """
     known = freemail_domains()
-    parts = unicodedata.normalize("NFKC", domain).lower().rstrip(".").split(".")
+    parts = unicodedata.normalize("NFKC", _text(domain, "domain")).lower().rstrip(".").split(".")
     return any(".".join(parts[i:]) in known for i in range(len(parts) - 1))

@@ -80,7 +80,9 @@ def test_named_calendars_per_segment(office):
 
 
 def test_policy_validation():
-    with pytest.raises(ValidationError, match="segments must be unique, ignoring case; repeated: hot"):
+    with pytest.raises(
+        ValidationError, match="segments must be unique, ignoring case; repeated: hot"
+    ):
         SlaPolicy(
             targets=(
                 ResponseTarget(segment="hot", within=H),

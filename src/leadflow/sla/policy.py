@@ -78,7 +78,9 @@ class SlaPolicy(BaseModel):
     @model_validator(mode="after")
     def _unique_segments(self) -> Self:
         seen = [t.segment.casefold() for t in self.targets]
-        duplicates = sorted({t.segment for t in self.targets if seen.count(t.segment.casefold()) > 1})
+        duplicates = sorted(
+            {t.segment for t in self.targets if seen.count(t.segment.casefold()) > 1}
+        )
         if duplicates:
             raise ValueError(
                 f"segments must be unique, ignoring case; repeated: {', '.join(duplicates)}"
@@ -153,9 +155,7 @@ class SlaPolicy(BaseModel):
                 expected=f"a mapping with key {target.calendar!r}",
             ) from None
         if not isinstance(found, BusinessCalendar):
-            raise ArgumentTypeError(
-                f"calendars[{target.calendar!r}]", found, "a BusinessCalendar"
-            )
+            raise ArgumentTypeError(f"calendars[{target.calendar!r}]", found, "a BusinessCalendar")
         return found
 
     def deadline(self, segment: str, received_at: datetime, calendars: Calendars) -> datetime:

@@ -76,9 +76,9 @@ class HolidaySource:
         Raises:
             ArgumentTypeError: ``year`` is not an int.
         """
-        found = self._years.get(year)
-        if found is None and (isinstance(year, bool) or not isinstance(year, int)):
+        if type(year) is not int:
             raise ArgumentTypeError("year", year, "a year as an int, e.g. 2026")
+        found = self._years.get(year)
         if found is None:
             found = self._compute(year)
             self._years[year] = found  # deterministic value: a racing thread stores the same set
