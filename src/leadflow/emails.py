@@ -60,7 +60,9 @@ def hidden_character(text: str) -> str | None:
     >>> hidden_character("anna@muster.de") is None
     True
     """
-    for position, char in enumerate(_text(text, "text"), start=1):
+    if _text(text, "text").isascii() and text.isprintable() and " " not in text:
+        return None  # the common case: printable ASCII holds no hidden character
+    for position, char in enumerate(text, start=1):
         category = unicodedata.category(char)
         if category in _REFUSED or char in _INVISIBLE:
             kind = _REFUSED.get(category, "an invisible character")
@@ -76,7 +78,9 @@ def normalize_email(address: str) -> str:
     >>> normalize_email("Anna@ＧＭＡＩＬ．com")
     'Anna@gmail.com'
     """
-    local, _, domain = unicodedata.normalize("NFKC", _text(address, "address")).rpartition("@")
+    if not _text(address, "address").isascii():  # ASCII is already NFKC
+        address = unicodedata.normalize("NFKC", address)
+    local, _, domain = address.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 

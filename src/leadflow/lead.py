@@ -43,19 +43,21 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 
 
 def _check_email(value: str) -> str:
-    hidden = hidden_character(value)
-    if hidden is not None:
-        raise ValueError(
-            f"contains {hidden}; send the address without it (hidden characters are "
-            "refused, not removed)"
-        )
-    value = normalize_email(value)  # NFKC: fullwidth 'ｇｍａｉｌ．ｃｏｍ' is 'gmail.com'
-    hidden = hidden_character(value)
-    if hidden is not None:  # NFKC turned a visible character into a hidden one
-        raise ValueError(f"contains {hidden} once normalised (NFKC); send a plain address")
+    if not (value.isascii() and value.isprintable()):  # printable ASCII is plain and NFKC
+        hidden = hidden_character(value)
+        if hidden is not None:
+            raise ValueError(
+                f"contains {hidden}; send the address without it (hidden characters are "
+                "refused, not removed)"
+            )
+        value = normalize_email(value)  # NFKC: fullwidth 'ｇｍａｉｌ．ｃｏｍ' is 'gmail.com'
+        hidden = hidden_character(value)
+        if hidden is not None:  # NFKC turned a visible character into a hidden one
+            raise ValueError(f"contains {hidden} once normalised (NFKC); send a plain address")
     if not _EMAIL.match(value):
         raise ValueError("expected an address like 'name@company.com'")
-    return value
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def _check_country(value: str) -> str:

@@ -27,6 +27,8 @@ _MAX_YEAR: Final = 9999
 _CLOSE_HORIZON_YEARS: Final = 50
 _FIRST_UTC: Final = datetime.min.replace(tzinfo=UTC)
 _LAST_UTC: Final = datetime.max.replace(tzinfo=UTC)
+_LONG: Final = timedelta(days=366 * 100)
+"""Durations shorter than this are checked against datetime's range by the year loop alone."""
 
 
 def _utc(value: datetime, argument: str) -> datetime:
@@ -349,7 +351,9 @@ class BusinessCalendar:
             raise self._never_open_error("after" if duration > ZERO else "before", start)
         # Business time never runs faster than physical time: a duration longer than what is
         # left of datetime's range cannot be reached (and would overflow the sums below).
-        if duration > _LAST_UTC - u or duration < _FIRST_UTC - u:
+        if (duration > _LONG or duration < -_LONG) and (
+            duration > _LAST_UTC - u or duration < _FIRST_UTC - u
+        ):
             raise self._beyond_range(start, duration)
         year = u.year
         table = self._tables.get(year) or self._table(year)
@@ -371,9 +375,11 @@ class BusinessCalendar:
         if year != u.year:
             table = self._table(year)
         i = bisect_left(table.upto, target)
-        return self._in_zone(
-            table.ends[i] - (table.upto[i] - target), "the deadline", "start", start
-        )
+        deadline = table.ends[i] - (table.upto[i] - target)
+        try:
+            return deadline.astimezone(self._zone)
+        except OverflowError:
+            raise out_of_range("start", start, f"the deadline {deadline.isoformat()}") from None
 
     def _beyond_range(
         self, start: datetime, duration: timedelta, last_year: int | None = None
