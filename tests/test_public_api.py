@@ -31,6 +31,7 @@ EXPECTED = (
     "MissingReasonError",
     "NaiveDatetimeError",
     "OutOfOrderError",
+    "OutOfRangeError",
     "Outcome",
     "PolicyError",
     "Problem",

@@ -8,6 +8,9 @@ that already catches ``ValueError`` keeps working::
     │   └── GraphError                     a lifecycle graph is invalid; .problems lists every problem
     ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
     ├── ArgumentTypeError(+TypeError)      an argument of the wrong type (.argument .value .expected)
+    ├── OutOfRangeError(+OverflowError, +ValueError)
+    │                                      an instant or duration beyond what datetime can hold
+    │                                      (years 1 to 9999) (.argument .value .expected)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
     │   └── EventValidationError           a lifecycle event (webhook payload) failed validation
     ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
@@ -24,7 +27,7 @@ that already catches ``ValueError`` keeps working::
     ├── RuleError
     │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
     │   └── RuleEvaluationError            .rule .field .line .column
-    └── PolicyError                        .policy .temperature
+    └── PolicyError(+ValueError)           .policy .temperature: no target for that segment
 
 Pydantic models (``Lead``, ``Activity``, ...) raise pydantic's ``ValidationError`` from their
 constructors, which is a ``ValueError`` but cannot derive from :class:`LeadflowError`; use
@@ -53,6 +56,7 @@ __all__ = (
     "MissingReasonError",
     "NaiveDatetimeError",
     "OutOfOrderError",
+    "OutOfRangeError",
     "PolicyError",
     "Problem",
     "RecordIntegrityError",
@@ -132,8 +136,10 @@ class NaiveDatetimeError(LeadflowError, ValueError):
 
 
 class ArgumentTypeError(LeadflowError, TypeError):
-    """An argument of a public function has the wrong type (a string where a list is expected,
-    a text where a datetime is expected, ...).
+    """An argument of the wrong type reached a public function (a string where a list is
+    expected, a text where a datetime is expected, ...); nothing was done.
+
+    Also a :class:`TypeError`, which is what Python raises for a wrong type.
 
     Attributes:
         argument: the name of the parameter that received it.
@@ -144,11 +150,9 @@ class ArgumentTypeError(LeadflowError, TypeError):
     code: ClassVar[str] = "argument-type"
 
     def __init__(self, argument: str, value: Any, expected: str, hint: str = "") -> None:
-        shown = repr(value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
         super().__init__(
-            f"{argument} must be {expected}, got {type(value).__name__} {shown}"
+            f"{argument} must be {expected}, got "
+            + ("None" if value is None else f"{type(value).__name__} {_short(value)}")
             + (f"; {hint}" if hint else ""),
             argument=argument,
             value=value,
@@ -157,6 +161,38 @@ class ArgumentTypeError(LeadflowError, TypeError):
         self.argument = argument
         self.value = value
         self.expected = expected
+
+
+class OutOfRangeError(LeadflowError, OverflowError, ValueError):
+    """An instant or duration lies beyond what ``datetime`` can represent (years 1 to 9999).
+
+    Raised for an input whose UTC instant falls outside that range (``datetime(9999, 12, 31, 23,
+    tzinfo=ZoneInfo("America/New_York"))`` is in year 10000 in UTC) and for a result that would
+    (``cal.add(start, timedelta.max)``). Also an :class:`OverflowError`, which ``datetime``
+    arithmetic raises, and a :class:`ValueError`.
+
+    Attributes:
+        argument: the parameter whose value (or whose result) is out of range.
+        value: the value received.
+        expected: what would have been accepted, in words.
+    """
+
+    code: ClassVar[str] = "out-of-range"
+
+    def __init__(self, message: str, *, argument: str, value: Any, expected: str) -> None:
+        super().__init__(message, argument=argument, value=value, expected=expected)
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,7 +567,7 @@ class RuleEvaluationError(RuleError):
         self.column = column
 
 
-class PolicyError(LeadflowError):
+class PolicyError(LeadflowError, ValueError):
     """An SLA policy cannot answer for the lead it was asked about.
 
     Attributes:

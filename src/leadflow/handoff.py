@@ -8,8 +8,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
 
-from leadflow.emails import email_domain, is_freemail_domain
-from leadflow.errors import LeadValidationError
+from leadflow.emails import email_domain, hidden_character, is_freemail_domain
+from leadflow.errors import ArgumentTypeError, LeadValidationError
 from leadflow.lead import Lead, validate_lead
 
 __all__ = (
@@ -74,13 +74,24 @@ def check_handoff(lead: Lead | Mapping[str, Any]) -> HandoffReport:
     """Report which mandatory fields are missing and which recommended ones are absent.
 
     Accepts a validated :class:`~leadflow.Lead` or raw webhook data (a mapping), so a host can
-    tell marketing what is missing before the record is even valid.
+    tell marketing what is missing before the record is even valid. An address is compared
+    after NFKC normalisation; one holding a control or invisible character gets a warning.
+
+    Raises:
+        ArgumentTypeError: ``lead`` is neither a ``Lead`` nor a mapping (a ``TypeError``).
     """
-    data: Mapping[str, Any] = lead.model_dump() if isinstance(lead, Lead) else lead
+    if isinstance(lead, Lead):
+        data: Mapping[str, Any] = lead.model_dump()
+    elif isinstance(lead, Mapping):
+        data = lead
+    else:
+        raise ArgumentTypeError("lead", lead, "a Lead or a mapping of lead data")
     missing = tuple(f for f in MANDATORY_FIELDS if _absent(data.get(f)))
     absent = tuple(f for f in RECOMMENDED_FIELDS if _absent(data.get(f)))
     warnings: list[str] = []
     email = data.get("email")
+    if isinstance(email, str) and (hidden := hidden_character(email.strip())) is not None:
+        warnings.append(f"email contains {hidden}")
     if isinstance(email, str) and "@" in email:
         domain = email_domain(email.strip())
         if is_freemail_domain(domain):
@@ -149,7 +160,13 @@ class DataQualityReport(BaseModel):
 
 
 def data_quality(records: Iterable[Mapping[str, Any]]) -> DataQualityReport:
-    """Validate a batch of raw records and check the valid ones for handoff readiness."""
+    """Validate a batch of raw records and check the valid ones for handoff readiness.
+
+    Raises:
+        ArgumentTypeError: ``records`` is not an iterable of records (a ``TypeError``).
+    """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise ArgumentTypeError("records", records, "an iterable of lead records (mappings)")
     return quality_of(validate_each(records))
 
 

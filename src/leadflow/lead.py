@@ -22,7 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
-from leadflow.emails import email_domain, is_freemail_domain
+from leadflow.emails import email_domain, hidden_character, is_freemail_domain, normalize_email
 from leadflow.errors import LeadValidationError, Problem
 from leadflow.titles import BuyingRole, Seniority, buying_role_of, seniority_of
 
@@ -43,6 +43,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 
 
 def _check_email(value: str) -> str:
+    if not (value.isascii() and value.isprintable()):  # printable ASCII is plain and NFKC
+        hidden = hidden_character(value)
+        if hidden is not None:
+            raise ValueError(
+                f"contains {hidden}; send the address without it (hidden characters are "
+                "refused, not removed)"
+            )
+        value = normalize_email(value)  # NFKC: fullwidth 'ｇｍａｉｌ．ｃｏｍ' is 'gmail.com'
+        hidden = hidden_character(value)
+        if hidden is not None:  # NFKC turned a visible character into a hidden one
+            raise ValueError(f"contains {hidden} once normalised (NFKC); send a plain address")
     if not _EMAIL.match(value):
         raise ValueError("expected an address like 'name@company.com'")
     local, _, domain = value.rpartition("@")
@@ -55,6 +66,7 @@ def _check_country(value: str) -> str:
     return value.upper()
 
 
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]
 Country = Annotated[str, AfterValidator(_check_country)]
 
@@ -156,8 +168,10 @@ class Lead(BaseModel):
     campaign: NonBlank | None = None
     created_at: AwareDatetime | None = None
     activities: tuple[Activity, ...] = ()
-    custom: dict[Name, str | int | float | bool | None] = Field(default_factory=dict)
-    """Host-defined fields (declare them to the rules checker so rule files can use them)."""
+    custom: dict[Name, str | int | FiniteFloat | bool | None] = Field(default_factory=dict)
+    """Host-defined fields (declare them to the rules checker so rule files can use them).
+
+    Numbers must be finite: NaN would make both ``x >= 1`` and ``not x >= 1`` true."""
 
     @property
     def email_domain(self) -> str:
@@ -193,31 +207,94 @@ class Lead(BaseModel):
         return max((a.at for a in self.activities), default=None)
 
 
+_NAME_RULE: Final = "lower_snake_case: a lower-case letter, then lower-case letters, digits or '_'"
+_DATETIME: Final = "a date and time with a UTC offset, e.g. '2026-11-20T15:00:00+01:00'"
+
 _MESSAGES: Final = {
     "missing": "is required",
     "timezone_aware": "must be timezone-aware, e.g. '2026-11-20T15:00:00+01:00'; got a naive time",
     "extra_forbidden": "is not a lead field (put host-defined data under 'custom')",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number, not NaN or infinity",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "tuple_type": 'must be a list, e.g. ["a", "b"]',
+    "list_type": 'must be a list, e.g. ["a", "b"]',
+    "dict_type": "must be an object (a mapping of names to values)",
+    "model_type": "must be an object (a mapping of field names to values)",
+    "model_attributes_type": "must be an object (a mapping of field names to values)",
+    "datetime_type": f"must be {_DATETIME}",
+    "datetime_parsing": f"must be {_DATETIME}",
+    "datetime_from_date_parsing": f"must be {_DATETIME}",
+    "datetime_object_invalid": f"must be {_DATETIME}",
 }
+"""Plain words for pydantic's error types; its own texts ("Input should be ...") never reach users."""
+
+_BOUNDS: Final = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+_UNION_TAGS: Final = frozenset({"constrained-str", "str", "int", "float", "bool", "none"})
+_CUSTOM_VALUE: Final = "must be text, a finite number, true/false or null"
 
 
 def _message(item: Any) -> str:
     kind = item["type"]
+    ctx = item.get("ctx") or {}
     if kind in _MESSAGES:
         return str(_MESSAGES[kind])
-    if kind == "string_too_short" and item.get("ctx", {}).get("min_length") == 1:
-        return "must not be blank"
-    return str(item["msg"]).removeprefix("Value error, ")
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "must not be blank"
+        return f"must have at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"must have at most {ctx.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return f"must be a name in {_NAME_RULE}, e.g. 'demo_request'"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        return f"must be {words} {ctx.get(key)}"
+    if kind == "enum":
+        return f"must be one of {ctx.get('expected')}"
+    if kind == "json_invalid":
+        return f"is not valid JSON ({ctx.get('error', 'cannot be parsed')})"
+    if kind == "json_type":
+        return "must be JSON text (str or bytes)"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return message.replace("Input should be", "must be", 1)
+
+
+def _problem(item: Any) -> Problem:
+    loc = tuple(item["loc"])
+    if loc[:1] == ("custom",) and loc[-1:] == ("[key]",):
+        return Problem(
+            field=".".join(str(part) for part in loc[:-1]),
+            message=f"is not a valid custom field name; expected {_NAME_RULE}, e.g. 'budget_eur'",
+            value=loc[1] if len(loc) > 2 else None,
+        )
+    if loc[:1] == ("custom",) and len(loc) == 3 and loc[-1] in _UNION_TAGS:
+        return Problem(field=f"custom.{loc[1]}", message=_CUSTOM_VALUE, value=item.get("input"))
+    return Problem(
+        field=".".join(str(part) for part in loc) or "<lead>",
+        message=_message(item),
+        value=item.get("input"),
+    )
 
 
 def _problems(error: ValidationError) -> tuple[Problem, ...]:
-    return tuple(
-        Problem(
-            field=".".join(str(part) for part in item["loc"]) or "<lead>",
-            message=_message(item),
-            value=item.get("input"),
-        )
-        for item in error.errors(include_url=False)
-    )
+    """One problem per place, in plain words (several union branches collapse into one)."""
+    found: dict[tuple[str, str], Problem] = {}
+    for item in error.errors(include_url=False):
+        problem = _problem(item)
+        found.setdefault((problem.field, problem.message), problem)
+    return tuple(found.values())
 
 
 def validate_lead(data: Mapping[str, Any] | str | bytes) -> Lead:

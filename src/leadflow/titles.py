@@ -17,6 +17,8 @@ import re
 from enum import StrEnum
 from functools import lru_cache
 
+from leadflow.errors import ArgumentTypeError
+
 __all__ = ("BuyingRole", "Seniority", "buying_role_of", "seniority_of")
 
 
@@ -269,7 +271,6 @@ def _current(title: str) -> str:
     return " " + " ".join(p.strip() for p in parts if p.strip() and not _FORMER.search(p)) + " "
 
 
-@lru_cache(maxsize=4096)
 def seniority_of(title: str | None) -> Seniority:
     """Classify a job title (English or German) by seniority.
 
@@ -287,9 +288,19 @@ def seniority_of(title: str | None) -> Seniority:
     (<Seniority.MANAGER: 'manager'>, <Seniority.INDIVIDUAL: 'individual'>)
     >>> seniority_of("Ex-CEO"), seniority_of("n/a")
     (<Seniority.UNKNOWN: 'unknown'>, <Seniority.UNKNOWN: 'unknown'>)
+
+    Raises:
+        ArgumentTypeError: ``title`` is neither a text nor ``None`` (a ``TypeError``).
     """
     if title is None:
         return Seniority.UNKNOWN
+    if type(title) is not str and not isinstance(title, str):
+        raise ArgumentTypeError("title", title, "a job title text or None")
+    return _seniority_of(title)
+
+
+@lru_cache(maxsize=4096)
+def _seniority_of(title: str) -> Seniority:
     text = _current(title)
     if text.isspace() or text.strip() in _PLACEHOLDERS:
         return Seniority.UNKNOWN

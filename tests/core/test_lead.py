@@ -273,3 +273,64 @@ def test_validation_returns_a_valid_lead_or_raises_our_error(data: dict[str, obj
     assert "@" in lead.email
     assert all(a.at.tzinfo is not None for a in lead.activities)
     assert lf.Lead.model_validate(lead.model_dump()) == lead
+
+
+PYDANTIC_PHRASES = ("Input should", "String should", "should match pattern", "[key]", "Value error")
+
+
+def test_pydantic_messages_are_translated_into_plain_words() -> None:
+    with pytest.raises(lf.LeadValidationError) as info:
+        lf.validate_lead(
+            {
+                "id": 5,
+                "company": "ACME",
+                "email": "a@acme.de",
+                "first_name": "x" * 600,
+                "employees": "many",
+                "interests": "abc",
+                "source": "tv",
+                "created_at": "yesterday",
+                "activities": [{"kind": "Demo Request", "at": "2026-01-01T09:00:00Z"}, "x"],
+                "custom": {"Bad-Key": 1, "listed": [1], "nan": float("nan")},
+            }
+        )
+    got = {p.field: p.message for p in info.value.problems}
+    assert got == {
+        "id": "must be text",
+        "first_name": "must have at most 500 characters",
+        "employees": "must be a whole number",
+        "interests": 'must be a list, e.g. ["a", "b"]',
+        "source": "must be one of 'web_form', 'phone_call', 'email', 'callback_request', "
+        "'chat', 'trade_fair', 'event', 'webinar', 'purchased_list', 'referral', 'partner', "
+        "'social' or 'other'",
+        "created_at": "must be a date and time with a UTC offset, e.g. '2026-11-20T15:00:00+01:00'",
+        "activities.0.kind": "must be a name in lower_snake_case: a lower-case letter, then "
+        "lower-case letters, digits or '_', e.g. 'demo_request'",
+        "activities.1": "must be an object (a mapping of field names to values)",
+        "custom.Bad-Key": "is not a valid custom field name; expected lower_snake_case: a "
+        "lower-case letter, then lower-case letters, digits or '_', e.g. 'budget_eur'",
+        "custom.listed": "must be text, a finite number, true/false or null",
+        "custom.nan": "must be text, a finite number, true/false or null",
+    }
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([*sorted(lf.Lead.model_fields), "extra"]), json_values, max_size=6
+    )
+)
+def test_no_pydantic_phrase_reaches_a_user(data: dict[str, object]) -> None:
+    try:
+        lf.validate_lead(data)
+    except lf.LeadValidationError as error:
+        text = str(error)
+        assert not any(phrase in text for phrase in PYDANTIC_PHRASES), text

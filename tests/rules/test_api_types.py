@@ -17,7 +17,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadflow import ArgumentTypeError, ConfigurationError, LeadflowError, RuleEvaluationError
+from leadflow import (
+    ArgumentTypeError,
+    ConfigurationError,
+    LeadflowError,
+    LeadValidationError,
+    RuleEvaluationError,
+)
 from leadflow.rules import RuleSet, load, parse, template_text
 
 from .helpers import NOW
@@ -163,13 +169,15 @@ def test_a_path_holding_nul_is_a_value_error() -> None:
     assert isinstance(caught.value, ValueError)
 
 
-@pytest.mark.parametrize(
-    "value",
-    [math.nan, math.inf, -math.inf, 10**400, 10**5000],
-    ids=["nan", "inf", "-inf", "10**400", "10**5000"],
-)
-def test_custom_numbers_must_be_finite(value: float) -> None:
+@pytest.mark.parametrize("value", [10**400, 10**5000], ids=["10**400", "10**5000"])
+def test_custom_numbers_must_be_finite(value: int) -> None:
     with pytest.raises(RuleEvaluationError, match="expected a finite number"):
+        rules().evaluate({**LEAD, "custom": {"size": value}}, now=NOW)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+def test_nan_and_infinities_are_refused_before_the_rules_see_them(value: float) -> None:
+    with pytest.raises(LeadValidationError, match=r"custom\.size: must be .*a finite number"):
         rules().evaluate({**LEAD, "custom": {"size": value}}, now=NOW)
 
 

@@ -107,6 +107,17 @@ hours_specs = st.lists(groups, min_size=1, max_size=3).map("; ".join)
 days_2026 = st.dates(date(2026, 1, 1), date(2027, 12, 31))
 
 
+def closure_after(pair: tuple[datetime, int]) -> tuple[datetime, datetime]:
+    """A closure of ``minutes`` physical minutes from ``start``, expressed in ``start``'s zone.
+
+    Adding a timedelta to an aware datetime is wall-clock arithmetic that resets ``fold``, so a
+    start in a repeated hour (``fold=1``) plus a few minutes could land before the start; step
+    on the UTC line instead.
+    """
+    start, minutes = pair
+    return start, (start.astimezone(UTC) + minutes * M).astimezone(start.tzinfo)
+
+
 @st.composite
 def calendars(draw: st.DrawFn) -> Spec:
     zone = draw(st.sampled_from(ZONES))
@@ -126,9 +137,7 @@ def calendars(draw: st.DrawFn) -> Spec:
                 st.tuples(days_2026, st.integers(0, 10)).map(
                     lambda p: (p[0], p[0] + timedelta(days=p[1]))
                 ),
-                st.tuples(instants, st.integers(0, 3 * 1440)).map(
-                    lambda p: (p[0], p[0] + p[1] * M)
-                ),
+                st.tuples(instants, st.integers(0, 3 * 1440)).map(closure_after),
             ),
             max_size=3,
         ).map(tuple)
@@ -326,3 +335,14 @@ def test_bad_closure_pairs_are_clear_errors(
 ) -> None:
     with pytest.raises(error, match="closure"):
         BusinessCalendar(hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", closures=[closure])
+
+
+def test_the_closure_generator_steps_on_the_utc_line_inside_a_fold() -> None:
+    # 23:30 on 2026-04-04 happens twice in Santiago; the second time (fold=1) is 03:30 UTC.
+    # Wall arithmetic gave an end of 23:40 fold=0, i.e. 02:40 UTC: before the start.
+    start = datetime(2026, 4, 4, 23, 30, fold=1, tzinfo=SANTIAGO)
+    lo, hi = closure_after((start, 10))
+    assert utc(hi) - utc(lo) == 10 * M
+    cal, ref = both("mon-sun 00:00-24:00", "America/Santiago", closures=[(lo, hi)])
+    day, later = datetime(2026, 4, 4, 12, tzinfo=SANTIAGO), datetime(2026, 4, 5, 12, tzinfo=UTC)
+    assert cal.between(day, later) == ref.between(day, later) == utc(later) - utc(day) - 10 * M

@@ -53,9 +53,12 @@ def test_cold_leads_have_no_sales_target(office):
 def test_unknown_segment_and_missing_calendar(office):
     with pytest.raises(
         PolicyError,
-        match="no target for segment 'lukewarm'; known segments: hot, warm, standard, cold",
+        match="no target for segment 'lukewarm'; did you mean 'warm'\\? "
+        "known segments: hot, warm, standard, cold",
     ):
         SlaPolicy().target("lukewarm")
+    with pytest.raises(PolicyError, match="segment 'xyz'; known segments: hot, warm"):
+        SlaPolicy().target("xyz")
     with pytest.raises(
         ConfigurationError, match="needs calendar 'office' for segment 'hot'; given: 'support'"
     ):
@@ -77,7 +80,9 @@ def test_named_calendars_per_segment(office):
 
 
 def test_policy_validation():
-    with pytest.raises(ValidationError, match="segments must be unique; repeated: hot"):
+    with pytest.raises(
+        ValidationError, match="segments must be unique, ignoring case; repeated: hot"
+    ):
         SlaPolicy(
             targets=(
                 ResponseTarget(segment="hot", within=H),
@@ -141,3 +146,19 @@ def test_promise_errors(office):
         promise(SATURDAY_EVENING, -H, office)
     with pytest.raises(NaiveDatetimeError):
         promise(datetime(2026, 6, 8), H, office)
+
+
+def test_segment_names_match_ignoring_case_and_typos_get_a_suggestion(office):
+    policy = SlaPolicy()
+    assert policy.target("HOT") is policy.target("hot") is policy.target(" Hot ")
+    assert policy.deadline("Hot", SATURDAY_EVENING, office) == berlin(2026, 6, 8, 12)
+    with pytest.raises(PolicyError, match="segment 'hott'; did you mean 'hot'\\?") as info:
+        policy.track("hott", SATURDAY_EVENING, now=SATURDAY_EVENING, calendars=office)
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(ValidationError, match="ignoring case; repeated: Hot, hot"):
+        SlaPolicy(
+            targets=(
+                ResponseTarget(segment="hot", within=H),
+                ResponseTarget(segment="Hot", within=H),
+            )
+        )

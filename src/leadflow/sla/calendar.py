@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from leadflow._time import require_aware, zone
-from leadflow.errors import ConfigurationError
+from leadflow._time import RANGE, out_of_range, require_aware, require_timedelta, zone
+from leadflow.errors import ConfigurationError, OutOfRangeError
 from leadflow.sla.closures import Closures, parse_closures
 from leadflow.sla.hours import WorkingHours, parse_hours
 from leadflow.sla.intervals import ZERO, YearTable, build_year, year_bounds
@@ -25,17 +25,30 @@ __all__ = ("BusinessCalendar",)
 _MIN_YEAR: Final = 1
 _MAX_YEAR: Final = 9999
 _CLOSE_HORIZON_YEARS: Final = 50
+_FIRST_UTC: Final = datetime.min.replace(tzinfo=UTC)
+_LAST_UTC: Final = datetime.max.replace(tzinfo=UTC)
+_LONG: Final = timedelta(days=366 * 100)
+"""Durations shorter than this are checked against datetime's range by the year loop alone."""
 
 
 def _utc(value: datetime, argument: str) -> datetime:
-    """Return ``value`` as an aware UTC datetime; naive input raises ``NaiveDatetimeError``."""
+    """Return ``value`` as an aware UTC datetime.
+
+    Raises:
+        NaiveDatetimeError: ``value`` is naive.
+        ArgumentTypeError: ``value`` is not a datetime.
+        OutOfRangeError: the instant is outside UTC years 1 to 9999.
+    """
     if (
         type(value) is not datetime
         or value.tzinfo is None
         or (type(value.tzinfo) is not ZoneInfo and value.tzinfo is not UTC)
     ):
         require_aware(value, argument)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise out_of_range(argument, value) from None
 
 
 class BusinessCalendar:
@@ -72,6 +85,7 @@ class BusinessCalendar:
         "_never_closes",
         "_never_open",
         "_tables",
+        "_totals",
         "_zone",
     )
 
@@ -82,6 +96,7 @@ class BusinessCalendar:
     _never_open: bool
     _never_closes: bool
     _tables: dict[int, YearTable]
+    _totals: dict[int, timedelta]
 
     def __init__(
         self,
@@ -116,6 +131,7 @@ class BusinessCalendar:
             parsed.around_the_clock and not self._closures and self._holidays.is_empty,
         )
         setattr_(self, "_tables", {})
+        setattr_(self, "_totals", {})
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"BusinessCalendar is immutable; cannot set {name!r}")
@@ -175,6 +191,24 @@ class BusinessCalendar:
             self._tables[year] = table  # same value whichever thread stores it
         return table
 
+    def _total(self, year: int) -> timedelta:
+        """The open time of UTC year ``year``; walks over many years keep only this, not tables."""
+        table = self._tables.get(year)
+        if table is not None:
+            return table.total
+        total = self._totals.get(year)
+        if total is None:
+            built = build_year(year, self._hours, self._zone, self._holidays.dates, self._closures)
+            total = self._totals[year] = built.total
+        return total
+
+    def _in_zone(self, u: datetime, what: str, argument: str, value: datetime) -> datetime:
+        """``u`` in the calendar's zone, or the error naming ``what`` (a result) is out of range."""
+        try:
+            return u.astimezone(self._zone)
+        except OverflowError:
+            raise out_of_range(argument, value, f"{what} {u.isoformat()}") from None
+
     def _never_open_error(self, operation: str, at: datetime) -> ConfigurationError:
         return ConfigurationError(
             f"calendar {self!r} has no open time {operation} {at.isoformat()}; "
@@ -208,14 +242,14 @@ class BusinessCalendar:
         table = self._tables.get(year) or self._table(year)
         k = bisect_right(table.bounds, u)
         if k & 1:
-            return u.astimezone(self._zone)
+            return self._in_zone(u, "the next opening", "at", at)
         i = k >> 1
         while i >= len(table.starts):
             year += 1
             if self._never_open or year > _MAX_YEAR:
                 raise self._never_open_error("at or after", at)
             table, i = self._table(year), 0
-        return table.starts[i].astimezone(self._zone)
+        return self._in_zone(table.starts[i], "the next opening", "at", at)
 
     def next_close(self, at: datetime) -> datetime:
         """Return the first closed instant at or after ``at`` (``at`` itself when closed).
@@ -230,7 +264,7 @@ class BusinessCalendar:
         table = self._table(year)
         k = bisect_right(table.bounds, u)
         if not k & 1:
-            return u.astimezone(self._zone)
+            return self._in_zone(u, "the next closing", "at", at)
         if self._never_closes:
             raise self._never_closes_error(at)
         end = table.ends[k >> 1]
@@ -243,7 +277,7 @@ class BusinessCalendar:
             if not table.starts or table.starts[0] != end:
                 break
             end = table.ends[0]
-        return end.astimezone(self._zone)
+        return self._in_zone(end, "the next closing", "at", at)
 
     def _never_closes_error(self, at: datetime) -> ConfigurationError:
         return ConfigurationError(
@@ -285,7 +319,7 @@ class BusinessCalendar:
             return self._position(first, b) - self._position(first, a)
         total = first.total - self._position(first, a)
         for year in range(ya + 1, yb):
-            total += self._table(year).total
+            total += self._total(year)
         return total + self._position(self._table(yb), b)
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
@@ -304,31 +338,61 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``start`` is naive.
             ConfigurationError: the calendar has no open time to reach the deadline in.
-            TypeError: ``duration`` is not a ``timedelta``.
+            ArgumentTypeError: ``duration`` is not a ``timedelta`` (a ``TypeError``).
+            OutOfRangeError: the deadline lies outside the years 1 to 9999 that datetime can
+                hold (``add(start, timedelta.max)``), or ``start`` does.
         """
         u = _utc(start, "start")
-        if type(duration) is not timedelta and not isinstance(duration, timedelta):
-            raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
+        if type(duration) is not timedelta:
+            require_timedelta(duration, "duration")
         if not duration:
-            return u.astimezone(self._zone)
+            return self._in_zone(u, "the deadline", "start", start)
         if self._never_open:
             raise self._never_open_error("after" if duration > ZERO else "before", start)
+        # Business time never runs faster than physical time: a duration longer than what is
+        # left of datetime's range cannot be reached (and would overflow the sums below).
+        if (duration > _LONG or duration < -_LONG) and (
+            duration > _LAST_UTC - u or duration < _FIRST_UTC - u
+        ):
+            raise self._beyond_range(start, duration)
         year = u.year
         table = self._tables.get(year) or self._table(year)
         target = self._position(table, u) + duration
         if duration > ZERO:
-            while target > table.total:
-                target -= table.total
+            total = table.total
+            while target > total:
+                target -= total
                 year += 1
                 if year > _MAX_YEAR:
-                    raise self._never_open_error("after", start)
-                table = self._table(year)
+                    raise self._beyond_range(start, duration, _MAX_YEAR)
+                total = self._total(year)
         else:
             while target <= ZERO:
                 year -= 1
                 if year < _MIN_YEAR:
-                    raise self._never_open_error("before", start)
-                table = self._table(year)
-                target += table.total
+                    raise self._beyond_range(start, duration, _MIN_YEAR)
+                target += self._total(year)
+        if year != u.year:
+            table = self._table(year)
         i = bisect_left(table.upto, target)
-        return (table.ends[i] - (table.upto[i] - target)).astimezone(self._zone)
+        deadline = table.ends[i] - (table.upto[i] - target)
+        try:
+            return deadline.astimezone(self._zone)
+        except OverflowError:
+            raise out_of_range("start", start, f"the deadline {deadline.isoformat()}") from None
+
+    def _beyond_range(
+        self, start: datetime, duration: timedelta, last_year: int | None = None
+    ) -> OutOfRangeError | ConfigurationError:
+        where = "after" if duration > ZERO else "before"
+        if last_year is not None and not self._total(last_year):
+            # closed at the end of datetime's range too: closures "to the end of time"
+            return self._never_open_error(where, start)
+        return OutOfRangeError(
+            f"the deadline {abs(duration)} of business time {where} {start.isoformat()} on "
+            f"{self!r} lies outside the range datetime can represent; expected a duration "
+            f"whose deadline is {RANGE}",
+            argument="duration",
+            value=duration,
+            expected=RANGE,
+        )

@@ -13,8 +13,8 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from leadflow._time import require_aware, to_utc
-from leadflow.errors import ConfigurationError
+from leadflow._time import results_in_range, to_utc
+from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.stopwatch import Stopwatch, merged_pauses
 
@@ -105,13 +105,32 @@ class EscalationLadder(BaseModel):
             NaiveDatetimeError: a datetime argument is naive.
             ConfigurationError: a business-clock step without a calendar, or a share step
                 without a target.
+            ArgumentTypeError: an argument has the wrong type (a ``TypeError``).
+            OutOfRangeError: an instant, or a step's instant, lies beyond datetime's range.
         """
+        to_utc(started_at, "started_at")
+        if calendar is not None and not isinstance(calendar, BusinessCalendar):
+            raise ArgumentTypeError("calendar", calendar, "a BusinessCalendar or None")
+        if target is not None and not isinstance(target, timedelta):
+            raise ArgumentTypeError("target", target, "a datetime.timedelta or None")
+        with results_in_range("started_at", started_at):
+            return self._due(started_at, now, resolved_at, calendar, pauses, target)
+
+    def _due(
+        self,
+        started_at: datetime,
+        now: datetime,
+        resolved_at: datetime | None,
+        calendar: BusinessCalendar | None,
+        pauses: Iterable[tuple[datetime, datetime | None]],
+        target: timedelta | None,
+    ) -> tuple[Escalation, ...]:
         now_utc = to_utc(now, "now")
         resolved = None if resolved_at is None else to_utc(resolved_at, "resolved_at")
         if resolved is not None and resolved > now_utc:
             resolved = None  # not known yet at `now`
         watch = Stopwatch(
-            require_aware(started_at, "started_at"),
+            started_at,
             calendar,
             merged_pauses(pauses, now=now),
         )

@@ -93,8 +93,11 @@ class WorkingHours:
     days: tuple[tuple[Span, ...], ...]
 
     def __post_init__(self) -> None:
-        if len(self.days) != len(DAY_NAMES) or not all(
-            isinstance(span, Span) for spans in self.days for span in spans
+        if (
+            not isinstance(self.days, tuple)
+            or len(self.days) != len(DAY_NAMES)
+            or not all(isinstance(spans, tuple) for spans in self.days)
+            or not all(isinstance(span, Span) for spans in self.days for span in spans)
         ):
             raise ConfigurationError(
                 f"WorkingHours needs 7 days (Monday first) of Span values, got {self.days!r}",

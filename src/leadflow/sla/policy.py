@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from difflib import get_close_matches
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from leadflow.errors import ConfigurationError, PolicyError
+from leadflow.errors import ArgumentTypeError, ConfigurationError, PolicyError
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import FEEDBACK_LADDER, RESPONSE_LADDER, Escalation, EscalationLadder
 from leadflow.sla.promise import Promise, promise
@@ -76,10 +77,14 @@ class SlaPolicy(BaseModel):
 
     @model_validator(mode="after")
     def _unique_segments(self) -> Self:
-        seen = [t.segment for t in self.targets]
-        duplicates = sorted({s for s in seen if seen.count(s) > 1})
+        seen = [t.segment.casefold() for t in self.targets]
+        duplicates = sorted(
+            {t.segment for t in self.targets if seen.count(t.segment.casefold()) > 1}
+        )
         if duplicates:
-            raise ValueError(f"segments must be unique; repeated: {', '.join(duplicates)}")
+            raise ValueError(
+                f"segments must be unique, ignoring case; repeated: {', '.join(duplicates)}"
+            )
         return self
 
     @property
@@ -88,17 +93,30 @@ class SlaPolicy(BaseModel):
         return tuple(t.segment for t in self.targets)
 
     def target(self, segment: str) -> ResponseTarget:
-        """Return the target of ``segment``.
+        """Return the target of ``segment``; names match ignoring case and surrounding spaces.
+
+        >>> SlaPolicy().target("Hot").within
+        datetime.timedelta(seconds=14400)
 
         Raises:
-            PolicyError: the policy has no target for ``segment``.
+            PolicyError: the policy has no target for ``segment`` (a ``ValueError``); the
+                message suggests the closest known segment.
+            ArgumentTypeError: ``segment`` is not a text.
         """
+        if not isinstance(segment, str):
+            raise ArgumentTypeError("segment", segment, "a segment name such as 'hot'")
         for candidate in self.targets:
             if candidate.segment == segment:
                 return candidate
+        folded = {t.segment.casefold(): t for t in self.targets}
+        key = segment.strip().casefold()
+        if key in folded:
+            return folded[key]
+        close = get_close_matches(key, list(folded), n=1, cutoff=0.6)
+        hint = f"did you mean {folded[close[0]].segment!r}? " if close else ""
         raise PolicyError(
             f"policy {self.name!r} has no target for segment {segment!r}; "
-            f"known segments: {', '.join(self.segments)}",
+            f"{hint}known segments: {', '.join(self.segments)}",
             policy=self.name,
             temperature=segment,
         )
@@ -122,8 +140,12 @@ class SlaPolicy(BaseModel):
         """
         if isinstance(calendars, BusinessCalendar):
             return calendars
+        if not isinstance(calendars, Mapping):
+            raise ArgumentTypeError(
+                "calendars", calendars, "a BusinessCalendar or a mapping of names to calendars"
+            )
         try:
-            return calendars[target.calendar]
+            found = calendars[target.calendar]
         except KeyError:
             raise ConfigurationError(
                 f"policy {self.name!r} needs calendar {target.calendar!r} for segment "
@@ -132,6 +154,9 @@ class SlaPolicy(BaseModel):
                 value=tuple(calendars),
                 expected=f"a mapping with key {target.calendar!r}",
             ) from None
+        if not isinstance(found, BusinessCalendar):
+            raise ArgumentTypeError(f"calendars[{target.calendar!r}]", found, "a BusinessCalendar")
+        return found
 
     def deadline(self, segment: str, received_at: datetime, calendars: Calendars) -> datetime:
         """Return the response deadline of a ``segment`` lead received (handed off) then.

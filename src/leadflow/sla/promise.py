@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from leadflow._time import to_utc
-from leadflow.errors import ConfigurationError
+from leadflow._time import results_in_range, to_utc
+from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
 
 __all__ = ("Promise", "promise")
@@ -65,8 +65,16 @@ def promise(
     Raises:
         NaiveDatetimeError: ``received_at`` is naive.
         ConfigurationError: ``within`` is negative or ``round_to`` is not positive.
+        ArgumentTypeError: an argument has the wrong type (a ``TypeError``).
+        OutOfRangeError: ``received_at`` or the deadline lies beyond datetime's years 1 to 9999.
     """
     to_utc(received_at, "received_at")
+    if not isinstance(within, timedelta):
+        raise ArgumentTypeError("within", within, "a datetime.timedelta >= 0")
+    if not isinstance(calendar, BusinessCalendar):
+        raise ArgumentTypeError("calendar", calendar, "a BusinessCalendar")
+    if round_to is not None and not isinstance(round_to, timedelta):
+        raise ArgumentTypeError("round_to", round_to, "a datetime.timedelta or None")
     if within < timedelta(0):
         raise ConfigurationError(
             f"a promise needs a duration of zero or more, got {within}",
@@ -74,18 +82,16 @@ def promise(
             value=within,
             expected="a timedelta >= 0",
         )
+    if round_to is not None and (round_to <= timedelta(0) or timedelta(days=1) % round_to):
+        raise ConfigurationError(
+            f"round_to must divide a day evenly, got {round_to}",
+            field="round_to",
+            value=round_to,
+            expected="e.g. timedelta(minutes=15)",
+        )
     answer_by = calendar.add(received_at, within)
-    if round_to is not None:
-        if round_to <= timedelta(0) or timedelta(days=1) % round_to:
-            raise ConfigurationError(
-                f"round_to must divide a day evenly, got {round_to}",
-                field="round_to",
-                value=round_to,
-                expected="e.g. timedelta(minutes=15)",
-            )
-        answer_by = _round_up(answer_by, round_to)
-    return Promise(
-        received_at=received_at.astimezone(calendar.timezone),
-        answer_by=answer_by,
-        within=within,
-    )
+    with results_in_range("within", within):
+        if round_to is not None:
+            answer_by = _round_up(answer_by, round_to)
+        received = received_at.astimezone(calendar.timezone)
+    return Promise(received_at=received, answer_by=answer_by, within=within)

@@ -14,7 +14,7 @@ from functools import cache
 
 import holidays as _holidays
 
-from leadflow.errors import ConfigurationError
+from leadflow.errors import ArgumentTypeError, ConfigurationError
 
 __all__ = ("HolidaySource", "holiday_source")
 
@@ -71,7 +71,13 @@ class HolidaySource:
         return self.country is None and not self.fixed
 
     def dates(self, year: int) -> frozenset[date]:
-        """Return the holidays in local calendar year ``year``."""
+        """Return the holidays in local calendar year ``year``.
+
+        Raises:
+            ArgumentTypeError: ``year`` is not an int.
+        """
+        if type(year) is not int:
+            raise ArgumentTypeError("year", year, "a year as an int, e.g. 2026")
         found = self._years.get(year)
         if found is None:
             found = self._compute(year)
@@ -100,6 +106,22 @@ class HolidaySource:
         return "none"
 
 
+def _categories(categories: Iterable[str] | None) -> tuple[str, ...] | None:
+    if categories is None:
+        return None
+    if isinstance(categories, str):
+        return (categories,)  # one category, not its letters
+    names = tuple(categories) if isinstance(categories, Iterable) else None
+    if names is None or not all(isinstance(c, str) for c in names):
+        raise ConfigurationError(
+            f"holiday_categories must be category names such as ('public',), got {categories!r}",
+            field="holiday_categories",
+            value=categories,
+            expected="an iterable of category names, e.g. ('public', 'bank')",
+        )
+    return names
+
+
 def holiday_source(
     spec: str | Iterable[date] | HolidaySource | None,
     categories: Iterable[str] | None = None,
@@ -118,7 +140,7 @@ def holiday_source(
     """
     if isinstance(spec, HolidaySource):
         return spec
-    cats = None if categories is None else tuple(categories)
+    cats = _categories(categories)
     if spec is None:
         return HolidaySource()
     if isinstance(spec, str):

@@ -6,18 +6,36 @@ Shared by the tracker and the escalation ladders. Without a calendar it measures
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from leadflow._time import to_utc
-from leadflow.errors import ConfigurationError
+from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.closures import merge_instants
 
-__all__ = ("Stopwatch", "merged_pauses")
+__all__ = ("Stopwatch", "merged_pauses", "pause_pairs")
 
 _ZERO = timedelta(0)
+_PAUSES = "an iterable of (start, end) pairs of aware datetimes (end None while open)"
+
+
+def pause_pairs(
+    pauses: Iterable[tuple[datetime, datetime | None]],
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    """Return ``pauses`` as a tuple of pairs, checking the shape (not yet the datetimes).
+
+    Raises:
+        ArgumentTypeError: ``pauses`` is not an iterable of pairs.
+    """
+    if isinstance(pauses, str | bytes | Mapping) or not isinstance(pauses, Iterable):
+        raise ArgumentTypeError("pauses", pauses, _PAUSES)
+    found = tuple(pauses)
+    for pair in found:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ArgumentTypeError("pauses", pair, _PAUSES)
+    return tuple((start, end) for start, end in found)
 
 
 def merged_pauses(
@@ -31,7 +49,7 @@ def merged_pauses(
     """
     now_utc = to_utc(now, "now")
     found = []
-    for start, end in pauses:
+    for start, end in pause_pairs(pauses):
         lo = to_utc(start, "pause start")
         hi = now_utc if end is None else to_utc(end, "pause end")
         if end is not None and hi < lo:

@@ -9,12 +9,13 @@ in one afternoon are one touch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from leadflow._time import to_utc
+from leadflow._time import results_in_range, to_utc
+from leadflow.errors import ArgumentTypeError
 
 __all__ = ("TouchCheck", "TouchRule")
 
@@ -81,7 +82,15 @@ class TouchRule(BaseModel):
 
         Raises:
             NaiveDatetimeError: ``now`` or a touch is naive.
+            ArgumentTypeError: ``touches`` is not an iterable of datetimes (a ``TypeError``).
+            OutOfRangeError: a time lies beyond datetime's years 1 to 9999.
         """
+        if isinstance(touches, str | bytes | Mapping) or not isinstance(touches, Iterable):
+            raise ArgumentTypeError("touches", touches, "an iterable of aware datetimes")
+        with results_in_range("over", self.over):
+            return self._check(touches, now)
+
+    def _check(self, touches: Iterable[datetime], now: datetime) -> TouchCheck:
         now_utc = to_utc(now, "now")
         zone = now.tzinfo
         made = sorted(t for t in (to_utc(t, "touch") for t in touches) if t <= now_utc)

@@ -12,11 +12,11 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from leadflow._time import require_aware, to_utc
-from leadflow.errors import ConfigurationError
+from leadflow._time import results_in_range, to_utc
+from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import Escalation, EscalationLadder
-from leadflow.sla.stopwatch import Stopwatch, merged_pauses
+from leadflow.sla.stopwatch import Stopwatch, merged_pauses, pause_pairs
 
 __all__ = ("Pauses", "SlaState", "SlaStatus", "track")
 
@@ -100,10 +100,20 @@ def track(
         NaiveDatetimeError: a datetime argument is naive.
         ConfigurationError: ``target`` is not positive, ``warning`` is not in (0, 1], or a
             pause ends before it starts.
+        ArgumentTypeError: an argument has the wrong type (a ``TypeError``).
+        OutOfRangeError: an instant, or the deadline, lies beyond datetime's years 1 to 9999.
     """
-    require_aware(started_at, "started_at")
+    to_utc(started_at, "started_at")
     now_utc = to_utc(now, "now")
-    if not isinstance(target, timedelta) or target <= timedelta(0):
+    if not isinstance(target, timedelta):
+        raise ArgumentTypeError("target", target, "a positive datetime.timedelta")
+    if calendar is not None and not isinstance(calendar, BusinessCalendar):
+        raise ArgumentTypeError("calendar", calendar, "a BusinessCalendar or None")
+    if isinstance(warning, bool) or not isinstance(warning, int | float):
+        raise ArgumentTypeError("warning", warning, "a number in (0, 1], e.g. 0.75")
+    if escalation is not None and not isinstance(escalation, EscalationLadder):
+        raise ArgumentTypeError("escalation", escalation, "an EscalationLadder or None")
+    if target <= timedelta(0):
         raise ConfigurationError(
             f"SLA target must be a positive timedelta, got {target!r}",
             field="target",
@@ -117,10 +127,25 @@ def track(
             value=warning,
             expected="a number in (0, 1], e.g. 0.75",
         )
+    pairs = pause_pairs(pauses)
+    with results_in_range("target", target):
+        return _track(started_at, target, now_utc, calendar, pairs, met_at, warning, escalation)
+
+
+def _track(
+    started_at: datetime,
+    target: timedelta,
+    now_utc: datetime,
+    calendar: BusinessCalendar | None,
+    pauses: tuple[tuple[datetime, datetime | None], ...],
+    met_at: datetime | None,
+    warning: float,
+    escalation: EscalationLadder | None,
+) -> SlaStatus:
+    now = now_utc
     response = None if met_at is None else to_utc(met_at, "met_at")
     if response is not None and response > now_utc:
         response = None
-    pauses = tuple(pauses)
     merged = merged_pauses(pauses, now=now)
     start = started_at if calendar is None else started_at.astimezone(calendar.timezone)
     watch = Stopwatch(start, calendar, merged)
