@@ -215,7 +215,12 @@ class Check:
             "list": "a list",
             "name": f"'{value}'",
         }[kind]
-        self.error(literal.pos, f"{what} is {article(type_)}; it cannot be compared with {shown}")
+        hint = ""
+        if kind == "text" and type_ in {"seniority", "buying_role", "grade", "temperature"}:
+            hint = f"; drop the quotes: {value}" if str(value).strip() else "; drop the quotes"
+        self.error(
+            literal.pos, f"{what} is {article(type_)}; it cannot be compared with {shown}{hint}"
+        )
         return None
 
 

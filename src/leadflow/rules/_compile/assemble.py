@@ -307,7 +307,7 @@ class _Assembly:
         check.allow_scores = True
         if s.reason not in self.reasons:
             check.error(
-                s.pos,
+                name_pos(s.pos, s.reason),
                 f"unknown reason code '{s.reason}'"
                 f"{check.suggest(s.reason, self.reasons)}; reasons: "
                 f"{', '.join(sorted(self.reasons))}",
