@@ -263,19 +263,7 @@ def _translate(
         foreign = _foreign(chunk, at, expected)
         if foreign:
             return _foreign_error(text, source, line + skipped, column, foreign, expected)
-        hint = _keyword_hint(str(token.value), expected) if token.type == "NAME" else ""
-        what = f"expected {_join(expected)}, found {found}{hint}"
-        phrase = None if at is None else _phrase_hint(chunk, at)
-        if "'}'" in expected and (token.type == "$END" or _STATEMENT_START.match(found[1:])):
-            block = _open_block(chunk, len(chunk) if at is None else at)
-            if block is not None:
-                opened, header = block
-                what = (
-                    f"block `{header}` opened on line {opened + skipped} is not closed: "
-                    f"expected '}}' before {found}"
-                )
-        if phrase is not None:
-            what, end = phrase, column + len(phrase.split("'")[1])
+        what, end = _token_message(token, chunk, at, found, expected, skipped, end)
         return error_at(
             text,
             source,
@@ -313,6 +301,31 @@ def _translate(
         )
     line, column = _end_position(chunk)  # pragma: no cover - LALR raises only the two above
     return error_at(text, source, line + skipped, column, "unexpected end")  # pragma: no cover
+
+
+def _token_message(
+    token: Token,
+    chunk: str,
+    at: int | None,
+    found: str,
+    expected: tuple[str, ...],
+    skipped: int,
+    end: int,
+) -> tuple[str, int]:
+    """What to say about an unexpected token ``found`` at ``chunk[at]`` (``None``: at the end
+    of a line or of the text), and the column the caret's span ends at."""
+    if at is not None and (phrase := _phrase_hint(chunk, at)) is not None:
+        return phrase, end - len(str(token.value)) + len(phrase.split("'")[1])
+    if "'}'" in expected and (token.type == "$END" or _STATEMENT_START.match(found[1:])):
+        block = _open_block(chunk, len(chunk) if at is None else at)
+        if block is not None:
+            opened, header = block
+            return (
+                f"block `{header}` opened on line {opened + skipped} is not closed: "
+                f"expected '}}', found {found}"
+            ), end
+    hint = _keyword_hint(str(token.value), expected) if token.type == "NAME" else ""
+    return f"expected {_join(expected)}, found {found}{hint}", end
 
 
 def _foreign(chunk: str, at: int | None, expected: tuple[str, ...]) -> tuple[str, str] | None:
