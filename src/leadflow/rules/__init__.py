@@ -24,7 +24,7 @@ The language is described in ``docs/rule-language.md``; the guide is ``docs/rule
 from __future__ import annotations
 
 from leadflow.rules._loading import MAX_BYTES, TEMPLATES, load, parse, template_text
-from leadflow.rules.coverage import Coverage, CoverageItem
+from leadflow.rules._coverage import Coverage, CoverageItem
 from leadflow.rules.results import (
     Contribution,
     Decision,
