@@ -80,7 +80,8 @@ def test_why_not_temperature_and_grade(rules) -> None:  # type: ignore[no-untype
     assert result.temperature == "warm"
     hot = result.why_not("hot")
     assert hot.startswith("hot needs fit >= 30 and engagement >= 40 (line 13)")
-    assert "fit is 20, 10 short" in hot and "engagement is 20, 20 short" in hot
+    assert "fit is 20, 10 short" in hot
+    assert "engagement is 20, 20 short" in hot
     assert "the lead is warm" in hot
     assert "seniority is manager" in result.why_not("position")
     assert "an earlier line matched first" in result.why_not("cold")
@@ -102,7 +103,8 @@ def test_why_not_knockout_fired_and_its_effect(rules) -> None:  # type: ignore[n
 def test_why_not_bant_needs_a_pricing_or_demo_activity(rules) -> None:  # type: ignore[no-untyped-def]
     answers = {"budget": "approved", "authority": "decision_maker", "need": "urgent"}
     result = rules.evaluate(lead(title="CIO"), now=NOW, answers=answers)
-    assert result.qualification is not None and not result.qualification.passed
+    assert result.qualification is not None
+    assert not result.qualification.passed
     why = result.why_not("bant")
     assert why.startswith("bant passes only when positive >= 3 and (pricing_page_view")
     assert "pricing_page_view within 30 days: none" in why
@@ -124,13 +126,15 @@ def test_knocked_out_is_a_condition() -> None:
         source="k.lf",
     )
     student = rules.evaluate(lead(title="Werkstudent"), now=NOW, answers={"budget": "approved"})
-    assert student.qualification is not None and not student.qualification.passed
+    assert student.qualification is not None
+    assert not student.qualification.passed
     assert student.mql is False  # a knock-out still decides the MQL status
     assert "not knocked out: the lead is knocked out" in student.why_not("bant") or (
         "knocked out" in student.why_not("bant")
     )
     cio = rules.evaluate(lead(title="CIO"), now=NOW, answers={"budget": "approved"})
-    assert cio.qualification is not None and cio.qualification.passed
+    assert cio.qualification is not None
+    assert cio.qualification.passed
     with pytest.raises(RuleSyntaxError, match="'knocked out' can be used only in"):
         parse("score fit {\n  +5 knocked out\n}\n", source="k.lf")
 
@@ -152,7 +156,7 @@ def test_coverage_counts_lines_knockouts_and_branches(rules) -> None:  # type: i
         {
             "title": "CIO",
             "employees": 80,
-            "activities": opens(1) + [{"kind": "demo_request", "at": "2026-11-19T09:00:00+00:00"}],
+            "activities": [*opens(1), {"kind": "demo_request", "at": "2026-11-19T09:00:00+00:00"}],
         },
         {"title": "Werkstudent"},
     ):
@@ -167,7 +171,8 @@ def test_coverage_counts_lines_knockouts_and_branches(rules) -> None:  # type: i
     assert hits["temperature", "cold", 15] == 0  # a knocked-out lead's cold is the knock-out's
     assert hits["mql", "yes", 17] == 1
     assert hits["mql", "no", 17] == 2  # a knocked-out lead is "no" on the mql line too
-    assert hits["grade position", "A", 19] == 2 and hits["grade position", "C", 21] == 1
+    assert hits["grade position", "A", 19] == 2
+    assert hits["grade position", "C", 21] == 1
     assert coverage.evaluations == 3
     report = coverage.report()
     assert report.splitlines()[0].startswith("coverage of scoring.lf: ")

@@ -10,9 +10,9 @@ from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules._arguments import leads_iterable
 from leadflow.rules._compile.program import Program
+from leadflow.rules._coverage import Coverage
 from leadflow.rules._engine.engine import Engine
 from leadflow.rules._selftest import CompiledTest, run_test
-from leadflow.rules._coverage import Coverage
 from leadflow.rules.results import Evaluation, TestResult
 
 __all__ = ("RuleSet",)
