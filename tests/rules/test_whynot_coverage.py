@@ -236,3 +236,37 @@ def test_keywords_are_whole_words_names_may_start_with_one() -> None:
     )
     result = rules.evaluate(lead(custom={"atlas": 2, "island": "X"}), now=NOW)
     assert result.mql is True
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PARSED = parse(RULES, source="scoring.lf")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    employees=st.one_of(st.none(), st.integers(1, 900)),
+    title=st.sampled_from([None, "CIO", "VP Sales", "Head of IT", "Engineer", "Werkstudent"]),
+    opened=st.integers(0, 4),
+    demo=st.booleans(),
+)
+def test_why_not_agrees_with_the_evaluation(
+    employees: int | None, title: str | None, opened: int, demo: bool
+) -> None:
+    activities = opens(opened) + (
+        [{"kind": "demo_request", "at": "2026-11-18T09:00:00+00:00"}] if demo else []
+    )
+    result = _PARSED.evaluate(
+        lead(employees=employees, title=title, activities=activities), now=NOW
+    )
+    assert result.why_not("mql").startswith("mql happened") is bool(result.mql)
+    for temperature in ("hot", "warm", "cold"):
+        said = result.why_not(temperature)
+        assert said.startswith(f"{temperature} happened") is (result.temperature == temperature)
+    coverage = _PARSED.coverage()
+    coverage.add(result)
+    fired = {(i.what, i.outcome) for i in coverage.items if i.hits}
+    assert ("temperature", result.temperature) in fired or result.knocked_out
+    assert ("mql", "yes" if result.mql else "no") in fired
+    assert all(i.hits <= 1 for i in coverage.items)
