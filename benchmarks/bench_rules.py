@@ -255,6 +255,16 @@ def main() -> None:
         lambda: [rules.evaluate(lead, now=NOW) for lead in leads],
     )
 
+    def covered() -> None:
+        add, evaluate = rules.coverage().add, rules.evaluate
+        for lead in leads:
+            add(evaluate(lead, now=NOW))
+
+    results["coverage"] = timed(
+        "leadflow evaluate + Coverage.add (issue #12: <= 2x)", len(leads), covered
+    )
+    print(f"  coverage costs {results['coverage'] / results['evaluate']:.2f}x evaluate")
+
     results["contributions"] = timed(
         "leadflow evaluate, then reading .contributions",
         len(leads),

@@ -154,6 +154,7 @@ def evaluate(
         grades[name] = f["%" + name] = branch.label
         decisions.append(branch.decision)
     knockouts = tuple(hit for test, hit in program.knockouts if test(f) is True)
+    f["!knocked_out"] = bool(knockouts)
     temperature: str | None = None
     if program.temperature is not None:
         if knockouts:

@@ -83,7 +83,7 @@ def test_static_errors_are_reported_together_with_did_you_mean():
         "manager, director, vp, c_level (did you mean 'director'?)",
         "scoring.lf:5:7: unknown activity kind 'pricing_page_veiw' (did you mean "
         "'pricing_page_view'?)",
-        "scoring.lf:7:1: unknown reason code 'studnt' (did you mean 'student'?); reasons: "
+        "scoring.lf:7:10: unknown reason code 'studnt' (did you mean 'student'?); reasons: "
         + ", ".join(sorted(STANDARD_REASONS)),
     ]
 
@@ -218,6 +218,8 @@ def test_public_names():
         "MAX_BYTES",
         "TEMPLATES",
         "Contribution",
+        "Coverage",
+        "CoverageItem",
         "Decision",
         "Evaluation",
         "KnockoutHit",

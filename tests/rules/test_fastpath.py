@@ -176,7 +176,7 @@ def shaped_files(draw: st.DrawFn, *, scores_only: bool = False) -> str:
             f"  warm when fit > {hot // 3} or engagement is 10",
             "  cold otherwise",
             "}",
-            f"mql when total >= {hot // 2} and temperature in [hot, warm]",
+            f"mql when total >= {hot // 2} and temperature in [hot, warm] and not knocked out",
         ]
     )
 

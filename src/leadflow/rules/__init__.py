@@ -23,6 +23,7 @@ The language is described in ``docs/rule-language.md``; the guide is ``docs/rule
 
 from __future__ import annotations
 
+from leadflow.rules._coverage import Coverage, CoverageItem
 from leadflow.rules._loading import MAX_BYTES, TEMPLATES, load, parse, template_text
 from leadflow.rules.results import (
     Contribution,
@@ -38,6 +39,8 @@ __all__ = (
     "MAX_BYTES",
     "TEMPLATES",
     "Contribution",
+    "Coverage",
+    "CoverageItem",
     "Decision",
     "Evaluation",
     "KnockoutHit",

@@ -22,6 +22,7 @@ from leadflow.titles import BuyingRole, Seniority, seniority_of
 
 __all__ = (
     "CUSTOM_TYPES",
+    "DERIVED",
     "FIELD_TYPES",
     "ORDERED_LEVELS",
     "Facts",
@@ -31,6 +32,7 @@ __all__ = (
     "custom_getter",
     "field_reader",
     "getters_for",
+    "shadowed",
 )
 
 FieldType = str
@@ -69,6 +71,35 @@ ORDERED_LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 Getter = Callable[[Lead], Any]
+
+
+DERIVED: Final[Mapping[str, str]] = {
+    "seniority": "title",
+    "buying_role": "title",
+    "email_domain": "email",
+}
+"""Facts the rules derive from a lead field, with that field."""
+
+_STANDARD: Final = frozenset(FIELD_TYPES)
+
+
+def shadowed(lead: Lead) -> RuleEvaluationError | None:
+    """The error for a lead whose ``custom`` holds the name of a lead field or derived fact
+    (the rules would read the field, never that value), or ``None``."""
+    custom = lead.custom
+    if _STANDARD.isdisjoint(custom):
+        return None
+    name = next(k for k in custom if k in _STANDARD)
+    if name in DERIVED:
+        what = f"is derived from {DERIVED[name]}; set {DERIVED[name]} instead"
+    else:
+        what = f"is a lead field; set the field {name} instead"
+    return RuleEvaluationError(
+        f"lead {lead.id!r}: custom holds {name!r}, which the rules never read from custom: "
+        f"{name} {what}",
+        field=name,
+        value=custom[name],
+    )
 
 
 def _plain(name: str) -> Getter:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from leadflow.errors import RuleEvaluationError
+
 __all__ = (
     "Contribution",
     "Decision",
@@ -143,6 +145,55 @@ class Evaluation(NamedTuple):
     def qualification(self) -> QualificationResult | None:
         """The result of the first qualification framework in the file, if any."""
         return next(iter(self.qualifications.values()), None)
+
+    def why_not(self, name: str) -> str:
+        """Why a classification did not happen for this lead, as text (a line per knock-out
+        of that reason).
+
+        ``name`` is ``"mql"``, a temperature (``"hot"``), a grade (``"position A"``, or
+        ``"position"`` for the block's best grade), a qualification (``"bant"``) or a
+        knock-out's reason code (``"student"``). For a classification that did not happen, the
+        answer names the rule and, for each part of its condition that failed, what was needed
+        and what the lead had (for ``or``, each alternative); for a score that falls short, the
+        scoring lines that gave no points and would close the gap, those closing it alone
+        first. For a knock-out that fired, the part of its condition that held; for a
+        classification that happened, it says so.
+
+        >>> from datetime import datetime, timezone
+        >>> from leadflow.rules import parse
+        >>> rules = parse('''
+        ... score fit {
+        ...   +20  employees between 50 and 500
+        ...   +15  seniority at least director
+        ... }
+        ... score engagement {
+        ...   +40  demo_request within 30 days
+        ...   +15  webinar_attended within 60 days
+        ...   +10 each  email_open within 30 days, at most 20
+        ... }
+        ... mql when fit >= 30 and engagement >= 25
+        ... ''', source="scoring.lf")
+        >>> lead = {"id": "L-7", "company": "ACME", "email": "cio@acme.de", "title": "CIO",
+        ...         "employees": 80, "activities": [
+        ...             {"kind": "email_open", "at": "2026-11-18T09:00:00+00:00"},
+        ...             {"kind": "email_open", "at": "2026-11-19T09:00:00+00:00"}]}
+        >>> result = rules.evaluate(lead, now=datetime(2026, 11, 20, tzinfo=timezone.utc))
+        >>> print(result.why_not("mql"))
+        mql needs fit >= 30 and engagement >= 25 (line 11): engagement >= 25: engagement is 20, 5 short; the nearest points: +15 webinar_attended within 60 days, line 8; +40 demo_request within 30 days, line 7
+        >>> result.why_not("fit")
+        Traceback (most recent call last):
+        ...
+        leadflow.errors.RuleEvaluationError: why_not: the rules decide nothing called 'fit'; they decide: mql
+
+        Raises:
+            RuleEvaluationError: the rules decide nothing called ``name`` (with a "did you mean"
+                and the names they do decide).
+        """
+        if not self.trace:
+            raise RuleEvaluationError(
+                "why_not needs an evaluation made by RuleSet.evaluate", field=name
+            )
+        return self.trace[0].why_not(self, name)  # type: ignore[no-any-return]
 
     def explain(self) -> str:
         """The evaluation as text, one line per rule that counted, in the file's order.

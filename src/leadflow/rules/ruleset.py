@@ -10,6 +10,7 @@ from leadflow._time import require_aware
 from leadflow.lead import Lead, validate_lead
 from leadflow.rules._arguments import leads_iterable
 from leadflow.rules._compile.program import Program
+from leadflow.rules._coverage import Coverage
 from leadflow.rules._engine.engine import Engine
 from leadflow.rules._selftest import CompiledTest, run_test
 from leadflow.rules.results import Evaluation, TestResult
@@ -149,6 +150,32 @@ class RuleSet:
         require_aware(now, "now")
         leads_iterable(leads)
         return self._engine.score_all(leads, now)
+
+    def coverage(self) -> Coverage:
+        """An empty :class:`~leadflow.rules.Coverage` of these rules: ``add`` evaluations (or
+        the results of :meth:`run_tests`) to count which scoring lines, knock-outs and
+        classification branches fired, and ``report()`` or ``missed`` what never did.
+
+        >>> from leadflow.rules import parse
+        >>> rules = parse('''
+        ... score fit {
+        ...   +20  employees between 50 and 500
+        ...   +10  industry is "software"
+        ... }
+        ... test "mid-sized" {
+        ...   now 2026-11-20 12:00 Europe/Berlin
+        ...   lead {
+        ...     employees 80
+        ...   }
+        ...   expect fit 20
+        ... }
+        ... ''', source="fit.lf")
+        >>> coverage = rules.coverage()
+        >>> coverage.update(rules.run_tests())
+        >>> [f"{item.source}:{item.line}" for item in coverage.missed]
+        ['fit.lf:4']
+        """
+        return Coverage(self._program, self.source)
 
     def run_tests(self) -> tuple[TestResult, ...]:
         """Run the file's ``test`` blocks; each result says what did not hold, and where.

@@ -172,6 +172,8 @@ def atom_of(cond: nodes.Condition, names: Names | None) -> Atom:
             return _compared(cond, names) or Atom("", "", "", text=text)
         case nodes.AllOf() | nodes.AnyOf() | nodes.Negation():
             return Atom("", "", "", text=text)  # opaque: taken apart by the callers
+        case nodes.KnockedOut():
+            return Atom("", "", "", text=text)  # opaque: the same only when written the same
         case _:
             assert_never(cond)
 
@@ -415,6 +417,7 @@ def conjuncts(cond: nodes.Condition) -> list[nodes.Condition]:
             | nodes.Compare()
             | nodes.ActivityTest()
             | nodes.GradeCount()
+            | nodes.KnockedOut()
         ):
             return [cond]
         case _:

@@ -160,7 +160,13 @@ def _tests(cond: nodes.Condition) -> int:
     match cond:
         case nodes.AllOf() | nodes.AnyOf():
             return sum(_tests(item) for item in cond.items)
-        case nodes.Negation() | nodes.Compare() | nodes.ActivityTest() | nodes.GradeCount():
+        case (
+            nodes.Negation()
+            | nodes.Compare()
+            | nodes.ActivityTest()
+            | nodes.GradeCount()
+            | nodes.KnockedOut()
+        ):
             return 1
         case _:
             assert_never(cond)

@@ -70,6 +70,7 @@ class Check:
     allow_scores: bool = False
     allow_temperature: bool = False
     allow_criteria: bool = False
+    allow_knockouts: bool = False
 
     def suggest(self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]]) -> str:
         """:func:`did_you_mean`, while the errors found are few enough to be shown (beyond
@@ -215,8 +216,18 @@ class Check:
             "list": "a list",
             "name": f"'{value}'",
         }[kind]
-        self.error(literal.pos, f"{what} is {article(type_)}; it cannot be compared with {shown}")
+        hint = _quotes_hint(kind, type_, value)
+        self.error(
+            literal.pos, f"{what} is {article(type_)}; it cannot be compared with {shown}{hint}"
+        )
         return None
+
+
+def _quotes_hint(kind: str, type_: str, value: Any) -> str:
+    """``; drop the quotes: director`` for a level, grade or temperature written as text."""
+    if kind == "text" and type_ in {"seniority", "buying_role", "grade", "temperature"}:
+        return f"; drop the quotes: {value}" if str(value).strip() else "; drop the quotes"
+    return ""
 
 
 def list_items(literal: nodes.Literal) -> tuple[nodes.Literal, ...]:

@@ -15,6 +15,7 @@ from typing import assert_never
 from leadflow.rules._check.names import criterion_clash, declare, name_pos
 from leadflow.rules._check.reach import Names, contradiction, unreachable
 from leadflow.rules._check.scope import GRADES, TEMPERATURES, did_you_mean
+from leadflow.rules._compile.clauses import Clause
 from leadflow.rules._compile.conditions import Compiler, Test, references
 from leadflow.rules._compile.predicates import never
 from leadflow.rules._compile.program import CBranch, CQualification, CRule, CScore, Program
@@ -155,7 +156,8 @@ def _branches(
                 f"{', '.join(labels)}{check.suggest(b.label, labels)}",
             )
         test = None if b.condition is None else check.condition(b.condition)
-        out.append(CBranch(b.label, test, b.pos.text, b.pos.source, b.pos.line, what))
+        why = None if b.condition is None else check.clause(b.condition)
+        out.append(CBranch(b.label, test, b.pos.text, b.pos.source, b.pos.line, what, why))
     if branches and all(b.condition is not None for b in branches):
         last = branches[-1]
         example = "cold otherwise" if what == "temperature" else "C otherwise"
@@ -179,6 +181,7 @@ class _Assembly:
     scores: list[CScore] = field(default_factory=list)
     grades: list[tuple[str, tuple[CBranch, ...]]] = field(default_factory=list)
     knockouts: list[tuple[Test, KnockoutHit]] = field(default_factory=list)
+    knockout_clauses: list[Clause] = field(default_factory=list)
     temperature: tuple[CBranch, ...] | None = None
     mql: CBranch | None = None
     quals: list[CQualification] = field(default_factory=list)
@@ -192,6 +195,7 @@ class _Assembly:
         """Check and compile one statement (declarations were handled by ``declare``)."""
         check = self.check
         check.allow_scores = check.allow_temperature = check.allow_criteria = False
+        check.allow_knockouts = isinstance(s, nodes.Temperature | nodes.Mql | nodes.Qualification)
         match s:
             case nodes.ScoreBlock():
                 self.score_block(s)
@@ -211,7 +215,8 @@ class _Assembly:
                 if self.first("mql", s.pos):
                     check.allow_scores = check.allow_temperature = True
                     test = _checked(s.condition, s.pos, check, "mql rule")
-                    self.mql = CBranch("mql", test, s.pos.text, s.pos.source, s.pos.line)
+                    why = check.clause(s.condition)
+                    self.mql = CBranch("mql", test, s.pos.text, s.pos.source, s.pos.line, "", why)
             case nodes.Qualification():
                 self.quals.append(_qualification(s, check, self.templates, self.answered))
             case (
@@ -307,7 +312,7 @@ class _Assembly:
         check.allow_scores = True
         if s.reason not in self.reasons:
             check.error(
-                s.pos,
+                name_pos(s.pos, s.reason),
                 f"unknown reason code '{s.reason}'"
                 f"{check.suggest(s.reason, self.reasons)}; reasons: "
                 f"{', '.join(sorted(self.reasons))}",
@@ -318,6 +323,7 @@ class _Assembly:
                 KnockoutHit(s.reason, s.pos.text, s.pos.source, s.pos.line),
             )
         )
+        self.knockout_clauses.append(check.clause(s.condition))
 
 
 def assemble(
@@ -359,7 +365,10 @@ def assemble(
         sources=tuple(texts),
         places=_places(statements, templates),
         on_scores=MappingProxyType(dict(check.on_scores)),
+        knockout_clauses=tuple(done.knockout_clauses),
     )
+    check.tests.clear()  # keyed by node ids: of no use once the statements are gone
+    check.reads.clear()
     return program, check
 
 
@@ -440,6 +449,7 @@ def _qualification(
     check.criteria = {name: dict(scale) for name, scale in criteria}
     check.allow_scores = check.allow_temperature = check.allow_criteria = True
     test: Test
+    why: Clause | None = None
     if s.passes is None or s.pass_pos is None:
         check.error(s.pos, f"qualification {s.name} needs a 'pass when ...' line")
         test = never
@@ -447,10 +457,11 @@ def _qualification(
     else:
         # constants are not looked up: a criterion's answers are names, not constants
         test = _checked(s.passes, s.pass_pos, check, "pass rule", constants=False)
+        why = check.clause(s.passes)
         text, line = s.pass_pos.text, s.pass_pos.line
     check.criteria = {}
     source = s.pass_pos.source if s.pass_pos is not None else s.pos.source
-    return CQualification(s.name, tuple(criteria), test, text, source, line)
+    return CQualification(s.name, tuple(criteria), test, text, source, line, why)
 
 
 def _merge_templates(

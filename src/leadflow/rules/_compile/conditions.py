@@ -19,6 +19,7 @@ from typing import Any, assert_never
 
 from leadflow.rules._check.implication import WorkBudget
 from leadflow.rules._check.scope import GRADES, Check, article
+from leadflow.rules._compile.clauses import Clause, Reads, clause
 from leadflow.rules._compile.points import (
     Fuser,
     activity_points,
@@ -62,6 +63,14 @@ class Compiler(Check):
     on_scores: dict[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
     # the never-match check's budget of work for the whole rule set (see _check/reach.py)
     work: WorkBudget = field(default_factory=WorkBudget)
+    # each condition node compiled (by id, while the statements live) -> its test, and each
+    # comparison -> the fact it reads and its values: the why-not clauses (see clauses.py)
+    tests: dict[int, Test] = field(default_factory=dict)
+    reads: dict[int, Reads] = field(default_factory=dict)
+
+    def clause(self, cond: nodes.Condition) -> Clause:
+        """``cond``, compiled before, as a :class:`Clause` for the why-not explanations."""
+        return clause(cond, self.tests, self.reads)
 
     def fusable(self, test: Test, fuser: Fuser) -> Test:
         """Remember how to turn ``test`` into a value rule; return it."""
@@ -71,6 +80,11 @@ class Compiler(Check):
     # -- conditions ----------------------------------------------------------------------------
     def condition(self, cond: nodes.Condition) -> Test:
         """Check ``cond`` and compile it; on errors, a test that never matches."""
+        test = self.tests[id(cond)] = self.form(cond)
+        return test
+
+    def form(self, cond: nodes.Condition) -> Test:
+        """:meth:`condition`, one form at a time."""
         match cond:
             case nodes.AllOf():
                 tests = tuple(self.condition(c) for c in cond.items)
@@ -91,8 +105,20 @@ class Compiler(Check):
                 return self.grade_count(cond)
             case nodes.Compare():
                 return self.compare(cond)
+            case nodes.KnockedOut():
+                return self.knocked_out(cond)
             case _:
                 assert_never(cond)
+
+    def knocked_out(self, cond: nodes.KnockedOut) -> Test:
+        if not self.allow_knockouts:
+            self.error(
+                cond.pos,
+                "'knocked out' can be used only in temperature, mql and qualification rules "
+                "(knock-outs are decided after the scores and grades)",
+            )
+            return never
+        return _knocked_out
 
     def activity(self, test: nodes.ActivityTest) -> Test:
         if test.kind not in self.kinds:
@@ -170,6 +196,7 @@ class Compiler(Check):
                 return never
             want_missing = op == "is missing"
             self.used.setdefault(key, cond.pos)
+            self.reads[id(cond)] = (key, type_, ())
             return lambda f: (f[key] is None) is want_missing
         if (
             type_ == "email"
@@ -185,6 +212,7 @@ class Compiler(Check):
                 )
                 return never
             free = (word == "freemail") is (op == "is")
+            self.reads[id(cond)] = ("@freemail", "email", (word,))
             self.used.setdefault("@freemail", cond.pos)
             return self.fusable(
                 lambda f: f["@freemail"] is free, partial(same_points, "@freemail", free)
@@ -234,6 +262,7 @@ class Compiler(Check):
                 if known is not None:
                     self.list_values[known] = wanted
             inside = op == "in"
+            self.reads[id(cond)] = (key, type_, (wanted,))
             return self.fusable(
                 membership(key, wanted, inside=inside),
                 partial(membership_points, key, wanted, inside),
@@ -241,6 +270,7 @@ class Compiler(Check):
         values = [self.expect(v, type_, name) for v in cond.values]
         if any(v is None for v in values):
             return never
+        self.reads[id(cond)] = (key, type_, tuple(values))
         if op == "between":
             low, high = values
             return self.fusable(
@@ -274,7 +304,10 @@ class Compiler(Check):
         ):
             grade_key = key + "%"
             proxy = nodes.Compare(cond.name, cond.op, cond.values, cond.pos)
-            return self.compile_op(proxy, grade_key, "grade")
+            test = self.compile_op(proxy, grade_key, "grade")
+            if id(proxy) in self.reads:
+                self.reads[id(cond)] = self.reads.pop(id(proxy))
+            return test
         if cond.op not in {"is", "is not", "in", "not in"}:
             self.error(
                 cond.pos,
@@ -295,7 +328,12 @@ class Compiler(Check):
                 )
                 return never
             wanted.add(str(item.value))
+        self.reads[id(cond)] = (key, "criterion", (frozenset(wanted),))
         return membership(key, frozenset(wanted), inside=cond.op in {"is", "in"})
+
+
+def _knocked_out(f: dict[str, Any]) -> bool:
+    return f["!knocked_out"] is True
 
 
 def references(cond: nodes.Condition) -> tuple[str, ...]:
@@ -313,8 +351,8 @@ def references(cond: nodes.Condition) -> tuple[str, ...]:
                 found.append(node.name)
             case nodes.ActivityTest():
                 found.append(node.kind)
-            case nodes.GradeCount():
-                pass  # reads the grades, shown by the grade lines themselves
+            case nodes.GradeCount() | nodes.KnockedOut():
+                pass  # reads the grades or knock-outs, shown by their own lines
             case _:
                 assert_never(node)
     return tuple(dict.fromkeys(found))

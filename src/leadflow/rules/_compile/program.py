@@ -10,6 +10,7 @@ from typing import Any
 
 from leadflow.errors import RuleEvaluationError
 from leadflow.rules._check.scope import did_you_mean
+from leadflow.rules._compile.clauses import Clause
 from leadflow.rules._compile.points import CountRule, ValueRule
 from leadflow.rules._compile.predicates import Test
 from leadflow.rules._facts import Facts, Getter
@@ -71,6 +72,7 @@ class CBranch:
     line: int
     what: str = ""
     decision: Decision = field(init=False, repr=False, compare=False)
+    clause: Clause | None = field(default=None, repr=False, compare=False)  # for why-not
 
     def __post_init__(self) -> None:
         decision = Decision(self.what, self.label, self.text, self.source, self.line)
@@ -85,6 +87,7 @@ class CQualification:
     text: str
     source: str
     line: int
+    clause: Clause | None = field(default=None, repr=False, compare=False)  # for why-not
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ class Program:
     places: tuple[tuple[str, int], ...] = ()
     # conditions that read nothing but scores -> the comparisons they join by "and"
     on_scores: Mapping[Test, tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
+    # the condition of each knock-out, in the order of ``knockouts`` (for why-not)
+    knockout_clauses: tuple[Clause, ...] = ()
 
     def located(self, error: RuleEvaluationError) -> RuleEvaluationError:
         """The same error, naming the first rule that reads the field."""

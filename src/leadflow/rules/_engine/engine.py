@@ -47,8 +47,9 @@ from leadflow.rules._engine.classifying import Outcomes, classification
 from leadflow.rules._engine.contributions import contributions_of, shown_counts
 from leadflow.rules._engine.lines import SELF, fetcher, line_rule
 from leadflow.rules._engine.totals import add_up, weighted
+from leadflow.rules._engine.whynot import why_not
 from leadflow.rules._engine.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
-from leadflow.rules._facts import Facts, Getter, field_reader
+from leadflow.rules._facts import Facts, Getter, field_reader, shadowed
 from leadflow.rules.results import Contribution, Decision, Evaluation, KnockoutHit
 
 __all__ = ("Engine",)
@@ -270,6 +271,8 @@ class Engine:
             given = program.check_answers(answers)
         if not isinstance(lead, Lead):
             lead = validate_lead(lead)
+        if lead.custom and (error := shadowed(lead)) is not None:
+            raise error
         # self._values written out: this is the hot path
         read, zeros = self._hot
         clock = self._clock
@@ -361,6 +364,7 @@ class Engine:
         knockouts: tuple[KnockoutHit, ...] = ()
         if self._knockouts:
             knockouts = tuple(hit for test, hit in self._knockouts if test(f) is True)
+        f["!knocked_out"] = bool(knockouts)
         temperature, outcomes = self._temperature_of(f, knockouts, decisions)
         f["!temperature"] = temperature
         mql = self._mql_of(f, knockouts, decisions)
@@ -431,8 +435,11 @@ class Engine:
         """The fields the rules read, then the activity counts.
 
         Raises:
-            RuleEvaluationError: a custom field holds a value of the wrong type.
+            RuleEvaluationError: a custom field holds a value of the wrong type, or ``custom``
+                the name of a lead field or derived fact.
         """
+        if lead.custom and (error := shadowed(lead)) is not None:
+            raise error
         try:
             values = self._read(lead)
         except RuleEvaluationError as error:
@@ -459,6 +466,23 @@ class Engine:
         ]
 
     # -- explanations --------------------------------------------------------------------------
+    def why_not(self, evaluation: Evaluation, name: str) -> str:
+        """:meth:`Evaluation.why_not <leadflow.rules.Evaluation.why_not>` (documented there).
+
+        The facts of the lead are read again as the evaluation read them, with its scores,
+        grades, knock-outs and temperature put back; nothing is decided again.
+        """
+        lead: Lead = evaluation.trace[1]
+        clock = self._at(evaluation.now)
+        f = self._facts(lead, clock[1], self._values(lead, clock))
+        for block in self._program.scores:
+            f["$" + block.name] = evaluation.scores[block.name]
+        for grade, label in evaluation.grades.items():
+            f["%" + grade] = label
+        f["!knocked_out"] = evaluation.knocked_out
+        f["!temperature"] = evaluation.temperature
+        return why_not(self._program, evaluation, f, name)
+
     def contributions(
         self, lead: Lead, now: datetime, scores: Mapping[str, float], points: Sequence[float]
     ) -> tuple[Contribution, ...]:

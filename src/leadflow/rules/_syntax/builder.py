@@ -57,10 +57,8 @@ class _Builder(TestBuilder):
             window = self.window(children[3]) if len(children) > 3 else None  # type: ignore[arg-type]
             count = self.count(children[1], "times")
             return nodes.ActivityTest(str(children[0]), count, window, pos)
-        if kind == "grade_count":
-            number, _, grade, *better = children
-            count = self.count(number, "grades")
-            return nodes.GradeCount(count, str(grade), bool(better), pos)
+        if kind in {"grade_count", "knocked_out"}:
+            return self.unnamed(kind, children, pos)
         name = str(children[0])
         if kind == "compare":
             return nodes.Compare(name, str(children[1]), (self.literal(children[2]),), pos)
@@ -73,6 +71,14 @@ class _Builder(TestBuilder):
             return nodes.Compare(name, _OPS[kind], (self.literal(target),), pos)
         values = tuple(self.literal(c) for c in children[1:])
         return nodes.Compare(name, _OPS[kind], values, pos)
+
+    def unnamed(self, kind: str, children: list[Any], pos: nodes.Pos) -> nodes.Condition:
+        """A condition about the lead's classification rather than a named fact."""
+        if kind == "knocked_out":
+            return nodes.KnockedOut(pos)
+        number, _, grade, *better = children
+        count = self.count(number, "grades")
+        return nodes.GradeCount(count, str(grade), bool(better), pos)
 
     # -- statements --------------------------------------------------------------------------
     def statement(self, node: Tree[Token]) -> nodes.Statement:

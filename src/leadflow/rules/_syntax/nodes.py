@@ -20,6 +20,7 @@ __all__ = (
     "GradeBlock",
     "GradeCount",
     "Include",
+    "KnockedOut",
     "Knockout",
     "LeadItem",
     "ListDef",
@@ -91,6 +92,13 @@ class GradeCount:
 
 
 @dataclass(frozen=True, slots=True)
+class KnockedOut:
+    """``knocked out``: whether some knock-out fired (read by temperature, mql and pass rules)."""
+
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class AllOf:
     items: tuple[Condition, ...]
     pos: Pos
@@ -108,7 +116,7 @@ class Negation:
     pos: Pos
 
 
-Condition: TypeAlias = Compare | ActivityTest | GradeCount | AllOf | AnyOf | Negation
+Condition: TypeAlias = Compare | ActivityTest | GradeCount | KnockedOut | AllOf | AnyOf | Negation
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from importlib.resources import files
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
+from lark.lexer import PatternRE, PatternStr, TerminalDef
 from lark.parsers.lalr_parser_state import ParserState
 
 from leadflow.errors import RuleSyntaxError
@@ -74,6 +74,24 @@ _STATEMENT_START = re.compile(
 )
 
 
+_KEYWORDS: dict[str, str] = {}
+"""Terminal name -> the keyword it stands for (``AT`` -> ``at``), filled as the parser is built."""
+
+
+def _whole_word(terminal: TerminalDef) -> None:
+    """Make a keyword terminal match whole words only: ``atleast`` is a name, not ``at least``.
+
+    lark reads a keyword written as a string as soon as the text starts with it; as a regular
+    expression that no letter, digit or ``_`` may follow, with the priority of the grammar's
+    other word terminals, it wins over ``NAME`` only for the whole word.
+    """
+    pattern = terminal.pattern
+    if isinstance(pattern, PatternStr) and re.fullmatch(r"[a-z]+", pattern.value):
+        _KEYWORDS[terminal.name] = pattern.value
+        terminal.pattern = PatternRE(re.escape(pattern.value) + r"(?![a-z0-9_])")
+        terminal.priority = 2
+
+
 @cache
 def _parser() -> Lark:
     grammar = files("leadflow.rules").joinpath("grammar.lark").read_text(encoding="utf-8")
@@ -83,15 +101,18 @@ def _parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         cache=False,
+        edit_terminals=_whole_word,
     )
 
 
 @cache
 def _terminal_words() -> dict[str, str]:
     words = dict(_WORDS)
-    for terminal in _parser().terminals:
+    parser = _parser()
+    for terminal in parser.terminals:
         if isinstance(terminal.pattern, PatternStr):
             words[terminal.name] = f"'{terminal.pattern.value}'"
+    words.update((name, f"'{word}'") for name, word in _KEYWORDS.items())
     return words
 
 
@@ -242,13 +263,13 @@ def _translate(
         foreign = _foreign(chunk, at, expected)
         if foreign:
             return _foreign_error(text, source, line + skipped, column, foreign, expected)
-        hint = _keyword_hint(str(token.value), expected) if token.type == "NAME" else ""
+        what, end = _token_message(token, chunk, at, found, expected, skipped, end)
         return error_at(
             text,
             source,
             line + skipped,
             column,
-            f"expected {_join(expected)}, found {found}{hint}",
+            what,
             end_column=end,
             expected=expected,
         )
@@ -280,6 +301,31 @@ def _translate(
         )
     line, column = _end_position(chunk)  # pragma: no cover - LALR raises only the two above
     return error_at(text, source, line + skipped, column, "unexpected end")  # pragma: no cover
+
+
+def _token_message(
+    token: Token,
+    chunk: str,
+    at: int | None,
+    found: str,
+    expected: tuple[str, ...],
+    skipped: int,
+    end: int,
+) -> tuple[str, int]:
+    """What to say about an unexpected token ``found`` at ``chunk[at]`` (``None``: at the end
+    of a line or of the text), and the column the caret's span ends at."""
+    if at is not None and (phrase := _phrase_hint(chunk, at)) is not None:
+        return phrase, end - len(str(token.value)) + len(phrase.split("'")[1])
+    if "'}'" in expected and (token.type == "$END" or _STATEMENT_START.match(found[1:])):
+        block = _open_block(chunk, len(chunk) if at is None else at)
+        if block is not None:
+            opened, header = block
+            return (
+                f"block `{header}` opened on line {opened + skipped} is not closed: "
+                f"expected '}}', found {found}"
+            ), end
+    hint = _keyword_hint(str(token.value), expected) if token.type == "NAME" else ""
+    return f"expected {_join(expected)}, found {found}{hint}", end
 
 
 def _foreign(chunk: str, at: int | None, expected: tuple[str, ...]) -> tuple[str, str] | None:
@@ -315,9 +361,51 @@ def _foreign_error(
 
 
 def _keyword_hint(found: str, expected: tuple[str, ...]) -> str:
-    """`` (did you mean 'score'?)`` when ``found`` looks like a misspelt expected keyword."""
+    """`` (did you mean 'score'?)`` when ``found`` looks like a misspelt expected keyword, or
+    `` (keywords are whole words: write 'at least')`` when it is one glued to the next word."""
     keywords = [m.group(1) for word in expected if (m := _KEYWORD.fullmatch(word))]
+    for keyword in sorted(keywords, key=len, reverse=True):
+        rest = found[len(keyword) :]
+        if found.startswith(keyword) and rest:
+            return f" (keywords are whole words: write '{keyword} {rest}')"
     return did_you_mean(found, keywords)
+
+
+def _open_block(chunk: str, upto: int) -> tuple[int, str] | None:
+    """The innermost block still open at ``chunk[upto]``: its line and its header."""
+    stack: list[tuple[int, str]] = []
+    for number, raw in enumerate(chunk[:upto].split("\n"), start=1):
+        line = raw.split("#", 1)[0].strip() if '"' not in raw else raw.strip()
+        if line.endswith("{"):
+            stack.append((number, " ".join(line[:-1].split())))
+        elif line == "}" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+_RANGE = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?)\s*\.\.\s*(-?[0-9]+(?:\.[0-9]+)?)")
+_LAST = re.compile(r"(last|past|the last|the past)\s+([0-9]+(?:\.[0-9]+)?)\s+([a-z]+)")
+_IN_LAST = re.compile(r"\b(?:in|within)\s+(?:the\s+)?(?:last|past)\s*$")
+
+
+def _phrase_hint(chunk: str, at: int) -> str | None:
+    """A message naming what to write instead, for phrases of other languages that people write
+    for a range (``50..500``) or a window (``within last 30 days``, ``in last 30 days``)."""
+    rest = chunk[at : chunk.find("\n", at) if "\n" in chunk[at:] else len(chunk)]
+    if m := _RANGE.match(rest):
+        return f"found '{m.group(0)}': write 'between {m.group(1)} and {m.group(2)}'"
+    if m := _LAST.match(rest):
+        return f"found '{m.group(0)}': write 'within {m.group(2)} {m.group(3)}'"
+    window = re.match(r"([0-9]+(?:\.[0-9]+)?)\s+([a-z]+)", rest)
+    if window and _IN_LAST.search(chunk[:at]):
+        phrase = _IN_LAST.search(chunk[:at])
+        assert phrase is not None  # noqa: S101
+        written = " ".join(phrase.group(0).split()) + " " + window.group(0)
+        return (
+            f"found '{written}': write 'within {window.group(1)} {window.group(2)}' "
+            "(windows count back from now)"
+        )
+    return None
 
 
 def _line_end(text: str, token: Token) -> tuple[int, int]:
