@@ -112,7 +112,9 @@ def _scan(path: Path, source: str, seen: set[Path]) -> list[RuleLine]:
             out.append(RuleLine("mql", "mql", "", match[1], source, number, text))
         elif not stack and (match := _INCLUDE.match(text)):
             target = path.parent / match[1]
-            name = str(Path(source).parent / match[1]) if Path(source).parent != Path() else match[1]
+            name = (
+                str(Path(source).parent / match[1]) if Path(source).parent != Path() else match[1]
+            )
             out.extend(_scan(target, name, seen))
     return out
 

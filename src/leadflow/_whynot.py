@@ -41,9 +41,9 @@ class Check:
     """One condition of the rule, and whether it held for the lead."""
 
     condition: str
-    holds: bool | None
-    """``None``: unknown, a value the condition needs is missing (or could not be checked)."""
     detail: str
+    holds: bool | None = None
+    """``None``: unknown, a value the condition needs is missing (or could not be checked)."""
     nearest: tuple[str, ...] = ()
 
 
@@ -52,17 +52,20 @@ class WhyNot:
     """The answer to "why did NAME not happen for this lead"."""
 
     name: str
-    happened: bool
     summary: str
     rule: str = ""
     source: str = ""
     line: int = 0
     checks: tuple[Check, ...] = ()
     blocked_by: tuple[str, ...] = field(default=())
+    happened: bool = False
 
     def __str__(self) -> str:
         where = f"  ({self.source}:{self.line})" if self.source else ""
-        out = [f"why not {self.name}: {self.summary}" + (f"\n  rule: {self.rule}{where}" if self.rule else "")]
+        out = [
+            f"why not {self.name}: {self.summary}"
+            + (f"\n  rule: {self.rule}{where}" if self.rule else "")
+        ]
         out.extend(f"  knocked out: {b}" for b in self.blocked_by)
         for check in self.checks:
             verdict = {True: "holds", False: "does not hold", None: "unknown"}[check.holds]
@@ -161,9 +164,7 @@ class _Context:
                 (False, abs(points(r))) if abs(points(r)) >= abs(gap) else (True, -abs(points(r)))
             )
         )
-        return tuple(
-            f"{' '.join(r.text.split())}, {r.source}:{r.line}" for r in candidates[:3]
-        )
+        return tuple(f"{' '.join(r.text.split())}, {r.source}:{r.line}" for r in candidates[:3])
 
     def check(self, condition: str) -> Check:
         ev = self.evaluation
@@ -172,48 +173,57 @@ class _Context:
             name, op, number = match[1], match[2], float(match[3])
             if name in ev.scores:
                 value = ev.scores[name]
-                holds = {">=": value >= number, ">": value > number, "<=": value <= number, "<": value < number}[op]
+                holds = {
+                    ">=": value >= number,
+                    ">": value > number,
+                    "<=": value <= number,
+                    "<": value < number,
+                }[op]
                 if holds:
-                    return Check(atom, True, f"{name} is {_fmt(value)}")
+                    return Check(atom, f"{name} is {_fmt(value)}", holds=True)
                 up = op in (">=", ">")
                 gap = number - value if up else value - number
                 if op in (">", "<"):
                     detail = f"{name} is {_fmt(value)}, needs {op} {_fmt(number)}"
                 else:
-                    detail = f"{name} is {_fmt(value)}, {_fmt(abs(gap))} {'short' if up else 'too many'}"
-                return Check(atom, False, detail, self.nearest(name, gap, up=up))
+                    detail = (
+                        f"{name} is {_fmt(value)}, {_fmt(abs(gap))} {'short' if up else 'too many'}"
+                    )
+                return Check(atom, detail, holds=False, nearest=self.nearest(name, gap, up=up))
             if name == "positive" and ev.qualifications:
-                return Check(atom, None, "see the qualification's grades")
+                return Check(atom, "see the qualification's grades", holds=None)
         if match := _TEMPERATURE_IS.match(atom):
             negated, wanted = bool(match[1]), match[2]
             holds = (ev.temperature == wanted) != negated
-            return Check(atom, holds, f"temperature is {ev.temperature or 'not decided'}")
+            return Check(atom, f"temperature is {ev.temperature or 'not decided'}", holds=holds)
         if (match := _GRADE_TEST.match(atom)) and match[1] in ev.grades:
             name, op, letter = match[1], match[2], match[3]
             have = ev.grades[name]
             rank, need = _GRADE_ORDER.index(have), _GRADE_ORDER.index(letter)
             holds = {"is": rank == need, "at least": rank <= need, "at most": rank >= need}[op]
-            return Check(atom, holds, f"grade {name} is {have}")
+            return Check(atom, f"grade {name} is {have}", holds=holds)
         return self.probe(atom)
 
     def probe(self, atom: str) -> Check:
         """Evaluate a condition on the lead's facts with a two-line rule file."""
-        text = (
-            f"{self.definitions}\nscore why_not_probe {{\n  +1 {atom}\n  +2 not ({atom})\n}}\n"
-        )
+        text = f"{self.definitions}\nscore why_not_probe {{\n  +1 {atom}\n  +2 not ({atom})\n}}\n"
         try:
             probe = parse(text, source=self.rules.source, base_dir=self.path.parent)
             result = probe.evaluate(self.lead, now=self.evaluation.now)
         except LeadflowError:
-            return Check(atom, None, "could not be checked on its own (it reads more than the lead)")
+            return Check(
+                atom, "could not be checked on its own (it reads more than the lead)", holds=None
+            )
         fired = {c.points: c for c in result.contributions if c.score == "why_not_probe"}
         seen = fired.get(1.0) or fired.get(2.0)
         values = ", ".join(f"{k} {_show(v)}" for k, v in seen.values) if seen else ""
         if 1.0 in fired:
-            return Check(atom, True, f"the lead has {values}" if values else "it holds")
+            return Check(atom, f"the lead has {values}" if values else "it holds", holds=True)
         if 2.0 in fired:
-            return Check(atom, False, f"the lead has {values}" if values else "nothing it asks for")
-        return Check(atom, None, "a value it needs is missing from the lead")
+            return Check(
+                atom, f"the lead has {values}" if values else "nothing it asks for", holds=False
+            )
+        return Check(atom, "a value it needs is missing from the lead", holds=None)
 
     def analyse(self, condition: str) -> tuple[Check, ...]:
         """The checks of the alternative (``or``) that came nearest to holding."""
@@ -235,7 +245,9 @@ def _show(value: Any) -> str:
 
 
 def _knockouts(ev: Evaluation) -> tuple[str, ...]:
-    return tuple(f"{k.reason} ({k.source}:{k.line}: {' '.join(k.rule.split())})" for k in ev.knockouts)
+    return tuple(
+        f"{k.reason} ({k.source}:{k.line}: {' '.join(k.rule.split())})" for k in ev.knockouts
+    )
 
 
 def why_not(
@@ -256,7 +268,6 @@ def why_not(
         checks = () if not rule.condition else ctx.analyse(rule.condition)
         return WhyNot(
             name,
-            False,
             summary,
             " ".join(rule.text.split()),
             rule.source,
@@ -270,7 +281,9 @@ def why_not(
         if rule is None:
             raise ValueError("the rule file has no 'mql when' rule")
         if ev.mql:
-            return WhyNot(name, True, "the lead is an MQL", rule.text, rule.source, rule.line)
+            return WhyNot(
+                name, "the lead is an MQL", rule.text, rule.source, rule.line, happened=True
+            )
         if ev.knocked_out:
             return explained(rule, "a knocked-out lead is never an MQL", blocked=True)
         return explained(rule, "the mql rule does not hold")
@@ -281,7 +294,9 @@ def why_not(
         if rule is None:
             raise ValueError(f"the temperature block has no line for {wanted!r}")
         if ev.temperature == wanted:
-            return WhyNot(name, True, f"the lead is {wanted}", rule.text, rule.source, rule.line)
+            return WhyNot(
+                name, f"the lead is {wanted}", rule.text, rule.source, rule.line, happened=True
+            )
         if ev.knocked_out:
             return explained(rule, "a knocked-out lead is always cold", blocked=True)
         earlier = next(
@@ -305,33 +320,48 @@ def why_not(
             raise ValueError(f"grade {grade} has no line for {letter}")
         have = ev.grades[grade]
         if have == letter:
-            return WhyNot(name, True, f"grade {grade} is {letter}", rule.text, rule.source, rule.line)
+            return WhyNot(
+                name, f"grade {grade} is {letter}", rule.text, rule.source, rule.line, happened=True
+            )
         return explained(rule, f"grade {grade} is {have}")
     if len(words) == 1 and words[0] in ev.qualifications:
         q = ev.qualifications[words[0]]
-        rule = RuleLine("pass", q.framework, "", q.rule.removeprefix("pass when").strip(), q.source, q.line, q.rule)
+        rule = RuleLine(
+            "pass",
+            q.framework,
+            "",
+            q.rule.removeprefix("pass when").strip(),
+            q.source,
+            q.line,
+            q.rule,
+        )
         if q.passed:
-            return WhyNot(name, True, f"{q.framework} passes", q.rule, q.source, q.line)
+            return WhyNot(name, f"{q.framework} passes", q.rule, q.source, q.line, happened=True)
         graded = ", ".join(f"{c} {q.answers[c]} ({g})" for c, g in q.grades.items())
         result = explained(rule, f"{q.framework} fails with {q.positive} positive: {graded}")
         checks = tuple(
             Check(
                 c.condition,
-                _positive_holds(c.condition, q.positive),
                 f"{q.positive} criteria are graded A or B",
+                holds=_positive_holds(c.condition, q.positive),
             )
             if c.condition.startswith("positive")
             else c
             for c in result.checks
         )
-        return WhyNot(
-            name, False, result.summary, result.rule, result.source, result.line, checks
-        )
+        return WhyNot(name, result.summary, result.rule, result.source, result.line, checks)
     if len(words) == 1:
         knockout = next((r for r in lines if r.kind == "knockout" and r.block == words[0]), None)
         if knockout is not None:
             if words[0] in ev.reasons:
-                return WhyNot(name, True, f"knockout {words[0]} fired", knockout.text, knockout.source, knockout.line)
+                return WhyNot(
+                    name,
+                    f"knockout {words[0]} fired",
+                    knockout.text,
+                    knockout.source,
+                    knockout.line,
+                    happened=True,
+                )
             return explained(knockout, f"knockout {words[0]} did not fire")
     known = ["mql", *_TEMPERATURES, *(f"{g} A" for g in ev.grades), *ev.qualifications]
     known += [r.block for r in lines if r.kind == "knockout"]
@@ -343,4 +373,9 @@ def _positive_holds(condition: str, positive: int) -> bool | None:
     if not match:
         return None
     number, op = float(match[3]), match[2]
-    return {">=": positive >= number, ">": positive > number, "<=": positive <= number, "<": positive < number}[op]
+    return {
+        ">=": positive >= number,
+        ">": positive > number,
+        "<=": positive <= number,
+        "<": positive < number,
+    }[op]

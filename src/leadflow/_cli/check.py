@@ -28,9 +28,7 @@ def _check_graph(path: str) -> list[Diagnostic]:
     try:
         load_graph(path)
     except GraphError as error:
-        return [
-            Diagnostic(path, 1, 1, str(p), error.code) for p in error.problems
-        ]
+        return [Diagnostic(path, 1, 1, str(p), error.code) for p in error.problems]
     except LeadflowError as error:
         return [Diagnostic(path, 1, 1, str(error), error.code)]
     return []
@@ -62,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
     emit(diagnostics, args.format)
     if args.format == "text":
         files = len(args.files)
-        print(f"checked {files} file{'s' * (files != 1)}: {len(diagnostics)} errors", file=sys.stderr)
+        print(
+            f"checked {files} file{'s' * (files != 1)}: {len(diagnostics)} errors", file=sys.stderr
+        )
     if missing:
         return BAD_USAGE
     return FINDINGS if diagnostics else OK
@@ -83,4 +83,3 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="text: file:line:col lines on stderr; json: a list on stdout; github: annotations",
     )
     parser.set_defaults(run=run)
-

@@ -68,7 +68,9 @@ def diagnostics_of(error: LeadflowError, path: str) -> list[Diagnostic]:
     """One diagnostic per independent error of a rule file that did not load."""
     if isinstance(error, RuleSyntaxError):
         return [
-            Diagnostic(e.source, e.line, e.column, _without_place(e), e.code, end_column=e.end_column)
+            Diagnostic(
+                e.source, e.line, e.column, _without_place(e), e.code, end_column=e.end_column
+            )
             for e in error.errors
         ]
     return [Diagnostic(path, 1, 1, str(error).splitlines()[0], error.code)]
@@ -129,7 +131,9 @@ def parse_now(text: str | None) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        say(f"leadflow: --now {text!r} is not an ISO 8601 date-time, e.g. 2026-11-20T12:00:00+01:00")
+        say(
+            f"leadflow: --now {text!r} is not an ISO 8601 date-time, e.g. 2026-11-20T12:00:00+01:00"
+        )
         raise Exit(BAD_USAGE) from None
     if value.tzinfo is None:
         say(f"leadflow: --now {text!r} needs a UTC offset, e.g. 2026-11-20T12:00:00+01:00")
@@ -142,13 +146,15 @@ def open_out(path: str | None) -> TextIO:
     if path is None:
         return sys.stdout
     try:
-        return open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the caller
+        return open(path, "w", encoding="utf-8", newline="")
     except OSError as error:
         say(f"leadflow: cannot write {path}: {error.strerror}")
         raise Exit(BAD_USAGE) from None
 
 
-_FAILURE: Final = re.compile(r"^(?P<file>.*):(?P<line>\d+): expected (?P<expected>.*?), got (?P<actual>.*)$")
+_FAILURE: Final = re.compile(
+    r"^(?P<file>.*):(?P<line>\d+): expected (?P<expected>.*?), got (?P<actual>.*)$"
+)
 
 
 def split_failure(message: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from leadflow._cli.score import problem_text
 __all__ = ("add_parser", "changes")
 
 
-def _yes_no(value: bool | None) -> str:
+def _yes_no(value: object) -> str:
     return "-" if value is None else ("yes" if value else "no")
 
 
@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         return OK
     print(f"{changed} of {scored} leads change ({args.old} -> {args.new})")
     for (what, before, after), n in counts.most_common():
-        print(f"  {what}: {before} -> {after}: {n}  e.g. {', '.join(examples[(what, before, after)])}")
+        print(
+            f"  {what}: {before} -> {after}: {n}  e.g. {', '.join(examples[(what, before, after)])}"
+        )
     print()
     print("changed rule lines:" if lines else "no rule lines changed")
     for line in lines:
@@ -129,7 +131,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("new", metavar="NEW")
     parser.add_argument("leads", metavar="LEADS")
     parser.add_argument("--now", help="evaluation time, ISO 8601 with offset (default: now)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N leads")
+    parser.add_argument(
+        "--limit", type=int, default=None, metavar="N", help="only the first N leads"
+    )
     parser.add_argument("--examples", type=int, default=5, metavar="N", help="examples per change")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)

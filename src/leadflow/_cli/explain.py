@@ -24,8 +24,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         answer = None
         if args.why_not:
-            assert record.data is not None  # a record with an evaluation has data
-            lead = validate_lead(record.data)
+            lead = validate_lead(record.data or {})
             try:
                 answer = why_not(rules, args.rules, lead, evaluation, args.why_not)
             except ValueError as error:

@@ -108,7 +108,7 @@ def row_of(evaluation: Any, *, explain: bool = False) -> dict[str, Any]:
     return row
 
 
-def _yes_no(value: bool | None) -> str:
+def _yes_no(value: object) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
@@ -151,17 +151,16 @@ class _Writer:
             evaluation.temperature or "",
             _yes_no(evaluation.mql),
             ";".join(evaluation.reasons),
-            *(
-                "passes" if evaluation.qualifications[q].passed else "fails"
-                for q in self.quals
-            ),
+            *("passes" if evaluation.qualifications[q].passed else "fails" for q in self.quals),
         ]
         if self.csv is not None:
             self.csv.writerow([*cells, *([evaluation.explain()] if self.explain else [])])
         else:
             print(self._line(cells), file=self.out)
             if self.explain:
-                print("\n".join("    " + x for x in evaluation.explain().splitlines()), file=self.out)
+                print(
+                    "\n".join("    " + x for x in evaluation.explain().splitlines()), file=self.out
+                )
 
 
 def read_activities(path: str | None) -> dict[str, list[dict[str, Any]]] | None:
@@ -188,7 +187,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         writer = _Writer(args.format, out, rules, explain=args.explain)
         for n, (_, evaluation) in enumerate(
-            evaluations(rules, leads, now=now, activities=activities, strict=args.strict, counts=counts),
+            evaluations(
+                rules, leads, now=now, activities=activities, strict=args.strict, counts=counts
+            ),
             start=1,
         ):
             writer.write(evaluation)
@@ -200,7 +201,9 @@ def run(args: argparse.Namespace) -> int:
             out.close()
         if progress:
             sys.stderr.write("\r\x1b[K")
-    say(f"scored {counts.get('valid', 0)} leads, skipped {counts.get('invalid', 0)} invalid records")
+    say(
+        f"scored {counts.get('valid', 0)} leads, skipped {counts.get('invalid', 0)} invalid records"
+    )
     return OK
 
 
