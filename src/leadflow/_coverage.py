@@ -34,8 +34,15 @@ class Branch:
     """``yes``/``no`` for ``mql``, ``passes``/``fails`` for ``pass when``, else ``""``."""
 
     def describe(self) -> str:
-        what = f"{self.rule.text}" + (f"  [{self.outcome}]" if self.outcome else "")
-        return f"{self.rule.kind} {self.rule.block}: {what}"
+        rule = self.rule
+        text = " ".join(rule.text.split()) + (f"  [{self.outcome}]" if self.outcome else "")
+        prefix = {
+            "score": f"score {rule.block}: ",
+            "grade": f"grade {rule.block}: ",
+            "temperature": "temperature: ",
+            "pass": f"qualification {rule.block}: ",
+        }.get(rule.kind, "")
+        return prefix + text
 
 
 def _key(source: str, line: int, outcome: str = "") -> tuple[str, int, str]:
