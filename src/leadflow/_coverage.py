@@ -18,9 +18,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leadflow._rulelines import RuleLine, scan
-from leadflow.rules import Evaluation
+
+if TYPE_CHECKING:  # pragma: no cover - `leadflow --help` does not import the rules engine
+    from leadflow.rules import Evaluation
 
 __all__ = ("Branch", "Coverage")
 

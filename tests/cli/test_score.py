@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadflow._records import read_records
 from tests.cli.helpers import BROKEN, GOOD, LEADS, NOW, run, write, write_jsonl
@@ -181,3 +183,53 @@ def test_json_array_reader_across_chunks(tmp_path: Path, monkeypatch: pytest.Mon
     assert [(r.line, r.data) for r in read_records(path)] == [
         (i + 2, d) for i, d in enumerate(items)
     ]
+
+
+def test_progress_only_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from leadflow._cli import score
+
+    rules, leads = write(tmp_path, "good.lf", GOOD), write_jsonl(tmp_path)
+    monkeypatch.setattr(score, "PROGRESS_EVERY", 1)
+    _, _, err = run(capsys, "score", rules, leads, "--now", NOW)
+    assert "\r" not in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _, out, err = run(capsys, "score", rules, leads, "--now", NOW)
+    assert "\rscoring leads.jsonl: 3 leads" in err
+    assert "\r" not in out
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(
+    items=st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), max_size=6),
+    indent=st.sampled_from([None, 0, 2]),
+    chunk=st.integers(1, 9),
+)
+def test_json_array_reader_reads_back_what_was_written(
+    tmp_path_factory: pytest.TempPathFactory,
+    items: list[dict[str, object]],
+    indent: int | None,
+    chunk: int,
+) -> None:
+    import leadflow._records as records
+
+    path = tmp_path_factory.mktemp("arr") / "x.json"
+    path.write_text(json.dumps(items, indent=indent), encoding="utf-8")
+    old, records.CHUNK = records.CHUNK, chunk
+    try:
+        found = list(read_records(path))
+    finally:
+        records.CHUNK = old
+    assert [r.data for r in found] == items
+    assert all(r.error is None for r in found)
