@@ -7,11 +7,13 @@ sub-parser and a ``run(args) -> int`` that returns the exit code (see ``common``
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
 from functools import wraps
 
 from leadflow._cli import check, diagram, diff, explain, schema, score, testing
-from leadflow._cli.common import Exit
+from leadflow._cli.common import OK, Exit
 
 __all__ = ("register",)
 
@@ -25,6 +27,10 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
             return run(args)
         except Exit as stop:
             return stop.code
+        except BrokenPipeError:  # pragma: no cover - `leadflow score ... | head` closed the pipe
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+            return OK
 
     return guarded
 
@@ -32,6 +38,5 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add every command's sub-parser to the ``leadflow`` parser."""
     for module in _COMMANDS:
-        module.add_parser(commands)
-        parser = commands.choices[next(reversed(commands.choices))]
+        parser = module.add_parser(commands)
         parser.set_defaults(run=_guarded(parser.get_default("run")))

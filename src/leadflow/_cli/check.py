@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     return FINDINGS if diagnostics else OK
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "check",
         help="parse rule files and run every static check",
@@ -83,3 +85,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="text: file:line:col lines on stderr; json: a list on stdout; github: annotations",
     )
     parser.set_defaults(run=run)
+    return parser

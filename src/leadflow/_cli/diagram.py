@@ -28,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "diagram",
         help="print the lifecycle graph as Mermaid",
@@ -37,3 +39,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="a lifecycle graph file")
     parser.set_defaults(run=run)
+    return parser

@@ -119,7 +119,9 @@ def _pairs(old: Any, new: Any, leads: Path, now: datetime) -> Iterator[tuple[Any
         raise Exit(BAD_USAGE) from None
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "diff",
         help="re-score leads with two versions of a rule file and show who changes",
@@ -137,3 +139,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--examples", type=int, default=5, metavar="N", help="examples per change")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
+    return parser

@@ -45,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
     return BAD_USAGE
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "explain",
         help="explain the scores and decisions of one lead, and why something did not happen",
@@ -61,3 +63,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--activities", metavar="FILE", help="activities by lead_id to add")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
+    return parser

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "schema",
         help="print the JSON Schema of a payload",
@@ -49,3 +51,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("payload", choices=("lead", "activity", "event"))
     parser.set_defaults(run=run)
+    return parser

@@ -207,7 +207,9 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "score",
         help="score a file of leads with a rule file",
@@ -228,3 +230,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--strict", action="store_true", help="stop with exit 1 at the first invalid record"
     )
     parser.set_defaults(run=run)
+    return parser

@@ -138,7 +138,9 @@ def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
     return {name: getattr(diagnostic, name) for name in Diagnostic.__slots__}
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "test",
         help="run the test blocks of rule files",
@@ -165,3 +167,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "stdout; github: annotations",
     )
     parser.set_defaults(run=run)
+    return parser
