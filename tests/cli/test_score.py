@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadflow._records import read_records
@@ -211,6 +211,7 @@ json_values = st.recursive(
 )
 
 
+@settings(max_examples=50)  # each example writes a file; the shapes are small
 @given(
     items=st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), max_size=6),
     indent=st.sampled_from([None, 0, 2]),
