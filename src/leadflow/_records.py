@@ -76,69 +76,84 @@ def _jsonl(handle: TextIO) -> Iterator[Record]:
 
 
 def _json_array(handle: TextIO) -> Iterator[Record]:
-    """The objects of a top-level JSON array, decoded one by one from a sliding buffer."""
+    """The objects of a top-level JSON array, decoded one by one from a sliding buffer.
+
+    The buffer holds at most a chunk plus the record being read; ``pos`` moves through it and
+    the consumed part is dropped when the next chunk comes in.
+    """
     decoder = json.JSONDecoder()
-    buffer = ""
-    line = 1  # the line of buffer[0]
-    started = False
-    at_end = False
+    buffer, pos, line = "", 0, 1  # `line` is the line of buffer[pos]
 
     def fill() -> bool:
-        nonlocal buffer
+        nonlocal buffer, pos
         chunk = handle.read(CHUNK)
-        buffer += chunk
-        return bool(chunk)
+        if not chunk:
+            return False
+        buffer, pos = buffer[pos:] + chunk, 0
+        return True
 
-    while True:
-        # skip white space and separators, counting lines
-        i = 0
+    def next_char() -> str:
+        """The next character that is not white space ("" at the end), not consumed."""
+        nonlocal pos, line
         while True:
-            while i < len(buffer) and buffer[i] in " \t\r\n,":
-                i += 1
-            if i < len(buffer) or not fill():
-                break
-        line += buffer.count("\n", 0, i)
-        buffer = buffer[i:]
-        if not buffer:
-            if not started:
-                yield Record(line, None, "expected a JSON array of lead objects, found nothing")
-            elif not at_end:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n":
+                line += buffer[pos] == "\n"
+                pos += 1
+            if pos < len(buffer):
+                return buffer[pos]
+            if not fill():
+                return ""
+
+    first = next_char()
+    if first != "[":
+        found = "nothing" if not first else repr(first)
+        yield Record(line, None, f"expected a JSON array of lead objects, found {found}")
+        return
+    pos += 1
+    if next_char() == "]":
+        pos += 1
+    else:
+        while True:
+            if not next_char():
                 yield Record(line, None, "the JSON array is not closed with ']'")
-            return
-        if not started:
-            if buffer[0] != "[":
-                yield Record(line, None, "expected a JSON array of lead objects")
                 return
-            started = True
-            buffer = buffer[1:]
-            continue
-        if buffer[0] == "]":
-            at_end = True
-            buffer = buffer[1:]
-            continue
-        if at_end:
-            yield Record(line, None, "unexpected text after the end of the JSON array")
-            return
-        while True:
-            try:
-                value, end = decoder.raw_decode(buffer)
-            except json.JSONDecodeError as error:
-                if len(buffer) < MAX_RECORD and fill():
-                    continue  # the object goes on in the next chunk
-                yield Record(line + error.lineno - 1, None, f"not JSON: {error.msg}")
+            while True:
+                try:
+                    value, end = decoder.raw_decode(buffer, pos)
+                except json.JSONDecodeError as error:
+                    if len(buffer) - pos < MAX_RECORD and fill():
+                        continue  # the value goes on in the next chunk
+                    where = line + buffer.count("\n", pos, error.pos)
+                    yield Record(where, None, f"not JSON: {error.msg}")
+                    return
+                except RecursionError:
+                    yield Record(line, None, "not JSON: nested too deeply")
+                    return
+                if end == len(buffer) and fill():
+                    continue  # a number or literal may go on in the next chunk
+                break
+            if isinstance(value, dict):
+                yield Record(line, value)
+            else:
+                yield Record(line, None, f"expected a JSON object, found {type(value).__name__}")
+            line += buffer.count("\n", pos, end)
+            pos = end
+            separator = next_char()
+            if separator == "]":
+                pos += 1
+                break
+            if not separator:
+                yield Record(line, None, "the JSON array is not closed with ']'")
                 return
-            except RecursionError:
-                yield Record(line, None, "not JSON: nested too deeply")
+            if separator != ",":
+                yield Record(line, None, f"expected ',' or ']' after a record, found {separator!r}")
                 return
-            if end == len(buffer) and fill():
-                continue  # a number or literal may go on in the next chunk
-            break
-        if isinstance(value, dict):
-            yield Record(line, value)
-        else:
-            yield Record(line, None, f"expected a JSON object, found {type(value).__name__}")
-        line += buffer.count("\n", 0, end)
-        buffer = buffer[end:]
+            pos += 1
+            if next_char() == "]":
+                yield Record(line, None, "expected a record after ',', found ']'")
+                return
+    if next_char():
+        yield Record(line, None, "unexpected text after the end of the JSON array")
 
 
 def _csv_value(name: str, text: str) -> Any:

@@ -158,12 +158,21 @@ def test_broken_rules_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFi
             '[\n  {"id": "a"},\n  3\n]',
             [(2, {"id": "a"}, None), (3, None, "expected a JSON object, found int")],
         ),
-        ('{"id": "a"}', [(1, None, "expected a JSON array of lead objects")]),
+        ('{"id": "a"}', [(1, None, "expected a JSON array of lead objects, found '{'")]),
         (
             '[{"id": "a"}',
             [(1, {"id": "a"}, None), (1, None, "the JSON array is not closed with ']'")],
         ),
         ("", [(1, None, "expected a JSON array of lead objects, found nothing")]),
+        (
+            "[1,]",
+            [
+                (1, None, "expected a JSON object, found int"),
+                (1, None, "expected a record after ',', found ']'"),
+            ],
+        ),
+        ("[{} {}]", [(1, {}, None), (1, None, "expected ',' or ']' after a record, found '{'")]),
+        ("[] x", [(1, None, "unexpected text after the end of the JSON array")]),
         ('[{"id": }]', [(1, None, "not JSON: Expecting value")]),
     ],
 )
