@@ -18,6 +18,7 @@ value) apart and names the values the condition looked at.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -68,8 +69,7 @@ class WhyNot:
         ]
         out.extend(f"  knocked out: {b}" for b in self.blocked_by)
         for check in self.checks:
-            verdict = {True: "holds", False: "does not hold", None: "unknown"}[check.holds]
-            out.append(f"  {check.condition}: {verdict}; {check.detail}")
+            out.append(f"  {check.condition}: {_verdict(check.holds)}; {check.detail}")
             out.extend(f"      nearest points: {n}" for n in check.nearest)
         return "\n".join(out)
 
@@ -92,6 +92,12 @@ class WhyNot:
                 for c in self.checks
             ],
         }
+
+
+def _verdict(holds: object) -> str:
+    if holds is None:
+        return "unknown"
+    return "holds" if holds else "does not hold"
 
 
 def _split(text: str, word: str) -> list[str]:
@@ -167,8 +173,29 @@ class _Context:
         return tuple(f"{' '.join(r.text.split())}, {r.source}:{r.line}" for r in candidates[:3])
 
     def check(self, condition: str) -> Check:
-        ev = self.evaluation
         atom = _unwrap(condition)
+        for word, combine in (("or", any), ("and", all)):
+            parts = _split(atom, word)
+            if len(parts) > 1:
+                return self.combined(atom, [self.check(p) for p in parts], combine=combine)
+        return self.simple(atom)
+
+    def combined(self, atom: str, parts: list[Check], *, combine: Callable[..., bool]) -> Check:
+        """A parenthesised ``or``/``and`` group: three-valued, with each part's verdict."""
+        verdicts = [p.holds for p in parts]
+        decisive = combine is any  # `or`: one True decides; `and`: one False decides
+        if decisive in verdicts:
+            holds: bool | None = decisive
+        elif None in verdicts:
+            holds = None
+        else:
+            holds = not decisive
+        detail = "; ".join(f"{p.condition}: {_verdict(p.holds)} ({p.detail})" for p in parts)
+        nearest = tuple(n for p in parts if p.holds is not True for n in p.nearest)[:3]
+        return Check(atom, detail, holds=holds, nearest=nearest)
+
+    def simple(self, atom: str) -> Check:
+        ev = self.evaluation
         if match := _COMPARISON.match(atom):
             name, op, number = match[1], match[2], float(match[3])
             if name in ev.scores:

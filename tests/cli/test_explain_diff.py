@@ -199,3 +199,31 @@ def test_schema(capsys: pytest.CaptureFixture[str], payload: str, required: list
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object"
     assert schema["required"] == required
+
+
+def test_why_not_reads_nested_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = write(
+        tmp_path,
+        "nest.lf",
+        "score fit {\n  +20 employees > 50\n}\n"
+        "score engagement {\n  +40 demo_request within 30 days\n}\n"
+        'mql when fit >= 20 and (engagement >= 40 or (industry is "software" and employees > 1000))\n',
+    )
+    leads = write_jsonl(
+        tmp_path,
+        records=[
+            {"id": "A", "company": "C", "email": "a@c.de", "employees": 85, "industry": "Software"}
+        ],
+    )
+    code, out, _ = run(
+        capsys, "explain", rules, leads, "--lead", "A", "--why-not", "mql", "--now", NOW
+    )
+    assert code == 0
+    assert out.split("\n\n", 1)[1].splitlines()[3:] == [
+        '  engagement >= 40 or (industry is "software" and employees > 1000): does not hold; '
+        "engagement >= 40: does not hold (engagement is 0, 40 short); "
+        'industry is "software" and employees > 1000: does not hold (industry is "software": '
+        'holds (the lead has industry "Software"); employees > 1000: does not hold (the lead has '
+        "employees 85))",
+        f"      nearest points: +40 demo_request within 30 days, {rules}:5",
+    ]
