@@ -121,8 +121,11 @@ class RuleFile(pytest.File):
             from leadflow.errors import LeadflowError
             from leadflow.rules import load
 
+            # relative to where pytest runs (collection happens there), so messages stay short
+            here = Path.cwd()
+            path = self.path.relative_to(here) if self.path.is_relative_to(here) else self.path
             try:
-                self._rules = load(self.path)
+                self._rules = load(path)
             except LeadflowError as error:
                 raise RuleFileError(str(error)) from None
         return self._rules

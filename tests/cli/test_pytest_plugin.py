@@ -33,7 +33,7 @@ def test_collects_test_blocks_and_reports_expected_vs_actual(pytester: pytest.Py
         [
             "rules/fail.lf::mid-sized FAILED*",
             "rules/fail.lf::passes PASSED*",
-            "*fail.lf:6: test 'mid-sized' failed",
+            "rules/fail.lf:6: test 'mid-sized' failed",
             "  line 11:",
             "    expected: fit 25",
             "    actual:   20",
