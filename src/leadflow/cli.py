@@ -95,6 +95,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--holidays", default="DE-BY", help="holiday region, e.g. DE-BY ('' for none)"
     )
     demo.set_defaults(run=_demo)
+    from leadflow._cli import register  # the commands for rule-file authors (check, test, ...)
+
+    register(commands)
     return parser
 
 

@@ -1,0 +1,170 @@
+"""``leadflow test FILE... [--coverage] [--fail-under PERCENT]``: run the ``test`` blocks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from leadflow._cli.common import (
+    BAD_USAGE,
+    FINDINGS,
+    OK,
+    Diagnostic,
+    Exit,
+    diagnostics_of,
+    emit,
+    require_file,
+    split_failure,
+)
+from leadflow._coverage import Coverage
+from leadflow.errors import LeadflowError
+
+__all__ = ("add_parser",)
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def run(args: argparse.Namespace) -> int:
+    from leadflow.rules import load
+
+    text = args.format == "text"
+    diagnostics: list[Diagnostic] = []
+    tests: list[dict[str, Any]] = []
+    coverages: dict[str, Coverage] = {}
+    missing = False
+    for path in args.files:
+        try:
+            require_file(path, "rule file")
+        except Exit:
+            missing = True
+            continue
+        try:
+            rules = load(path)
+        except LeadflowError as error:
+            diagnostics += diagnostics_of(error, path)
+            continue
+        coverage = Coverage.of_file(path, source=rules.source)
+        coverages[path] = coverage
+        for result in rules.run_tests():
+            explanation = result.evaluation.explain() if result.evaluation else ""
+            if result.evaluation is not None:
+                coverage.add(result.evaluation)
+            failures = [split_failure(f) for f in result.failures]
+            tests.append(
+                {
+                    "name": result.name,
+                    "file": result.source,
+                    "line": result.line,
+                    "passed": result.passed,
+                    "failures": failures,
+                    "explanation": explanation,
+                }
+            )
+            for failure in failures:
+                diagnostics.append(
+                    Diagnostic(
+                        failure.get("file", result.source),
+                        failure.get("line", result.line),
+                        1,
+                        f"test {result.name!r} failed: {failure['message'].split(': ', 1)[-1]}",
+                        "rule-test",
+                    )
+                )
+            if text:
+                status = "PASS" if result.passed else "FAIL"
+                print(f"{status}  {result.source}:{result.line}  {result.name}")
+                if not result.passed:
+                    for failure in failures:
+                        if "expected" in failure:
+                            print(f"    expected: {failure['expected']}")
+                            print(f"    actual:   {failure['actual']}   (line {failure['line']})")
+                        else:
+                            print(f"    {failure['message']}")
+                    if explanation:
+                        print(_indent(explanation))
+    failed = sum(not t["passed"] for t in tests)
+    want_coverage = args.coverage or args.fail_under is not None
+    total = sum(len(c.branches) for c in coverages.values())
+    missed = [b for c in coverages.values() for b in c.missed()]
+    percent = 100.0 if total == 0 else round(100 * (total - len(missed)) / total, 1)
+    under = args.fail_under is not None and percent < args.fail_under
+    if args.format == "json":
+        report: dict[str, Any] = {
+            "tests": tests,
+            "passed": len(tests) - failed,
+            "failed": failed,
+            "diagnostics": [_as_dict(d) for d in diagnostics],
+        }
+        if want_coverage:
+            report["coverage"] = {
+                "percent": percent,
+                "branches": total,
+                "covered": total - len(missed),
+                "missed": [
+                    {
+                        "file": b.rule.source,
+                        "line": b.rule.line,
+                        "kind": b.rule.kind,
+                        "block": b.rule.block,
+                        "rule": b.rule.text,
+                        "outcome": b.outcome or None,
+                    }
+                    for b in missed
+                ],
+                "fail_under": args.fail_under,
+            }
+        print(json.dumps(report, indent=2))
+    else:
+        emit(diagnostics, args.format)
+    if text:
+        print(f"{len(tests)} tests: {len(tests) - failed} passed, {failed} failed")
+        if want_coverage:
+            print(f"coverage: {total - len(missed)} of {total} branches fired ({percent}%)")
+            for b in missed:
+                print(f"  not fired  {b.rule.source}:{b.rule.line}  {b.describe()}")
+            if under:
+                print(f"coverage {percent}% is under --fail-under {args.fail_under}%")
+    elif args.format == "github" and under:
+        print(f"::error ::rule coverage {percent}% is under {args.fail_under}%")
+    if missing:
+        return BAD_USAGE
+    return FINDINGS if diagnostics or under else OK
+
+
+def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {name: getattr(diagnostic, name) for name in Diagnostic.__slots__}
+
+
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "test",
+        help="run the test blocks of rule files",
+        description="Run the test blocks of rule files. Exit 0: all pass, 1: a test fails, a "
+        "file has errors or coverage is under --fail-under, 2: a file cannot be read.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="list the scoring lines, knock-outs and branches no test fired",
+    )
+    parser.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="PERCENT",
+        help="exit 1 when coverage is under PERCENT (implies --coverage)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text: a report on stdout, file:line:col lines on stderr; json: one object on "
+        "stdout; github: annotations",
+    )
+    parser.set_defaults(run=run)
+    return parser

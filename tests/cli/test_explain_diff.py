@@ -1,0 +1,229 @@
+"""``leadflow explain --why-not``, ``diff``, ``diagram`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import BROKEN, GOOD, NOW, run, write, write_jsonl
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    return write(tmp_path, "good.lf", GOOD), write_jsonl(tmp_path)
+
+
+def test_explain_one_lead(files: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", *files, "--lead", "L-1", "--now", NOW)
+    assert code == 0
+    assert out.splitlines()[0] == "lead L-1 at 2026-11-25T10:00:00+01:00"
+    assert "mql = yes" in out
+
+
+def test_why_not_mql_names_the_shortfall_and_the_nearest_points(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "explain", *files, "--lead", "L-2", "--why-not", "mql", "--now", NOW)
+    assert code == 0
+    why = out.split("\n\n", 1)[1].splitlines()
+    rules = files[0]
+    assert why == [
+        "why not mql: the mql rule does not hold",
+        f"  rule: mql when fit >= 30 and engagement >= 25  ({rules}:23)",
+        "  fit >= 30: holds; fit is 30",
+        "  engagement >= 25: does not hold; engagement is 10, 15 short",
+        f"      nearest points: +15 webinar_attended within 60 days, {rules}:12",
+        f"      nearest points: +40 demo_request within 30 days, {rules}:10",
+    ]
+
+
+def test_why_not_of_a_knocked_out_lead(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "explain",
+        *files,
+        "--lead",
+        "L-4",
+        "--why-not",
+        "hot",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    )
+    assert code == 0
+    answer = json.loads(out)["why_not"]
+    assert answer["summary"] == "a knocked-out lead is always cold"
+    assert answer["blocked_by"] == [
+        f"student ({files[0]}:15: knockout student when seniority is student)"
+    ]
+    assert answer["happened"] is False
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "condition"),
+    [
+        (
+            "student",
+            "why not student: knockout student did not fire",
+            '  seniority is student: does not hold; the lead has seniority "director"',
+        ),
+        (
+            "position A",
+            "why not position A: grade position is C",
+            '  seniority at least vp: does not hold; the lead has seniority "director"',
+        ),
+        (
+            "warm",
+            "why not warm: the lead is hot: line 18 (hot when fit >= 40 and engagement >= 40) matched first",
+            None,
+        ),
+    ],
+)
+def test_why_not_other_names(
+    files: tuple[str, str],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    first: str,
+    condition: str | None,
+) -> None:
+    code, out, _ = run(capsys, "explain", *files, "--lead", "L-1", "--why-not", name, "--now", NOW)
+    assert code == 0
+    why = out.split("\n\n", 1)[1].splitlines()
+    assert why[0] == first
+    if condition:
+        assert condition in why
+
+
+def test_why_not_unknown_name_and_unknown_lead(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "explain", *files, "--lead", "L-1", "--why-not", "sql", "--now", NOW)
+    assert code == 2
+    assert "cannot explain 'sql': expected one of mql, hot, warm, cold, position A, student" in err
+    code, _, err = run(capsys, "explain", *files, "--lead", "L-9", "--now", NOW)
+    assert code == 2
+    assert f"no valid lead with id 'L-9' in {files[1]}" in err
+
+
+def test_why_not_a_missing_value_is_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = write(
+        tmp_path,
+        "r.lf",
+        'score fit {\n  +10 industry is "software"\n}\nmql when fit >= 10 and industry is "software"\n',
+    )
+    leads = write_jsonl(tmp_path, records=[{"id": "A", "company": "C", "email": "a@c.de"}])
+    code, out, _ = run(
+        capsys, "explain", rules, leads, "--lead", "A", "--why-not", "mql", "--now", NOW
+    )
+    assert code == 0
+    assert '  industry is "software": unknown; a value it needs is missing from the lead' in out
+
+
+def test_why_not_a_qualification(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = write(tmp_path, "r.lf", "use bant\nscore fit {\n  +10 employees > 10\n}\n")
+    leads = write_jsonl(tmp_path, records=[{"id": "A", "company": "C", "email": "a@c.de"}])
+    code, out, _ = run(
+        capsys, "explain", rules, leads, "--lead", "A", "--why-not", "bant", "--now", NOW
+    )
+    assert code == 0
+    assert "  positive >= 3: does not hold; 0 criteria are graded A or B" in out
+    assert "  pricing_page_view within 30 days or demo_request within 30 days: does not hold" in out
+
+
+def test_diff_counts_changes_and_shows_changed_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, leads = write(tmp_path, "old.lf", GOOD), write_jsonl(tmp_path)
+    new = write(tmp_path, "new.lf", GOOD.replace("engagement >= 25", "engagement >= 10"))
+    code, out, err = run(capsys, "diff", old, new, leads, "--now", NOW)
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        f"1 of 3 leads change ({old} -> {new})",
+        "  mql: no -> yes: 1  e.g. L-2",
+    ]
+    assert "  -mql when fit >= 30 and engagement >= 25" in out
+    assert "  +mql when fit >= 30 and engagement >= 10" in out
+    assert len(err.splitlines()) == 1  # the invalid record, reported once
+    code, out, _ = run(capsys, "diff", old, new, leads, "--now", NOW, "--format", "json")
+    report = json.loads(out)
+    assert report["changes"] == [
+        {"what": "mql", "from": "no", "to": "yes", "count": 1, "examples": ["L-2"]}
+    ]
+    assert (report["leads"], report["changed"]) == (3, 1)
+
+
+def test_diff_with_a_broken_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys,
+        "diff",
+        write(tmp_path, "a.lf", GOOD),
+        write(tmp_path, "b.lf", BROKEN),
+        write_jsonl(tmp_path),
+        "--now",
+        NOW,
+    )
+    assert code == 1
+    assert "unknown name 'industri'" in err
+
+
+def test_diagram(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "diagram")
+    assert code == 0
+    assert out.startswith("stateDiagram-v2\n    [*] --> cold\n")
+    code, _, err = run(capsys, "diagram", write(tmp_path, "g.json", "{}"))
+    assert code == 1
+    assert err.startswith(f"{tmp_path / 'g.json'}:1:1: ")
+    code, _, _ = run(capsys, "diagram", str(tmp_path / "none.toml"))
+    assert code == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "required"),
+    [
+        ("lead", ["id", "company", "email"]),
+        ("activity", ["kind", "at"]),
+        ("event", ["name", "at", "actor"]),
+    ],
+)
+def test_schema(capsys: pytest.CaptureFixture[str], payload: str, required: list[str]) -> None:
+    code, out, _ = run(capsys, "schema", payload)
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["type"] == "object"
+    assert schema["required"] == required
+
+
+def test_why_not_reads_nested_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = write(
+        tmp_path,
+        "nest.lf",
+        "score fit {\n  +20 employees > 50\n}\n"
+        "score engagement {\n  +40 demo_request within 30 days\n}\n"
+        'mql when fit >= 20 and (engagement >= 40 or (industry is "software" and employees > 1000))\n',
+    )
+    leads = write_jsonl(
+        tmp_path,
+        records=[
+            {"id": "A", "company": "C", "email": "a@c.de", "employees": 85, "industry": "Software"}
+        ],
+    )
+    code, out, _ = run(
+        capsys, "explain", rules, leads, "--lead", "A", "--why-not", "mql", "--now", NOW
+    )
+    assert code == 0
+    assert out.split("\n\n", 1)[1].splitlines()[3:] == [
+        '  engagement >= 40 or (industry is "software" and employees > 1000): does not hold; '
+        "engagement >= 40: does not hold (engagement is 0, 40 short); "
+        'industry is "software" and employees > 1000: does not hold (industry is "software": '
+        'holds (the lead has industry "Software"); employees > 1000: does not hold (the lead has '
+        "employees 85))",
+        f"      nearest points: +40 demo_request within 30 days, {rules}:5",
+    ]
