@@ -311,24 +311,75 @@ class BusinessCalendar:
             raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
         if not duration:
             return u.astimezone(self._zone)
+        return self._add_utc(u, duration, start).astimezone(self._zone)
+
+    def _add_utc(self, u: datetime, duration: timedelta, named: datetime) -> datetime:
+        """:meth:`add` from UTC instant ``u`` by a non-zero ``duration``, the result in UTC.
+
+        ``named`` is the start as the caller gave it, for the error message.
+        """
         if self._never_open:
-            raise self._never_open_error("after" if duration > ZERO else "before", start)
+            raise self._never_open_error("after" if duration > ZERO else "before", named)
         year = u.year
         table = self._tables.get(year) or self._table(year)
-        target = self._position(table, u) + duration
+        return self._add_at(year, table, self._position(table, u) + duration, duration, named)
+
+    def _add_at(
+        self, year: int, table: YearTable, target: timedelta, duration: timedelta, named: datetime
+    ) -> datetime:
         if duration > ZERO:
             while target > table.total:
                 target -= table.total
                 year += 1
                 if year > _MAX_YEAR:
-                    raise self._never_open_error("after", start)
+                    raise self._never_open_error("after", named)
                 table = self._table(year)
         else:
             while target <= ZERO:
                 year -= 1
                 if year < _MIN_YEAR:
-                    raise self._never_open_error("before", start)
+                    raise self._never_open_error("before", named)
                 table = self._table(year)
                 target += table.total
         i = bisect_left(table.upto, target)
-        return (table.ends[i] - (table.upto[i] - target)).astimezone(self._zone)
+        return table.ends[i] - (table.upto[i] - target)
+
+    def _track(
+        self, u: datetime, due: timedelta, warning: timedelta, stop: datetime
+    ) -> tuple[datetime, datetime, timedelta]:
+        """The tracker's three questions in one lookup of ``u``'s position (all UTC).
+
+        Returns ``add(u, due)``, ``add(u, warning)`` (both >= 0) and ``between(u, max(u, stop))``,
+        exactly as the three calls would, raising the same errors.
+        """
+        year = u.year
+        table = self._tables.get(year) or self._table(year)
+        bounds = table.bounds
+        k = bisect_right(bounds, u)
+        position = table.before[k >> 1]
+        if k & 1:
+            position += u - table.starts[k >> 1]
+        if self._never_open and (due or warning):
+            raise self._never_open_error("after", u)
+        upto, ends, total = table.upto, table.ends, table.total
+        reach = position + due
+        if due and reach <= total:
+            i = bisect_left(upto, reach)
+            due_at = ends[i] - (upto[i] - reach)
+        else:
+            due_at = self._add_at(year, table, reach, due, u) if due else u
+        reach = position + warning
+        if warning and reach <= total:
+            i = bisect_left(upto, reach)
+            warning_at = ends[i] - (upto[i] - reach)
+        else:
+            warning_at = self._add_at(year, table, reach, warning, u) if warning else u
+        if stop <= u:
+            return due_at, warning_at, ZERO
+        if stop.year == year:
+            k = bisect_right(bounds, stop)
+            elapsed = table.before[k >> 1] - position
+            if k & 1:
+                elapsed += stop - table.starts[k >> 1]
+            return due_at, warning_at, elapsed
+        return due_at, warning_at, self._between(u, stop)

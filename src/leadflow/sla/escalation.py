@@ -8,13 +8,15 @@ notify this role". A step is due once its instant has passed and the wait was no
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from leadflow._time import require_aware, to_utc
 from leadflow.errors import ConfigurationError
+from leadflow.sla._build import built
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.stopwatch import Stopwatch, merged_pauses
 
@@ -131,6 +133,50 @@ class EscalationLadder(BaseModel):
                 )
         return tuple(sorted(found, key=lambda e: (to_utc(e.due_at), e.step)))
 
+    def _due_on_calendar(
+        self,
+        start_utc: datetime,
+        zone: tzinfo,
+        now_utc: datetime,
+        resolved: datetime | None,
+        calendar: BusinessCalendar,
+        target: timedelta,
+        reached: dict[float, tuple[datetime, datetime]],
+    ) -> tuple[Escalation, ...]:
+        """:meth:`due` for the tracker's hot path: no pauses, a calendar, a target (all UTC).
+
+        ``reached`` maps shares of the target to the instants already worked out (in ``zone``
+        and in UTC), the deadline (1.0) and the warning; a step at one of those shares adds
+        nothing more. ``resolved`` is the response known at ``now``, or ``None``.
+        """
+        found = []
+        for index, step in enumerate(self.steps):
+            share = step.at
+            if share is not None:
+                known = reached.get(share)
+                if known is None:
+                    known = reached[share] = _reach(calendar, start_utc, target * share, zone)
+                when, when_utc = known
+            elif step.clock == "business":
+                assert step.after is not None  # noqa: S101 - guaranteed by EscalationStep
+                when, when_utc = _reach(calendar, start_utc, step.after, zone)
+            else:
+                assert step.after is not None  # noqa: S101 - guaranteed by EscalationStep
+                when_utc = start_utc + step.after
+                when = when_utc.astimezone(zone)
+            if when_utc < now_utc and (resolved is None or resolved > when_utc):
+                fields = {
+                    "ladder": self.name,
+                    "step": index,
+                    "notify": step.notify,
+                    "note": step.note,
+                    "due_at": when,
+                }
+                found.append((when_utc, index, built(Escalation, fields)))
+        if len(found) > 1:
+            found.sort(key=_ORDER)
+        return tuple([item[2] for item in found])
+
     def _instant(
         self,
         step: EscalationStep,
@@ -161,6 +207,17 @@ class EscalationLadder(BaseModel):
             )
         assert step.at is not None  # noqa: S101 - guaranteed by EscalationStep
         return watch.reaches(target * step.at)
+
+
+_ORDER = itemgetter(0, 1)
+
+
+def _reach(
+    calendar: BusinessCalendar, start_utc: datetime, span: timedelta, zone: tzinfo
+) -> tuple[datetime, datetime]:
+    """``Stopwatch.reaches(span)`` without pauses, in ``zone`` and in UTC."""
+    when_utc = calendar._add_utc(start_utc, span, start_utc) if span else start_utc
+    return when_utc.astimezone(zone), when_utc
 
 
 FEEDBACK_LADDER = EscalationLadder(

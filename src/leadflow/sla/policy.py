@@ -20,7 +20,7 @@ from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import FEEDBACK_LADDER, RESPONSE_LADDER, Escalation, EscalationLadder
 from leadflow.sla.promise import Promise, promise
 from leadflow.sla.touches import TouchRule
-from leadflow.sla.tracker import Pauses, SlaStatus, track
+from leadflow.sla.tracker import Pauses, SlaStatus, track, track_checked
 
 __all__ = ("ResponseTarget", "SlaPolicy")
 
@@ -181,15 +181,16 @@ class SlaPolicy(BaseModel):
             ConfigurationError: the target's calendar is missing from ``calendars``.
         """
         target, within = self._timed(segment)
-        return track(
+        calendar = calendars if type(calendars) is BusinessCalendar else None
+        return track_checked(
             started_at,
             within,
-            now=now,
-            calendar=self.calendar_for(target, calendars),
-            pauses=pauses,
-            met_at=met_at,
-            warning=target.warning,
-            escalation=self.response_escalation,
+            now,
+            calendar or self.calendar_for(target, calendars),
+            pauses,
+            met_at,
+            target.warning,
+            self.response_escalation,
         )
 
     def track_routing(
