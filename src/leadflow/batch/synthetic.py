@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-__all__ = ("synthetic_records",)
+__all__ = ("synthetic_records", "synthetic_table")
 
 _SECTORS: Final = (
     "software", "manufacturing", "finance", "retail", "education", "healthcare", "logistics",
@@ -116,3 +116,72 @@ def synthetic_records(
                 if answered <= now:
                     record["responded_at"] = answered.isoformat() if iso else answered
         yield record
+
+
+def synthetic_table(count: int, *, now: datetime, seed: int = 16, start: int = 0) -> Any:
+    """``count`` synthetic leads as a ``pyarrow.Table`` of :func:`~leadflow.batch.arrow.lead_schema`.
+
+    Made column by column with numpy (about 1 µs per lead, where :func:`synthetic_records`
+    takes 100-200): 200,000 company domains and the free-mail providers, the same industries,
+    titles, countries and activity kinds. Not the same leads as :func:`synthetic_records` with
+    the same seed. Needs ``numpy`` and ``pyarrow``.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from leadflow.batch.arrow import lead_schema
+
+    rng = np.random.default_rng([seed, start])
+    n = count
+    domains = pa.array(
+        [f"company-{i}.{_TLDS[i % len(_TLDS)]}" for i in range(200_000)] + list(FREEMAIL)
+    )
+    now_us = int(now.timestamp() * 1_000_000)
+    schema = lead_schema()
+    instant = pa.timestamp("us", tz="UTC")
+
+    def pick(values: Any, present: float) -> Any:
+        dictionary = values if isinstance(values, pa.Array) else pa.array(list(values))
+        index = pa.array(rng.integers(0, len(dictionary), n), mask=rng.random(n) >= present)
+        return pa.DictionaryArray.from_arrays(index, dictionary).cast(pa.string())
+
+    numbers = pa.array(np.arange(start, start + n)).cast(pa.string())
+    ids = pc.binary_join_element_wise("L-", pc.utf8_lpad(numbers, 8, "0"), "")
+    freemail = rng.random(n) < 0.15
+    domain_index = np.where(
+        freemail, 200_000 + rng.integers(0, len(FREEMAIL), n), rng.integers(0, 200_000, n)
+    )
+    domain = pa.DictionaryArray.from_arrays(pa.array(domain_index), domains).cast(pa.string())
+    email = pc.binary_join_element_wise(pc.binary_join_element_wise("p", numbers, ""), domain, "@")
+    companies = pa.array([f"Company {i}" for i in range(5_000)])
+    employees = pa.array((10 ** rng.uniform(0, 5, n)).astype(np.int64), mask=rng.random(n) >= 0.8)
+    lengths = np.where(rng.random(n) < 0.7, rng.integers(0, 31, n), rng.integers(0, 4, n))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    total = int(offsets[-1])
+    kinds = pa.DictionaryArray.from_arrays(
+        pa.array(rng.integers(0, len(KINDS), total)), pa.array(list(KINDS))
+    ).cast(pa.string())
+    ats = pa.array(now_us - rng.integers(0, 180 * 86400 * 1_000_000, total)).cast(instant)
+    activities = pa.ListArray.from_arrays(
+        pa.array(offsets), pa.StructArray.from_arrays([kinds, ats], names=["kind", "at"])
+    )
+    handed_us = now_us - rng.integers(0, 3 * 86400 * 1_000_000, n)
+    handed_absent = rng.random(n) >= 0.5
+    answered_us = handed_us + rng.integers(0, 2 * 86400 * 1_000_000, n)
+    answered_absent = handed_absent | (rng.random(n) >= 0.4) | (answered_us > now_us)
+    return pa.table(
+        {
+            "id": ids,
+            "company": pick(companies, 1.0),
+            "email": email,
+            "title": pick(TITLES, 0.9),
+            "industry": pick(INDUSTRIES, 0.85),
+            "employees": employees,
+            "country": pick(COUNTRIES, 0.9),
+            "activities": activities.cast(schema.field("activities").type),
+            "handed_off_at": pa.array(handed_us, mask=handed_absent).cast(instant),
+            "responded_at": pa.array(answered_us, mask=answered_absent).cast(instant),
+        },
+        schema=schema,
+    )
