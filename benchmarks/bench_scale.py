@@ -8,7 +8,7 @@
    ``examples/scoring.lf``, the default ``SlaPolicy`` on Mon-Fri 08:00-18:00 Europe/Berlin
    with DE-BE holidays: Parquet in, Parquet out.
 3. Measured from outside: wall time, CPU time of the child and its workers (µs per lead), and
-   the peak of the summed resident memory of all those processes (sampled every 50 ms).
+   the peak of the summed resident memory of all those processes (sampled every 200 ms).
 4. The first rows are compared with the one-record API (``validate_lead``, ``evaluate``,
    ``SlaPolicy.track``) before the figures are reported.
 
@@ -175,6 +175,7 @@ def main() -> None:
         )
         generated = time.perf_counter() - began
         peak, peak_pss, processes = 0, 0, 0
+        load_before = os.getloadavg()[0]
         before = os.times()
         began = time.perf_counter()
         child = subprocess.Popen(  # noqa: S603 - this script, fixed arguments
@@ -199,7 +200,7 @@ def main() -> None:
                 total, proportional, count = tree_rss(child.pid)
                 peak, peak_pss = max(peak, total), max(peak_pss, proportional)
                 processes = max(processes, count)
-                time.sleep(0.05)
+                time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -233,6 +234,9 @@ def main() -> None:
             "rows with an error": summary["errors"],
             "first rows differing from the one-record API": mismatches,
             "cores": os.cpu_count(),
+            "load average before / after (other work on the machine)": (
+                f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
+            ),
         }
     print(f"Python {sys.version.split()[0]}")
     for key, value in figures.items():

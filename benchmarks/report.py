@@ -50,7 +50,10 @@ def section(data: dict[str, Any]) -> str:
         f"(`{data['script']}.py`; Python {data['python']}, {data['machine']}; {packages})._",
         "",
     ]
-    lines += [f"- {key}: {_plain(value)}" for key, value in data["setup"].items()]
+    lines += [
+        f"- {key}: {value if key == 'seed' else _plain(value)}"
+        for key, value in data["setup"].items()
+    ]
     lines += ["", "| contender | µs per item, median | range over the rounds |", "|---|---:|---:|"]
     for row in data["rows"]:
         if row["agrees"]:
@@ -79,11 +82,9 @@ def render(text: str) -> str:
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         data["_stem"] = path.stem
-        pattern = re.compile(
-            rf"(<!-- results:{re.escape(path.stem)} -->\n).*?(\n<!-- /results:{re.escape(path.stem)} -->)",
-            re.DOTALL,
-        )
-        text = pattern.sub(lambda m, d=data: m.group(1) + section(d) + m.group(2), text)
+        stem = re.escape(path.stem)
+        pattern = re.compile(rf"(<!-- results:{stem} -->).*?(<!-- /results:{stem} -->)", re.DOTALL)
+        text = pattern.sub(lambda m, d=data: f"{m.group(1)}\n{section(d)}\n{m.group(2)}", text)
     return text
 
 

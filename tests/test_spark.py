@@ -25,7 +25,6 @@ from leadflow.batch.arrow import score_arrow, write_parquet  # noqa: E402
 from leadflow.batch.synthetic import synthetic_table  # noqa: E402
 from leadflow.rules import parse  # noqa: E402
 from leadflow.sla import BusinessCalendar, SlaPolicy  # noqa: E402
-from leadflow.spark import score_dataframe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -53,7 +52,7 @@ def spark():
 
 
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
-def test_spark_rows_equal_single_machine_rows(spark, tmp_path):
+def test_spark_rows_equal_single_machine_rows(spark, tmp_path, monkeypatch):
     text = (ROOT / "examples" / "scoring.lf").read_text(encoding="utf-8")
     office = BusinessCalendar(
         hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays="DE-BE"
@@ -74,14 +73,20 @@ def test_spark_rows_equal_single_machine_rows(spark, tmp_path):
     )
     local = pa.Table.from_batches(list(score_arrow(table.to_batches(10_000), scorer)))
 
-    frame = spark.read.parquet(str(tmp_path / "leads.parquet"))
-    scored = score_dataframe(
-        frame, text, now=NOW, source="scoring.lf", policy=policy, calendars=office
-    )
-    remote = (
-        scored.toArrow() if hasattr(scored, "toArrow") else pa.Table.from_pandas(scored.toPandas())
-    )
+    # the example of docs/scale.md, as it is written there
+    page = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+    block = page.split("<!-- spark-example")[1].split("```python\n")[1].split("```")[0]
+    monkeypatch.chdir(ROOT)
+    names = {
+        "spark": spark,
+        "leads_path": str(tmp_path / "leads.parquet"),
+        "scored_path": str(tmp_path / "scored"),
+        "now": NOW,
+    }
+    exec(compile(block, "docs/scale.md", "exec"), names)  # noqa: S102 - the documented example
+    import pyarrow.parquet as pq
 
+    remote = pq.read_table(str(tmp_path / "scored"))
     assert remote.num_rows == LEADS
     assert remote.column_names == local.column_names
     ours = sorted(local.to_pylist(), key=lambda r: r["id"] or "")

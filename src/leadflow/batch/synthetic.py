@@ -121,8 +121,8 @@ def synthetic_records(
 def synthetic_table(count: int, *, now: datetime, seed: int = 16, start: int = 0) -> Any:
     """``count`` synthetic leads as a ``pyarrow.Table`` of :func:`~leadflow.batch.arrow.lead_schema`.
 
-    Made column by column with numpy (about 1 µs per lead, where :func:`synthetic_records`
-    takes 100-200): 200,000 company domains and the free-mail providers, the same industries,
+    Made column by column with numpy (a few µs per lead, where :func:`synthetic_records`
+    takes 100-200): up to 200,000 company domains and the free-mail providers, the same industries,
     titles, countries and activity kinds. Not the same leads as :func:`synthetic_records` with
     the same seed. Needs ``numpy`` and ``pyarrow``.
     """
@@ -134,8 +134,9 @@ def synthetic_table(count: int, *, now: datetime, seed: int = 16, start: int = 0
 
     rng = np.random.default_rng([seed, start])
     n = count
+    companies_n = min(200_000, 2 * count + 1_000)
     domains = pa.array(
-        [f"company-{i}.{_TLDS[i % len(_TLDS)]}" for i in range(200_000)] + list(FREEMAIL)
+        [f"company-{i}.{_TLDS[i % len(_TLDS)]}" for i in range(companies_n)] + list(FREEMAIL)
     )
     now_us = int(now.timestamp() * 1_000_000)
     schema = lead_schema()
@@ -150,7 +151,9 @@ def synthetic_table(count: int, *, now: datetime, seed: int = 16, start: int = 0
     ids = pc.binary_join_element_wise("L-", pc.utf8_lpad(numbers, 8, "0"), "")
     freemail = rng.random(n) < 0.15
     domain_index = np.where(
-        freemail, 200_000 + rng.integers(0, len(FREEMAIL), n), rng.integers(0, 200_000, n)
+        freemail,
+        companies_n + rng.integers(0, len(FREEMAIL), n),
+        rng.integers(0, companies_n, n),
     )
     domain = pa.DictionaryArray.from_arrays(pa.array(domain_index), domains).cast(pa.string())
     email = pc.binary_join_element_wise(pc.binary_join_element_wise("p", numbers, ""), domain, "@")
