@@ -147,6 +147,73 @@ def check_sample(source: Path, target: Path, rows: int) -> int:
     return bad
 
 
+def breakdown(count: int, seed: int, rounds: int) -> dict[str, float]:
+    """CPU µs per lead of each step of the batch path, one process, garbage collector off."""
+    import gc
+    import statistics
+
+    from leadflow import validate_lead
+    from leadflow.batch import BatchScorer
+    from leadflow.batch.arrow import arrow_records, records_to_batch, result_schema
+    from leadflow.batch.synthetic import synthetic_table
+    from leadflow.rules import load
+    from leadflow.sla import BusinessCalendar, SlaPolicy
+
+    table = synthetic_table(count, now=NOW, seed=seed)
+    (batch,) = table.combine_chunks().to_batches(max_chunksize=count)
+    rules = load(RULES)
+    policy = SlaPolicy()
+    office = BusinessCalendar(
+        hours="mon-fri 08:00-18:00", timezone="Europe/Berlin", holidays="DE-BE"
+    )
+    scorer = BatchScorer(rules, now=NOW, policy=policy, calendars=office)
+    records = arrow_records(batch)
+    fields = [
+        {k: v for k, v in r.items() if k not in ("handed_off_at", "responded_at")} for r in records
+    ]
+    leads = [validate_lead(f) for f in fields]
+    evaluations = [rules.evaluate(lead, now=NOW) for lead in leads]
+    handed = [
+        (e.temperature, r["handed_off_at"], r.get("responded_at"))
+        for e, r in zip(evaluations, records, strict=True)
+        if "handed_off_at" in r and e.temperature in ("hot", "warm")
+    ]
+    rows = [scorer.score(r) for r in records]
+    schema = result_schema(scorer)
+    steps = {
+        "Arrow batch -> records (column by column)": lambda: arrow_records(batch),
+        "Arrow batch -> records (pyarrow to_pylist, for comparison)": batch.to_pylist,
+        "validate_lead (pydantic Lead)": lambda: [validate_lead(f) for f in fields],
+        "RuleSet.evaluate": lambda: [rules.evaluate(lead, now=NOW) for lead in leads],
+        "RuleSet.score_many (scores only, for comparison)": lambda: rules.score_many(
+            leads, now=NOW
+        ),
+        "SlaPolicy.track (per lead, over all leads)": lambda: [
+            policy.track(t, h, now=NOW, calendars=office, met_at=m) for t, h, m in handed
+        ],
+        "rows -> Arrow result batch": lambda: records_to_batch(rows, schema),  # type: ignore[arg-type]
+        "whole BatchScorer.score + conversions (score_arrow)": lambda: [
+            records_to_batch([scorer.score(r) for r in arrow_records(batch)], schema)  # type: ignore[misc]
+        ],
+    }
+    out: dict[str, float] = {}
+    gc.freeze()
+    for name, step in steps.items():
+        times = []
+        for _ in range(rounds):
+            gc.disable()
+            began = time.process_time()
+            step()
+            times.append((time.process_time() - began) / count * 1e6)
+            gc.enable()
+        out[name] = round(statistics.median(times), 2)
+    out["activities per lead (mean)"] = round(
+        sum(len(r.get("activities", ())) for r in records) / count, 2
+    )
+    out["leads with a timed SLA (hot or warm, handed off)"] = len(handed)
+    return out
+
+
 def main() -> None:
     parser = arguments(__doc__ or "")
     parser.add_argument("--leads", type=int, default=1_000_000)
@@ -154,6 +221,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=5_000)
     parser.add_argument("--row-group", type=int, default=50_000)
     parser.add_argument("--dir", type=Path, help="keep the files here (default: a temp dir)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="CPU per lead of each step, one process"
+    )
     parser.add_argument("--generate", nargs=2, metavar=("PATH", "COUNT"), help=argparse_hidden())
     parser.add_argument("--score", nargs=2, metavar=("IN", "OUT"), help=argparse_hidden())
     args = parser.parse_args()
@@ -162,6 +232,25 @@ def main() -> None:
         return
     if args.score:
         score(Path(args.score[0]), Path(args.score[1]), args.jobs, args.batch_size)
+        return
+    if args.breakdown:
+        count = 2_000 if args.quick else 10_000
+        steps = breakdown(count, args.seed, 3 if args.quick else args.rounds)
+        for key, value in steps.items():
+            print(f"  {key}: {value}")
+        if args.json:
+            data = {
+                "script": "bench_scale",
+                "python": sys.version.split()[0],
+                "machine": f"{os.uname().machine}, {sys.platform}, {os.cpu_count()} cores",
+                "packages": versions("leadflow", "pyarrow", "numpy"),
+                "setup": {"seed": args.seed, "leads": count, "unit": "CPU µs per lead, median"},
+                "rows": [],
+                "ratios": {},
+                "extra": steps,
+            }
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return
     leads = 20_000 if args.quick else args.leads
     row_group = min(args.row_group, leads)
@@ -247,7 +336,7 @@ def main() -> None:
             "python": sys.version.split()[0],
             "machine": f"{os.uname().machine}, {sys.platform}, {os.cpu_count()} cores",
             "packages": versions("leadflow", "pyarrow", "numpy"),
-            "setup": {"leads": leads, "jobs": args.jobs, "seed": args.seed},
+            "setup": {"seed": args.seed, "rules": "examples/scoring.lf"},
             "rows": [],
             "ratios": {},
             "extra": figures,

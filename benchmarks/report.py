@@ -54,7 +54,9 @@ def section(data: dict[str, Any]) -> str:
         f"- {key}: {value if key == 'seed' else _plain(value)}"
         for key, value in data["setup"].items()
     ]
-    lines += ["", "| contender | µs per item, median | range over the rounds |", "|---|---:|---:|"]
+    if data["rows"]:
+        lines += ["", "| contender | µs per item, median | range over the rounds |"]
+        lines.append("|---|---:|---:|")
     for row in data["rows"]:
         if row["agrees"]:
             lines.append(

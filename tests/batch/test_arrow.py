@@ -22,7 +22,7 @@ from tests.batch.test_batch import NOW, OFFICE, POLICY, ROOT, SCORER, expected_r
 
 
 def test_activities_are_converted_column_by_column_like_pyarrow_would():
-    records = list(synthetic_records(300, now=NOW, seed=11, iso=False))
+    records = list(synthetic_records(120, now=NOW, seed=11, iso=False))
     batch = arrow.records_to_batch(records, arrow.lead_schema())
     ours = arrow.arrow_records(batch)
     theirs = [{k: v for k, v in row.items() if v is not None} for row in batch.to_pylist()]

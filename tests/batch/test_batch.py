@@ -116,7 +116,7 @@ bad_records = st.fixed_dictionaries(
 )  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(bad_records)
 def test_errors_are_those_of_the_public_api(record):
     try:
@@ -216,13 +216,13 @@ def test_two_processes_give_the_rows_of_one(tmp_path):
 
 
 def test_synthetic_records_are_varied_and_reproducible():
-    a = list(synthetic_records(2000, now=NOW, seed=1))
-    assert a == list(synthetic_records(2000, now=NOW, seed=1))
-    chunk = list(synthetic_records(10, now=NOW, seed=1, start=2000))
-    assert [r["id"] for r in chunk] == [f"L-{i:08d}" for i in range(2000, 2010)]
-    assert len({r.get("title") for r in a}) > 1000
+    a = list(synthetic_records(1000, now=NOW, seed=1))
+    assert a == list(synthetic_records(1000, now=NOW, seed=1))
+    chunk = list(synthetic_records(10, now=NOW, seed=1, start=1000))
+    assert [r["id"] for r in chunk] == [f"L-{i:08d}" for i in range(1000, 1010)]
+    assert len({r.get("title") for r in a}) > 600
     assert len({r.get("industry") for r in a}) > 250
-    assert len({r["email"].rpartition("@")[2] for r in a}) > 1000
+    assert len({r["email"].rpartition("@")[2] for r in a}) > 700
     assert max(len(r["activities"]) for r in a) == 30
     times = [datetime.fromisoformat(x["at"]) for r in a for x in r["activities"]]
     assert all(NOW - timedelta(days=180) <= t <= NOW for t in times)

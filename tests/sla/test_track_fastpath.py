@@ -74,7 +74,7 @@ targets = st.integers(1, 3 * 1440).map(lambda m: timedelta(minutes=m)) | st.samp
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     calendars(allow_empty=True),
     moments,
@@ -92,7 +92,7 @@ def test_hot_path_equals_the_stopwatch_path(case, start, target, now, met, warni
     assert ours == old
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(calendars(), moments, moments, st.none() | moments, st.sampled_from(["hot", "warm"]))
 def test_policy_track_equals_the_old_policy_track(case, start, now, met, segment):
     calendar, _ = case
