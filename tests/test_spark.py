@@ -87,6 +87,14 @@ def test_spark_rows_equal_single_machine_rows(spark, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
     remote = pq.read_table(str(tmp_path / "scored"))
+    due = remote.column("sla_due_at")
+    if due.type.tz is None:  # Spark writes INT96 timestamps: UTC instants (session zone UTC)
+        due = pa.compute.assume_timezone(due, "UTC")
+    remote = remote.set_column(
+        remote.schema.get_field_index("sla_due_at"),
+        "sla_due_at",
+        due.cast(pa.timestamp("us", tz="UTC")),
+    )
     assert remote.num_rows == LEADS
     assert remote.column_names == local.column_names
     ours = sorted(local.to_pylist(), key=lambda r: r["id"] or "")
