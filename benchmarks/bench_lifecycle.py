@@ -1,31 +1,30 @@
-"""Lifecycle benchmark: cost per transition and memory per lead, leadflow against its peers.
+"""Lifecycle benchmark: cost per event and memory per lead, leadflow against its peers.
 
-Same six-stage cycle for everyone: cold -> iql -> mql -> sal -> sql -> opportunity -> won, six
-transitions with one guard each (the lead must be qualified). Peers:
+The six-stage cycle cold -> iql -> mql -> sal -> sql -> opportunity -> won, one guard per
+transition ("the lead is qualified"). Seeded, varied input: every lead gets its own stream of 1-6
+events as decoded JSON (name, ISO time, actor, qualification), and about a third of the streams
+end with an event whose guard fails. Every contender does the same work from those dicts: parse
+the time and the qualification, build what its library needs (leadflow: a ``HandoffEvent``,
+once through ``parse_event`` with full validation and once built from the parsed fields as the
+peers do), fire the event, and handle a refusal. Nobody shares prebuilt events.
 
-- ``transitions`` (one shared ``Machine``, leads added with ``add_model``),
-- ``python-statemachine`` 3.x (one ``StateMachine`` per lead, as the library is designed),
-- a hand-written dict table with a mutable slotted lead object: the floor.
+Peers: ``transitions`` (one shared ``Machine``, leads added with ``add_model``),
+``python-statemachine`` 3.x (one machine per lead, as designed) and a dict table with a mutable
+slotted lead (the floor). leadflow keeps the full history; the peers keep none. The final stage
+of every lead is compared before timing; contenders are interleaved; figures are medians.
 
-leadflow runs ``advance(record, event, graph)`` on a shared graph and keeps the full history;
-it is measured with events already parsed (a webhook handler has them) and with the event built
-inside the timed loop. Run: ``python benchmarks/bench_lifecycle.py`` (one run prints everything).
-
-It also times one lead with 10,000 keyed contact attempts (each ``advance`` looks the key up
-among all recorded ones; issue #14 measured 1.2 s when that lookup was a scan).
+    python benchmarks/bench_lifecycle.py [--quick] [--json benchmarks/results/lifecycle.json]
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import platform
+import random
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from statemachine import State, StateMachine
@@ -42,8 +41,12 @@ from leadflow.lifecycle import (
     Transition,
     advance,
     new_lead,
+    parse_event,
     try_advance,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import Contender, arguments, check, interleaved, ratio, report
 
 STAGES = ("cold", "iql", "mql", "sal", "sql", "opportunity", "won")
 EVENTS = ("t0", "t1", "t2", "t3", "t4", "t5")
@@ -237,52 +240,109 @@ def dict_run(leads: list[DLead]) -> list[DLead]:
     return leads
 
 
-# -- one long history: keyed events ------------------------------------------------------------
+# -- the work: event streams as decoded JSON ------------------------------------------------
 
-KEYED = 10_000
-
-
-def keyed_events_seconds() -> float:
-    """Seconds to apply KEYED keyed contact attempts to one lead, then check each is found."""
-    attempt = "contact_attempt"
-    events = [
-        HandoffEvent(attempt, T0 + timedelta(seconds=i), "sales", idempotency_key=f"hook-{i}")
-        for i in range(KEYED)
-    ]
-    gc.collect()
-    start = time.perf_counter()
-    record = new_lead("L-long", graph=GRAPH)
-    for event in events:
-        record, _ = advance(record, event, GRAPH)
-    elapsed = time.perf_counter() - start
-    assert record.version == KEYED
-    assert advance(record, events[KEYED // 2], GRAPH)[0] is record  # a retry is a duplicate
-    return elapsed
+Stream = list[dict[str, Any]]
 
 
-# -- measurement ------------------------------------------------------------------------------
+def streams(count: int, seed: int) -> list[tuple[str, Stream]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        length = rng.randint(1, 6)
+        fails = rng.random() < 0.33
+        at = T0 + timedelta(minutes=rng.randrange(60 * 24 * 90))
+        events = []
+        for k in range(length):
+            at += timedelta(minutes=rng.randint(1, 600))
+            passed = not (fails and k == length - 1)
+            events.append(
+                {
+                    "name": EVENTS[k],
+                    "at": at.isoformat(),
+                    "actor": "sales",
+                    "qualification": {"passed": passed},
+                }
+            )
+        out.append((f"L-{i:06d}", events))
+    return out
 
 
-def best_of(
-    build: Callable[[list[str]], list[Any]],
-    run: Callable[[list[Any]], object],
-    ids: list[str],
-    drop: Callable[[list[Any]], object] | None = None,
-) -> tuple[float, float]:
-    """Best of REPEATS: (µs per lead to create it, µs per transition to run the cycle)."""
-    best_build = best_run = float("inf")
-    for _ in range(REPEATS):
-        gc.collect()
-        start = time.perf_counter()
-        leads = build(ids)
-        built = time.perf_counter()
-        run(leads)
-        done = time.perf_counter()
-        best_build = min(best_build, built - start)
-        best_run = min(best_run, done - built)
-        if drop is not None:
-            drop(leads)
-    return best_build / len(ids) * 1e6, best_run / (len(ids) * len(EVENTS)) * 1e6
+def leadflow_parsed(work: list[tuple[str, Stream]]) -> list[str]:
+    out = []
+    for lead_id, events in work:
+        record = new_lead(lead_id, graph=GRAPH)
+        for data in events:
+            outcome = try_advance(record, parse_event(data), GRAPH)
+            if not outcome.ok:
+                break
+            record = outcome.record
+        out.append(record.stage)
+    return out
+
+
+def leadflow_built(work: list[tuple[str, Stream]]) -> list[str]:
+    out = []
+    for lead_id, events in work:
+        record = new_lead(lead_id, graph=GRAPH)
+        for data in events:
+            event = HandoffEvent(
+                data["name"],
+                datetime.fromisoformat(data["at"]),
+                data["actor"],
+                qualification=Qualification(passed=data["qualification"]["passed"]),
+            )
+            outcome = try_advance(record, event, GRAPH)
+            if not outcome.ok:
+                break
+            record = outcome.record
+        out.append(record.stage)
+    return out
+
+
+def transitions_work(work: list[tuple[str, Stream]]) -> list[str]:
+    out = []
+    for lead_id, events in work:
+        model = TModel(lead_id)
+        MACHINE.add_model(model)
+        for data in events:
+            datetime.fromisoformat(data["at"])
+            model.qualified = data["qualification"]["passed"]
+            if not model.trigger(data["name"]):  # type: ignore[attr-defined]
+                break
+        out.append(model.state)  # type: ignore[attr-defined]
+        MACHINE.remove_model(model)
+    return out
+
+
+def statemachine_work(work: list[tuple[str, Stream]]) -> list[str]:
+    out = []
+    for lead_id, events in work:
+        machine = LeadMachine(SModel(lead_id))
+        for data in events:
+            datetime.fromisoformat(data["at"])
+            machine.model.qualified = data["qualification"]["passed"]
+            try:
+                machine.send(data["name"])
+            except TransitionNotAllowed:
+                break
+        out.append(str(machine.current_state_value))
+    return out
+
+
+def dict_work(work: list[tuple[str, Stream]]) -> list[str]:
+    out = []
+    for lead_id, events in work:
+        lead = DLead(lead_id)
+        for data in events:
+            datetime.fromisoformat(data["at"])
+            lead.qualified = data["qualification"]["passed"]
+            try:
+                fire(lead, data["name"])
+            except ValueError:
+                break
+        out.append(lead.state)
+    return out
 
 
 def bytes_per_lead(make: Callable[[], list[Any]], count: int) -> float:
@@ -297,116 +357,115 @@ def bytes_per_lead(make: Callable[[], list[Any]], count: int) -> float:
     return (after - before) / count
 
 
-def check_same_behaviour(ids: list[str]) -> None:
-    assert all(
-        r.stage == "won" and len(r.history) == 6 for r in leadflow_prebuilt(leadflow_build(ids))
-    )
-    models = transitions_run(transitions_build(ids))
-    assert all(m.state == "won" for m in models)  # type: ignore[attr-defined]
-    transitions_drop(models)
-    assert all(m.current_state_value == "won" for m in statemachine_run(statemachine_build(ids)))
-    assert all(lead.state == "won" for lead in dict_run(dict_build(ids)))
-    # the guard really guards, in every implementation
-    failed = HandoffEvent("t0", T0, "sales", qualification=Qualification(passed=False))
-    assert try_advance(new_lead("x", graph=GRAPH), failed, GRAPH).refusal == "guard-failed"
-    model = TModel("x")
-    model.qualified = False
-    MACHINE.add_model(model)
-    assert model.t0() is False  # type: ignore[attr-defined]
-    assert model.state == "cold"  # type: ignore[attr-defined]
-    MACHINE.remove_model(model)
-    sm = LeadMachine(SModel("x"))
-    sm.model.qualified = False
-    with contextlib.suppress(TransitionNotAllowed):
-        sm.send("t0")
-    assert sm.current_state_value == "cold"
-    lead = DLead("x")
-    lead.qualified = False
-    with contextlib.suppress(ValueError):
-        fire(lead, "t0")
-    assert lead.state == "cold"
+def full_cycle(records: list[LeadRecord]) -> list[LeadRecord]:
+    out = []
+    for record in records:
+        for name, when in zip(EVENTS, TIMES, strict=True):
+            record, _ = advance(
+                record, HandoffEvent(name, when, "sales", qualification=PASSED), GRAPH
+            )
+        out.append(record)
+    return out
 
 
 def main() -> None:
-    ids = [f"L-{i:05d}" for i in range(LEADS)]
-    check_same_behaviour(ids[:50])
-    rows: dict[str, tuple[float, float]] = {
-        "leadflow advance (events parsed)": best_of(leadflow_build, leadflow_prebuilt, ids),
-        "leadflow advance (event built per step)": best_of(
-            leadflow_build, leadflow_build_events, ids
+    args = arguments(__doc__ or "").parse_args()
+    count, rounds = (500, 5) if args.quick else (LEADS * 2, args.rounds)
+    work = streams(count, args.seed)
+    events = sum(len(e) for _, e in work)
+    reference = "leadflow parse_event + try_advance"
+    contenders = [
+        Contender(reference, lambda: leadflow_parsed(work), events),
+        Contender(
+            "leadflow HandoffEvent from the parsed fields + try_advance",
+            lambda: leadflow_built(work),
+            events,
+            reference=reference,
         ),
-        "leadflow try_advance (events parsed)": best_of(leadflow_build, leadflow_outcome, ids),
-        "transitions (shared Machine, add_model)": best_of(
-            transitions_build, transitions_run, ids, transitions_drop
+        Contender(
+            "transitions (shared Machine, add_model)",
+            lambda: transitions_work(work),
+            events,
+            reference=reference,
         ),
-        "python-statemachine (machine per lead)": best_of(
-            statemachine_build, statemachine_run, ids
+        Contender(
+            "python-statemachine (machine per lead)",
+            lambda: statemachine_work(work),
+            events,
+            reference=reference,
         ),
-        "dict table (floor)": best_of(dict_build, dict_run, ids),
-    }
+        Contender("dict table (floor)", lambda: dict_work(work), events, reference=reference),
+    ]
+    results = check(contenders)
+    stages: dict[str, int] = {}
+    for stage in results[reference]:
+        stages[stage] = stages.get(stage, 0) + 1
+    interleaved(contenders, rounds)
 
     mem_ids = [f"M-{i:05d}" for i in range(MEMORY_LEADS)]
-    memory: dict[str, float] = {}
-    memory["leadflow LeadRecord, fresh"] = bytes_per_lead(
-        lambda: leadflow_build(mem_ids), MEMORY_LEADS
-    )
-    memory["leadflow LeadRecord after the cycle (6-step history)"] = bytes_per_lead(
-        lambda: leadflow_build_events(leadflow_build(mem_ids)), MEMORY_LEADS
-    )
-    # The same history, with the six events shared by all leads: what the log itself costs
-    # (steps and tuples) apart from the events, which a host holds anyway.
-    memory["  of which steps and log (events not counted)"] = bytes_per_lead(
-        lambda: leadflow_prebuilt(leadflow_build(mem_ids)), MEMORY_LEADS
-    )
+    memory: dict[str, float] = {
+        "leadflow LeadRecord, fresh": bytes_per_lead(
+            lambda: [new_lead(i, graph=GRAPH) for i in mem_ids], MEMORY_LEADS
+        ),
+        "leadflow LeadRecord after the cycle, with its 6-event history": bytes_per_lead(
+            lambda: full_cycle([new_lead(i, graph=GRAPH) for i in mem_ids]), MEMORY_LEADS
+        ),
+    }
     models: list[TModel] = []
 
     def transitions_models() -> list[TModel]:
-        models.extend(transitions_build(mem_ids))
+        models.extend(TModel(i) for i in mem_ids)
+        MACHINE.add_model(models)
         return models
 
-    memory["transitions model (added to shared Machine)"] = bytes_per_lead(
+    memory["transitions model (added to the shared Machine)"] = bytes_per_lead(
         transitions_models, MEMORY_LEADS
     )
-    transitions_drop(models)
+    for model in models:
+        MACHINE.remove_model(model)
     memory["python-statemachine machine + model"] = bytes_per_lead(
-        lambda: statemachine_build(mem_ids), MEMORY_LEADS
+        lambda: [LeadMachine(SModel(i)) for i in mem_ids], MEMORY_LEADS
     )
-    memory["dict table lead (floor)"] = bytes_per_lead(lambda: dict_build(mem_ids), MEMORY_LEADS)
-
-    print(f"Python {platform.python_version()} on {platform.machine()}, {sys.platform}")
-    print(
-        f"leadflow {version('leadflow')} vs transitions {version('transitions')}, "
-        f"python-statemachine {version('python-statemachine')}"
+    memory["dict table lead (floor)"] = bytes_per_lead(
+        lambda: [DLead(i) for i in mem_ids], MEMORY_LEADS
     )
-    print(f"{LEADS} leads x {len(EVENTS)} guarded transitions, best of {REPEATS}\n")
-    print(f"{'':<44} {'µs/transition':>14} {'µs/new lead':>12}")
-    for name, (build, run) in rows.items():
-        print(f"{name:<44} {run:>14.2f} {build:>12.2f}")
-    lf = rows["leadflow advance (events parsed)"][1]
-    lf_built = rows["leadflow advance (event built per step)"][1]
-    print()
-    for peer in (
-        "transitions (shared Machine, add_model)",
-        "python-statemachine (machine per lead)",
-    ):
-        cost = rows[peer][1]
-        print(
-            f"{peer} / leadflow: {cost / lf:.1f}x (events parsed), "
-            f"{cost / lf_built:.1f}x (event built per step)"
+    ratios = {
+        f"{peer} / {reference}": ratio(contenders, peer, reference)
+        for peer in (
+            "transitions (shared Machine, add_model)",
+            "python-statemachine (machine per lead)",
         )
-    print(f"leadflow / dict floor: {lf / rows['dict table (floor)'][1]:.1f}x")
-    print(f"\n{'memory per lead (tracemalloc)':<56} {'bytes':>8}")
-    for name, value in memory.items():
-        print(f"{name:<56} {value:>8.0f}")
-    t_mem = memory["transitions model (added to shared Machine)"]
-    print()
-    for name in (
-        "leadflow LeadRecord, fresh",
-        "leadflow LeadRecord after the cycle (6-step history)",
-        "  of which steps and log (events not counted)",
-    ):
-        print(f"{name} / transitions model: {memory[name] / t_mem:.3f}")
-    print(f"\n{KEYED:,} keyed events on one lead: {keyed_events_seconds():.2f} s")
+    }
+    ratios |= {
+        f"{peer} / leadflow HandoffEvent from the parsed fields + try_advance": ratio(
+            contenders, peer, "leadflow HandoffEvent from the parsed fields + try_advance"
+        )
+        for peer in (
+            "transitions (shared Machine, add_model)",
+            "python-statemachine (machine per lead)",
+        )
+    }
+    ratios[f"{reference} / dict table (floor)"] = ratio(contenders, reference, "dict table (floor)")
+    t_mem = memory["transitions model (added to the shared Machine)"]
+    report(
+        "bench_lifecycle",
+        contenders,
+        setup={
+            "leads": count,
+            "events": events,
+            "rounds": rounds,
+            "seed": args.seed,
+            "final stages": dict(sorted(stages.items())),
+            "unit": "µs per event (parse + fire), lead creation included",
+        },
+        ratios=ratios,
+        extra={
+            "memory per lead, bytes (tracemalloc)": {k: round(v) for k, v in memory.items()},
+            "memory / transitions model": {k: round(v / t_mem, 3) for k, v in memory.items()},
+        },
+        packages=("transitions", "python-statemachine"),
+        json_path=args.json,
+    )
 
 
 if __name__ == "__main__":

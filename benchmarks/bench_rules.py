@@ -1,23 +1,42 @@
-"""Rules benchmark: leadflow rule files against hand-written Python, rule-engine and cel-python.
+"""Rules benchmark: a leadflow rule file against hand-written Python, rule-engine and cel-python.
 
-One process, one run, the same 10-rule scoring set (5 fit rules, 5 engagement rules) over the
-same leads. rule-engine and cel-python evaluate only the 10 conditions, on a dict of facts
-prepared for them beforehand (that preparation is not timed); leadflow reads the ``Lead`` itself.
+The same 10-rule scoring set (5 fit rules, 5 engagement rules with windows and caps) over the
+same seeded, varied leads (``leadflow.batch.synthetic``: 300 industries, 3,600 titles, 5,000
+company domains and the free-mail providers, 0-30 activities in three zones), ``now`` fixed.
 
-    python benchmarks/bench_rules.py [--leads 100000] [--cel-leads 1000]
+Every contender does the whole job from the same input and returns the two scores:
+
+- **from leads**: the host holds validated ``Lead`` objects (a CRM sync, a webhook handler).
+  leadflow reads the ``Lead``; the hand-written code reads the same ``Lead`` with the same
+  cached helpers (title -> seniority, domain -> free-mail); rule-engine and cel-python get the
+  facts they cannot compute themselves (seniority, free-mail, activity counts per window)
+  worked out from the ``Lead`` **inside** the timed loop, and the points and caps added up
+  around their 10 conditions.
+- **from records**: the host holds decoded JSON (dicts, ISO timestamps). leadflow validates
+  (``evaluate`` of a mapping); the breakdown rows time validation alone.
+
+Results are compared with the hand-written scores on every lead before timing; a contender
+that disagrees is reported, not timed. Contenders are interleaved; figures are medians.
+
+    python benchmarks/bench_rules.py [--quick] [--json benchmarks/results/rules.json]
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
-import random
+import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from leadflow import Activity, Lead, Seniority
+from leadflow import Lead, Seniority, validate_lead
+from leadflow.batch.synthetic import synthetic_records
+from leadflow.emails import is_freemail_domain
 from leadflow.rules import parse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import Contender, arguments, check, interleaved, ratio, report
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 DAY = 86400.0
@@ -51,61 +70,12 @@ temperature {
 mql when fit >= 30 and engagement >= 25
 """
 
-INDUSTRIES = ["software", "manufacturing", "finance", "retail", "education", None]
-COUNTRIES = ["DE", "AT", "CH", "FR", "US", None]
-TITLES = ["CEO", "VP Sales", "Head of IT", "IT Director", "Engineer", "Werkstudent", None]
-KINDS = [
-    "demo_request",
-    "pricing_page_view",
-    "content_download",
-    "webinar_attended",
-    "unsubscribe",
-    "email_open",
-    "website_visit",
-]
-DOMAINS = ["acme.de", "muster.de", "gmail.com", "web.de", "corp.com"]
-
-
-def make_leads(count: int, seed: int = 7) -> list[Lead]:
-    rng = random.Random(seed)
-    leads = []
-    for i in range(count):
-        activities = tuple(
-            Activity(kind=rng.choice(KINDS), at=NOW - timedelta(days=rng.uniform(0, 120)))
-            for _ in range(rng.randint(0, 8))
-        )
-        leads.append(
-            Lead(
-                id=f"L-{i}",
-                company="ACME",
-                email=f"p{i}@{rng.choice(DOMAINS)}",
-                title=rng.choice(TITLES),
-                industry=rng.choice(INDUSTRIES),
-                employees=rng.choice([None, rng.randint(1, 5000)]),
-                country=rng.choice(COUNTRIES),
-                activities=activities,
-            )
-        )
-    return leads
-
-
 TARGET = frozenset({"software", "manufacturing", "finance"})
 DACH = frozenset({"de", "at", "ch"})
+freemail = lru_cache(maxsize=65536)(is_freemail_domain)
 
 
-def hand_written(lead: Lead, now_ts: float) -> tuple[float, float]:
-    """The same 10 rules as plain Python, the baseline a developer would write."""
-    fit = 0.0
-    if lead.industry is not None and lead.industry.casefold() in TARGET:
-        fit += 15
-    if lead.employees is not None and 50 <= lead.employees <= 500:
-        fit += 20
-    if lead.seniority.at_least(Seniority.DIRECTOR):
-        fit += 15
-    if lead.country is not None and lead.country.casefold() in DACH:
-        fit += 10
-    if lead.is_freemail:
-        fit -= 30
+def counts(lead: Lead, now_ts: float) -> tuple[int, int, int, int, int]:
     demo = pricing = downloads = webinar = unsubscribe = 0
     for activity in lead.activities:
         age = now_ts - activity.at.timestamp()
@@ -122,216 +92,234 @@ def hand_written(lead: Lead, now_ts: float) -> tuple[float, float]:
             webinar += 1
         elif kind == "unsubscribe":
             unsubscribe += 1
-    engagement = (
+    return demo, pricing, downloads, webinar, unsubscribe
+
+
+def engagement_of(demo: bool, pricing: int, downloads: int, webinar: bool, unsub: bool) -> float:  # noqa: FBT001
+    return float(
         (40 if demo else 0)
         + min(10 * pricing, 30)
         + min(5 * downloads, 15)
         + (15 if webinar else 0)
-        - (20 if unsubscribe else 0)
+        - (20 if unsub else 0)
     )
-    return fit, float(engagement)
 
 
-def facts_dict(lead: Lead, now_ts: float) -> dict[str, Any]:
-    """Facts prepared for the peers (not timed): they cannot read activities themselves."""
-    counts = dict.fromkeys(("demo", "pricing", "downloads", "webinar", "unsubscribe"), 0)
-    for activity in lead.activities:
-        age = now_ts - activity.at.timestamp()
-        kind = activity.kind
-        if age < 0:
-            continue
-        if kind == "demo_request" and age <= 30 * DAY:
-            counts["demo"] += 1
-        elif kind == "pricing_page_view" and age <= 30 * DAY:
-            counts["pricing"] += 1
-        elif kind == "content_download" and age <= 90 * DAY:
-            counts["downloads"] += 1
-        elif kind == "webinar_attended" and age <= 60 * DAY:
-            counts["webinar"] += 1
-        elif kind == "unsubscribe":
-            counts["unsubscribe"] += 1
+def hand_written(lead: Lead, now_ts: float) -> tuple[float, float]:
+    """The same 10 rules as plain Python, with the same cached helpers leadflow uses."""
+    fit = 0.0
+    if lead.industry is not None and lead.industry.casefold() in TARGET:
+        fit += 15
+    if lead.employees is not None and 50 <= lead.employees <= 500:
+        fit += 20
+    if lead.seniority.at_least(Seniority.DIRECTOR):
+        fit += 15
+    if lead.country is not None and lead.country.casefold() in DACH:
+        fit += 10
+    if freemail(lead.email.rpartition("@")[2]):
+        fit -= 30
+    demo, pricing, downloads, webinar, unsub = counts(lead, now_ts)
+    return fit, engagement_of(demo > 0, pricing, downloads, webinar > 0, unsub > 0)
+
+
+def facts(lead: Lead, now_ts: float) -> dict[str, Any]:
+    """What the peers need and cannot work out from a lead themselves."""
+    demo, pricing, downloads, webinar, unsub = counts(lead, now_ts)
     return {
         "industry": (lead.industry or "").casefold(),
         "employees": lead.employees or 0,
         "seniority": lead.seniority.rank,
         "country": (lead.country or "").casefold(),
-        "freemail": lead.is_freemail,
-        **counts,
+        "freemail": freemail(lead.email.rpartition("@")[2]),
+        "demo": demo,
+        "pricing": pricing,
+        "downloads": downloads,
+        "webinar": webinar,
+        "unsubscribe": unsub,
     }
 
 
-PEER_CONDITIONS = [
-    'industry in ["software", "manufacturing", "finance"]',
-    "employees >= 50 and employees <= 500",
-    f"seniority >= {Seniority.DIRECTOR.rank}",
-    'country in ["de", "at", "ch"]',
-    "freemail == true",
-    "demo > 0",
-    "pricing > 0",
-    "downloads > 0",
-    "webinar > 0",
-    "unsubscribe > 0",
-]
+FIT_CONDITIONS = (
+    ('industry in ["software", "manufacturing", "finance"]', 15),
+    ("employees >= 50 and employees <= 500", 20),
+    (f"seniority >= {Seniority.DIRECTOR.rank}", 15),
+    ('country in ["de", "at", "ch"]', 10),
+    ("freemail == true", -30),
+)
+ENGAGEMENT_CONDITIONS = ("demo > 0", "webinar > 0", "unsubscribe > 0")
 
 
-REPEAT = 3
-
-
-def timed(label: str, count: int, run: Any, *, collect: bool = False) -> float:
-    """Time ``run`` :data:`REPEAT` times and keep the best, as ``timeit`` advises (the slower
-    runs measure the machine's other work); the garbage collector is off unless ``collect``.
-
-    Every contender is timed the same way, results kept in a list as a batch job would.
-    """
-    times = []
-    for _ in range(REPEAT):
-        gc.collect()
-        if not collect:
-            gc.disable()
-        try:
-            start = time.perf_counter()
-            run()
-            times.append((time.perf_counter() - start) / count * 1e6)
-        finally:
-            gc.enable()
-    best, worst = min(times), max(times)
-    print(f"{label:<52} {best:9.2f} µs/lead  (worst {worst:.2f}; {count:,} leads)")
-    return best
-
-
-def big_rule_file(rules: int) -> str:
-    lines = ['list target = ["software", "finance"]', "score fit {"]
-    templates = [
-        "  +{p}  industry in target",
-        "  +{p}  employees between {a} and {b}",
-        "  +{p}  seniority at least director",
-        '  -{p}  title contains "intern{a}"',
-        "  +{p}  pricing_page_view at least {c} times within {a} days",
-        "  +{p} each  content_download within {a} days, at most {b}",
-    ]
-    for i in range(rules):
-        template = templates[i % len(templates)]
-        lines.append(template.format(p=i % 20 + 1, a=i + 1, b=i + 100, c=i % 5 + 1))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+def peer_scores(
+    f: dict[str, Any], fit_tests: list[Any], engagement_tests: list[Any]
+) -> tuple[float, float]:
+    fit = float(sum(points for test, points in fit_tests if test(f)))
+    demo, webinar, unsub = (test(f) for test in engagement_tests)
+    return fit, engagement_of(demo, f["pricing"], f["downloads"], webinar, unsub)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--leads", type=int, default=100_000)
-    parser.add_argument("--cel-leads", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per figure; best kept")
+    parser = arguments(__doc__ or "")
+    parser.add_argument("--leads", type=int, default=50_000)
+    parser.add_argument("--cel-leads", type=int, default=500)
     args = parser.parse_args()
-    globals()["REPEAT"] = args.repeat
+    n, rounds, cel_n = (3_000, 5, 100) if args.quick else (args.leads, args.rounds, args.cel_leads)
 
-    print(f"building {args.leads:,} leads ...")
-    leads = make_leads(args.leads)
+    records = list(synthetic_records(n, now=NOW, seed=args.seed, sla=False))
+    activities = sum(len(r["activities"]) for r in records)
+    began = time.perf_counter()
+    leads = [validate_lead(r) for r in records]
+    validation_once = (time.perf_counter() - began) / n * 1e6
     now_ts = NOW.timestamp()
     rules = parse(RULES, source="bench.lf")
-    for lead in leads[:2000]:  # the fast path and the full evaluation agree with hand-written code
-        scores = rules.score(lead, now=NOW)
-        assert (scores["fit"], scores["engagement"]) == hand_written(lead, now_ts), lead.id
-        assert rules.evaluate(lead, now=NOW).scores == scores
-
-    results: dict[str, float] = {}
-    results["hand"] = timed(
-        "hand-written Python (10 rules)",
-        len(leads),
-        lambda: [hand_written(lead, now_ts) for lead in leads],
-    )
-    results["score_many"] = timed(
-        "leadflow RuleSet.score_many (scores only)",
-        len(leads),
-        lambda: rules.score_many(leads, now=NOW),
-    )
-    results["score"] = timed(
-        "leadflow RuleSet.score per lead",
-        len(leads),
-        lambda: [rules.score(lead, now=NOW) for lead in leads],
-    )
-    results["evaluate"] = timed(
-        "leadflow RuleSet.evaluate (scores, temperature, MQL)",
-        len(leads),
-        lambda: [rules.evaluate(lead, now=NOW) for lead in leads],
-    )
-
-    def covered() -> None:
-        add, evaluate = rules.coverage().add, rules.evaluate
-        for lead in leads:
-            add(evaluate(lead, now=NOW))
-
-    results["coverage"] = timed(
-        "leadflow evaluate + Coverage.add (issue #12: <= 2x)", len(leads), covered
-    )
-    print(f"  coverage costs {results['coverage'] / results['evaluate']:.2f}x evaluate")
-
-    results["contributions"] = timed(
-        "leadflow evaluate, then reading .contributions",
-        len(leads),
-        lambda: [rules.evaluate(lead, now=NOW).contributions for lead in leads],
-    )
-
-    results["evaluate_gc"] = timed(
-        "leadflow RuleSet.evaluate, garbage collector on",
-        len(leads),
-        lambda: [rules.evaluate(lead, now=NOW) for lead in leads],
-        collect=True,
-    )
-
-    facts: list[dict[str, Any]] = []
-
-    def prepare() -> None:
-        facts[:] = [facts_dict(lead, now_ts) for lead in leads]
-
-    results["prepare"] = timed(
-        "  (fact preparation the peers need, not counted)", len(leads), prepare
-    )
-    import rule_engine
-
-    engine_rules = [rule_engine.Rule(text) for text in PEER_CONDITIONS]
-    results["rule_engine"] = timed(
-        "rule-engine, 10 conditions only",
-        len(facts),
-        lambda: [[r.matches(f) for r in engine_rules] for f in facts],
-    )
 
     import celpy
+    import rule_engine
 
+    engine_fit = [(rule_engine.Rule(text).matches, p) for text, p in FIT_CONDITIONS]
+    engine_engagement = [rule_engine.Rule(text).matches for text in ENGAGEMENT_CONDITIONS]
     env = celpy.Environment()
-    cel_rules = [
-        env.program(env.compile(text.replace("==", "==").replace(" and ", " && ")))
-        for text in PEER_CONDITIONS
+
+    def cel(text: str) -> Any:
+        program = env.program(env.compile(text.replace(" and ", " && ")))
+        return lambda f: bool(program.evaluate(f))
+
+    cel_fit = [(cel(text), p) for text, p in FIT_CONDITIONS]
+    cel_engagement = [cel(text) for text in ENGAGEMENT_CONDITIONS]
+    cel_leads = leads[:cel_n]
+
+    def scores_of(result: Any) -> tuple[float, float]:
+        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], float):
+            return result
+        scores = result.scores if hasattr(result, "scores") else result
+        return scores["fit"], scores["engagement"]
+
+    def same(a: Any, b: Any) -> bool:
+        return bool(scores_of(a) == scores_of(b))
+
+    contenders = [
+        Contender(
+            "hand-written Python, the 10 rules, from Lead",
+            lambda: [hand_written(lead, now_ts) for lead in leads],
+            n,
+            group="leads",
+        ),
+        Contender(
+            "leadflow RuleSet.score_many (scores only)",
+            lambda: rules.score_many(leads, now=NOW),
+            n,
+            group="leads",
+            reference="hand-written Python, the 10 rules, from Lead",
+            same=same,
+        ),
+        Contender(
+            "leadflow RuleSet.score per lead (scores only)",
+            lambda: [rules.score(lead, now=NOW) for lead in leads],
+            n,
+            group="leads",
+            reference="hand-written Python, the 10 rules, from Lead",
+            same=same,
+        ),
+        Contender(
+            "leadflow RuleSet.evaluate (scores, temperature, MQL)",
+            lambda: [rules.evaluate(lead, now=NOW) for lead in leads],
+            n,
+            group="leads",
+            reference="hand-written Python, the 10 rules, from Lead",
+            same=same,
+        ),
+        Contender(
+            "leadflow evaluate, then reading .contributions",
+            lambda: [
+                (e, e.contributions) for e in (rules.evaluate(lead, now=NOW) for lead in leads)
+            ],
+            n,
+            group="leads",
+            reference="hand-written Python, the 10 rules, from Lead",
+            same=lambda a, b: same(a, b[0]),
+        ),
+        Contender(
+            "rule-engine, facts prepared in the loop",
+            lambda: [
+                peer_scores(facts(lead, now_ts), engine_fit, engine_engagement) for lead in leads
+            ],
+            n,
+            group="leads",
+            reference="hand-written Python, the 10 rules, from Lead",
+            same=same,
+        ),
+        Contender(
+            f"cel-python, facts prepared in the loop (first {cel_n:,} leads)",
+            lambda: [
+                peer_scores(celpy.json_to_cel(facts(lead, now_ts)), cel_fit, cel_engagement)
+                for lead in cel_leads
+            ],
+            cel_n,
+            group="leads",
+            reference="hand-written Python, first leads",
+            same=same,
+        ),
+        Contender(
+            "hand-written Python, first leads",
+            lambda: [hand_written(lead, now_ts) for lead in cel_leads],
+            cel_n,
+            group="helper",
+        ),
+        Contender(
+            "leadflow evaluate from records (validation included)",
+            lambda: [rules.evaluate(r, now=NOW) for r in records],
+            n,
+            group="records",
+            reference="hand-written Python, the 10 rules, from Lead",
+            same=same,
+        ),
+        Contender(
+            "  of which validate_lead alone",
+            lambda: [validate_lead(r) for r in records],
+            n,
+            group="records",
+        ),
     ]
-    cel_facts = [celpy.json_to_cel(f) for f in facts[: args.cel_leads]]
-    results["cel"] = timed(
-        "cel-python, 10 conditions only",
-        len(cel_facts),
-        lambda: [[p.evaluate(f) for p in cel_rules] for f in cel_facts],
+    check(contenders)
+    interleaved(contenders, rounds)
+    hand = "hand-written Python, the 10 rules, from Lead"
+    evaluate = "leadflow RuleSet.evaluate (scores, temperature, MQL)"
+    engine = "rule-engine, facts prepared in the loop"
+    cel_name = f"cel-python, facts prepared in the loop (first {cel_n:,} leads)"
+    ratios = {
+        "score_many / hand-written": ratio(
+            contenders, "leadflow RuleSet.score_many (scores only)", hand
+        ),
+        "score / hand-written": ratio(
+            contenders, "leadflow RuleSet.score per lead (scores only)", hand
+        ),
+        "evaluate / hand-written": ratio(contenders, evaluate, hand),
+        "rule-engine / evaluate": ratio(contenders, engine, evaluate),
+        "rule-engine / evaluate + contributions": ratio(
+            contenders, engine, "leadflow evaluate, then reading .contributions"
+        ),
+        "cel-python / hand-written (first leads)": ratio(
+            contenders, cel_name, "hand-written Python, first leads"
+        ),
+    }
+    ratios["cel-python / evaluate"] = (
+        ratios["cel-python / hand-written (first leads)"] / ratios["evaluate / hand-written"]
     )
-
-    print()
-    print(f"evaluate vs rule-engine: {results['rule_engine'] / results['evaluate']:.1f}x faster")
-    print(f"evaluate vs cel-python:  {results['cel'] / results['evaluate']:.0f}x faster")
-    print(
-        f"evaluate (gc on) vs rule-engine: {results['rule_engine'] / results['evaluate_gc']:.1f}x"
-    )
-    print(
-        "evaluate + contributions vs rule-engine: "
-        f"{results['rule_engine'] / results['contributions']:.1f}x"
-    )
-    print(f"score_many vs hand-written: {results['score_many'] / results['hand']:.2f}x slower")
-    print(f"score vs hand-written:      {results['score'] / results['hand']:.2f}x slower")
-
-    text = big_rule_file(1000)
-    start = time.perf_counter()
-    parse(text, source="big-1000.lf")
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    parse(text, source="big-1000.lf")
-    again = time.perf_counter() - start
-    print(
-        f"parse + check of a 1,000-rule file: {first * 1000:.0f} ms; again (cache): "
-        f"{again * 1e6:.0f} µs"
+    report(
+        "bench_rules",
+        contenders,
+        setup={
+            "leads": n,
+            "activities per lead (mean)": round(activities / n, 2),
+            "rounds": rounds,
+            "seed": args.seed,
+            "distinct titles": len({r.get("title") for r in records}),
+            "distinct domains": len({r["email"].rpartition("@")[2] for r in records}),
+            "distinct industries": len({r.get("industry") for r in records}),
+        },
+        ratios=ratios,
+        extra={"validate_lead, first pass (cold caches), µs/lead": round(validation_once, 2)},
+        packages=("rule-engine", "cel-python"),
+        json_path=args.json,
     )
 
 

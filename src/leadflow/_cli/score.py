@@ -142,7 +142,7 @@ class _Writer:
         if self.form == "jsonl":
             self.out.write(json.dumps(row_of(evaluation, explain=self.explain)) + "\n")
             return
-        from leadflow.rules.evaluation import fmt
+        from leadflow.rules.results import fmt
 
         cells = [
             evaluation.lead_id,
