@@ -46,6 +46,7 @@ from leadflow.lifecycle.metrics import (
 )
 from leadflow.lifecycle.record import LeadRecord
 from leadflow.lifecycle.stages import REASON_KINDS, Actor, Owner, Stage, TransitionKind
+from leadflow.lifecycle.velocity import Stay, time_in_stages
 
 __all__ = (
     "CONTACT_ATTEMPT",
@@ -68,6 +69,7 @@ __all__ = (
     "ReasonCount",
     "Stage",
     "StageSpec",
+    "Stay",
     "Step",
     "Transition",
     "TransitionKind",
@@ -87,6 +89,7 @@ __all__ = (
     "rejection_reasons",
     "replay",
     "sal_acceptance",
+    "time_in_stages",
     "time_to_first_contact",
     "to_markdown",
     "to_mermaid",
