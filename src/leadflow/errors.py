@@ -8,7 +8,8 @@ that already catches ``ValueError`` keeps working::
     │   └── GraphError                     a lifecycle graph is invalid; .problems lists every problem
     ├── NaiveDatetimeError(+ValueError)    a naive datetime reached a public function (.argument)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
-    │   └── EventValidationError           a lifecycle event (webhook payload) failed validation
+    │   ├── EventValidationError           a lifecycle event (webhook payload) failed validation
+    │   └── HistoryError                   a line of a metrics history file failed validation
     ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
     │   ├── TerminalStageError             the lead is already in a terminal stage
     │   ├── ActorNotAllowedError           .actor .allowed_actors
@@ -41,6 +42,7 @@ __all__ = (
     "EventValidationError",
     "GraphError",
     "GuardError",
+    "HistoryError",
     "IdempotencyConflictError",
     "LeadValidationError",
     "LeadflowError",
@@ -193,6 +195,14 @@ class EventValidationError(LeadValidationError):
 
     code: ClassVar[str] = "event-validation"
     _record: ClassVar[str] = "event"
+
+
+class HistoryError(LeadValidationError):
+    """A line of a history file (``leadflow.metrics``) failed validation; ``record_id`` is
+    ``FILE:LINE``."""
+
+    code: ClassVar[str] = "history"
+    _record: ClassVar[str] = "history line"
 
 
 class TransitionError(LeadflowError):

@@ -1,0 +1,217 @@
+"""Alerts: the agreement's thresholds per period and group, with the escalation ladder.
+
+A threshold is a value (:class:`Threshold`), not code; :data:`DEFAULT_THRESHOLDS` holds the
+source material's four. A period is judged only when the metric's denominator reaches the
+threshold's ``min_sample`` (default 20), so that three leads do not page a VP; a period with
+too few leads breaks a streak of misses. Consecutive misses climb :data:`DEFAULT_LADDER`:
+a week → marketing ops and sales ops, a month (28 days) → VP review, three months in a row
+(89 days) → executive intervention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final, Literal
+
+from leadflow._time import to_utc
+from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
+from leadflow.metrics.funnel import conversion, sal_acceptance
+from leadflow.metrics.history import FieldValue, History, Period, group_by
+from leadflow.metrics.response import first_contacts, not_contacted_within
+from leadflow.sla import BusinessCalendar
+
+__all__ = (
+    "DEFAULT_LADDER",
+    "DEFAULT_THRESHOLDS",
+    "ICP_REASONS",
+    "Alert",
+    "Rung",
+    "Threshold",
+    "evaluate_alerts",
+    "icp_rejections",
+)
+
+ICP_REASONS: Final = frozenset({"no_icp_fit", "too_small", "wrong_industry"})
+"""The reasons that count as "outside the ICP" for the ICP alert."""
+
+_REJECTIONS = frozenset({TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """An agreed limit on a metric: alert when the rate is ``below`` or ``above`` ``limit``."""
+
+    metric: Literal["mql_to_sql", "not_contacted_24h", "icp_rejections", "sal_acceptance"]
+    limit: float
+    direction: Literal["below", "above"]
+    action: str
+    """What the agreement says happens (who is informed, which workshop)."""
+    min_sample: int = 20
+
+    def missed(self, rate: Rate) -> bool | None:
+        """Whether ``rate`` misses the limit; ``None`` when the sample is too small."""
+        value = rate.value
+        if value is None or rate.denominator < self.min_sample:
+            return None
+        return value < self.limit if self.direction == "below" else value > self.limit
+
+
+DEFAULT_THRESHOLDS: Final[tuple[Threshold, ...]] = (
+    Threshold("mql_to_sql", 0.30, "below", "inform marketing"),
+    Threshold("not_contacted_24h", 0.10, "above", "inform sales leadership"),
+    Threshold("icp_rejections", 0.20, "above", "ICP clarification workshop"),
+    Threshold(
+        "sal_acceptance", 0.60, "below", "review qualification (bad leads or cherry-picking)"
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """A rung of the escalation ladder: misses spanning ``days`` or more go to ``audience``."""
+
+    days: float
+    level: str
+    audience: str
+
+
+DEFAULT_LADDER: Final[tuple[Rung, ...]] = (
+    Rung(0, "ops", "marketing ops and sales ops talk"),
+    Rung(28, "vp", "VP review"),
+    Rung(89, "executive", "executive intervention"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A missed threshold in one period and group, with its rung on the ladder."""
+
+    metric: str
+    period: str
+    period_start: datetime
+    group_field: str | None
+    group: FieldValue
+    rate: Rate
+    limit: float
+    direction: str
+    streak: int
+    """How many periods in a row (this one included) missed the threshold."""
+    level: str
+    audience: str
+    action: str
+
+    @property
+    def message(self) -> str:
+        """One line for a person: what, where, how far off, and who acts."""
+        where = "" if self.group_field is None else f" for {self.group_field}={self.group}"
+        value = self.rate.value or 0.0
+        row = "" if self.streak == 1 else f", {self.streak} periods in a row"
+        return (
+            f"{self.metric} {value * 100:.1f} % ({self.rate.numerator}/{self.rate.denominator})"
+            f" is {self.direction} {self.limit * 100:.0f} % in {self.period}{where}{row}:"
+            f" {self.action}; escalate to {self.audience}"
+        )
+
+
+def icp_rejections(
+    histories: Iterable[History],
+    *,
+    period: Period | None = None,
+    reasons: frozenset[str] = ICP_REASONS,
+) -> Rate:
+    """Rejections and disqualifications by sales (in ``period``) whose reason is outside the
+    ICP, out of all of them."""
+    hits = total = 0
+    for history in histories:
+        for step in history.record.history:
+            if step.kind not in _REJECTIONS or step.event.actor != Actor.SALES:
+                continue
+            if period is not None and not period.contains(step.event.at):
+                continue
+            total += 1
+            hits += step.event.reason in reasons
+    return Rate(hits, total)
+
+
+def _metrics(
+    calendar: BusinessCalendar, now: datetime
+) -> dict[str, Callable[[list[History], Period], Rate]]:
+    return {
+        "mql_to_sql": lambda h, p: conversion(h, Stage.MQL, Stage.SQL, period=p),
+        "not_contacted_24h": lambda h, p: not_contacted_within(
+            first_contacts(h, calendar, period=p), calendar, now=now
+        ),
+        "icp_rejections": lambda h, p: icp_rejections(h, period=p),
+        "sal_acceptance": lambda h, p: sal_acceptance(h, period=p),
+    }
+
+
+def _rung(ladder: Sequence[Rung], days: float) -> Rung:
+    chosen = ladder[0]
+    for rung in ladder:
+        if days >= rung.days:
+            chosen = rung
+    return chosen
+
+
+def evaluate_alerts(
+    histories: Iterable[History],
+    periods: Sequence[Period],
+    calendar: BusinessCalendar,
+    *,
+    now: datetime,
+    by: str | None = None,
+    thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
+    ladder: Sequence[Rung] = DEFAULT_LADDER,
+) -> tuple[Alert, ...]:
+    """Every missed threshold per period (in order) and per group of lead field ``by``.
+
+    Sorted with the highest rung and the latest period first.
+
+    Raises:
+        NaiveDatetimeError: ``now`` has no time zone.
+    """
+    now = to_utc(now, "now")
+    items = list(histories)
+    groups: dict[FieldValue, list[History]] = {None: items} if by is None else group_by(items, by)
+    metrics = _metrics(calendar, now)
+    ordered = sorted(periods)
+    alerts: list[Alert] = []
+    for key in sorted(groups, key=lambda k: (k is None, k or "")):
+        members = groups[key]
+        for threshold in thresholds:
+            metric = metrics[threshold.metric]
+            streak_start: datetime | None = None
+            streak = 0
+            for period in ordered:
+                rate = metric(members, period)
+                if not threshold.missed(rate):
+                    streak_start, streak = None, 0
+                    continue
+                if streak_start is None:
+                    streak_start = period.start
+                streak += 1
+                rung = _rung(ladder, (period.end - streak_start) / timedelta(days=1))
+                alerts.append(
+                    Alert(
+                        threshold.metric,
+                        period.label or period.start.date().isoformat(),
+                        period.start,
+                        by,
+                        key,
+                        rate,
+                        threshold.limit,
+                        threshold.direction,
+                        streak,
+                        rung.level,
+                        rung.audience,
+                        threshold.action,
+                    )
+                )
+    levels = {rung.level: i for i, rung in enumerate(ladder)}
+    alerts.sort(
+        key=lambda a: (-levels.get(a.level, 0), -a.period_start.timestamp(), a.metric, str(a.group))
+    )
+    return tuple(alerts)
