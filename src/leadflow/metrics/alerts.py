@@ -3,7 +3,8 @@
 A threshold is a value (:class:`Threshold`), not code; :data:`DEFAULT_THRESHOLDS` holds the
 source material's four. A period is judged only when the metric's denominator reaches the
 threshold's ``min_sample`` (default 20), so that three leads do not page a VP; a period with
-too few leads breaks a streak of misses. Consecutive misses climb :data:`DEFAULT_LADDER`:
+too few leads breaks a streak of misses. A cohort rate is judged only once its ``settle`` time
+after the period has passed (MQL→SQL: 14 days, the feedback window). Consecutive misses climb :data:`DEFAULT_LADDER`:
 a week → marketing ops and sales ops, a month (28 days) → VP review, three months in a row
 (89 days) → executive intervention.
 """
@@ -49,6 +50,9 @@ class Threshold:
     action: str
     """What the agreement says happens (who is informed, which workshop)."""
     min_sample: int = 20
+    settle: timedelta = timedelta(0)
+    """How long after a period ends before it is judged: a cohort rate (MQL→SQL) needs time
+    for the leads to convert, so the latest week would always look bad."""
 
     def missed(self, rate: Rate) -> bool | None:
         """Whether ``rate`` misses the limit; ``None`` when the sample is too small."""
@@ -59,7 +63,7 @@ class Threshold:
 
 
 DEFAULT_THRESHOLDS: Final[tuple[Threshold, ...]] = (
-    Threshold("mql_to_sql", 0.30, "below", "inform marketing"),
+    Threshold("mql_to_sql", 0.30, "below", "inform marketing", settle=timedelta(days=14)),
     Threshold("not_contacted_24h", 0.10, "above", "inform sales leadership"),
     Threshold("icp_rejections", 0.20, "above", "ICP clarification workshop"),
     Threshold(
@@ -78,7 +82,7 @@ class Rung:
 
 
 DEFAULT_LADDER: Final[tuple[Rung, ...]] = (
-    Rung(0, "ops", "marketing ops and sales ops talk"),
+    Rung(0, "ops", "marketing ops and sales ops"),
     Rung(28, "vp", "VP review"),
     Rung(89, "executive", "executive intervention"),
 )
@@ -110,8 +114,8 @@ class Alert:
         row = "" if self.streak == 1 else f", {self.streak} periods in a row"
         return (
             f"{self.metric} {value * 100:.1f} % ({self.rate.numerator}/{self.rate.denominator})"
-            f" is {self.direction} {self.limit * 100:.0f} % in {self.period}{where}{row}:"
-            f" {self.action}; escalate to {self.audience}"
+            f" is {self.direction} {self.limit * 100:.0f} % in {self.period}{where}{row}."
+            f" Action: {self.action}. Escalation: {self.audience}."
         )
 
 
@@ -186,6 +190,8 @@ def evaluate_alerts(
             streak_start: datetime | None = None
             streak = 0
             for period in ordered:
+                if period.end + threshold.settle > now:
+                    continue
                 rate = metric(members, period)
                 if not threshold.missed(rate):
                     streak_start, streak = None, 0

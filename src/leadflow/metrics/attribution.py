@@ -90,6 +90,8 @@ def attribute(
             result[key] = result.get(key, 0.0) + history.amount
             continue
         for touch, weight in zip(touches, weights(len(touches), model), strict=True):
+            if not weight:
+                continue
             key = touch.campaign if by == "campaign" else touch.channel
             result[key] = result.get(key, 0.0) + history.amount * weight
     return result

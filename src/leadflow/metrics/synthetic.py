@@ -39,7 +39,7 @@ class _Lead:
 
     def step(self, name: str, actor: str, after_hours: float, **extra: object) -> bool:
         """Apply ``name`` ``after_hours`` later; ``False`` (nothing applied) past the end."""
-        at = self.at + timedelta(hours=max(0.01, after_hours))
+        at = self.at + timedelta(minutes=max(1, round(after_hours * 60)))
         if at >= self.end:
             return False
         event = HandoffEvent(name, at, actor, **extra)  # type: ignore[arg-type]
@@ -109,7 +109,7 @@ def synthetic_histories(
         campaign = rng.choice(CAMPAIGNS)
         weak = campaign in ("purchased-list", "paid-search")
         hot = rng.random() < 0.25
-        created = start + timedelta(hours=rng.uniform(0, days * 24 * 0.9))
+        created = start + timedelta(minutes=rng.randrange(days * 24 * 54))
         origin = "cold" if campaign == "purchased-list" else "mql" if hot else "iql"
         lead = _Lead(new_lead(f"L-{number:05d}", origin), created, end, rng)
         if origin == "cold":
@@ -127,7 +127,7 @@ def synthetic_histories(
         record = lead.record
         handed = record.origin == "mql" or any(s.target == "mql" for s in record.history)
         touches = tuple(
-            Touch(created - timedelta(days=rng.uniform(1, 40)), c, CHANNELS[c])
+            Touch(created - timedelta(minutes=rng.randrange(1440, 40 * 1440)), c, CHANNELS[c])
             for c in sorted({campaign, *rng.sample(CAMPAIGNS, rng.randint(0, 2))})
         )
         fields = {
