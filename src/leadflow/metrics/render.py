@@ -228,6 +228,22 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
         ["leads aging beyond the agreed limit", str(len(report.aging))],
     ]
     sections.append(("SLA compliance", ["measure", "value"], sla_rows))
+    sections.append(
+        (
+            "Leads aging beyond the agreed limit (oldest first, at most 20)",
+            ["lead", "stage", "since", "age", "limit"],
+            [
+                [
+                    a.lead_id,
+                    a.stage,
+                    f"{a.entered_at:%Y-%m-%d %H:%M} UTC",
+                    _fmt_d(a.age),
+                    _fmt_d(a.limit),
+                ]
+                for a in report.aging[:20]
+            ],
+        )
+    )
     reason_rows = [
         [_key(k), row.label, str(row.count), row.marketing_action]
         for k, rows in report.reasons.items()
@@ -282,8 +298,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _subtitle(report: Report) -> str:
     p = report.period
+    span = p.label if p.label and p.label != "all" else f"{p.start:%Y-%m-%d} – {p.end:%Y-%m-%d}"
     return (
-        f"{p.start:%Y-%m-%d %H:%M} – {p.end:%Y-%m-%d %H:%M} UTC · {report.leads} leads, "
+        f"Period {span} · {report.leads} leads, "
         f"{report.events} events · as of {report.now:%Y-%m-%d %H:%M} UTC"
     )
 
@@ -308,7 +325,7 @@ h2{margin-top:28px;border-bottom:2px solid #e5e7eb;padding-bottom:4px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f3f4f6}.alerts td{background:#fef2f2}.ok{color:#15803d}
-.charts{display:flex;gap:24px;flex-wrap:wrap}.charts figure{margin:0}
+.charts{display:flex;gap:32px;flex-wrap:wrap;margin-bottom:12px}.charts figure{margin:0}
 figcaption{font-size:13px;color:#555}
 """
 

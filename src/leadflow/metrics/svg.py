@@ -13,12 +13,12 @@ __all__ = ("funnel_svg", "trend_svg")
 _FONT = "font-family='system-ui, sans-serif' font-size='13'"
 
 
-def funnel_svg(rows: Sequence[tuple[str, int]], *, width: int = 560) -> str:
+def funnel_svg(rows: Sequence[tuple[str, int]], *, width: int = 500) -> str:
     """Horizontal bars, one per stage, centred like a funnel, with the count on each bar."""
-    bar, gap, label_w = 30, 8, 110
+    bar, gap, label_w = 28, 8, 96
     height = len(rows) * (bar + gap) + gap
     top = max((count for _, count in rows), default=0) or 1
-    usable = width - label_w - 20
+    usable = width - label_w - 50
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' role='img' aria-label='funnel'>"
@@ -31,8 +31,8 @@ def funnel_svg(rows: Sequence[tuple[str, int]], *, width: int = 560) -> str:
             f"<text x='{label_w - 8}' y='{y + bar / 2 + 4:.1f}' text-anchor='end' {_FONT}>"
             f"{escape(stage)}</text>"
             f"<rect x='{x:.1f}' y='{y}' width='{w:.1f}' height='{bar}' rx='3' fill='#0369a1'/>"
-            f"<text x='{label_w + usable / 2:.1f}' y='{y + bar / 2 + 4:.1f}' text-anchor='middle'"
-            f" fill='#111' {_FONT}><tspan font-weight='bold'>{count}</tspan></text>"
+            f"<text x='{x + w + 6:.1f}' y='{y + bar / 2 + 4:.1f}' fill='#111' {_FONT}>"
+            f"<tspan font-weight='bold'>{count}</tspan></text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -43,11 +43,11 @@ def trend_svg(
     *,
     target: float | None = None,
     unit: str = "h",
-    width: int = 560,
+    width: int = 500,
     height: int = 200,
 ) -> str:
     """A line over labelled points (``None`` leaves a gap), with a dashed target line."""
-    left, right, top, bottom = 48, 12, 14, 34
+    left, right, top, bottom = 48, 24, 14, 34
     values = [v for _, v in points if v is not None]
     peak = max([*values, target or 0.0, 1.0])
     plot_w, plot_h = width - left - right, height - top - bottom
