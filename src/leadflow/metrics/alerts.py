@@ -169,10 +169,13 @@ def evaluate_alerts(
     by: str | None = None,
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     ladder: Sequence[Rung] = DEFAULT_LADDER,
+    current: bool = False,
 ) -> tuple[Alert, ...]:
     """Every missed threshold per period (in order) and per group of lead field ``by``.
 
-    Sorted with the highest rung and the latest period first.
+    With ``current``, only the misses still open: those of the latest period judged for each
+    threshold and group (what this week's report pages about). Sorted with the highest rung
+    and the latest period first.
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
@@ -189,18 +192,23 @@ def evaluate_alerts(
             metric = metrics[threshold.metric]
             streak_start: datetime | None = None
             streak = 0
+            found: list[Alert] = []
             for period in ordered:
                 if period.end + threshold.settle > now:
                     continue
                 rate = metric(members, period)
                 if not threshold.missed(rate):
                     streak_start, streak = None, 0
+                    if current:
+                        found.clear()
                     continue
                 if streak_start is None:
                     streak_start = period.start
                 streak += 1
                 rung = _rung(ladder, (period.end - streak_start) / timedelta(days=1))
-                alerts.append(
+                if current:
+                    found.clear()
+                found.append(
                     Alert(
                         threshold.metric,
                         period.label or period.start.date().isoformat(),
@@ -216,6 +224,7 @@ def evaluate_alerts(
                         threshold.action,
                     )
                 )
+            alerts.extend(found)
     levels = {rung.level: i for i, rung in enumerate(ladder)}
     alerts.sort(
         key=lambda a: (-levels.get(a.level, 0), -a.period_start.timestamp(), a.metric, str(a.group))

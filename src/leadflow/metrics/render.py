@@ -324,7 +324,7 @@ h1{margin-bottom:4px}.sub{color:#555;margin-top:0}
 h2{margin-top:28px;border-bottom:2px solid #e5e7eb;padding-bottom:4px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f3f4f6}.alerts td{background:#fef2f2}.ok{color:#15803d}
+th{background:#f3f4f6}td:not(:last-child){white-space:nowrap}.alerts td{background:#fef2f2}.ok{color:#15803d}
 .charts{display:flex;gap:32px;flex-wrap:wrap;margin-bottom:12px}.charts figure{margin:0}
 figcaption{font-size:13px;color:#555}
 """

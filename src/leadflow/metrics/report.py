@@ -73,6 +73,7 @@ class Report:
     leads: int
     events: int
     alerts: tuple[Alert, ...]
+    """The misses still open: each threshold and group missed in its latest judged week."""
     stage_counts: Mapping[str, int]
     entered: tuple[tuple[str, int], ...]
     """Cycles entering each funnel stage in the period (the funnel chart)."""
@@ -179,7 +180,13 @@ def build_report(
         leads=len(items),
         events=sum(len(h.record.history) for h in items),
         alerts=evaluate_alerts(
-            items, alert_periods, calendar, now=now, by=alert_by, thresholds=thresholds
+            items,
+            alert_periods,
+            calendar,
+            now=now,
+            by=alert_by,
+            thresholds=thresholds,
+            current=True,
         ),
         stage_counts=MappingProxyType(dict(sorted(stage_counts(items).items()))),
         entered=tuple((s, _entered(items, s, period)) for s in FUNNEL),

@@ -5,6 +5,7 @@ Plain strings, no plotting dependency; every text is XML-escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -52,6 +53,7 @@ def trend_svg(
     peak = max([*values, target or 0.0, 1.0])
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(points) - 1)
+    every = max(1, math.ceil(len(points) / 8))
 
     def y_of(value: float) -> float:
         return top + plot_h * (1 - value / peak)
@@ -85,7 +87,7 @@ def trend_svg(
                 f"<circle cx='{x:.1f}' cy='{y_of(value):.1f}' r='3.5' fill='#0369a1'>"
                 f"<title>{escape(label)}: {value:.1f} {escape(unit)}</title></circle>"
             )
-        if len(points) <= 14 or i % 2 == 0:
+        if i % every == 0:
             parts.append(
                 f"<text x='{x:.1f}' y='{height - 12}' text-anchor='middle' {_FONT}>"
                 f"{escape(label)}</text>"
