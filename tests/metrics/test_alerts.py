@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from leadflow.lifecycle import Rate
 from leadflow.metrics import (
     DEFAULT_THRESHOLDS,
@@ -106,3 +108,12 @@ def test_icp_rejections_counts_only_sales_rejections_with_icp_reasons() -> None:
     assert icp_rejections(leads) == Rate(2, 3)
     custom = Threshold("icp_rejections", 0.5, "above", "workshop", min_sample=3)
     assert custom.missed(icp_rejections(leads)) is True
+
+
+def test_overlapping_periods_are_refused() -> None:
+    from leadflow.errors import ConfigurationError
+    from leadflow.metrics import Period
+
+    overlapping = [Period(at(0), at(48), "a"), Period(at(24), at(72), "b")]
+    with pytest.raises(ConfigurationError, match="alert periods a and b overlap"):
+        evaluate_alerts([], overlapping, CALENDAR, now=at(100))

@@ -14,9 +14,11 @@ from leadflow.lifecycle import Rate
 from leadflow.metrics import (
     MODELS,
     Period,
+    Threshold,
     attribute,
     build_report,
     conversion,
+    evaluate_alerts,
     first_contacts,
     flows,
     group_by,
@@ -28,6 +30,7 @@ from leadflow.metrics import (
     sal_acceptance,
     stage_counts,
     synthetic_histories,
+    weeks,
     weights,
 )
 from tests.metrics.helpers import CALENDAR
@@ -123,3 +126,39 @@ def test_another_interleaving_of_leads_gives_the_same_report(items, random) -> N
     again = build_report(read_histories(shuffled), calendar=CALENDAR, now=NOW, alert_by="channel")
     assert first.to_json() == again.to_json()
     assert first == again
+
+
+ALWAYS = [
+    Threshold(metric, 2.0, "below", "look", min_sample=1)
+    for metric in ("mql_to_sql", "not_contacted_24h", "icp_rejections", "sal_acceptance")
+]
+
+
+@settings(max_examples=25)
+@given(histories, st.sampled_from(("campaign", "channel", None)))
+def test_alert_rates_are_the_metrics_own_rates_per_period_and_group(items, by) -> None:
+    periods = weeks(START.date(), (NOW - timedelta(days=1)).date(), CALENDAR.timezone)
+    alerts = evaluate_alerts(items, periods, CALENDAR, now=NOW, by=by, thresholds=ALWAYS)
+    functions = {
+        "mql_to_sql": lambda h, p: conversion(h, "mql", "sql", period=p),
+        "not_contacted_24h": lambda h, p: not_contacted_within(
+            first_contacts(h, CALENDAR, period=p), CALENDAR, now=NOW
+        ),
+        "icp_rejections": lambda h, p: icp_rejections(h, period=p),
+        "sal_acceptance": lambda h, p: sal_acceptance(h, period=p),
+    }
+    groups = group_by(items, by) if by else {None: items}
+    starts = {p.start: p for p in periods}
+    for alert in alerts:
+        expected = functions[alert.metric](groups[alert.group], starts[alert.period_start])
+        assert alert.rate == expected
+    for metric, function in functions.items():
+        for period in periods:
+            if period.end + timedelta(days=14) > NOW:
+                continue
+            for key, members in groups.items():
+                if function(members, period).denominator:
+                    assert any(
+                        a.metric == metric and a.group == key and a.period_start == period.start
+                        for a in alerts
+                    )

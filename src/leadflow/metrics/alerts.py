@@ -11,16 +11,19 @@ a week → marketing ops and sales ops, a month (28 days) → VP review, three m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
 from leadflow._time import to_utc
+from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
-from leadflow.metrics.funnel import conversion, sal_acceptance
-from leadflow.metrics.history import FieldValue, History, Period, group_by
-from leadflow.metrics.response import first_contacts, not_contacted_within
+from leadflow.metrics.funnel import _cycles
+from leadflow.metrics.history import FieldValue, History, Period
+from leadflow.metrics.response import _missed, first_contacts
 from leadflow.sla import BusinessCalendar
 
 __all__ = (
@@ -139,17 +142,71 @@ def icp_rejections(
     return Rate(hits, total)
 
 
-def _metrics(
+Outcome = tuple[datetime, bool]
+"""One counted item of a rate: its anchor time (picks the period) and whether it is a hit."""
+
+
+def _items(
     calendar: BusinessCalendar, now: datetime
-) -> dict[str, Callable[[list[History], Period], Rate]]:
+) -> dict[str, Callable[[History], Iterator[Outcome]]]:
+    """Per metric: the counted items of one history, as the metric's own function counts them."""
+
+    def mql_to_sql(history: History) -> Iterator[Outcome]:
+        for when, later in _cycles(history, Stage.MQL).values():
+            if when is not None:
+                yield when, Stage.SQL in later
+
+    def sal(history: History) -> Iterator[Outcome]:
+        for step in history.record.history:
+            if step.source != Stage.MQL:
+                continue
+            if step.target == Stage.SAL:
+                yield step.event.at, True
+            elif step.kind in _REJECTIONS and step.event.actor == Actor.SALES:
+                yield step.event.at, False
+
+    def icp(history: History) -> Iterator[Outcome]:
+        for step in history.record.history:
+            if step.kind in _REJECTIONS and step.event.actor == Actor.SALES:
+                yield step.event.at, step.event.reason in ICP_REASONS
+
+    day = timedelta(hours=24)
+
+    def not_contacted(history: History) -> Iterator[Outcome]:
+        for contact in first_contacts((history,), calendar):
+            verdict = _missed(contact, day, calendar, now)
+            if verdict is not None:
+                yield contact.handed_at, verdict
+
     return {
-        "mql_to_sql": lambda h, p: conversion(h, Stage.MQL, Stage.SQL, period=p),
-        "not_contacted_24h": lambda h, p: not_contacted_within(
-            first_contacts(h, calendar, period=p), calendar, now=now
-        ),
-        "icp_rejections": lambda h, p: icp_rejections(h, period=p),
-        "sal_acceptance": lambda h, p: sal_acceptance(h, period=p),
+        "mql_to_sql": mql_to_sql,
+        "not_contacted_24h": not_contacted,
+        "icp_rejections": icp,
+        "sal_acceptance": sal,
     }
+
+
+def _counts(
+    items: Sequence[History],
+    metric: Callable[[History], Iterator[Outcome]],
+    periods: Sequence[Period],
+    by: str | None,
+) -> dict[tuple[FieldValue, int], list[int]]:
+    """[hits, total] per (group, period index), in one pass over the histories."""
+    starts = [p.start for p in periods]
+    counts: dict[tuple[FieldValue, int], list[int]] = {}
+    for history in items:
+        key = None if by is None else history.fields.get(by)
+        for when, hit in metric(history):
+            index = bisect_right(starts, when) - 1
+            if index < 0 or when >= periods[index].end:
+                continue
+            cell = counts.get((key, index))
+            if cell is None:
+                cell = counts[key, index] = [0, 0]
+            cell[0] += hit
+            cell[1] += 1
+    return counts
 
 
 def _rung(ladder: Sequence[Rung], days: float) -> Rung:
@@ -179,24 +236,39 @@ def evaluate_alerts(
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
+        ConfigurationError: two periods overlap.
     """
     now = to_utc(now, "now")
-    items = list(histories)
-    groups: dict[FieldValue, list[History]] = {None: items} if by is None else group_by(items, by)
-    metrics = _metrics(calendar, now)
     ordered = sorted(periods)
+    for before, after in itertools.pairwise(ordered):
+        if after.start < before.end:
+            raise ConfigurationError(
+                f"alert periods {before.label or before.start} and {after.label or after.start}"
+                " overlap; expected consecutive periods such as weeks() or months()",
+                field="periods",
+                value=(before, after),
+                expected="non-overlapping periods",
+            )
+    items = list(histories)
+    keys = sorted(
+        {None} if by is None else {h.fields.get(by) for h in items},
+        key=lambda k: (k is None, k or ""),
+    )
+    metrics = _items(calendar, now)
+    counted = {
+        name: _counts(items, metrics[name], ordered, by) for name in {t.metric for t in thresholds}
+    }
     alerts: list[Alert] = []
-    for key in sorted(groups, key=lambda k: (k is None, k or "")):
-        members = groups[key]
+    for key in keys:
         for threshold in thresholds:
-            metric = metrics[threshold.metric]
+            counts = counted[threshold.metric]
             streak_start: datetime | None = None
             streak = 0
             found: list[Alert] = []
-            for period in ordered:
+            for index, period in enumerate(ordered):
                 if period.end + threshold.settle > now:
                     continue
-                rate = metric(members, period)
+                rate = Rate(*counts.get((key, index), (0, 0)))
                 if not threshold.missed(rate):
                     streak_start, streak = None, 0
                     if current:
