@@ -17,6 +17,7 @@ from leadflow.metrics import (
     Threshold,
     attribute,
     build_report,
+    cohort_rates,
     conversion,
     evaluate_alerts,
     first_contacts,
@@ -100,6 +101,9 @@ def test_grouping_partitions_the_totals(items, field, cut) -> None:
     for metric in metrics:
         assert _sum([metric(g) for g in groups.values()]) == metric(items)
     assert sum((stage_counts(g) for g in groups.values()), Counter()) == stage_counts(items)
+    pair = ("mql", "sql")
+    by_group = cohort_rates(items, [pair], period=period, by=field)
+    assert _sum([rates[pair] for rates in by_group.values()]) == metrics[0](items)
 
 
 @given(st.integers(1, 300), st.sampled_from(MODELS))

@@ -21,7 +21,7 @@ from typing import Final, Literal
 from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
-from leadflow.metrics.funnel import _cycles
+from leadflow.metrics.funnel import _outcome, _paths
 from leadflow.metrics.history import FieldValue, History, Period
 from leadflow.metrics.response import _missed, first_contacts
 from leadflow.sla import BusinessCalendar
@@ -152,9 +152,10 @@ def _items(
     """Per metric: the counted items of one history, as the metric's own function counts them."""
 
     def mql_to_sql(history: History) -> Iterator[Outcome]:
-        for when, later in _cycles(history, Stage.MQL).values():
-            if when is not None:
-                yield when, Stage.SQL in later
+        for path in _paths(history).values():
+            outcome = _outcome(path, Stage.MQL, Stage.SQL)
+            if outcome is not None and outcome[0] is not None:
+                yield outcome[0], outcome[1]
 
     def sal(history: History) -> Iterator[Outcome]:
         for step in history.record.history:

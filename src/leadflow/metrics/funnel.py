@@ -16,12 +16,13 @@ from typing import NamedTuple
 
 from leadflow._time import to_utc
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind, time_in_stages
-from leadflow.metrics.history import History, Period, in_period
+from leadflow.metrics.history import FieldValue, History, Period, in_period
 
 __all__ = (
     "FUNNEL",
     "Flow",
     "StageVelocity",
+    "cohort_rates",
     "conversion",
     "flows",
     "inventory_at",
@@ -107,20 +108,58 @@ def flows(histories: Iterable[History], period: Period) -> tuple[Flow, ...]:
     return tuple(Flow(s, inflow[s], outflow[s]) for s in stages)
 
 
-def _cycles(history: History, entered: str) -> dict[int, tuple[datetime | None, set[str]]]:
-    """Per cycle that entered ``entered``: when, and the stages reached afterwards."""
-    record = history.record
-    cycles: dict[int, tuple[datetime | None, set[str]]] = {}
-    if record.origin == entered:
-        cycles[0] = (history.started_at, set())
-    for step in record.history:
-        if step.source == step.target:
-            continue
-        if step.target == entered and step.cycle not in cycles:
-            cycles[step.cycle] = (step.event.at, set())
-        elif step.cycle in cycles:
-            cycles[step.cycle][1].add(step.target)
-    return cycles
+Path = list[tuple[str, "datetime | None"]]
+"""The stages a lead entered in one cycle, in order, with the time of entering."""
+
+
+def _paths(history: History) -> dict[int, Path]:
+    """Per cycle: the stages entered, in order (the origin with ``started_at`` in cycle 0)."""
+    paths: dict[int, Path] = {0: [(history.record.origin, history.started_at)]}
+    for step in history.record.history:
+        if step.source != step.target:
+            path = paths.get(step.cycle)
+            if path is None:
+                path = paths[step.cycle] = []
+            path.append((step.target, step.event.at))
+    return paths
+
+
+def _outcome(path: Path, entered: str, reached: str) -> tuple[datetime | None, bool] | None:
+    """When the cycle first entered ``entered`` and whether it reached ``reached`` later."""
+    for index, (stage, when) in enumerate(path):
+        if stage == entered:
+            return when, any(s == reached for s, _ in path[index + 1 :])
+    return None
+
+
+def cohort_rates(
+    histories: Iterable[History],
+    pairs: Sequence[tuple[str, str]],
+    *,
+    period: Period | None = None,
+    by: str | None = None,
+) -> dict[FieldValue, dict[tuple[str, str], Rate]]:
+    """:func:`conversion` for many stage pairs and every group of lead field ``by``, in one pass.
+
+    Each cycle of a recycled lead counts on its own; the cohort of a pair ``(a, b)`` is the
+    cycles that entered ``a`` in ``period``.
+    """
+    counts: dict[FieldValue, dict[tuple[str, str], list[int]]] = {}
+    for history in histories:
+        key = None if by is None else history.fields.get(by)
+        cells = counts.get(key)
+        if cells is None:
+            cells = counts[key] = {pair: [0, 0] for pair in pairs}
+        for path in _paths(history).values():
+            for pair in pairs:
+                outcome = _outcome(path, *pair)
+                if outcome is not None and in_period(period, outcome[0]):
+                    cell = cells[pair]
+                    cell[0] += outcome[1]
+                    cell[1] += 1
+    return {
+        key: {pair: Rate(*cell) for pair, cell in cells.items()} for key, cells in counts.items()
+    }
 
 
 def conversion(
@@ -135,14 +174,15 @@ def conversion(
 
     Each cycle of a recycled lead counts as a lead of its own (``recycled_as_new``), as in
     :func:`leadflow.lifecycle.conversion`; the cohort is picked by the time of entering.
+    Without ``recycled_as_new`` each lead counts once and converts if any cycle did.
     """
     hits = total = 0
     for history in histories:
-        cycles = [
-            reached in later
-            for when, later in _cycles(history, entered).values()
-            if in_period(period, when)
-        ]
+        cycles = []
+        for path in _paths(history).values():
+            outcome = _outcome(path, entered, reached)
+            if outcome is not None and in_period(period, outcome[0]):
+                cycles.append(outcome[1])
         if not cycles:
             continue
         if recycled_as_new:
@@ -161,10 +201,13 @@ def stage_conversions(
     period: Period | None = None,
 ) -> tuple[tuple[str, str, Rate], ...]:
     """Conversion between each pair of consecutive stages (MQL→SAL, SAL→SQL, ...)."""
-    items = list(histories)
-    return tuple(
-        (a, b, conversion(items, a, b, period=period)) for a, b in itertools.pairwise(stages)
-    )
+    pairs = list(itertools.pairwise(stages))
+    totals = {pair: [0, 0] for pair in pairs}
+    for rates in cohort_rates(histories, pairs, period=period).values():
+        for pair, rate in rates.items():
+            totals[pair][0] += rate.numerator
+            totals[pair][1] += rate.denominator
+    return tuple((a, b, Rate(*totals[a, b])) for a, b in pairs)
 
 
 def lead_to_opportunity(

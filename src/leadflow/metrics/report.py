@@ -7,6 +7,7 @@ compliance, reasons with actions, velocity, planning).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,15 +22,14 @@ from leadflow.metrics.attribution import MarketingSourced, Model, attribute, mar
 from leadflow.metrics.funnel import (
     FUNNEL,
     StageVelocity,
-    conversion,
+    cohort_rates,
     lead_to_opportunity,
     sal_acceptance,
-    stage_conversions,
     stage_counts,
     velocity,
     win_rate,
 )
-from leadflow.metrics.history import FieldValue, History, Period, check_unique, group_by, weeks
+from leadflow.metrics.history import FieldValue, History, Period, check_unique, weeks
 from leadflow.metrics.planning import (
     Coverage,
     ReverseFunnel,
@@ -55,11 +55,6 @@ from leadflow.metrics.response import (
 from leadflow.sla import BusinessCalendar
 
 __all__ = ("Report", "build_report")
-
-
-def _entered(histories: Sequence[History], stage: str, period: Period) -> int:
-    """How many cycles entered ``stage`` during ``period`` (the funnel bars)."""
-    return conversion(histories, stage, stage, period=period).denominator
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +150,17 @@ def build_report(
         alert_periods = weeks(period.start.astimezone(zone).date(), last, zone)
     group_field = by or "campaign"
     contacts = first_contacts(items, calendar, period=period)
-    conversions = stage_conversions(items, period=period)
+    steps = list(itertools.pairwise(FUNNEL))
+    mql_sql = (Stage.MQL, Stage.SQL)
+    entries = [(stage, stage) for stage in FUNNEL]  # denominators: cycles entering the stage
+    pairs = [*steps, mql_sql, *entries]
+    by_group = cohort_rates(items, pairs, period=period, by=group_field)
+    totals = {pair: [0, 0] for pair in pairs}
+    for group_rates in by_group.values():
+        for pair, rate in group_rates.items():
+            totals[pair][0] += rate.numerator
+            totals[pair][1] += rate.denominator
+    conversions = tuple((a, b, Rate(*totals[a, b])) for a, b in steps)
     rates = {(a, b): r.value for a, b, r in conversions}
     coverage = reverse = None
     if revenue_target is not None:
@@ -171,7 +176,6 @@ def build_report(
                 mql_to_sal=rates.get((Stage.MQL, Stage.SAL)),
                 months=months,
             )
-    groups = group_by(items, group_field)
     return Report(
         title=title,
         period=period,
@@ -189,15 +193,15 @@ def build_report(
             current=True,
         ),
         stage_counts=MappingProxyType(dict(sorted(stage_counts(items).items()))),
-        entered=tuple((s, _entered(items, s, period)) for s in FUNNEL),
+        entered=tuple((stage, totals[stage, stage][1]) for stage in FUNNEL),
         conversions=conversions,
         lead_to_opportunity=lead_to_opportunity(items, period=period),
         win_rate=win_rate(items, period=period),
         sal_acceptance=sal_acceptance(items, period=period),
         mql_to_sql_by=MappingProxyType(
             {
-                key: conversion(groups[key], Stage.MQL, Stage.SQL, period=period)
-                for key in sorted(groups, key=lambda k: (k is None, k or ""))
+                key: by_group[key][mql_sql]
+                for key in sorted(by_group, key=lambda k: (k is None, k or ""))
             }
         ),
         not_contacted=not_contacted_within(contacts, calendar, now=now),
