@@ -62,8 +62,10 @@ def main() -> None:
     events = sum(len(h.record.history) for h in histories)
     lines = [json.dumps(h.to_dict()) for h in histories]
     periods = weeks(START.date(), (NOW - timedelta(days=1)).date(), calendar.timezone)
-    print(f"Python {platform.python_version()}, {platform.machine()}; {leads:,} leads, "
-          f"{events:,} events (built with advance in {built:.1f} s: {events / built:,.0f} events/s)")
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}; {leads:,} leads, "
+        f"{events:,} events (built with advance in {built:.1f} s: {events / built:,.0f} events/s)"
+    )
     print()
     print("| what | seconds | events/s |")
     print("|---|---:|---:|")

@@ -151,12 +151,19 @@ def cohort_rates(
         if cells is None:
             cells = counts[key] = {pair: [0, 0] for pair in pairs}
         for path in _paths(history).values():
+            first: dict[str, tuple[int, datetime | None]] = {}
+            last: dict[str, int] = {}
+            for index, (stage, when) in enumerate(path):
+                if stage not in first:
+                    first[stage] = (index, when)
+                last[stage] = index
             for pair in pairs:
-                outcome = _outcome(path, *pair)
-                if outcome is not None and in_period(period, outcome[0]):
-                    cell = cells[pair]
-                    cell[0] += outcome[1]
-                    cell[1] += 1
+                entry = first.get(pair[0])
+                if entry is None or not in_period(period, entry[1]):
+                    continue
+                cell = cells[pair]
+                cell[0] += last.get(pair[1], -1) > entry[0]
+                cell[1] += 1
     return {
         key: {pair: Rate(*cell) for pair, cell in cells.items()} for key, cells in counts.items()
     }
