@@ -143,6 +143,11 @@ ALWAYS = [
 def test_alert_rates_are_the_metrics_own_rates_per_period_and_group(items, by) -> None:
     periods = weeks(START.date(), (NOW - timedelta(days=1)).date(), CALENDAR.timezone)
     alerts = evaluate_alerts(items, periods, CALENDAR, now=NOW, by=by, thresholds=ALWAYS)
+    contacts = first_contacts(items, CALENDAR)
+    reused = evaluate_alerts(
+        items, periods, CALENDAR, now=NOW, by=by, thresholds=ALWAYS, contacts=contacts
+    )
+    assert reused == alerts
     functions = {
         "mql_to_sql": lambda h, p: conversion(h, "mql", "sql", period=p),
         "not_contacted_24h": lambda h, p: not_contacted_within(

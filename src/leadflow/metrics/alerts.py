@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
@@ -23,7 +23,7 @@ from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
 from leadflow.metrics.funnel import _outcome, _paths
 from leadflow.metrics.history import FieldValue, History, Period
-from leadflow.metrics.response import _missed, first_contacts
+from leadflow.metrics.response import FirstContact, _missed, first_contacts
 from leadflow.sla import BusinessCalendar
 
 __all__ = (
@@ -147,7 +147,9 @@ Outcome = tuple[datetime, bool]
 
 
 def _items(
-    calendar: BusinessCalendar, now: datetime
+    calendar: BusinessCalendar,
+    now: datetime,
+    contacts: Mapping[str, Sequence[FirstContact]] | None,
 ) -> dict[str, Callable[[History], Iterator[Outcome]]]:
     """Per metric: the counted items of one history, as the metric's own function counts them."""
 
@@ -174,7 +176,12 @@ def _items(
     day = timedelta(hours=24)
 
     def not_contacted(history: History) -> Iterator[Outcome]:
-        for contact in first_contacts((history,), calendar):
+        found = (
+            first_contacts((history,), calendar)
+            if contacts is None
+            else contacts.get(history.lead_id, ())
+        )
+        for contact in found:
             verdict = _missed(contact, day, calendar, now)
             if verdict is not None:
                 yield contact.handed_at, verdict
@@ -228,12 +235,14 @@ def evaluate_alerts(
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     ladder: Sequence[Rung] = DEFAULT_LADDER,
     current: bool = False,
+    contacts: Iterable[FirstContact] | None = None,
 ) -> tuple[Alert, ...]:
     """Every missed threshold per period (in order) and per group of lead field ``by``.
 
     With ``current``, only the misses still open: those of the latest period judged for each
     threshold and group (what this week's report pages about). Sorted with the highest rung
-    and the latest period first.
+    and the latest period first. ``contacts``: the result of :func:`first_contacts` over the
+    same histories without a period, when the caller has it (saves the business-time math).
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
@@ -255,7 +264,12 @@ def evaluate_alerts(
         {None} if by is None else {h.fields.get(by) for h in items},
         key=lambda k: (k is None, k or ""),
     )
-    metrics = _items(calendar, now)
+    by_lead: dict[str, list[FirstContact]] | None = None
+    if contacts is not None:
+        by_lead = {}
+        for contact in contacts:
+            by_lead.setdefault(contact.lead_id, []).append(contact)
+    metrics = _items(calendar, now, by_lead)
     counted = {
         name: _counts(items, metrics[name], ordered, by) for name in {t.metric for t in thresholds}
     }

@@ -149,7 +149,8 @@ def build_report(
         last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
         alert_periods = weeks(period.start.astimezone(zone).date(), last, zone)
     group_field = by or "campaign"
-    contacts = first_contacts(items, calendar, period=period)
+    every_contact = first_contacts(items, calendar)
+    contacts = tuple(c for c in every_contact if period.contains(c.handed_at))
     steps = list(itertools.pairwise(FUNNEL))
     mql_sql = (Stage.MQL, Stage.SQL)
     entries = [(stage, stage) for stage in FUNNEL]  # denominators: cycles entering the stage
@@ -191,6 +192,7 @@ def build_report(
             by=alert_by,
             thresholds=thresholds,
             current=True,
+            contacts=every_contact,
         ),
         stage_counts=MappingProxyType(dict(sorted(stage_counts(items).items()))),
         entered=tuple((stage, totals[stage, stage][1]) for stage in FUNNEL),
