@@ -31,6 +31,8 @@ from leadflow.metrics import (
     sal_acceptance,
     stage_counts,
     synthetic_histories,
+    time_in_stages,
+    velocity,
     weeks,
     weights,
 )
@@ -171,3 +173,20 @@ def test_alert_rates_are_the_metrics_own_rates_per_period_and_group(items, by) -
                         a.metric == metric and a.group == key and a.period_start == period.start
                         for a in alerts
                     )
+
+
+@given(histories, instants, instants)
+def test_velocity_counts_exactly_the_finished_stays_of_time_in_stages(items, a, b) -> None:
+    period = Period(min(a, b), max(a, b))
+    expected: Counter[tuple[str, int]] = Counter()
+    for history in items:
+        for stay in time_in_stages(history.record, created_at=history.created_at):
+            if (
+                stay.duration is not None
+                and stay.left_at is not None
+                and period.contains(stay.left_at)
+            ):
+                expected[stay.stage, stay.cycle] += 1
+    rows = velocity(items, period=period, by_cycle=True)
+    assert {(v.stage, v.cycle): v.stays for v in rows} == dict(expected)
+    assert all(v.median is not None and v.p90 is not None and v.median <= v.p90 for v in rows)
