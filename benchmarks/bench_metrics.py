@@ -37,7 +37,7 @@ from leadflow.sla import BusinessCalendar
 
 START = datetime(2026, 9, 7, tzinfo=UTC)
 NOW = START + timedelta(days=95)
-REPEATS = 3
+REPEATS = 5
 
 
 def best(fn: Callable[[], Any]) -> float:
