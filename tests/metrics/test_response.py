@@ -15,6 +15,7 @@ from leadflow.metrics import (
     not_contacted_within,
     reasons_by,
     response_times,
+    routing_within,
     touches_before_unreachable,
     weekly_first_contact,
 )
@@ -111,3 +112,12 @@ def test_reasons_by_campaign_with_the_marketing_action() -> None:
     assert list(rows) == ["fair", None]
     assert rows["fair"][0].count == 2
     assert rows["fair"][0].marketing_action == "tighten ICP criteria in lead scoring"
+
+
+def test_routing_within_five_minutes_reads_the_routed_at_field() -> None:
+    fast = history("L-f", [], routed_at=at(0.05).isoformat())
+    slow = history("L-s", [], routed_at=at(0.5).isoformat())
+    promoted = history("L-p", [("promote", 2)], origin="iql", routed_at=at(2.01).isoformat())
+    unknown = history("L-u", [])
+    garbled = history("L-g", [], routed_at="soon")
+    assert routing_within([fast, slow, promoted, unknown, garbled]) == Rate(2, 3)

@@ -81,6 +81,7 @@ from leadflow.metrics.response import (
     not_contacted_within,
     reasons_by,
     response_times,
+    routing_within,
     touches_before_unreachable,
     weekly_first_contact,
 )
@@ -146,6 +147,7 @@ __all__ = (
     "report_main",
     "response_times",
     "reverse_funnel",
+    "routing_within",
     "run_report",
     "sal_acceptance",
     "stage_conversions",

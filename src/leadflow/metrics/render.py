@@ -92,6 +92,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "within_target": {_key(t): _rate(r) for t, r in response.within_target.items()},
             },
             "feedback_within_2_weeks": _rate(report.feedback),
+            "routing_within_5_minutes": _rate(report.routing),
             "touches_before_unreachable": {
                 "leads": report.touches.leads,
                 "median": report.touches.median,
@@ -218,7 +219,8 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
             [f"contacted within target, temperature {_key(t)}", str(rate)]
             for t, rate in r.within_target.items()
         ],
-        ["feedback (disposition) within 2 weeks", str(report.feedback)],
+        ["marketing: routed to a rep within 5 minutes", str(report.routing)],
+        ["sales: feedback (disposition) within 2 weeks", str(report.feedback)],
         [
             "touches before 'unreachable' (median; meeting the touch rule)",
             "n/a"

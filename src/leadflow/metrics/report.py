@@ -49,6 +49,7 @@ from leadflow.metrics.response import (
     not_contacted_within,
     reasons_by,
     response_times,
+    routing_within,
     touches_before_unreachable,
     weekly_first_contact,
 )
@@ -80,6 +81,8 @@ class Report:
     not_contacted: Rate
     response: ResponseTimes
     feedback: Rate
+    routing: Rate
+    """Marketing's routing within 5 minutes (lead field ``routed_at``; 0/0 without it)."""
     touches: TouchesBeforeUnreachable
     weekly_first_contact: tuple[tuple[date, int, timedelta | None], ...]
     reasons: Mapping[FieldValue, tuple[ReasonCount, ...]]
@@ -209,6 +212,7 @@ def build_report(
         not_contacted=not_contacted_within(contacts, calendar, now=now),
         response=response_times(contacts, calendar, now=now, targets=targets),
         feedback=feedback_within(items, now=now, period=period),
+        routing=routing_within(items, period=period),
         touches=touches_before_unreachable(items, period=period),
         weekly_first_contact=weekly_first_contact(contacts, calendar),
         reasons=MappingProxyType(reasons_by(items, group_field, period=period)),

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from leadflow._time import to_utc
+from leadflow.errors import LeadflowError
 from leadflow.lifecycle import Rate, ReasonCount, Stage, TransitionKind
 from leadflow.metrics.funnel import median, percentile
 from leadflow.metrics.history import FieldValue, History, Period, in_period
@@ -34,6 +35,7 @@ __all__ = (
     "not_contacted_within",
     "reasons_by",
     "response_times",
+    "routing_within",
     "touches_before_unreachable",
     "weekly_first_contact",
 )
@@ -204,6 +206,41 @@ def weekly_first_contact(
         values = sorted(by_week[monday])
         result.append((monday, len(values), median(values)))
     return tuple(result)
+
+
+def routing_within(
+    histories: Iterable[History],
+    *,
+    period: Period | None = None,
+    within: timedelta = timedelta(minutes=5),
+    mql: str = Stage.MQL,
+    field_name: str = "routed_at",
+) -> Rate:
+    """Marketing's routing SLA: first handoffs routed to a rep within ``within`` (5 minutes).
+
+    The routing time is the lead field ``routed_at`` (an ISO time with zone); lifecycle records
+    do not hold it. Leads without it, or never handed over, are not counted. Only the first
+    handoff of a lead is measured (one field per lead).
+    """
+    met = counted = 0
+    for history in histories:
+        text = history.fields.get(field_name)
+        if text is None:
+            continue
+        try:
+            routed = to_utc(datetime.fromisoformat(text), field_name)
+        except (ValueError, LeadflowError):
+            continue
+        handed = history.started_at if history.record.origin == mql else None
+        if handed is None:
+            handed = next(
+                (s.event.at for s in history.record.history if s.target == mql != s.source), None
+            )
+        if handed is None or not in_period(period, handed):
+            continue
+        counted += 1
+        met += routed - handed <= within
+    return Rate(met, counted)
 
 
 def feedback_within(

@@ -139,6 +139,14 @@ def synthetic_histories(
             "temperature": "hot" if hot else "warm",
             "sourced_by": "sales" if campaign == "trade-fair" and number % 3 == 0 else "marketing",
         }
+        if handed:  # routed a few minutes after the handoff; every fifth lead late
+            handoff = (
+                created
+                if record.origin == "mql"
+                else next(s.event.at for s in record.history if s.target == "mql")
+            )
+            delay = timedelta(minutes=(1, 2, 3, 4, 12)[number % 5])
+            fields["routed_at"] = (handoff + delay).isoformat()
         amount = float(rng.randrange(10_000, 80_000, 500))
         reached = any(s.target == "opportunity" for s in lead.record.history)
         result.append(
