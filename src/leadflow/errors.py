@@ -12,7 +12,8 @@ that already catches ``ValueError`` keeps working::
     │                                      an instant or duration beyond what datetime can hold
     │                                      (years 1 to 9999) (.argument .value .expected)
     ├── LeadValidationError(+ValueError)   a lead failed validation; .problems lists every problem
-    │   └── EventValidationError           a lifecycle event (webhook payload) failed validation
+    │   ├── EventValidationError           a lifecycle event (webhook payload) failed validation
+    │   └── HistoryError                   a line of a metrics history file failed validation
     ├── TransitionError                    .lead_id .stage .event .allowed_events (not an edge)
     │   ├── TerminalStageError             the lead is already in a terminal stage
     │   ├── ActorNotAllowedError           .actor .allowed_actors
@@ -50,6 +51,7 @@ __all__ = (
     "FutureEventError",
     "GraphError",
     "GuardError",
+    "HistoryError",
     "IdempotencyConflictError",
     "LeadValidationError",
     "LeadflowError",
@@ -265,6 +267,14 @@ class EventValidationError(LeadValidationError):
 
     code: ClassVar[str] = "event-validation"
     _record: ClassVar[str] = "event"
+
+
+class HistoryError(LeadValidationError):
+    """A line of a history file (``leadflow.metrics``) failed validation; ``record_id`` is
+    ``FILE:LINE``."""
+
+    code: ClassVar[str] = "history"
+    _record: ClassVar[str] = "history line"
 
 
 class TransitionError(LeadflowError):

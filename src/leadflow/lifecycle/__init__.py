@@ -62,6 +62,7 @@ from leadflow.lifecycle.stages import (
     TransitionKind,
     TransitionName,
 )
+from leadflow.lifecycle.velocity import Stay, time_in_stages
 
 __all__ = (
     "CONTACT_ATTEMPT",
@@ -86,6 +87,7 @@ __all__ = (
     "ReasonCount",
     "Stage",
     "StageSpec",
+    "Stay",
     "Step",
     "Transition",
     "TransitionKind",
@@ -106,6 +108,7 @@ __all__ = (
     "rejection_reasons",
     "replay",
     "sal_acceptance",
+    "time_in_stages",
     "time_to_first_contact",
     "to_markdown",
     "to_mermaid",

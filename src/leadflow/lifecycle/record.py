@@ -112,6 +112,17 @@ class LeadRecord(_Fields):
                 return step.event.at
         return None
 
+    @property
+    def entered_at(self) -> datetime | None:
+        """When the lead entered its current stage; ``None`` if it never moved (origin stage).
+
+        Contact attempts do not count as entering: they keep the stage.
+        """
+        for step in reversed(self.history):
+            if step.source != step.target:
+                return step.event.at
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data."""
         result: dict[str, Any] = _RECORD.dump_python(self, mode="json")

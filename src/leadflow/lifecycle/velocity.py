@@ -1,0 +1,79 @@
+"""Time in stage: one entry per stay of a lead in a stage, per cycle.
+
+A *stay* starts when a step moves the lead into a stage and ends with the next step that moves it
+out; contact attempts (steps whose source equals their target) do not end a stay. The first stay,
+in the record's ``origin``, has no recorded entry time (a record does not know when it was
+created) unless ``created_at`` is passed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from leadflow._time import to_utc
+from leadflow.lifecycle.record import LeadRecord
+
+__all__ = ("Stay", "time_in_stages")
+
+
+class Stay(NamedTuple):
+    """One stay of a lead in a stage.
+
+    ``entered_at`` is ``None`` for the origin stay when the creation time is unknown;
+    ``left_at`` is ``None`` while the lead is still in the stage; ``duration`` is ``left_at −
+    entered_at`` (wall-clock), or up to ``now`` for the current stay when ``now`` is given, else
+    ``None``.
+    """
+
+    stage: str
+    cycle: int
+    entered_at: datetime | None
+    left_at: datetime | None
+    duration: timedelta | None
+
+
+def time_in_stages(
+    record: LeadRecord, *, now: datetime | None = None, created_at: datetime | None = None
+) -> tuple[Stay, ...]:
+    """Every stay of the lead in a stage, in order, with the cycle it belongs to.
+
+    Answers "how long did this recycled lead spend in each stage of each cycle" in one call.
+
+    Raises:
+        NaiveDatetimeError: ``now`` or ``created_at`` has no time zone.
+
+    >>> from datetime import datetime, timezone
+    >>> from leadflow.lifecycle import HandoffEvent, advance, new_lead
+    >>> def at(day):
+    ...     return datetime(2026, 11, day, 9, tzinfo=timezone.utc)
+    >>> data = {"company": "Muster GmbH", "email": "anna@muster.de", "title": "CTO"}
+    >>> lead = new_lead("L-1", "mql")
+    >>> lead, _ = advance(lead, HandoffEvent("accept", at(2), "sales"))
+    >>> lead, _ = advance(lead, HandoffEvent("recycle", at(5), "sales", reason="wrong_timing"))
+    >>> lead, _ = advance(lead, HandoffEvent("reengage", at(20), "system", lead=data))
+    >>> lead, _ = advance(lead, HandoffEvent("accept", at(21), "sales"))
+    >>> for stay in time_in_stages(lead, now=at(23)):
+    ...     print(stay.stage, stay.cycle, stay.duration)
+    mql 0 None
+    sal 0 3 days, 0:00:00
+    nurture 0 15 days, 0:00:00
+    mql 1 1 day, 0:00:00
+    sal 1 2 days, 0:00:00
+    >>> lead.entered_at == at(21)
+    True
+    """
+    now_utc = None if now is None else to_utc(now, "now")
+    entered = None if created_at is None else to_utc(created_at, "created_at")
+    stays: list[Stay] = []
+    stage, cycle = record.origin, 0
+    for step in record.history:
+        if step.source == step.target:
+            continue
+        left = step.event.at
+        duration = None if entered is None else left - entered
+        stays.append(Stay(stage, cycle, entered, left, duration))
+        stage, cycle, entered = step.target, step.cycle, left
+    current = None if entered is None or now_utc is None else now_utc - entered
+    stays.append(Stay(stage, cycle, entered, None, current))
+    return tuple(stays)

@@ -1,0 +1,234 @@
+"""The weekly report: every number the revenue-operations lead reads, built in one call.
+
+:func:`build_report` computes the sections from histories; :class:`Report` holds them and
+renders Markdown, JSON and a self-contained HTML page (alerts first, then funnel, SLA
+compliance, reasons with actions, velocity, planning).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from leadflow._time import to_utc
+from leadflow.lifecycle import Rate, ReasonCount, Stage
+from leadflow.metrics.alerts import DEFAULT_THRESHOLDS, Alert, Threshold, evaluate_alerts
+from leadflow.metrics.attribution import MarketingSourced, Model, attribute, marketing_sourced
+from leadflow.metrics.funnel import (
+    FUNNEL,
+    StageVelocity,
+    cohort_rates,
+    lead_to_opportunity,
+    sal_acceptance,
+    stage_counts,
+    velocity,
+    win_rate,
+)
+from leadflow.metrics.history import FieldValue, History, Period, check_unique, weeks
+from leadflow.metrics.planning import (
+    Coverage,
+    ReverseFunnel,
+    open_pipeline,
+    pipeline_coverage,
+    reverse_funnel,
+)
+from leadflow.metrics.render import report_to_dict, report_to_html, report_to_markdown
+from leadflow.metrics.response import (
+    DEFAULT_TARGETS,
+    AgingLead,
+    ResponseTimes,
+    TouchesBeforeUnreachable,
+    aging,
+    feedback_within,
+    first_contacts,
+    not_contacted_within,
+    reasons_by,
+    response_times,
+    routing_within,
+    touches_before_unreachable,
+    weekly_first_contact,
+)
+from leadflow.sla import BusinessCalendar
+
+__all__ = ("Report", "build_report")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every section of the report, as values; render with ``to_markdown``/``to_json``/``to_html``."""
+
+    title: str
+    period: Period
+    now: datetime
+    by: str | None
+    leads: int
+    events: int
+    alerts: tuple[Alert, ...]
+    """The misses still open: each threshold and group missed in its latest judged week."""
+    stage_counts: Mapping[str, int]
+    entered: tuple[tuple[str, int], ...]
+    """Cycles entering each funnel stage in the period (the funnel chart)."""
+    conversions: tuple[tuple[str, str, Rate], ...]
+    lead_to_opportunity: Rate
+    win_rate: Rate
+    sal_acceptance: Rate
+    mql_to_sql_by: Mapping[FieldValue, Rate]
+    not_contacted: Rate
+    response: ResponseTimes
+    feedback: Rate
+    routing: Rate
+    """Marketing's routing within 5 minutes (lead field ``routed_at``; 0/0 without it)."""
+    touches: TouchesBeforeUnreachable
+    weekly_first_contact: tuple[tuple[date, int, timedelta | None], ...]
+    reasons: Mapping[FieldValue, tuple[ReasonCount, ...]]
+    velocity: tuple[StageVelocity, ...]
+    aging: tuple[AgingLead, ...]
+    coverage: Coverage | None
+    reverse_funnel: ReverseFunnel | None
+    sourced: MarketingSourced
+    attribution: Mapping[FieldValue, float]
+    attribution_model: str
+    first_contact_target: timedelta
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (durations in hours, rates with their counts)."""
+        return report_to_dict(self)
+
+    def to_json(self) -> str:
+        """The report as a JSON document (keys sorted, stable across runs)."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+
+    def to_markdown(self) -> str:
+        """The report as Markdown: alerts first, then funnel, SLAs, reasons, velocity, planning."""
+        return report_to_markdown(self)
+
+    def to_html(self) -> str:
+        """One self-contained HTML page with the funnel and the weekly trend as inline SVG."""
+        return report_to_html(self)
+
+
+def build_report(
+    histories: Iterable[History],
+    *,
+    calendar: BusinessCalendar,
+    now: datetime,
+    period: Period | None = None,
+    by: str | None = "campaign",
+    alert_periods: Sequence[Period] | None = None,
+    alert_by: str | None = None,
+    thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
+    targets: Mapping[str | None, timedelta] = DEFAULT_TARGETS,
+    aging_limits: Mapping[str, timedelta] | None = None,
+    revenue_target: float | None = None,
+    average_deal_size: float | None = None,
+    attribution_model: Model = "u_shaped",
+    title: str = "Lead funnel report",
+) -> Report:
+    """Compute the report over ``histories`` (one per lead, in any order).
+
+    ``period`` picks the cohorts (default: from the earliest lead to ``now``); ``by`` names the
+    lead field for MQL→SQL and reasons per group; alerts are judged per week of the period
+    (``alert_periods``), per group of ``alert_by`` when given. Planning appears when
+    ``revenue_target`` (for the period) is given; the reverse funnel needs
+    ``average_deal_size`` too.
+
+    Raises:
+        NaiveDatetimeError: ``now`` has no time zone.
+        ConfigurationError: a lead appears twice.
+    """
+    now = to_utc(now, "now")
+    items = sorted(check_unique(histories), key=lambda h: h.lead_id)
+    if period is None:
+        starts = [h.started_at for h in items if h.started_at is not None]
+        first = min(starts, default=now)
+        period = Period(first, max(now, first + timedelta(seconds=1)), "all")
+    zone = calendar.timezone
+    if alert_periods is None:
+        last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
+        alert_periods = weeks(period.start.astimezone(zone).date(), last, zone)
+    group_field = by or "campaign"
+    every_contact = first_contacts(items, calendar)
+    contacts = tuple(c for c in every_contact if period.contains(c.handed_at))
+    steps = list(itertools.pairwise(FUNNEL))
+    mql_sql = (Stage.MQL, Stage.SQL)
+    entries = [(stage, stage) for stage in FUNNEL]  # denominators: cycles entering the stage
+    pairs = [*steps, mql_sql, *entries]
+    by_group = cohort_rates(items, pairs, period=period, by=group_field)
+    totals = {pair: [0, 0] for pair in pairs}
+    for group_rates in by_group.values():
+        for pair, rate in group_rates.items():
+            totals[pair][0] += rate.numerator
+            totals[pair][1] += rate.denominator
+    conversions = tuple((a, b, Rate(*totals[a, b])) for a, b in steps)
+    rates = {(a, b): r.value for a, b, r in conversions}
+    coverage = reverse = None
+    if revenue_target is not None:
+        coverage = pipeline_coverage(open_pipeline(items), revenue_target)
+        if average_deal_size is not None:
+            months = max(1, round(period.days / 30.4))
+            reverse = reverse_funnel(
+                revenue_target,
+                average_deal_size,
+                win_rate=rates.get((Stage.OPPORTUNITY, Stage.WON)),
+                sql_to_opportunity=rates.get((Stage.SQL, Stage.OPPORTUNITY)),
+                sal_to_sql=rates.get((Stage.SAL, Stage.SQL)),
+                mql_to_sal=rates.get((Stage.MQL, Stage.SAL)),
+                months=months,
+            )
+    return Report(
+        title=title,
+        period=period,
+        now=now,
+        by=group_field,
+        leads=len(items),
+        events=sum(len(h.record.history) for h in items),
+        alerts=evaluate_alerts(
+            items,
+            alert_periods,
+            calendar,
+            now=now,
+            by=alert_by,
+            thresholds=thresholds,
+            current=True,
+            contacts=every_contact,
+        ),
+        stage_counts=MappingProxyType(dict(sorted(stage_counts(items).items()))),
+        entered=tuple((stage, totals[stage, stage][1]) for stage in FUNNEL),
+        conversions=conversions,
+        lead_to_opportunity=lead_to_opportunity(items, period=period),
+        win_rate=win_rate(items, period=period),
+        sal_acceptance=sal_acceptance(items, period=period),
+        mql_to_sql_by=MappingProxyType(
+            {
+                key: by_group[key][mql_sql]
+                for key in sorted(by_group, key=lambda k: (k is None, k or ""))
+            }
+        ),
+        not_contacted=not_contacted_within(contacts, calendar, now=now),
+        response=response_times(contacts, calendar, now=now, targets=targets),
+        feedback=feedback_within(items, now=now, period=period),
+        routing=routing_within(items, period=period),
+        touches=touches_before_unreachable(items, period=period),
+        weekly_first_contact=weekly_first_contact(contacts, calendar),
+        reasons=MappingProxyType(reasons_by(items, group_field, period=period)),
+        velocity=velocity(items, period=period, by_cycle=True),
+        aging=aging(items, aging_limits or {}, now=now),
+        coverage=coverage,
+        reverse_funnel=reverse,
+        sourced=marketing_sourced(items, period=period),
+        attribution=MappingProxyType(
+            dict(
+                sorted(
+                    attribute(items, model=attribution_model, period=period).items(),
+                    key=lambda kv: (-kv[1], str(kv[0])),
+                )
+            )
+        ),
+        attribution_model=attribution_model,
+        first_contact_target=targets.get(None, timedelta(hours=24)),
+    )

@@ -1,0 +1,61 @@
+"""time_in_stages and LeadRecord.entered_at: one entry per stay, per cycle."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from leadflow.errors import NaiveDatetimeError
+from leadflow.lifecycle import Stay, advance, time_in_stages
+from tests.lifecycle.helpers import HANDOFF, at, event, lead_in
+
+
+def recycled_twice():
+    record = lead_in("sal")  # engage 1, promote 2, accept 3
+    for e in (
+        event("recycle", "sales", 10, reason="wrong_timing"),
+        event("reengage", "system", 30, lead=HANDOFF),
+        event("contact_attempt", "sales", 31),
+        event("accept", "sales", 33),
+        event("recycle", "sales", 40, reason="no_budget"),
+        event("reengage", "system", 50, lead=HANDOFF),
+    ):
+        record, _ = advance(record, e)
+    return record
+
+
+def test_every_stay_of_every_cycle_in_one_call() -> None:
+    stays = time_in_stages(recycled_twice(), now=at(54))
+    assert [(s.stage, s.cycle) for s in stays] == [
+        ("cold", 0),
+        ("iql", 0),
+        ("mql", 0),
+        ("sal", 0),
+        ("nurture", 0),
+        ("mql", 1),
+        ("sal", 1),
+        ("nurture", 1),
+        ("mql", 2),
+    ]
+    hours = [None if s.duration is None else s.duration / timedelta(hours=1) for s in stays]
+    assert hours == [None, 1, 1, 7, 20, 3, 7, 10, 4]
+    assert stays[-1].left_at is None
+    assert stays[5] == Stay("mql", 1, at(30), at(33), timedelta(hours=3))
+
+
+def test_contact_attempts_do_not_end_a_stay_and_entered_at_is_the_current_stage() -> None:
+    record = recycled_twice()
+    assert record.entered_at == at(50)
+    assert lead_in("cold").entered_at is None
+    attempt, _ = advance(lead_in("mql"), event("contact_attempt", "sales", 5))
+    assert attempt.entered_at == at(2)
+    assert len(time_in_stages(attempt)) == len(time_in_stages(lead_in("mql")))
+
+
+def test_origin_stay_needs_created_at_and_current_stay_needs_now() -> None:
+    stays = time_in_stages(lead_in("iql"), created_at=at(0))
+    assert stays[0] == Stay("cold", 0, at(0), at(1), timedelta(hours=1))
+    assert stays[1].duration is None
+    with pytest.raises(NaiveDatetimeError):
+        time_in_stages(lead_in("iql"), now=datetime(2026, 11, 30))

@@ -1,0 +1,119 @@
+"""Alerts: thresholds as values, minimum sample, settling, per group, the escalation ladder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leadflow.lifecycle import Rate
+from leadflow.metrics import (
+    DEFAULT_THRESHOLDS,
+    Threshold,
+    evaluate_alerts,
+    icp_rejections,
+    weeks,
+)
+from tests.metrics.helpers import CALENDAR, at, history
+
+BERLIN = ZoneInfo("Europe/Berlin")
+SAL = replace(DEFAULT_THRESHOLDS[3], min_sample=1)
+
+
+def rejected_every_week(count: int, *, campaign: str = "webinar", start: int = 0):
+    """One MQL per week from week ``start`` on, rejected by sales an hour after it came in."""
+    return [
+        history(
+            f"L-{campaign}-{w}",
+            [("reject", w * 168 + 1, "no_icp_fit")],
+            created=w * 168,
+            campaign=campaign,
+        )
+        for w in range(start, start + count)
+    ]
+
+
+PERIODS = weeks(date(2026, 11, 2), date(2027, 2, 7), BERLIN)  # 14 weeks from Monday 2 Nov
+
+
+def test_the_ladder_climbs_with_the_length_of_the_streak() -> None:
+    alerts = evaluate_alerts(
+        rejected_every_week(14), PERIODS, CALENDAR, now=at(24 * 7 * 15), thresholds=[SAL]
+    )
+    by_week = sorted(alerts, key=lambda a: a.period_start)
+    assert [a.streak for a in by_week] == list(range(1, 15))
+    assert [a.level for a in by_week] == ["ops"] * 3 + ["vp"] * 9 + ["executive"] * 2
+    assert by_week[3].audience == "VP review"
+    assert by_week[-1].audience == "executive intervention"
+    assert alerts[0].level == "executive"  # the highest rung first
+    assert by_week[0].message == (
+        "sal_acceptance 0.0 % (0/1) is below 60 % in 2026-W45. Action: review qualification "
+        "(bad leads or cherry-picking). Escalation: marketing ops and sales ops."
+    )
+
+
+def test_a_week_without_a_miss_breaks_the_streak_and_current_keeps_open_misses_only() -> None:
+    leads = [*rejected_every_week(5), history("L-ok", [("accept", 5 * 168 + 1)], created=5 * 168)]
+    leads += rejected_every_week(2, start=6)
+    alerts = evaluate_alerts(leads, PERIODS[:8], CALENDAR, now=at(24 * 7 * 9), thresholds=[SAL])
+    assert max(a.streak for a in alerts) == 5
+    current = evaluate_alerts(
+        leads, PERIODS[:8], CALENDAR, now=at(24 * 7 * 9), thresholds=[SAL], current=True
+    )
+    assert [(a.period, a.streak, a.level) for a in current] == [("2026-W52", 2, "ops")]
+
+
+def test_minimum_sample_keeps_small_groups_quiet() -> None:
+    leads = rejected_every_week(3)
+    assert evaluate_alerts(leads, PERIODS[:3], CALENDAR, now=at(24 * 7 * 4)) == ()
+    assert DEFAULT_THRESHOLDS[3].missed(Rate(0, 19)) is None
+    assert DEFAULT_THRESHOLDS[3].missed(Rate(0, 20)) is True
+    assert DEFAULT_THRESHOLDS[3].missed(Rate(0, 0)) is None
+
+
+def test_alerts_per_group_judge_each_group_on_its_own_leads() -> None:
+    leads = rejected_every_week(2, campaign="fair") + [
+        history(f"L-ok-{w}-{i}", [("accept", w * 168 + 1)], created=w * 168, campaign="web")
+        for w in range(2)
+        for i in range(2)
+    ]
+    alerts = evaluate_alerts(
+        leads, PERIODS[:2], CALENDAR, now=at(24 * 7 * 3), thresholds=[SAL], by="campaign"
+    )
+    assert {(a.group_field, a.group) for a in alerts} == {("campaign", "fair")}
+    pooled = evaluate_alerts(leads, PERIODS[:2], CALENDAR, now=at(24 * 7 * 3), thresholds=[SAL])
+    assert pooled == ()  # 2 of 3 accepted each week: 66.7 %
+
+
+def test_a_cohort_rate_waits_for_its_settle_time() -> None:
+    mql_to_sql = replace(DEFAULT_THRESHOLDS[0], min_sample=1)
+    assert mql_to_sql.settle == timedelta(days=14)
+    leads = rejected_every_week(1)
+    assert (
+        evaluate_alerts(leads, PERIODS[:1], CALENDAR, now=at(24 * 10), thresholds=[mql_to_sql])
+        == ()
+    )
+    late = evaluate_alerts(leads, PERIODS[:1], CALENDAR, now=at(24 * 22), thresholds=[mql_to_sql])
+    assert [a.metric for a in late] == ["mql_to_sql"]
+
+
+def test_icp_rejections_counts_only_sales_rejections_with_icp_reasons() -> None:
+    leads = [
+        history("L-1", [("reject", 1, "too_small")]),
+        history("L-2", [("reject", 1, "no_budget")]),
+        history("L-3", [("disqualify", 1, "wrong_industry")]),
+    ]
+    assert icp_rejections(leads) == Rate(2, 3)
+    custom = Threshold("icp_rejections", 0.5, "above", "workshop", min_sample=3)
+    assert custom.missed(icp_rejections(leads)) is True
+
+
+def test_overlapping_periods_are_refused() -> None:
+    from leadflow.errors import ConfigurationError
+    from leadflow.metrics import Period
+
+    overlapping = [Period(at(0), at(48), "a"), Period(at(24), at(72), "b")]
+    with pytest.raises(ConfigurationError, match="alert periods a and b overlap"):
+        evaluate_alerts([], overlapping, CALENDAR, now=at(100))
