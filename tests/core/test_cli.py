@@ -13,7 +13,7 @@ from leadflow.cli import main
 def test_demo_prints_the_data_quality_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "8 leads: 6 valid, 2 invalid, 4 ready for handoff" in out
+    assert "8 leads: 6 valid, 2 invalid, 3 ready for handoff" in out
     assert "L-1006:" in out
 
 
