@@ -154,8 +154,7 @@ class _Builder:
         name = cast(Token, tree.children[0])
         settings: dict[str, Any] = {"closures": []}
         texts: list[str] = []
-        for line in tree.children[1:]:
-            assert isinstance(line, Tree)
+        for line in _trees(tree.children[1:]):
             values = [t for t in line.children if isinstance(t, Token)]
             if line.data == "closed":
                 start = date.fromisoformat(values[0])
@@ -197,11 +196,9 @@ class _Builder:
         )
 
     def _handoff(self, tree: Tree[Token]) -> None:
-        for line in tree.children:
-            assert isinstance(line, Tree)
+        for line in _trees(tree.children):
             fields: list[str] = []
-            for item in line.children:
-                assert isinstance(item, Tree)
+            for item in _trees(line.children):
                 tokens = [t for t in item.children if isinstance(t, Token)]
                 name = tokens[-1]
                 if len(tokens) == 2:
@@ -220,8 +217,7 @@ class _Builder:
                 self.parts.recommended = tuple(fields)
 
     def _stages(self, tree: Tree[Token]) -> None:
-        for line in tree.children:
-            assert isinstance(line, Tree)
+        for line in _trees(tree.children):
             stage = cast(Token, line.children[0])
             if line.data == "stage_any_activity":
                 if stage != "iql":
@@ -242,8 +238,7 @@ class _Builder:
         on = cast(Token, tree.children[0])
         self.parts.respond_on = str(on)
         self.late.append(("calendar", on))
-        for line in tree.children[1:]:
-            assert isinstance(line, Tree)
+        for line in _trees(tree.children[1:]):
             if line.data == "promise":
                 token = cast(Token, line.children[0])
                 self.parts.promise = _text(token)
@@ -254,7 +249,9 @@ class _Builder:
                 continue
             name = cast(Token, line.children[0])
             if name not in TEMPERATURES:
-                self.fail(name, f"no temperature produces {name!s}{did_you_mean(name, TEMPERATURES)}")
+                self.fail(
+                    name, f"no temperature produces {name!s}{did_you_mean(name, TEMPERATURES)}"
+                )
                 continue
             if name in self.parts.targets:
                 self.fail(name, f"a second target for {name!s}; state each temperature once")
@@ -277,14 +274,16 @@ class _Builder:
             return
         for name in fields:
             if name != "due":
-                self.fail(token, f"the promise text may only use {{due}} (with a format such as {{due:%A %H:%M}}), not {{{name}}}")
+                self.fail(
+                    token,
+                    f"the promise text may only use {{due}} (with a format such as {{due:%A %H:%M}}), not {{{name}}}",
+                )
 
     def _route(self, tree: Tree[Token]) -> None:
         self.parts.route_within = self.duration(cast(Tree[Token], tree.children[0]))
         seen_otherwise: Where | None = None
         conditions: dict[Condition, Where] = {}
-        for line in tree.children[1:]:
-            assert isinstance(line, Tree)
+        for line in _trees(tree.children[1:]):
             if line.data == "team":
                 self._team(line)
                 continue
@@ -301,9 +300,15 @@ class _Builder:
                 condition = self.condition(cond_tree)
                 text = self._slice(cond_tree)
             if seen_otherwise is not None:
-                self.fail(token, f"this rule can never match: 'otherwise' on line {seen_otherwise.line} already takes every lead")
+                self.fail(
+                    token,
+                    f"this rule can never match: 'otherwise' on line {seen_otherwise.line} already takes every lead",
+                )
             elif condition is not None and condition in conditions:
-                self.fail(token, f"this rule can never match: line {conditions[condition].line} has the same condition")
+                self.fail(
+                    token,
+                    f"this rule can never match: line {conditions[condition].line} has the same condition",
+                )
             if condition is None:
                 seen_otherwise = where
             else:
@@ -312,10 +317,11 @@ class _Builder:
 
     def _team(self, line: Tree[Token]) -> None:
         name = cast(Token, line.children[0])
-        members = tuple(_text(t) for t in cast(Tree[Token], line.children[1]).children if isinstance(t, Token))
+        members = tuple(
+            _text(t) for t in cast(Tree[Token], line.children[1]).children if isinstance(t, Token)
+        )
         cap = overflow = lead = None
-        for option in line.children[2:]:
-            assert isinstance(option, Tree)
+        for option in _trees(line.children[2:]):
             value = cast(Token, option.children[0])
             if option.data == "cap":
                 cap = int(float(value))
@@ -330,21 +336,29 @@ class _Builder:
         if len(set(members)) != len(members):
             self.fail(name, f"team {name!s} lists a member twice")
         if cap is not None and overflow is None:
-            self.fail(name, f"team {name!s} has a cap but no overflow owner; add: overflow \"name\" (a lead is never routed over the cap silently)")
+            self.fail(
+                name,
+                f'team {name!s} has a cap but no overflow owner; add: overflow "name" (a lead is never routed over the cap silently)',
+            )
         if name in self.parts.teams:
             self.fail(name, f"team {name!s} is defined twice")
-        self.parts.teams[str(name)] = Team(str(name), members, cap, overflow, lead, self.where(name))
+        self.parts.teams[str(name)] = Team(
+            str(name), members, cap, overflow, lead, self.where(name)
+        )
 
     def condition(self, tree: Any) -> Condition:
         kind = tree.data
         if kind in ("or_condition", "and_condition"):
-            return ("or" if kind == "or_condition" else "and", *(self.condition(c) for c in tree.children))
+            return (
+                "or" if kind == "or_condition" else "and",
+                *(self.condition(c) for c in tree.children),
+            )
         fieldname = cast(Token, tree.children[0])
         self.parts.field_refs.append((str(fieldname), self.where(fieldname)))
         if kind == "compare":
             return ("cmp", str(fieldname), str(tree.children[1]), float(tree.children[2]))
         if kind in ("equals", "differs"):
-            value = cast(Tree[Token], tree.children[1]).children[0]
+            value = cast(Token, cast(Tree[Token], tree.children[1]).children[0])
             parsed: Any = _text(value) if value.type == "STRING" else float(value)
             return ("is" if kind == "equals" else "is_not", str(fieldname), parsed)
         items = frozenset(_text(t) for t in tree.children[1].children if isinstance(t, Token))
@@ -361,13 +375,14 @@ class _Builder:
 
     def _feedback(self, tree: Tree[Token]) -> None:
         steps: list[Step] = []
-        for line in tree.children:
-            assert isinstance(line, Tree)
+        for line in _trees(tree.children):
             after = self.duration(cast(Tree[Token], line.children[0]))
             notify = self.names(line.children[1:])
             if line.data == "disposition":
                 text = f"disposition within {after.text}"
-                self.parts.timers.append(TimerSpec("disposition", "sal", (Step(after, notify),), text))
+                self.parts.timers.append(
+                    TimerSpec("disposition", "sal", (Step(after, notify),), text)
+                )
             else:
                 steps.append(Step(after, notify))
         if steps:
@@ -375,8 +390,7 @@ class _Builder:
             self.parts.timers.append(TimerSpec("feedback", "mql", tuple(steps), text))
 
     def _reasons(self, tree: Tree[Token]) -> None:
-        for item in tree.children:
-            assert isinstance(item, Tree)
+        for item in _trees(tree.children):
             tokens = [t for t in item.children if isinstance(t, Token)]
             code, label, action = tokens[0], _text(tokens[1]), _text(tokens[-1])
             category = str(tokens[2]) if len(tokens) == 4 else "other"
@@ -387,14 +401,13 @@ class _Builder:
 
     def _alerts(self, tree: Tree[Token]) -> None:
         self.parts.alerts_over = self.duration(cast(Tree[Token], tree.children[0])).text
-        for alert in tree.children[1:]:
-            assert isinstance(alert, Tree)
+        for alert in _trees(tree.children[1:]):
             metric = cast(Tree[Token], alert.children[0])
             direction, number = cast(Token, alert.children[1]), cast(Token, alert.children[2])
             name = self._metric(metric)
             text = self._slice(alert)
             notify = self.names(alert.children[3:])
-            self.parts.alerts.append(Alert(name, direction.value, float(number), notify, text))  # type: ignore[arg-type]
+            self.parts.alerts.append(Alert(name, direction.value, float(number), notify, text))
 
     def _metric(self, metric: Tree[Token]) -> str:
         if metric.data == "metric_name":
@@ -410,31 +423,44 @@ class _Builder:
         return f"uncontacted within {span.text}"
 
     def _escalate(self, tree: Tree[Token]) -> None:
-        for miss in tree.children:
-            assert isinstance(miss, Tree)
+        for miss in _trees(tree.children):
             tokens = [t for t in miss.children if isinstance(t, Token)]
             row = any(t.type == "IN_A_ROW" for t in tokens)
-            self.parts.misses.append(Miss(f"{tokens[0]} {tokens[1]}", row, self.names(miss.children)))
+            self.parts.misses.append(
+                Miss(f"{tokens[0]} {tokens[1]}", row, self.names(miss.children))
+            )
 
     def _meetings(self, tree: Tree[Token]) -> None:
-        for item in tree.children:
-            assert isinstance(item, Tree)
+        for item in _trees(tree.children):
             tokens = [t for t in item.children if isinstance(t, Token)]
             name, frequency = tokens[0], tokens[1]
             rest = tokens[2:]
             ordinal = str(rest.pop(0)) if rest[0].type == "ORDINAL" else None
             day, at, number, unit = rest[0], rest[1], rest[2], rest[3]
             if frequency == "weekly" and ordinal is not None:
-                self.fail(tokens[2], "a weekly meeting takes a weekday only, without 'first'/'last'")
+                self.fail(
+                    tokens[2], "a weekly meeting takes a weekday only, without 'first'/'last'"
+                )
             if frequency != "weekly" and ordinal is None:
-                self.fail(day, f"a {frequency} meeting needs which weekday of the period, e.g. 'first {day}'")
+                self.fail(
+                    day,
+                    f"a {frequency} meeting needs which weekday of the period, e.g. 'first {day}'",
+                )
             hh, mm = (int(x) for x in at.split(":"))
             if hh > 23 or mm > 59:
                 self.fail(at, f"{at} is not a time of day")
                 hh, mm = 0, 0
             length = timedelta(seconds=float(number) * _UNITS[unit.rstrip("s")])
             self.parts.meetings.append(
-                Meeting(str(name), frequency.value, ordinal, str(day), time(hh, mm), length, self.names(item.children))  # type: ignore[arg-type]
+                Meeting(
+                    str(name),
+                    frequency.value,
+                    ordinal,
+                    str(day),
+                    time(hh, mm),
+                    length,
+                    self.names(item.children),
+                )
             )
 
     def _test(self, tree: Tree[Token]) -> None:
@@ -443,16 +469,15 @@ class _Builder:
         lead: dict[str, Any] = {}
         activities: list[tuple[str, timedelta]] = []
         expect: list[tuple[str, Any, Where]] = []
-        for child in tree.children[3:]:
-            assert isinstance(child, Tree)
+        for child in _trees(tree.children[3:]):
             if child.data == "lead_literal":
-                for pair in child.children:
-                    assert isinstance(pair, Tree)
+                for pair in _trees(child.children):
                     key = cast(Token, pair.children[0])
-                    value = cast(Tree[Token], pair.children[1]).children[0]
-                    assert isinstance(value, Token)
+                    value = cast(Token, cast(Tree[Token], pair.children[1]).children[0])
                     if key not in LEAD_FIELDS:
-                        self.fail(key, f"unknown lead field {key!s}{did_you_mean(key, LEAD_FIELDS)}")
+                        self.fail(
+                            key, f"unknown lead field {key!s}{did_you_mean(key, LEAD_FIELDS)}"
+                        )
                     lead[str(key)] = _text(value) if value.type == "STRING" else int(float(value))
             elif child.data == "activity_line":
                 tokens = [t for t in child.children if isinstance(t, Token)]
@@ -461,10 +486,18 @@ class _Builder:
                     ago = timedelta(seconds=float(tokens[1]) * _UNITS[tokens[2].rstrip("s")])
                 activities.append((str(tokens[0]), ago))
             else:
-                token = cast(Token, child.children[-1] if child.data != "expect_owner" else cast(Tree[Token], child.children[0]).children[0])
+                token = cast(
+                    Token,
+                    child.children[-1]
+                    if child.data != "expect_owner"
+                    else cast(Tree[Token], child.children[0]).children[0],
+                )
                 kind = child.data.removeprefix("expect_")
                 if kind == "due":
-                    value2: Any = (date.fromisoformat(child.children[0]), _time(cast(Token, child.children[1])))
+                    value2: Any = (
+                        date.fromisoformat(cast(Token, child.children[0])),
+                        _time(cast(Token, child.children[1])),
+                    )
                 elif kind == "temperature" and token not in TEMPERATURES:
                     self.fail(token, f"no temperature {token!s}{did_you_mean(token, TEMPERATURES)}")
                     value2 = str(token)
@@ -472,7 +505,14 @@ class _Builder:
                     value2 = _text(token)
                 expect.append((kind, value2, self.where(child)))
         self.parts.tests.append(
-            TestSpec(_text(name), (date.fromisoformat(day), _time(at)), lead, tuple(activities), tuple(expect), self.where(name))
+            TestSpec(
+                _text(name),
+                (date.fromisoformat(day), _time(at)),
+                lead,
+                tuple(activities),
+                tuple(expect),
+                self.where(name),
+            )
         )
 
     # -- cross-references ----------------------------------------------------------------
@@ -481,22 +521,31 @@ class _Builder:
         default = parts.respond_on or next(iter(parts.calendars), None)
         for kind, token in self.late:
             if kind == "calendar" and token not in parts.calendars:
-                self.fail(token, f"unknown calendar {token!s}{did_you_mean(token, parts.calendars)}")
+                self.fail(
+                    token, f"unknown calendar {token!s}{did_you_mean(token, parts.calendars)}"
+                )
             elif kind == "team" and token not in parts.teams:
-                self.fail(token, f"unknown team {token!s}{did_you_mean(token, parts.teams)} (an owner's name goes in quotes)")
+                self.fail(
+                    token,
+                    f"unknown team {token!s}{did_you_mean(token, parts.teams)} (an owner's name goes in quotes)",
+                )
             elif kind == "duration" and default is None:
                 self.fail(token, "business time needs a calendar; add a 'calendar' block")
             elif kind == "reason_or_category":
                 known = set(parts.reasons) | {r.category for r in parts.reasons.values()}
                 if token not in known:
-                    self.fail(token, f"unknown reason or category {token!s}{did_you_mean(token, known)}")
+                    self.fail(
+                        token, f"unknown reason or category {token!s}{did_you_mean(token, known)}"
+                    )
         if default is not None and default in parts.calendars:
             spec = parts.calendars[default]
             fix = _with_calendar(default, spec.day)
             parts.route_within = fix(parts.route_within)
             parts.touch_window = fix(parts.touch_window)
             parts.touch_gap = fix(parts.touch_gap)
-            parts.targets = {k: Target(t.temperature, fix(t.within), t.warning) for k, t in parts.targets.items()}
+            parts.targets = {
+                k: Target(t.temperature, fix(t.within), t.warning) for k, t in parts.targets.items()
+            }
             parts.timers = [
                 TimerSpec(
                     t.name,
@@ -539,6 +588,10 @@ def _business_day(calendar: BusinessCalendar) -> timedelta:
     return week / open_days
 
 
+def _trees(items: list[Any]) -> list[Tree[Token]]:
+    return [item for item in items if isinstance(item, Tree)]
+
+
 def _pos(at: Token | Tree[Token]) -> tuple[int, int]:
     if isinstance(at, Token):
         return at.line or 1, at.column or 1
@@ -555,10 +608,10 @@ def _time(token: Token) -> time:
     return time(min(hh, 23), min(mm, 59))
 
 
-def build_parts(tree: Tree[Token], text: str, source: str) -> tuple[Parts, list[AgreementSyntaxError]]:
+def build_parts(
+    tree: Tree[Token], text: str, source: str
+) -> tuple[Parts, list[AgreementSyntaxError]]:
     """The checked parts of a parsed agreement file, and every error found."""
     builder = _Builder(text, source)
     parts = builder.run(tree)
     return parts, builder.errors
-
-

@@ -36,7 +36,9 @@ class Agreement:
     every thread of a host. See ``docs/agreement.md``.
     """
 
-    def __init__(self, parts: Parts, rules: RuleSet, graph: Graph, fingerprint: str, source: str) -> None:
+    def __init__(
+        self, parts: Parts, rules: RuleSet, graph: Graph, fingerprint: str, source: str
+    ) -> None:
         self.parts = parts
         self.source = source
         self.rules = rules
@@ -45,14 +47,18 @@ class Agreement:
         """A hash of the agreement and its included rule file; stored in every state."""
         self.title = parts.title
         self.calendar_specs: Mapping[str, CalendarSpec] = dict(parts.calendars)
-        self.calendars: Mapping[str, BusinessCalendar] = {n: c.calendar for n, c in parts.calendars.items()}
+        self.calendars: Mapping[str, BusinessCalendar] = {
+            n: c.calendar for n, c in parts.calendars.items()
+        }
         self.default_calendar: str = parts.respond_on or next(iter(parts.calendars))
         self.handoff = (
             DEFAULT_HANDOFF
             if parts.required is None and parts.recommended is None
             else HandoffRequirements(
                 required=parts.required if parts.required is not None else DEFAULT_HANDOFF.required,
-                recommended=parts.recommended if parts.recommended is not None else DEFAULT_HANDOFF.recommended,
+                recommended=parts.recommended
+                if parts.recommended is not None
+                else DEFAULT_HANDOFF.recommended,
                 business_email=parts.business_email,
             )
         )
@@ -69,8 +75,9 @@ class Agreement:
         gap = parts.touch_gap.amount if parts.touch_gap else None
         self.touch_rule = TouchRule(min_touches=parts.touches, over=window, min_gap=gap)
         """The contact rule; the lifecycle's "unreachable" guard uses the same number."""
-        self.contact_text = f"{parts.touches} touches over {parts.touch_window.text if parts.touch_window else '2 weeks'}" + (
-            f", at least {parts.touch_gap.text} apart" if parts.touch_gap else ""
+        self.contact_text = (
+            f"{parts.touches} touches over {parts.touch_window.text if parts.touch_window else '2 weeks'}"
+            + (f", at least {parts.touch_gap.text} apart" if parts.touch_gap else "")
         )
         self.reasons: Mapping[str, Reason] = dict(parts.reasons)
         self._labels = {r.label.casefold(): code for code, r in self.reasons.items()}
@@ -94,7 +101,9 @@ class Agreement:
             ResponseTarget(
                 segment=t.temperature,
                 within=None if t.within is None else t.within.amount,
-                calendar=(t.within.calendar if t.within and t.within.calendar else self.default_calendar),
+                calendar=(
+                    t.within.calendar if t.within and t.within.calendar else self.default_calendar
+                ),
                 warning=t.warning,
                 action="contact" if t.within else "nurture",
             )
@@ -106,11 +115,15 @@ class Agreement:
         disposition = self.timer_specs.get("disposition")
         if disposition is not None:
             extra["disposition_within"] = disposition.steps[0].after.amount
-        return SlaPolicy(name=self.title or "agreement", targets=targets, touches=self.touch_rule, **extra)
+        return SlaPolicy(
+            name=self.title or "agreement", targets=targets, touches=self.touch_rule, **extra
+        )
 
     def local(self, at: datetime) -> str:
         """``at`` in the default calendar's zone, as people read it."""
-        return at.astimezone(self.calendars[self.default_calendar].timezone).strftime("%a %d %b %H:%M")
+        return at.astimezone(self.calendars[self.default_calendar].timezone).strftime(
+            "%a %d %b %H:%M"
+        )
 
     def reason_code(self, text: str) -> str:
         """The code of a reason given by code or label, case-insensitively ("No budget")."""
@@ -124,7 +137,9 @@ class Agreement:
         raise AgreementInputError(
             f"unknown reason {text!r}{did_you_mean(key, self.reasons)} "
             f"(give a code or a label of the agreement's reasons)",
-            field="reason", value=text, expected=", ".join(self.reasons),
+            field="reason",
+            value=text,
+            expected=", ".join(self.reasons),
         )
 
     def qualify(self, lead: Any, event: ev.Qualified, at: datetime) -> Evaluation:
@@ -133,7 +148,9 @@ class Agreement:
         if event.framework not in names:
             raise AgreementInputError(
                 f"unknown qualification framework {event.framework!r}; the rule file has: {', '.join(names) or 'none'}",
-                field="framework", value=event.framework, expected=", ".join(names),
+                field="framework",
+                value=event.framework,
+                expected=", ".join(names),
             )
         return self.rules.evaluate(lead, now=at, answers=event.answers)
 
@@ -144,34 +161,48 @@ class Agreement:
     def check_routing(self, routing: Routing) -> Routing:
         """``routing`` if it fits this agreement; else an error that says what to do."""
         if not isinstance(routing, Routing):
-            raise AgreementInputError("routing must be a Routing value (Routing.from_json reads one)",
-                                      field="routing", value=routing, expected="Routing")
+            raise AgreementInputError(
+                "routing must be a Routing value (Routing.from_json reads one)",
+                field="routing",
+                value=routing,
+                expected="Routing",
+            )
         for owner, count in routing.open.items():
             if owner not in self.owners and count:
                 raise AgreementInputError(
                     f"the routing value counts {count} open lead(s) for {owner!r}, who is no longer "
                     f"an owner in the agreement; reassign those leads and drop {owner!r} from the value",
-                    field="routing.open", value=owner, expected=", ".join(sorted(self.owners)),
+                    field="routing.open",
+                    value=owner,
+                    expected=", ".join(sorted(self.owners)),
                 )
         for team in routing.turns:
             if team not in self.teams:
                 raise AgreementInputError(
                     f"the routing value names team {team!r}, which the agreement no longer has; drop it",
-                    field="routing.turns", value=team, expected=", ".join(self.teams),
+                    field="routing.turns",
+                    value=team,
+                    expected=", ".join(self.teams),
                 )
         return routing
 
     def check_state(self, state: LeadState) -> None:
         """Refuse a state made under another agreement, saying what to do."""
         if not isinstance(state, LeadState):
-            raise AgreementInputError("state must be a LeadState or None for a new lead",
-                                      field="state", value=state, expected="LeadState | None")
+            raise AgreementInputError(
+                "state must be a LeadState or None for a new lead",
+                field="state",
+                value=state,
+                expected="LeadState | None",
+            )
         if state.agreement != self.fingerprint:
             raise AgreementInputError(
                 f"the state of lead {state.lead_id!r} was made under agreement {state.agreement}, "
                 f"this is agreement {self.fingerprint}; replay the lead's event log through this "
                 f"agreement (or keep processing it with the agreement that made it)",
-                field="state.agreement", value=state.agreement, expected=self.fingerprint,
+                field="state.agreement",
+                value=state.agreement,
+                expected=self.fingerprint,
             )
 
     def load_state(self, data: str | bytes | Mapping[str, Any]) -> LeadState:
@@ -185,16 +216,26 @@ class Agreement:
         try:
             rebuilt = replay(state.record, self.graph)
         except LeadflowError as error:
-            raise AgreementInputError(f"the lifecycle history of lead {state.lead_id!r} does not replay: {error}",
-                                      field="state.record") from None
+            raise AgreementInputError(
+                f"the lifecycle history of lead {state.lead_id!r} does not replay: {error}",
+                field="state.record",
+            ) from None
         if rebuilt != state.record:
-            raise AgreementInputError(f"the lifecycle record of lead {state.lead_id!r} does not match its history",
-                                      field="state.record")
+            raise AgreementInputError(
+                f"the lifecycle record of lead {state.lead_id!r} does not match its history",
+                field="state.record",
+            )
         return state
 
     # -- the webhook call ----------------------------------------------------------------
-    def process(self, state: LeadState | None, event: ev.Event | Mapping[str, Any], *, now: datetime,
-                routing: Routing | None = None) -> Reaction:
+    def process(
+        self,
+        state: LeadState | None,
+        event: ev.Event | Mapping[str, Any],
+        *,
+        now: datetime,
+        routing: Routing | None = None,
+    ) -> Reaction:
         """Apply one event to one lead: the one call a CRM webhook makes.
 
         Args:
@@ -221,14 +262,23 @@ class Agreement:
     def schedule(self, state: LeadState) -> tuple[DueItem, ...]:
         """Every warning, breach and escalation of the lead's running timers, in time order."""
         items = [
-            DueItem(alarm.at, state.lead_id, timer.name, alarm.kind, self._recipients(alarm.notify, state), alarm.note)
+            DueItem(
+                alarm.at,
+                state.lead_id,
+                timer.name,
+                alarm.kind,
+                self._recipients(alarm.notify, state),
+                alarm.note,
+            )
             for timer in state.timers
             if timer.state == "running"
             for alarm in timer.alarms
         ]
         return tuple(sorted(items, key=lambda i: (i.at, i.timer)))
 
-    def due(self, states: Iterable[LeadState], *, now: datetime, since: datetime | None = None) -> Iterator[DueItem]:
+    def due(
+        self, states: Iterable[LeadState], *, now: datetime, since: datetime | None = None
+    ) -> Iterator[DueItem]:
         """The reminders in ``(since, now]`` over ``states``, one state at a time (constant memory).
 
         A job that passes its last run's ``now`` as ``since`` never sends a reminder twice.
@@ -277,43 +327,112 @@ def load_agreement(path: str | PathLike[str]) -> Agreement:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigurationError(f"cannot read agreement file {str(path)!r}: {error.strerror}",
-                                 field="path", value=str(path), expected="a readable file") from None
+        raise ConfigurationError(
+            f"cannot read agreement file {str(path)!r}: {error.strerror}",
+            field="path",
+            value=str(path),
+            expected="a readable file",
+        ) from None
     return parse_agreement(text, source=file.name, base_dir=file.parent)
 
 
-def parse_agreement(text: str, *, source: str = "<agreement>", base_dir: str | PathLike[str] = ".") -> Agreement:
+def parse_agreement(
+    text: str, *, source: str = "<agreement>", base_dir: str | PathLike[str] = "."
+) -> Agreement:
     """Check agreement text (see :func:`load_agreement`); includes are relative to ``base_dir``."""
     tree = parse_tree(text, source)
     parts, errors = build_parts(tree, text, source)
     if not parts.calendars:
-        errors.append(error_at(text, source, 1, 1, "the agreement needs a 'calendar' block (office hours, zone, holidays)"))
+        errors.append(
+            error_at(
+                text,
+                source,
+                1,
+                1,
+                "the agreement needs a 'calendar' block (office hours, zone, holidays)",
+            )
+        )
     if not parts.includes:
-        errors.append(error_at(text, source, 1, 1, "the agreement needs an 'include' of its scoring rule file"))
+        errors.append(
+            error_at(
+                text, source, 1, 1, "the agreement needs an 'include' of its scoring rule file"
+            )
+        )
     if not parts.rules:
-        errors.append(error_at(text, source, 1, 1, "the agreement needs a 'route' block with at least an 'otherwise' rule"))
+        errors.append(
+            error_at(
+                text,
+                source,
+                1,
+                1,
+                "the agreement needs a 'route' block with at least an 'otherwise' rule",
+            )
+        )
     elif parts.rules[-1].condition is not None:
         w = parts.rules[-1].where
-        errors.append(error_at(text, source, w.line, w.column, "the last routing rule must be '... otherwise', so every lead gets an owner"))
+        errors.append(
+            error_at(
+                text,
+                source,
+                w.line,
+                w.column,
+                "the last routing rule must be '... otherwise', so every lead gets an owner",
+            )
+        )
     if not parts.reasons:
-        errors.append(error_at(text, source, 1, 1, "the agreement needs a 'reasons' block (the mandatory rejection reasons)"))
+        errors.append(
+            error_at(
+                text,
+                source,
+                1,
+                1,
+                "the agreement needs a 'reasons' block (the mandatory rejection reasons)",
+            )
+        )
     raise_all(errors)
     base = Path(base_dir)
     texts = [text]
     rules: RuleSet | None = None
     for name, where in parts.includes:
         if rules is not None:
-            raise_all([error_at(text, source, where.line, where.column, "one scoring rule file per agreement; include the others from it")])
+            raise_all(
+                [
+                    error_at(
+                        text,
+                        source,
+                        where.line,
+                        where.column,
+                        "one scoring rule file per agreement; include the others from it",
+                    )
+                ]
+            )
         file = base / name
         try:
             texts.append(file.read_text(encoding="utf-8"))
         except OSError as error:
-            raise_all([error_at(text, source, where.line, where.column, f"cannot read {name!r}: {error.strerror}")])
+            raise_all(
+                [
+                    error_at(
+                        text,
+                        source,
+                        where.line,
+                        where.column,
+                        f"cannot read {name!r}: {error.strerror}",
+                    )
+                ]
+            )
         rules = load(file, reasons=tuple(parts.reasons))
-    assert rules is not None
+    if rules is None:  # pragma: no cover - an include is required above
+        raise ConfigurationError("no rule file included", field="include")
     known = (LEAD_FIELDS - _NOT_ROUTABLE) | set(DERIVED) | set(rules.score_names)
     raise_all(
-        error_at(text, source, w.line, w.column, f"unknown field {name!r} in a routing rule{did_you_mean(name, known)}")
+        error_at(
+            text,
+            source,
+            w.line,
+            w.column,
+            f"unknown field {name!r} in a routing rule{did_you_mean(name, known)}",
+        )
         for name, w in parts.field_refs
         if name not in known
     )
@@ -328,10 +447,24 @@ def _graph(parts: Parts, text: str, source: str) -> Graph:
     except GraphError as error:
         where = next(iter(parts.reason_where.values()))
         missing = "; ".join(p.message for p in error.problems)
-        raise_all([error_at(text, source, where.line, where.column, f"the lifecycle needs more reasons: {missing}")])
+        raise_all(
+            [
+                error_at(
+                    text,
+                    source,
+                    where.line,
+                    where.column,
+                    f"the lifecycle needs more reasons: {missing}",
+                )
+            ]
+        )
         raise
-    required = list(parts.required) if parts.required is not None else list(DEFAULT_HANDOFF.required)
-    business = parts.business_email if parts.required is not None else DEFAULT_HANDOFF.business_email
+    required = (
+        list(parts.required) if parts.required is not None else list(DEFAULT_HANDOFF.required)
+    )
+    business = (
+        parts.business_email if parts.required is not None else DEFAULT_HANDOFF.business_email
+    )
     for transition in data["transitions"]:
         for guard in transition["guards"]:
             if guard["name"] == "handoff_complete":

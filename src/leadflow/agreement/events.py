@@ -170,7 +170,7 @@ def parse_event(data: Event | Mapping[str, Any]) -> Event:
             problem with the fields the type accepts).
     """
     if isinstance(data, _Base):
-        return data  # type: ignore[return-value]
+        return data
     if not isinstance(data, Mapping):
         raise AgreementInputError(
             f"expected an event or its JSON mapping, got {type(data).__name__}",

@@ -44,7 +44,9 @@ _DONE: Final = {"reject": "rejected", "recycle": "recycled", "disqualify": "disq
 class _Run:
     """The working state of one ``process`` call (nothing escapes until it is done)."""
 
-    def __init__(self, agreement: Agreement, state: LeadState, routing: Routing, at: datetime) -> None:
+    def __init__(
+        self, agreement: Agreement, state: LeadState, routing: Routing, at: datetime
+    ) -> None:
         self.a = agreement
         self.state = state
         self.routing = routing
@@ -53,11 +55,26 @@ class _Run:
         self.evaluation: Evaluation | None = None
 
     # -- lifecycle -------------------------------------------------------------------
-    def move(self, name: str, actor: str, *, actor_id: str | None = None, reason: str | None = None,
-             qualification: Qualification | None = None, lead: Lead | None = None) -> None:
+    def move(
+        self,
+        name: str,
+        actor: str,
+        *,
+        actor_id: str | None = None,
+        reason: str | None = None,
+        qualification: Qualification | None = None,
+        lead: Lead | None = None,
+    ) -> None:
         record = self.state.record
-        event = HandoffEvent(name, self.at, actor, actor_id=actor_id, reason=reason,
-                             qualification=qualification, lead=lead)
+        event = HandoffEvent(
+            name,
+            self.at,
+            actor,
+            actor_id=actor_id,
+            reason=reason,
+            qualification=qualification,
+            lead=lead,
+        )
         new, step = advance(record, event, self.a.graph)
         self.state = replace(self.state, record=new)
         if name == CONTACT_ATTEMPT:
@@ -100,7 +117,9 @@ class _Run:
 
     def add_timer(self, timer: Timer) -> None:
         self.state = replace(self.state, timers=(*self.state.timers, timer))
-        self.actions.append(TimerStarted(timer.name, timer.started_at, timer.due_at, timer.warning_at))
+        self.actions.append(
+            TimerStarted(timer.name, timer.started_at, timer.due_at, timer.warning_at)
+        )
 
     def start_stage_timer(self, name: str) -> None:
         spec = self.a.timer_specs[name]
@@ -120,7 +139,9 @@ class _Run:
         self.state = replace(self.state, owner=owner, team=team, released=False, reached=False)
         self.actions.append(Assigned(owner, team, rule, overflow, self.at))
         self.actions.extend(notes)
-        self.actions.append(Notify(owner, f"new lead {lead.id} ({lead.company}) assigned to you by {rule}"))
+        self.actions.append(
+            Notify(owner, f"new lead {lead.id} ({lead.company}) assigned to you by {rule}")
+        )
         if a.route_within is not None:
             due = a.route_within.after(self.at, a.calendars)
             self.actions.append(TimerStarted("route", self.at, due, None))
@@ -133,8 +154,18 @@ class _Run:
         warning = calendar.add(self.at, target.within.amount * target.warning)
         share = f"{target.warning:.0%}".replace("%", " %")
         alarms = (
-            Alarm(warning, "warning", ("owner",), f"{lead.id}: answer due {a.local(due)}, {share} of {target.within.text} used"),
-            Alarm(due, "breach", a.breach_notify, f"{lead.id}: {self.state.temperature} lead not contacted within {target.within.text}"),
+            Alarm(
+                warning,
+                "warning",
+                ("owner",),
+                f"{lead.id}: answer due {a.local(due)}, {share} of {target.within.text} used",
+            ),
+            Alarm(
+                due,
+                "breach",
+                a.breach_notify,
+                f"{lead.id}: {self.state.temperature} lead not contacted within {target.within.text}",
+            ),
         )
         self.add_timer(Timer("response", self.at, due, warning, "running", alarms))
         if a.promise_text is not None:
@@ -147,7 +178,9 @@ class _Run:
         evaluation = a.rules.evaluate(lead, now=self.at)
         self.evaluation = evaluation
         self.state = replace(
-            self.state, lead=lead, temperature=evaluation.temperature,
+            self.state,
+            lead=lead,
+            temperature=evaluation.temperature,
             scores=MappingProxyType(dict(evaluation.scores)),
         )
         stage = self.state.stage
@@ -157,8 +190,12 @@ class _Run:
             if transition is not None and "system" in transition.actors:
                 self.move("disqualify", "system", reason=reason)
             elif stage in _SALES_STAGES:
-                self.actions.append(Notify(self.state.owner or "sales_manager",
-                                           f"{lead.id} hits knock-out {reason}; disqualify it if it holds"))
+                self.actions.append(
+                    Notify(
+                        self.state.owner or "sales_manager",
+                        f"{lead.id} hits knock-out {reason}; disqualify it if it holds",
+                    )
+                )
             return
         if stage == "cold" and a.iql_any_activity and lead.activities:
             self.move("engage", "system")
@@ -167,7 +204,12 @@ class _Run:
             report = a.handoff.check(lead)
             if report.missing:
                 self.actions.append(Held(report.missing))
-                self.actions.append(Notify("marketing", f"{lead.id} is MQL-level but cannot go to sales: missing {', '.join(report.missing)}"))
+                self.actions.append(
+                    Notify(
+                        "marketing",
+                        f"{lead.id} is MQL-level but cannot go to sales: missing {', '.join(report.missing)}",
+                    )
+                )
                 return
             self.move("reengage" if stage == "nurture" else "promote", "system", lead=lead)
 
@@ -183,12 +225,20 @@ class _Run:
         if self.state.reached or self.state.stage not in ("mql", "sal", "sql"):
             return
         record = self.state.record
-        touches = [s.event.at for s in record.history
-                   if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"]
+        touches = [
+            s.event.at
+            for s in record.history
+            if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"
+        ]
         if self.a.touch_rule.check(touches, now=self.at).satisfied:
             name = "reject" if self.state.stage == "mql" else "recycle"
             self.move(name, "system", reason="unreachable")
-            self.actions.append(Notify("marketing", f"{self.state.lead_id} is unreachable after {len(touches)} touches: {self.a.reasons['unreachable'].marketing_action}"))
+            self.actions.append(
+                Notify(
+                    "marketing",
+                    f"{self.state.lead_id} is unreachable after {len(touches)} touches: {self.a.reasons['unreachable'].marketing_action}",
+                )
+            )
 
     def reject(self, code: str, actor: str, *, final: bool = False) -> None:
         stage = self.state.stage
@@ -204,21 +254,35 @@ class _Run:
             name = "disqualify"
         self.move(name, "sales", actor_id=actor, reason=code)
         reason = self.a.reasons[code]
-        self.actions.append(Notify("marketing", f"{self.state.lead_id} {_DONE[name]} by sales: {reason.label}; action: {reason.marketing_action}"))
+        self.actions.append(
+            Notify(
+                "marketing",
+                f"{self.state.lead_id} {_DONE[name]} by sales: {reason.label}; action: {reason.marketing_action}",
+            )
+        )
 
     def check_touches(self) -> None:
         record = self.state.record
-        touches = [s.event.at for s in record.history if s.kind == "attempt" and s.cycle == record.cycle]
+        touches = [
+            s.event.at for s in record.history if s.kind == "attempt" and s.cycle == record.cycle
+        ]
         check = self.a.touch_rule.check(touches, now=self.at)
         if not check.satisfied:
             raise AgreementInputError(
                 f"lead {record.lead_id!r}: reason 'unreachable' needs the contact rule ({self.a.contact_text}): {check.message}",
-                field="reason", value="unreachable", expected=self.a.contact_text,
+                field="reason",
+                value="unreachable",
+                expected=self.a.contact_text,
             )
 
 
-def run(agreement: Agreement, state: LeadState | None, event: Any, now: datetime,
-        routing: Routing | None) -> Reaction:
+def run(
+    agreement: Agreement,
+    state: LeadState | None,
+    event: Any,
+    now: datetime,
+    routing: Routing | None,
+) -> Reaction:
     """The body of :meth:`Agreement.process` (see there)."""
     a = agreement
     parsed = ev.parse_event(event)
@@ -227,36 +291,53 @@ def run(agreement: Agreement, state: LeadState | None, event: Any, now: datetime
         raise AgreementInputError(
             f"event at {at.isoformat()} lies {at - now} after now ({now.isoformat()}); "
             f"at most {FUTURE_TOLERANCE} ahead is accepted (clock skew): check the sender's clock",
-            field="at", value=at, expected=f"at most now + {FUTURE_TOLERANCE}",
+            field="at",
+            value=at,
+            expected=f"at most now + {FUTURE_TOLERANCE}",
         )
     routing = a.check_routing(routing or Routing())
     if state is None:
         if not isinstance(parsed, ev.Created):
             raise AgreementInputError(
                 f"no state for this lead: its first event must be 'created', got {parsed.type!r}",
-                field="type", value=parsed.type, expected="created",
+                field="type",
+                value=parsed.type,
+                expected="created",
             )
         lead = parsed.lead
-        state = LeadState(lead, new_lead(lead.id, graph=a.graph), None, None, None,
-                          MappingProxyType({}), (), 0, a.fingerprint)
+        state = LeadState(
+            lead,
+            new_lead(lead.id, graph=a.graph),
+            None,
+            None,
+            None,
+            MappingProxyType({}),
+            (),
+            0,
+            a.fingerprint,
+        )
     else:
         a.check_state(state)
         lead_id = parsed.lead.id if isinstance(parsed, ev.Created) else parsed.lead_id
         if lead_id is not None and lead_id != state.lead_id:
             raise AgreementInputError(
                 f"event for lead {lead_id!r} passed with the state of lead {state.lead_id!r}; pass that lead's state",
-                field="lead_id", value=lead_id, expected=state.lead_id,
+                field="lead_id",
+                value=lead_id,
+                expected=state.lead_id,
             )
         if parsed.id is not None and parsed.id in state.seen:
             return Reaction(state, routing, (), None, duplicate=True)
         if isinstance(parsed, ev.Created):
             raise AgreementInputError(
                 f"lead {state.lead_id!r} exists already; send an 'updated' or 'activity' event",
-                field="type", value="created", expected="updated, activity, ...",
+                field="type",
+                value="created",
+                expected="updated, activity, ...",
             )
     r = _Run(a, state, routing, at)
     if isinstance(parsed, _SCORING):
-        r.rescore(_new_lead(state.lead, parsed, r.state.record.history == () and isinstance(parsed, ev.Created)))
+        r.rescore(_new_lead(state.lead, parsed))
     elif isinstance(parsed, ev.ContactAttempt):
         r.contact(parsed)
     elif isinstance(parsed, ev.Accepted):
@@ -272,11 +353,18 @@ def run(agreement: Agreement, state: LeadState | None, event: Any, now: datetime
     elif isinstance(parsed, ev.Qualified):
         r.evaluation = a.qualify(r.state.lead, parsed, at)
         result = r.evaluation.qualifications[parsed.framework]
-        verdict = Qualification(passed=result.passed, framework=parsed.framework, score=result.positive)
+        verdict = Qualification(
+            passed=result.passed, framework=parsed.framework, score=result.positive
+        )
         if result.passed:
             r.move("qualify", "sales", actor_id=parsed.actor, qualification=verdict)
         else:
-            r.actions.append(Notify(r.state.owner or "sales", f"{state.lead_id}: {parsed.framework} did not pass ({result.positive} positive)"))
+            r.actions.append(
+                Notify(
+                    r.state.owner or "sales",
+                    f"{state.lead_id}: {parsed.framework} did not pass ({result.positive} positive)",
+                )
+            )
     elif isinstance(parsed, ev.Opportunity):
         r.move("convert", "sales", actor_id=parsed.actor)
     elif isinstance(parsed, ev.Won):
@@ -288,7 +376,7 @@ def run(agreement: Agreement, state: LeadState | None, event: Any, now: datetime
     return Reaction(final, r.routing, tuple(r.actions), r.evaluation)
 
 
-def _new_lead(lead: Lead, event: Any, created: bool) -> Lead:
+def _new_lead(lead: Lead, event: Any) -> Lead:
     if isinstance(event, ev.Created):
         return event.lead
     if isinstance(event, ev.Activity):
@@ -301,7 +389,9 @@ def _new_lead(lead: Lead, event: Any, created: bool) -> Lead:
         raise AgreementInputError(
             f"cannot update field(s) {', '.join(bad)}; the fields a lead has: "
             f"{', '.join(f for f in Lead.model_fields if f != 'id')}",
-            field="fields", value=bad, expected="fields of leadflow.Lead except id",
+            field="fields",
+            value=bad,
+            expected="fields of leadflow.Lead except id",
         )
     data: dict[str, Any] = {**lead.model_dump(), **event.fields}
     return validate_lead(data)

@@ -99,7 +99,9 @@ class Notify:
     message: str
 
 
-Action = Transitioned | Assigned | Held | TimerStarted | TimerMet | TimerStopped | PromiseSent | Notify
+Action = (
+    Transitioned | Assigned | Held | TimerStarted | TimerMet | TimerStopped | PromiseSent | Notify
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,13 +41,14 @@ def holds(condition: Condition, lead: Lead, evaluation: Evaluation | None) -> bo
         if not isinstance(value, int | float):
             return False
         op, number = condition[2], condition[3]
-        return {
+        result: bool = {
             ">=": value >= number,
             "<=": value <= number,
             ">": value > number,
             "<": value < number,
             "=": value == number,
         }[op]
+        return result
     text = str(value).casefold() if isinstance(value, str) else value
     if kind in ("is", "is_not"):
         want = condition[2]

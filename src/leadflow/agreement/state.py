@@ -150,7 +150,9 @@ class LeadState:
                 owner=_optional_str(raw.get("owner")),
                 team=_optional_str(raw.get("team")),
                 temperature=_optional_str(raw.get("temperature")),
-                scores=MappingProxyType({str(k): float(v) for k, v in raw.get("scores", {}).items()}),
+                scores=MappingProxyType(
+                    {str(k): float(v) for k, v in raw.get("scores", {}).items()}
+                ),
                 timers=timers,
                 version=int(raw["version"]),
                 agreement=str(raw["agreement"]),
@@ -226,7 +228,9 @@ def _timer_from(data: Mapping[str, Any]) -> Timer:
     for a in data.get("alarms", ()):
         if a["kind"] not in ("warning", "breach", "escalation"):
             raise ValueError(f"unknown alarm kind {a['kind']!r}")
-        alarms.append(Alarm(_instant(a["at"]), a["kind"], tuple(map(str, a["notify"])), str(a["note"])))
+        alarms.append(
+            Alarm(_instant(a["at"]), a["kind"], tuple(map(str, a["notify"])), str(a["note"]))
+        )
     return Timer(
         name=str(data["name"]),
         started_at=_instant(data["started_at"]),

@@ -21,7 +21,9 @@ def run_tests(agreement: Agreement) -> tuple[tuple[str, bool, tuple[str, ...]], 
     for test in agreement.parts.tests:
         now = datetime.combine(test.now[0], test.now[1], tzinfo=zone)
         data = {"id": "T-1", "company": "-", "email": "test@example.com", **test.lead}
-        data["activities"] = [{"kind": k, "at": (now - ago).isoformat()} for k, ago in test.activities]
+        data["activities"] = [
+            {"kind": k, "at": (now - ago).isoformat()} for k, ago in test.activities
+        ]
         lead = validate_lead(data)
         reaction = agreement.process(None, Created(lead=lead, at=now), now=now)
         state = reaction.state
@@ -39,7 +41,11 @@ def run_tests(agreement: Agreement) -> tuple[tuple[str, bool, tuple[str, ...]], 
                 got = want if want in missing else f"nothing missing of {want}"
             else:
                 want = datetime.combine(want[0], want[1], tzinfo=zone).strftime("%Y-%m-%d %H:%M")
-                got = None if response is None else response.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                got = (
+                    None
+                    if response is None
+                    else response.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                )
             if got != want:
                 failures.append(f"{where}: expected {kind} {want}, got {got}")
         results.append((test.name, not failures, tuple(failures)))
