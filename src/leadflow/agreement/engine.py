@@ -142,7 +142,7 @@ class Agreement:
             expected=", ".join(self.reasons),
         )
 
-    def qualify(self, lead: Any, event: ev.Qualified, at: datetime) -> Evaluation:
+    def qualify(self, lead: Any, event: ev.LeadQualified, at: datetime) -> Evaluation:
         """Evaluate the answers of a ``qualified`` event."""
         names = self.rules.qualification_names
         if event.framework not in names:

@@ -8,23 +8,22 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from leadflow.errors import AgreementInputError
-from leadflow.lead import Activity as LeadActivity
-from leadflow.lead import Lead
+from leadflow.lead import Activity, Lead
 
 __all__ = (
     "EVENT_TYPES",
-    "Accepted",
-    "Activity",
-    "ContactAttempt",
-    "Created",
-    "Disqualified",
+    "ActivityRecorded",
+    "ContactAttempted",
+    "DealLost",
+    "DealWon",
     "Event",
-    "Lost",
-    "Opportunity",
-    "Qualified",
-    "Rejected",
-    "Updated",
-    "Won",
+    "LeadAccepted",
+    "LeadCreated",
+    "LeadDisqualified",
+    "LeadQualified",
+    "LeadRejected",
+    "LeadUpdated",
+    "OpportunityOpened",
     "parse_event",
 )
 
@@ -42,28 +41,28 @@ class _Base(BaseModel):
     """The lead it is about; checked against the state when given."""
 
 
-class Created(_Base):
+class LeadCreated(_Base):
     """A new lead arrived (form, call, trade-fair card, import)."""
 
     type: Literal["created"] = "created"
     lead: Lead
 
 
-class Updated(_Base):
+class LeadUpdated(_Base):
     """Lead fields changed (enrichment, a form filled in later)."""
 
     type: Literal["updated"] = "updated"
     fields: dict[str, Any]
 
 
-class Activity(_Base):
+class ActivityRecorded(_Base):
     """A behavioural signal: demo request, pricing page view, download, ..."""
 
     type: Literal["activity"] = "activity"
-    activity: LeadActivity
+    activity: Activity
 
 
-class ContactAttempt(_Base):
+class ContactAttempted(_Base):
     """Sales tried to reach the lead; ``reached`` says whether it worked."""
 
     type: Literal["contact_attempt"] = "contact_attempt"
@@ -72,14 +71,14 @@ class ContactAttempt(_Base):
     actor: str = Field(min_length=1)
 
 
-class Accepted(_Base):
+class LeadAccepted(_Base):
     """Sales accepted the MQL (SAL)."""
 
     type: Literal["accepted"] = "accepted"
     actor: str = Field(min_length=1)
 
 
-class Rejected(_Base):
+class LeadRejected(_Base):
     """Sales rejected the lead with a reason (code or label)."""
 
     type: Literal["rejected"] = "rejected"
@@ -87,7 +86,7 @@ class Rejected(_Base):
     actor: str = Field(min_length=1)
 
 
-class Qualified(_Base):
+class LeadQualified(_Base):
     """Sales answered a qualification framework (BANT, CHAMP, MEDDIC)."""
 
     type: Literal["qualified"] = "qualified"
@@ -96,7 +95,7 @@ class Qualified(_Base):
     actor: str = "sales"
 
 
-class Opportunity(_Base):
+class OpportunityOpened(_Base):
     """An offer exists: an active sales project."""
 
     type: Literal["opportunity"] = "opportunity"
@@ -104,7 +103,7 @@ class Opportunity(_Base):
     actor: str = "sales"
 
 
-class Won(_Base):
+class DealWon(_Base):
     """The deal was won."""
 
     type: Literal["won"] = "won"
@@ -112,7 +111,7 @@ class Won(_Base):
     actor: str = "sales"
 
 
-class Lost(_Base):
+class DealLost(_Base):
     """The deal was lost, with a reason."""
 
     type: Literal["lost"] = "lost"
@@ -120,7 +119,7 @@ class Lost(_Base):
     actor: str = "sales"
 
 
-class Disqualified(_Base):
+class LeadDisqualified(_Base):
     """The lead is out for good, with a reason."""
 
     type: Literal["disqualified"] = "disqualified"
@@ -129,32 +128,32 @@ class Disqualified(_Base):
 
 
 Event = (
-    Created
-    | Updated
-    | Activity
-    | ContactAttempt
-    | Accepted
-    | Rejected
-    | Qualified
-    | Opportunity
-    | Won
-    | Lost
-    | Disqualified
+    LeadCreated
+    | LeadUpdated
+    | ActivityRecorded
+    | ContactAttempted
+    | LeadAccepted
+    | LeadRejected
+    | LeadQualified
+    | OpportunityOpened
+    | DealWon
+    | DealLost
+    | LeadDisqualified
 )
 """Any event ``Agreement.process`` takes."""
 
 _TYPES: Final[dict[str, type[_Base]]] = {
-    "created": Created,
-    "updated": Updated,
-    "activity": Activity,
-    "contact_attempt": ContactAttempt,
-    "accepted": Accepted,
-    "rejected": Rejected,
-    "qualified": Qualified,
-    "opportunity": Opportunity,
-    "won": Won,
-    "lost": Lost,
-    "disqualified": Disqualified,
+    "created": LeadCreated,
+    "updated": LeadUpdated,
+    "activity": ActivityRecorded,
+    "contact_attempt": ContactAttempted,
+    "accepted": LeadAccepted,
+    "rejected": LeadRejected,
+    "qualified": LeadQualified,
+    "opportunity": OpportunityOpened,
+    "won": DealWon,
+    "lost": DealLost,
+    "disqualified": LeadDisqualified,
 }
 EVENT_TYPES: Final = tuple(_TYPES)
 """The event types, by their JSON ``type``."""

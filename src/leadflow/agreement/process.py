@@ -37,7 +37,7 @@ FUTURE_TOLERANCE: Final = timedelta(minutes=5)
 
 LEAVES_SALES: Final = frozenset({"nurture", "disqualified", "won", "lost"})
 _SALES_STAGES: Final = frozenset({"mql", "sal", "sql", "opportunity"})
-_SCORING: Final = (ev.Created, ev.Updated, ev.Activity)
+_SCORING: Final = (ev.LeadCreated, ev.LeadUpdated, ev.ActivityRecorded)
 _DONE: Final = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified"}
 
 
@@ -214,7 +214,7 @@ class _Run:
             self.move("reengage" if stage == "nurture" else "promote", "system", lead=lead)
 
     # -- sales events ------------------------------------------------------------------
-    def contact(self, event: ev.ContactAttempt) -> None:
+    def contact(self, event: ev.ContactAttempted) -> None:
         self.move(CONTACT_ATTEMPT, "sales", actor_id=event.actor)
         response = self.running("response")
         if response is not None:
@@ -297,7 +297,7 @@ def run(
         )
     routing = a.check_routing(routing or Routing())
     if state is None:
-        if not isinstance(parsed, ev.Created):
+        if not isinstance(parsed, ev.LeadCreated):
             raise AgreementInputError(
                 f"no state for this lead: its first event must be 'created', got {parsed.type!r}",
                 field="type",
@@ -318,7 +318,7 @@ def run(
         )
     else:
         a.check_state(state)
-        lead_id = parsed.lead.id if isinstance(parsed, ev.Created) else parsed.lead_id
+        lead_id = parsed.lead.id if isinstance(parsed, ev.LeadCreated) else parsed.lead_id
         if lead_id is not None and lead_id != state.lead_id:
             raise AgreementInputError(
                 f"event for lead {lead_id!r} passed with the state of lead {state.lead_id!r}; pass that lead's state",
@@ -328,7 +328,7 @@ def run(
             )
         if parsed.id is not None and parsed.id in state.seen:
             return Reaction(state, routing, (), None, duplicate=True)
-        if isinstance(parsed, ev.Created):
+        if isinstance(parsed, ev.LeadCreated):
             raise AgreementInputError(
                 f"lead {state.lead_id!r} exists already; send an 'updated' or 'activity' event",
                 field="type",
@@ -338,19 +338,19 @@ def run(
     r = _Run(a, state, routing, at)
     if isinstance(parsed, _SCORING):
         r.rescore(_new_lead(state.lead, parsed))
-    elif isinstance(parsed, ev.ContactAttempt):
+    elif isinstance(parsed, ev.ContactAttempted):
         r.contact(parsed)
-    elif isinstance(parsed, ev.Accepted):
+    elif isinstance(parsed, ev.LeadAccepted):
         r.move("accept", "sales", actor_id=parsed.actor)
-    elif isinstance(parsed, ev.Rejected):
+    elif isinstance(parsed, ev.LeadRejected):
         r.reject(a.reason_code(parsed.reason), parsed.actor)
-    elif isinstance(parsed, ev.Disqualified):
+    elif isinstance(parsed, ev.LeadDisqualified):
         code = a.reason_code(parsed.reason)
         if code == "unreachable":
             r.check_touches()
         role = "sales" if r.state.stage in _SALES_STAGES else "marketing"
         r.move("disqualify", role, actor_id=parsed.actor, reason=code)
-    elif isinstance(parsed, ev.Qualified):
+    elif isinstance(parsed, ev.LeadQualified):
         r.evaluation = a.qualify(r.state.lead, parsed, at)
         result = r.evaluation.qualifications[parsed.framework]
         verdict = Qualification(
@@ -365,11 +365,11 @@ def run(
                     f"{state.lead_id}: {parsed.framework} did not pass ({result.positive} positive)",
                 )
             )
-    elif isinstance(parsed, ev.Opportunity):
+    elif isinstance(parsed, ev.OpportunityOpened):
         r.move("convert", "sales", actor_id=parsed.actor)
-    elif isinstance(parsed, ev.Won):
+    elif isinstance(parsed, ev.DealWon):
         r.move("win", "sales", actor_id=parsed.actor)
-    elif isinstance(parsed, ev.Lost):
+    elif isinstance(parsed, ev.DealLost):
         r.move("lose", "sales", actor_id=parsed.actor, reason=a.reason_code(parsed.reason))
     seen = state.seen if parsed.id is None else (*state.seen, parsed.id)
     final = replace(r.state, version=state.version + 1, seen=seen)
@@ -377,9 +377,9 @@ def run(
 
 
 def _new_lead(lead: Lead, event: Any) -> Lead:
-    if isinstance(event, ev.Created):
+    if isinstance(event, ev.LeadCreated):
         return event.lead
-    if isinstance(event, ev.Activity):
+    if isinstance(event, ev.ActivityRecorded):
         # The only change is one more already-validated Activity: copying is safe here and
         # keeps the per-activity cost at a tuple append instead of a full re-validation.
         return lead.model_copy(update={"activities": (*lead.activities, event.activity)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from leadflow.agreement.events import Created
+from leadflow.agreement.events import LeadCreated
 from leadflow.lead import validate_lead
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def run_tests(agreement: Agreement) -> tuple[tuple[str, bool, tuple[str, ...]], 
             {"kind": k, "at": (now - ago).isoformat()} for k, ago in test.activities
         ]
         lead = validate_lead(data)
-        reaction = agreement.process(None, Created(lead=lead, at=now), now=now)
+        reaction = agreement.process(None, LeadCreated(lead=lead, at=now), now=now)
         state = reaction.state
         failures = []
         response = state.timer("response")
