@@ -17,7 +17,7 @@ from leadflow.agreement.process import run
 from leadflow.agreement.reaction import Reaction
 from leadflow.agreement.state import DueItem, LeadState, Routing
 from leadflow.agreement.syntax import did_you_mean, error_at, parse_tree, raise_all
-from leadflow.errors import AgreementInputError, ConfigurationError, GraphError, LeadflowError
+from leadflow.errors import AgreementInputError, ConfigurationError, LeadflowError
 from leadflow.handoff import DEFAULT_HANDOFF, LEAD_FIELDS, HandoffRequirements
 from leadflow.lifecycle import Graph, default_graph, graph_from_dict, graph_to_dict, replay
 from leadflow.reasons import Reason
@@ -436,29 +436,24 @@ def parse_agreement(
         for name, w in parts.field_refs
         if name not in known
     )
-    graph = _graph(parts, text, source)
+    graph = _graph(parts)
     fingerprint = hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
     return Agreement(parts, rules, graph, fingerprint, source)
 
 
-def _graph(parts: Parts, text: str, source: str) -> Graph:
-    try:
-        data = graph_to_dict(default_graph(contact_attempts=parts.touches, reasons=parts.reasons))
-    except GraphError as error:
-        where = next(iter(parts.reason_where.values()))
-        missing = "; ".join(p.message for p in error.problems)
-        raise_all(
-            [
-                error_at(
-                    text,
-                    source,
-                    where.line,
-                    where.column,
-                    f"the lifecycle needs more reasons: {missing}",
-                )
-            ]
-        )
-        raise
+def _graph(parts: Parts) -> Graph:
+    """The default lifecycle graph with this agreement's reasons, handoff fields and contact rule.
+
+    Transitions that name their own reason list (``lose``, ``recycle``) keep the codes of it
+    the agreement lists (all of the agreement's reasons if it lists none of them).
+    """
+    data = graph_to_dict(default_graph(contact_attempts=parts.touches))
+    codes = list(parts.reasons)
+    every = set(data["reasons"])
+    data["reasons"] = {
+        code: {"label": r.label, "category": r.category, "marketing_action": r.marketing_action}
+        for code, r in parts.reasons.items()
+    }
     required = (
         list(parts.required) if parts.required is not None else list(DEFAULT_HANDOFF.required)
     )
@@ -466,10 +461,19 @@ def _graph(parts: Parts, text: str, source: str) -> Graph:
         parts.business_email if parts.required is not None else DEFAULT_HANDOFF.business_email
     )
     for transition in data["transitions"]:
+        if set(transition["reasons"]) == every:
+            transition["reasons"] = codes  # "any listed reason"
+        elif transition["reasons"]:
+            kept = [c for c in transition["reasons"] if c in parts.reasons]
+            transition["reasons"] = kept or codes
         for guard in transition["guards"]:
             if guard["name"] == "handoff_complete":
                 guard["fields"] = required
                 guard["business_email"] = business
+            if guard["name"] == "contact_attempts":
+                guard["reasons"] = [c for c in guard["reasons"] if c in parts.reasons] or [
+                    "unreachable"
+                ]
         if transition["name"] in ("reject", "recycle") and "system" not in transition["actors"]:
             transition["actors"].append("system")  # the contact rule's automatic "unreachable"
-    return graph_from_dict(data, source=source)
+    return graph_from_dict(data, source="agreement")
