@@ -337,7 +337,18 @@ def run(
             )
     r = _Run(a, state, routing, at)
     if isinstance(parsed, _SCORING):
-        r.rescore(_new_lead(state.lead, parsed))
+        lead = _new_lead(state.lead, parsed)
+        if state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
+            lost = set(a.handoff.check(lead).missing) - set(a.handoff.check(state.lead).missing)
+            if lost:
+                raise AgreementInputError(
+                    f"lead {state.lead_id!r} is with sales ({state.stage}); the update would remove "
+                    f"required handoff data: {', '.join(sorted(lost))}; correct the value instead",
+                    field="fields",
+                    value=sorted(lost),
+                    expected="the handoff data kept complete",
+                )
+        r.rescore(lead)
     elif isinstance(parsed, ev.ContactAttempted):
         r.contact(parsed)
     elif isinstance(parsed, ev.LeadAccepted):
