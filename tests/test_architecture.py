@@ -75,7 +75,7 @@ def test_no_wall_clock_reads_outside_the_cli() -> None:
     assert hits == []
 
 
-INTEGRATION = {"leadflow.agreement", "leadflow.cli", "leadflow.demo"}
+INTEGRATION = {"leadflow.agreement", "leadflow.cli", "leadflow.demo", "leadflow.synthetic"}
 """Modules that may import several pillars (the pillars and the core may not import them)."""
 
 
