@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -76,7 +75,7 @@ class _Run:
             lead=lead,
         )
         new, step = advance(record, event, self.a.graph)
-        self.state = replace(self.state, record=new)
+        self.state = self.state.evolve(record=new)
         if name == CONTACT_ATTEMPT:
             return
         self.actions.append(Transitioned(name, step.source, step.target, actor, reason, self.at))
@@ -93,14 +92,14 @@ class _Run:
                 self.close(response, "stopped")
             if self.state.owner is not None and not self.state.released:
                 self.routing = release(self.routing, self.state.owner)
-                self.state = replace(self.state, released=True)
+                self.state = self.state.evolve(released=True)
         if target == "mql":
             self.handed_to_sales()
         for spec in self.a.timer_specs.values():
             if spec.stage == target:
                 self.start_stage_timer(spec.name)
         if target == "nurture":
-            self.state = replace(self.state, reached=False)
+            self.state = self.state.evolve(reached=False)
 
     # -- timers ----------------------------------------------------------------------
     def running(self, name: str) -> Timer | None:
@@ -109,14 +108,14 @@ class _Run:
 
     def close(self, timer: Timer, how: str) -> None:
         timers = tuple(timer.closed(how, self.at) if t is timer else t for t in self.state.timers)  # type: ignore[arg-type]
-        self.state = replace(self.state, timers=timers)
+        self.state = self.state.evolve(timers=timers)
         if how == "met":
             self.actions.append(TimerMet(timer.name, self.at, timer.due_at, self.at > timer.due_at))
         else:
             self.actions.append(TimerStopped(timer.name, self.at))
 
     def add_timer(self, timer: Timer) -> None:
-        self.state = replace(self.state, timers=(*self.state.timers, timer))
+        self.state = self.state.evolve(timers=(*self.state.timers, timer))
         self.actions.append(
             TimerStarted(timer.name, timer.started_at, timer.due_at, timer.warning_at)
         )
@@ -136,7 +135,7 @@ class _Run:
         a, lead = self.a, self.state.lead
         owner, team, rule, overflow, routing, notes = assign(a, lead, self.evaluation, self.routing)
         self.routing = routing
-        self.state = replace(self.state, owner=owner, team=team, released=False, reached=False)
+        self.state = self.state.evolve(owner=owner, team=team, released=False, reached=False)
         self.actions.append(Assigned(owner, team, rule, overflow, self.at))
         self.actions.extend(notes)
         self.actions.append(
@@ -177,8 +176,7 @@ class _Run:
         a = self.a
         evaluation = a.rules.evaluate(lead, now=self.at)
         self.evaluation = evaluation
-        self.state = replace(
-            self.state,
+        self.state = self.state.evolve(
             lead=lead,
             temperature=evaluation.temperature,
             scores=MappingProxyType(dict(evaluation.scores)),
@@ -220,7 +218,7 @@ class _Run:
         if response is not None:
             self.close(response, "met")
         if event.reached:
-            self.state = replace(self.state, reached=True)
+            self.state = self.state.evolve(reached=True)
             return
         if self.state.reached or self.state.stage not in ("mql", "sal", "sql"):
             return
@@ -383,7 +381,7 @@ def run(
     elif isinstance(parsed, ev.DealLost):
         r.move("lose", "sales", actor_id=parsed.actor, reason=a.reason_code(parsed.reason))
     seen = state.seen if parsed.id is None else (*state.seen, parsed.id)
-    final = replace(r.state, version=state.version + 1, seen=seen)
+    final = r.state.evolve(version=state.version + 1, seen=seen)
     return Reaction(final, r.routing, tuple(r.actions), r.evaluation)
 
 
