@@ -89,6 +89,7 @@ class Agreement:
             if team.overflow:
                 owners.add(team.overflow)
         self.owners = frozenset(owners)
+        self._checked: Routing | None = None
 
     def __repr__(self) -> str:
         return f"<Agreement {self.source!r}: {self.title!r}>"
@@ -160,6 +161,8 @@ class Agreement:
 
     def check_routing(self, routing: Routing) -> Routing:
         """``routing`` if it fits this agreement; else an error that says what to do."""
+        if routing is self._checked:
+            return routing
         if not isinstance(routing, Routing):
             raise AgreementInputError(
                 "routing must be a Routing value (Routing.from_json reads one)",
@@ -184,6 +187,7 @@ class Agreement:
                     value=team,
                     expected=", ".join(self.teams),
                 )
+        self._checked = routing  # the last value that passed (a race only costs a re-check)
         return routing
 
     def check_state(self, state: LeadState) -> None:
