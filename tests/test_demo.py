@@ -72,7 +72,7 @@ def test_cold_lead_without_activity_stays_cold(runs: dict[str, object]) -> None:
 
 
 def test_demo_output(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+    assert main(["demo", "--leads", "-"]) == 0
     out = capsys.readouterr().out
     assert "Scoring, lifecycle and SLA at Wed 25 Nov 2026 10:00 (Europe/Berlin)" in out
     assert (
@@ -84,7 +84,7 @@ def test_demo_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_demo_now_must_be_aware() -> None:
     with pytest.raises(SystemExit, match="needs a UTC offset"):
-        main(["demo", "--now", "2026-11-25T10:00"])
+        main(["demo", "--leads", "-", "--now", "2026-11-25T10:00"])
 
 
 def test_demo_without_temperature_or_mql_says_so(
@@ -92,7 +92,7 @@ def test_demo_without_temperature_or_mql_says_so(
 ) -> None:
     rules = tmp_path / "fit.lf"
     rules.write_text("score fit {\n  +10 employees > 5\n}\n")
-    assert main(["demo", "--rules", str(rules)]) == 0
+    assert main(["demo", "--leads", "-", "--rules", str(rules)]) == 0
     out = capsys.readouterr().out
     assert "  fit 10  -> no temperature, no mql rule\n" in out
     assert "None" not in out
@@ -102,11 +102,11 @@ def test_demo_checks_every_input_before_it_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit, match="is not an ISO 8601 date-time"):
-        main(["demo", "--now", "garbage"])
+        main(["demo", "--leads", "-", "--now", "garbage"])
     assert capsys.readouterr().out == ""
     rules = tmp_path / "bad.lf"
     rules.write_text("score fit {\n  +1 emplyees > 1\n}\n")
-    assert main(["demo", "--rules", str(rules)]) == 1
+    assert main(["demo", "--leads", "-", "--rules", str(rules)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "did you mean 'employees'" in captured.err

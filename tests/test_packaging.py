@@ -39,6 +39,9 @@ def test_wheel_contains_package_data(wheel: zipfile.ZipFile) -> None:
         "leadflow/py.typed",
         "leadflow/data/freemail_domains.txt",
         "leadflow/data/examples/leads.json",
+        "leadflow/data/examples/agreement.lf",
+        "leadflow/data/examples/scoring.lf",
+        "leadflow/agreement/grammar.lark",
     }
     assert expected <= names
     assert any(name.startswith("leadflow/rules/") and name.endswith(".lark") for name in names)

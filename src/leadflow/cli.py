@@ -58,12 +58,21 @@ def _read_records(path: Path) -> list[dict[str, Any]]:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if args.leads is None or args.render:
+        from leadflow.demo import quarter_main
+
+        agreement = Path(args.agreement) if args.agreement else example_path("agreement.lf")
+        return quarter_main(agreement, render=args.render, seed=args.seed, size=args.size)
+    return _demo_leads(args)
+
+
+def _demo_leads(args: argparse.Namespace) -> int:
     # Imported here so that `leadflow --help` does not pay for the pillars.
     from leadflow.demo import demo_report
     from leadflow.rules import load
     from leadflow.sla import BusinessCalendar
 
-    path = Path(args.leads) if args.leads else sample_leads_path()
+    path = Path(args.leads) if args.leads != "-" else sample_leads_path()
     records = _read_records(path)
     rules_path = Path(args.rules) if args.rules else example_path("scoring.lf")
     calendar = BusinessCalendar(
@@ -83,8 +92,23 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"leadflow {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run the main job on the shipped sample of leads")
-    demo.add_argument("--leads", help="a JSON array of lead records (default: the shipped sample)")
+    demo = commands.add_parser(
+        "demo", help="run examples/agreement.lf over a synthetic quarter (or --leads FILE per lead)"
+    )
+    demo.add_argument("--agreement", help="an agreement file (default: examples/agreement.lf)")
+    demo.add_argument(
+        "--render",
+        nargs="?",
+        const="markdown",
+        choices=("markdown", "html"),
+        help="print the agreement page instead (markdown or html)",
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="seed of the synthetic quarter")
+    demo.add_argument("--size", type=int, default=2500, help="leads in the synthetic quarter")
+    demo.add_argument(
+        "--leads",
+        help="the per-lead demo on a JSON array of lead records ('-': the shipped sample)",
+    )
     demo.add_argument("--rules", help="a rule file (default: the shipped examples/scoring.lf)")
     demo.add_argument(
         "--now", default=DEMO_NOW, help=f"evaluation time, ISO 8601 or 'now' (default {DEMO_NOW})"

@@ -27,8 +27,10 @@ that already catches ``ValueError`` keeps working::
     │   └── RecordIntegrityError(+ValueError)  the record contradicts its own history (forged)
     ├── RuleError
     │   ├── RuleSyntaxError(+ValueError)   .source .line .column (1-based) .end_column .expected .snippet
+    │   │   └── AgreementSyntaxError       an agreement file does not parse or fails a cross-check
     │   └── RuleEvaluationError            .rule .field .line .column
-    └── PolicyError(+ValueError)           .policy .temperature: no target for that segment
+    ├── PolicyError(+ValueError)           .policy .temperature: no target for that segment
+    └── AgreementInputError(+ValueError)   Agreement.process got an event, state or routing it cannot use
 
 Pydantic models (``Lead``, ``Activity``, ...) raise pydantic's ``ValidationError`` from their
 constructors, which is a ``ValueError`` but cannot derive from :class:`LeadflowError`; use
@@ -46,6 +48,8 @@ from typing import Any, ClassVar
 __all__ = (
     "ActorNotAllowedError",
     "ArgumentTypeError",
+    "AgreementInputError",
+    "AgreementSyntaxError",
     "ConfigurationError",
     "EventValidationError",
     "FutureEventError",
@@ -598,3 +602,44 @@ class PolicyError(LeadflowError, ValueError):
         super().__init__(message, policy=policy, temperature=temperature, **context)
         self.policy = policy
         self.temperature = temperature
+
+
+class AgreementSyntaxError(RuleSyntaxError):
+    """An agreement file does not parse, or one of its cross-references does not resolve.
+
+    Same attributes and message form as :class:`RuleSyntaxError` (``file:line:col``, the source
+    line with a caret, "did you mean"); an error in an included rule file is raised as the
+    rule file's own :class:`RuleSyntaxError`.
+    """
+
+    code: ClassVar[str] = "agreement-syntax"
+
+
+class AgreementInputError(LeadflowError, ValueError):
+    """``Agreement.process`` (or ``LeadState.from_json``) got input it cannot use.
+
+    Unknown event type or field, an event for another lead, a state from another agreement, an
+    event too far in the future, a reason not in the list, a routing value naming a member no
+    longer in the team. Nothing changed: the inputs are values and stay as they were.
+
+    Attributes:
+        field: which part of the input is wrong (``"type"``, ``"state.agreement"``, ...).
+        value: the offending value.
+        expected: what would have been accepted, in words.
+    """
+
+    code: ClassVar[str] = "agreement-input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        expected: str | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, field=field, value=value, expected=expected, **context)
+        self.field = field
+        self.value = value
+        self.expected = expected

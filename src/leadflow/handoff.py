@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
 
 from leadflow.emails import email_domain, hidden_character, is_freemail_domain
-from leadflow.errors import ArgumentTypeError, LeadValidationError
+from leadflow.errors import ArgumentTypeError, ConfigurationError, LeadValidationError
 from leadflow.lead import Lead, validate_lead
 
 __all__ = (
+    "DEFAULT_HANDOFF",
+    "LEAD_FIELDS",
     "MANDATORY_FIELDS",
     "RECOMMENDED_FIELDS",
     "DataQualityReport",
     "HandoffReport",
+    "HandoffRequirements",
     "check_handoff",
     "data_quality",
 )
@@ -35,20 +40,75 @@ RECOMMENDED_FIELDS: Final = (
 )
 """Fields that make sales faster or scoring better: phone for fast reaction, enrichment, history."""
 
+LEAD_FIELDS: Final = frozenset(Lead.model_fields)
+"""The fields of :class:`~leadflow.Lead` a handoff requirement may name."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRequirements:
+    """The one definition of "complete enough for sales": required and recommended fields.
+
+    The lifecycle's ``promote`` guard, :func:`check_handoff`, ``leadflow demo`` and an
+    agreement file (``handoff { require ... }``) all read a value of this class; the library
+    default is :data:`DEFAULT_HANDOFF` (company, business email, title, source). With
+    ``business_email`` a free-mail address does not count as the required email ("we sell
+    only to companies").
+
+    >>> DEFAULT_HANDOFF.required, DEFAULT_HANDOFF.business_email
+    (('company', 'email', 'title', 'source'), True)
+    >>> HandoffRequirements(required=("company", "emial"))
+    Traceback (most recent call last):
+    ...
+    leadflow.errors.ConfigurationError: unknown lead field 'emial' in the handoff requirements; did you mean 'email'?
+
+    Added in 0.3.
+    """
+
+    required: tuple[str, ...] = MANDATORY_FIELDS
+    recommended: tuple[str, ...] = RECOMMENDED_FIELDS
+    business_email: bool = True
+
+    def __post_init__(self) -> None:
+        for name in (*self.required, *self.recommended):
+            if name not in LEAD_FIELDS:
+                close = get_close_matches(name, sorted(LEAD_FIELDS), n=1)
+                hint = (
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else f"expected one of {', '.join(sorted(LEAD_FIELDS))}"
+                )
+                raise ConfigurationError(
+                    f"unknown lead field {name!r} in the handoff requirements; {hint}",
+                    field="handoff",
+                    value=name,
+                    expected="a field of leadflow.Lead",
+                )
+
+    def check(self, lead: Lead | Mapping[str, Any]) -> HandoffReport:
+        """What ``lead`` lacks under these requirements (see :func:`check_handoff`)."""
+        return check_handoff(lead, self)
+
+
+DEFAULT_HANDOFF: Final = HandoffRequirements()
+"""The library's handoff requirements, used wherever no agreement file says otherwise."""
+
 
 class HandoffReport(BaseModel):
     """What one lead lacks for a clean handoff to sales.
 
     >>> report = check_handoff({"id": "L-7", "company": "ACME AG", "email": "max@gmail.com"})
-    >>> report.complete, report.missing, report.warnings
-    (False, ('title', 'source'), ('email is a free-mail address (gmail.com)',))
+    >>> report.complete, report.missing
+    (False, ('email', 'title', 'source'))
+    >>> report.warnings
+    ('email is a free-mail address (gmail.com); a business address is required',)
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     lead_id: str | None
     missing: tuple[str, ...]
-    """Mandatory fields that are missing or blank."""
+    """Required fields that are missing or blank (a free-mail address where a business
+    address is required counts as a missing ``email``)."""
     absent_recommended: tuple[str, ...]
     """Recommended fields that are missing or empty."""
     warnings: tuple[str, ...] = ()
@@ -70,24 +130,31 @@ def _absent(value: Any) -> bool:
     return False
 
 
-def check_handoff(lead: Lead | Mapping[str, Any]) -> HandoffReport:
-    """Report which mandatory fields are missing and which recommended ones are absent.
+def check_handoff(
+    lead: Lead | Mapping[str, Any], requirements: HandoffRequirements | None = None
+) -> HandoffReport:
+    """Report which required fields are missing and which recommended ones are absent.
 
     Accepts a validated :class:`~leadflow.Lead` or raw webhook data (a mapping), so a host can
-    tell marketing what is missing before the record is even valid. An address is compared
+    tell marketing what is missing before the record is even valid. ``requirements`` defaults
+    to :data:`DEFAULT_HANDOFF`; a required email that is a free-mail address counts as missing
+    when the requirements ask for a business address (the default). An address is compared
     after NFKC normalisation; one holding a control or invisible character gets a warning.
 
     Raises:
         ArgumentTypeError: ``lead`` is neither a ``Lead`` nor a mapping (a ``TypeError``).
     """
+    rules = requirements or DEFAULT_HANDOFF
     if isinstance(lead, Lead):
-        data: Mapping[str, Any] = lead.model_dump()
+        data: Mapping[str, Any] = {
+            name: getattr(lead, name) for name in (*rules.required, *rules.recommended, "id", "email")
+        }
     elif isinstance(lead, Mapping):
         data = lead
     else:
         raise ArgumentTypeError("lead", lead, "a Lead or a mapping of lead data")
-    missing = tuple(f for f in MANDATORY_FIELDS if _absent(data.get(f)))
-    absent = tuple(f for f in RECOMMENDED_FIELDS if _absent(data.get(f)))
+    missing = [f for f in rules.required if _absent(data.get(f))]
+    absent = tuple(f for f in rules.recommended if _absent(data.get(f)))
     warnings: list[str] = []
     email = data.get("email")
     if isinstance(email, str) and (hidden := hidden_character(email.strip())) is not None:
@@ -95,11 +162,18 @@ def check_handoff(lead: Lead | Mapping[str, Any]) -> HandoffReport:
     if isinstance(email, str) and "@" in email:
         domain = email_domain(email.strip())
         if is_freemail_domain(domain):
-            warnings.append(f"email is a free-mail address ({domain})")
+            if rules.business_email and "email" in rules.required:
+                warnings.append(
+                    f"email is a free-mail address ({domain}); a business address is required"
+                )
+                missing.append("email")
+                missing.sort(key=rules.required.index)
+            else:
+                warnings.append(f"email is a free-mail address ({domain})")
     lead_id = data.get("id")
     return HandoffReport(
         lead_id=lead_id if isinstance(lead_id, str) else None,
-        missing=missing,
+        missing=tuple(missing),
         absent_recommended=absent,
         warnings=tuple(warnings),
     )

@@ -10,10 +10,34 @@ import pytest
 from leadflow.cli import main
 
 
-def test_demo_prints_the_data_quality_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_runs_the_agreement_over_a_synthetic_quarter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--size", "300"]) == 0
     out = capsys.readouterr().out
-    assert "8 leads: 6 valid, 2 invalid, 4 ready for handoff" in out
+    for heading in (
+        "Leads per stage",
+        "Owner     assigned",
+        "Response SLA",
+        "Breaches and escalations",
+        "Reasons",
+    ):
+        assert heading in out
+    assert main(["demo", "--size", "300"]) == 0
+    assert capsys.readouterr().out == out  # same output every run
+
+
+def test_demo_render_prints_the_agreement_page(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--render"]) == 0
+    assert capsys.readouterr().out.startswith("# Muster Software GmbH: marketing and sales")
+    assert main(["demo", "--render", "html"]) == 0
+    assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+
+
+def test_demo_prints_the_data_quality_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--leads", "-"]) == 0
+    out = capsys.readouterr().out
+    assert "8 leads: 6 valid, 2 invalid, 3 ready for handoff" in out
     assert "L-1006:" in out
 
 

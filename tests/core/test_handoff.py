@@ -53,22 +53,42 @@ def test_raw_mapping_reports_what_validation_would_reject() -> None:
     assert report.lead_id == "L-9"
 
 
-def test_freemail_is_a_warning_not_a_missing_field() -> None:
+def test_freemail_fails_the_required_business_email() -> None:
     report = lf.check_handoff({**COMPLETE, "email": "anna@web.de"})
+    assert report.missing == ("email",)
+    assert report.warnings == (
+        "email is a free-mail address (web.de); a business address is required",
+    )
+
+
+def test_freemail_is_only_a_warning_without_the_business_rule() -> None:
+    from leadflow.handoff import HandoffRequirements
+
+    rules = HandoffRequirements(business_email=False)
+    report = lf.check_handoff({**COMPLETE, "email": "anna@web.de"}, rules)
     assert report.complete
     assert report.warnings == ("email is a free-mail address (web.de)",)
+
+
+def test_one_definition_in_the_guard_and_the_check() -> None:
+    from leadflow.handoff import DEFAULT_HANDOFF
+    from leadflow.lifecycle import DEFAULT_GRAPH
+
+    guard = DEFAULT_GRAPH.transition("iql", "promote").guards[0]
+    assert guard.fields == DEFAULT_HANDOFF.required  # type: ignore[attr-defined]
+    assert DEFAULT_HANDOFF.required == ("company", "email", "title", "source")
 
 
 def test_data_quality_over_the_shipped_sample() -> None:
     records = json.loads(sample_leads_path().read_text(encoding="utf-8"))
     report = lf.data_quality(records)
-    assert (report.total, report.valid, len(report.invalid), report.complete) == (8, 6, 2, 4)
+    assert (report.total, report.valid, len(report.invalid), report.complete) == (8, 6, 2, 3)
     assert [item.lead_id for item in report.invalid] == ["L-1006", "L-1007"]
-    assert dict(report.missing_counts) == {"source": 1, "title": 1}
+    assert dict(report.missing_counts) == {"email": 1, "source": 1, "title": 1}
     text = report.render()
-    assert text.startswith("8 leads: 6 valid, 2 invalid, 4 ready for handoff")
+    assert text.startswith("8 leads: 6 valid, 2 invalid, 3 ready for handoff")
     assert "L-1004: missing source" in text
-    assert "L-1003: email is a free-mail address (gmx.at)" in text
+    assert "L-1003: missing email; email is a free-mail address (gmx.at)" in text
     assert "activities.0.at: must be timezone-aware" in text
 
 

@@ -8,7 +8,13 @@ from typing import Any
 from leadflow.lifecycle import HandoffEvent, LeadRecord, Qualification, advance, new_lead
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
-HANDOFF = {"id": "L-1", "company": "Muster GmbH", "email": "anna@muster.de", "title": "Head of IT"}
+HANDOFF = {
+    "id": "L-1",
+    "company": "Muster GmbH",
+    "email": "anna@muster.de",
+    "title": "Head of IT",
+    "source": "web_form",
+}
 PASSED = Qualification(passed=True, framework="bant", score=4)
 
 

@@ -182,7 +182,9 @@ def test_mql_needs_the_mandatory_handoff_data() -> None:
 def test_handoff_guard_accepts_a_validated_lead() -> None:
     from leadflow import Lead
 
-    lead = Lead(id="L-1", company="Muster GmbH", email="anna@muster.de", title="CFO")
+    lead = Lead(
+        id="L-1", company="Muster GmbH", email="anna@muster.de", title="CFO", source="web_form"
+    )
     record, _ = advance(lead_in("iql"), event("promote", "system", 2, lead=lead))
     assert record.stage == "mql"
 

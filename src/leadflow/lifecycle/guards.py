@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 from leadflow.errors import Problem
-from leadflow.handoff import check_handoff
+from leadflow.handoff import DEFAULT_HANDOFF, HandoffRequirements, check_handoff
 from leadflow.lifecycle.stages import TransitionKind
 
 if TYPE_CHECKING:
@@ -151,16 +151,20 @@ class QualificationPassed:
 
 @dataclass(frozen=True, slots=True)
 class HandoffComplete:
-    """The lead data on the event must hold the mandatory handoff fields.
+    """The lead data on the event must hold the required handoff fields.
 
-    Uses :func:`leadflow.check_handoff`; ``fields`` defaults to company, email and role (title).
+    Uses :func:`leadflow.check_handoff`; ``fields`` defaults to the required fields of the one
+    definition, :data:`leadflow.handoff.DEFAULT_HANDOFF` (company, business email, title,
+    source), so the guard, ``check_handoff`` and an agreement file agree.
 
     >>> HandoffComplete().describe()
-    'needs handoff data: company, email, title'
+    'needs handoff data: company, email, title, source'
     """
 
-    fields: tuple[str, ...] = ("company", "email", "title")
+    fields: tuple[str, ...] = DEFAULT_HANDOFF.required
     name: str = "handoff_complete"
+    business_email: bool = DEFAULT_HANDOFF.business_email
+    """Whether a free-mail address fails a required ``email`` (as in the default definition)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.fields, list):
@@ -173,7 +177,10 @@ class HandoffComplete:
                 f"needs the handoff data ({', '.join(self.fields)}); the event carries no lead data",
                 {"missing": self.fields},
             )
-        report = check_handoff(event.lead)
+        required = HandoffRequirements(
+            required=self.fields, recommended=(), business_email=self.business_email
+        )
+        report = check_handoff(event.lead, required)
         missing = tuple(f for f in self.fields if f in report.missing or _blank(event.lead, f))
         if missing:
             return GuardFailure(
@@ -233,12 +240,13 @@ def guard_from_dict(data: Any, where: str) -> tuple[Guard | None, list[Problem]]
         if not problems:
             guard = ContactAttempts(minimum=minimum, reasons=tuple(reasons), actors=tuple(actors))
     elif kind is HandoffComplete:
-        fields = params.pop("fields", ["company", "email", "title"])
+        fields = params.pop("fields", list(DEFAULT_HANDOFF.required))
+        business = params.pop("business_email", DEFAULT_HANDOFF.business_email)
         if not _strings(fields) or not fields:
             problems.append(Problem(f"{where}.fields", "expected a list of field names", fields))
             guard = None
         else:
-            guard = HandoffComplete(fields=tuple(fields))
+            guard = HandoffComplete(fields=tuple(fields), business_email=bool(business))
     else:
         guard = QualificationPassed()
     problems.extend(
@@ -259,7 +267,10 @@ def guard_to_dict(guard: Guard) -> dict[str, Any]:
             data["actors"] = list(guard.actors)
         return data
     if isinstance(guard, HandoffComplete):
-        return {"name": guard.name, "fields": list(guard.fields)}
+        data = {"name": guard.name, "fields": list(guard.fields)}
+        if guard.business_email != DEFAULT_HANDOFF.business_email:
+            data["business_email"] = guard.business_email
+        return data
     return {"name": guard.name}
 
 

@@ -1,0 +1,141 @@
+"""Agreement benchmark: ``Agreement.process`` per activity event against the pillars directly.
+
+The activity events of the demo quarter (``leadflow demo``: ``examples/agreement.lf`` over 2,500
+synthetic leads) are recorded with the state each one met. Then, in the same process:
+
+- **engine**: ``agreement.process(state, event, now=at, routing=routing)`` with the typed event;
+- **pillars**: the same work by hand: the lead with the new activity, ``rules.evaluate``, one
+  lifecycle ``try_advance`` (engage or promote, when the scores call for it) and the response
+  SLA status (``policy.track``) of a lead with sales.
+
+Also: ``LeadState.from_json`` (verification, paid when a state is loaded), ``to_json``, and
+``Agreement.due`` over 1,000,000 states (a generator cycling the quarter's states) with its peak
+memory. Run: ``python benchmarks/bench_agreement.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import platform
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from leadflow.agreement import ActivityRecorded, Agreement, LeadState, Routing, load_agreement
+from leadflow.lead import Activity, Lead
+from leadflow.lifecycle import HandoffEvent, try_advance
+from leadflow.synthetic import QUARTER_END, run_quarter
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 5
+
+
+class Recorder:
+    """The agreement, recording every activity event with the state and routing it met."""
+
+    def __init__(self, agreement: Agreement) -> None:
+        self._agreement = agreement
+        self.calls: list[tuple[LeadState, ActivityRecorded, datetime, Routing]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._agreement, name)
+
+    def process(self, state: Any, event: Any, *, now: datetime, routing: Any = None) -> Any:
+        if state is not None and isinstance(event, dict) and event.get("type") == "activity":
+            typed = ActivityRecorded(activity=Activity.model_validate(event["activity"]))
+            self.calls.append((state, typed, now, routing))
+        return self._agreement.process(state, event, now=now, routing=routing)
+
+
+def best(run: Callable[[], None], n: int) -> float:
+    times = []
+    for _ in range(REPEATS):
+        gc.collect()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times) / n * 1e6
+
+
+def main() -> None:
+    agreement = load_agreement(ROOT / "examples" / "agreement.lf")
+    recorder = Recorder(agreement)
+    started = time.perf_counter()
+    quarter = run_quarter(recorder, count=2500)  # type: ignore[arg-type]
+    quarter_s = time.perf_counter() - started
+    calls = recorder.calls
+    rules, graph, policy = agreement.rules, agreement.graph, agreement.policy
+    calendars = agreement.calendars
+
+    def engine() -> None:
+        for state, event, now, routing in calls:
+            agreement.process(state, event, now=now, routing=routing)
+
+    def pillars() -> None:
+        for state, event, now, _ in calls:
+            lead: Lead = state.lead.model_copy(
+                update={"activities": (*state.lead.activities, event.activity)}
+            )
+            evaluation = rules.evaluate(lead, now=now)
+            record = state.record
+            if evaluation.mql and record.stage in ("cold", "iql"):
+                try_advance(record, HandoffEvent("promote", now, "system", lead=lead), graph)
+            elif record.stage == "cold":
+                try_advance(record, HandoffEvent("engage", now, "system"), graph)
+            timer = state.timer("response")
+            if timer is not None and timer.state == "running" and state.temperature:
+                policy.track(state.temperature, timer.started_at, now=now, calendars=calendars)
+
+    n = len(calls)
+    engine_us = best(engine, n)
+    pillars_us = best(pillars, n)
+    states = list(quarter.states.values())
+    texts = [s.to_json() for s in states]
+    to_json_us = best(lambda: [s.to_json() for s in states], len(states))
+    from_json_us = best(lambda: [LeadState.from_json(t) for t in texts], len(states))
+    load_state_us = best(lambda: [agreement.load_state(t) for t in texts], len(states))
+
+    million = 1_000_000
+    tracemalloc.start()
+    start = time.perf_counter()
+    due = sum(
+        1
+        for _ in agreement.due(
+            itertools.islice(itertools.cycle(states), million),
+            now=QUARTER_END,
+            since=QUARTER_END - timedelta(days=1),
+        )
+    )
+    due_s = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    print(f"Python {sys.version.split()[0]}, {platform.machine()}, best of {REPEATS}")
+    print(f"demo quarter: {len(states)} leads, {quarter.events} events in {quarter_s:.2f} s")
+    print()
+    print(f"| operation ({n} activity events of the demo quarter) | µs per event |")
+    print("|---|---:|")
+    print(f"| `Agreement.process` (typed event) | {engine_us:.1f} |")
+    print(f"| pillars directly: evaluate + advance + SLA status | {pillars_us:.1f} |")
+    print(f"| ratio engine / pillars | **{engine_us / pillars_us:.2f}x** (target ≤ 1.3x) |")
+    print()
+    print(f"| state ({len(states)} quarter states) | µs per state |")
+    print("|---|---:|")
+    print(f"| `LeadState.to_json` | {to_json_us:.1f} |")
+    print(f"| `LeadState.from_json` (structure verified) | {from_json_us:.1f} |")
+    print(f"| `Agreement.load_state` (+ fingerprint, history replayed) | {load_state_us:.1f} |")
+    print()
+    print(
+        f"`Agreement.due` over {million:,} states: {due_s:.1f} s "
+        f"({due_s / million * 1e6:.2f} µs per state), {due:,} items, "
+        f"peak traced memory {peak / 1024:.0f} KiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

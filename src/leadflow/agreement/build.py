@@ -1,0 +1,617 @@
+"""From the parse tree of an agreement file to checked values; every cross-reference resolved."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from lark import Token, Tree
+
+from leadflow.agreement.model import (
+    Alert,
+    CalendarSpec,
+    Condition,
+    Duration,
+    Meeting,
+    Miss,
+    RouteRule,
+    Step,
+    Target,
+    Team,
+    TimerSpec,
+    Where,
+)
+from leadflow.agreement.syntax import did_you_mean, error_at
+from leadflow.errors import AgreementSyntaxError, LeadflowError
+from leadflow.handoff import LEAD_FIELDS
+from leadflow.reasons import Reason
+from leadflow.sla import BusinessCalendar
+
+__all__ = ("Parts", "TestSpec", "build_parts")
+
+TEMPERATURES = ("hot", "warm", "cold")
+"""The temperatures the rule language produces (``temperature { ... }``)."""
+
+METRICS = ("mql_to_sql", "sal_acceptance", "sql_to_opportunity", "lead_to_opportunity")
+_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
+DERIVED = ("seniority", "buying_role", "email_domain", "temperature")
+"""Facts a routing rule may read besides the lead's fields and the scores."""
+
+
+@dataclass(frozen=True, slots=True)
+class TestSpec:
+    """A ``test`` block: a lead, its activities, and what the agreement must make of it."""
+
+    name: str
+    now: tuple[date, time]
+    lead: dict[str, Any]
+    activities: tuple[tuple[str, timedelta], ...]
+    expect: tuple[tuple[str, Any, Where], ...]
+    where: Where
+
+
+@dataclass
+class Parts:
+    """Everything an agreement file states, checked (mutable only while it is built)."""
+
+    title: str = ""
+    review: str | None = None
+    signed: tuple[str, ...] = ()
+    includes: list[tuple[str, Where]] = field(default_factory=list)
+    calendars: dict[str, CalendarSpec] = field(default_factory=dict)
+    required: tuple[str, ...] | None = None
+    recommended: tuple[str, ...] | None = None
+    business_email: bool = False
+    iql_any_activity: bool = True
+    mql_from: str = "mql"
+    timers: list[TimerSpec] = field(default_factory=list)
+    respond_on: str | None = None
+    targets: dict[str, Target] = field(default_factory=dict)
+    breach_notify: tuple[str, ...] = ("sales_manager",)
+    promise: str | None = None
+    route_within: Duration | None = None
+    teams: dict[str, Team] = field(default_factory=dict)
+    rules: list[RouteRule] = field(default_factory=list)
+    touches: int = 6
+    touch_window: Duration | None = None
+    touch_gap: Duration | None = None
+    reasons: dict[str, Reason] = field(default_factory=dict)
+    reason_where: dict[str, Where] = field(default_factory=dict)
+    alerts_over: str | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    tests: list[TestSpec] = field(default_factory=list)
+    field_refs: list[tuple[str, Where]] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.errors: list[AgreementSyntaxError] = []
+        self.parts = Parts()
+        self.late: list[tuple[str, Token]] = []  # calendar references, resolved at the end
+
+    # -- helpers -------------------------------------------------------------------------
+    def fail(self, at: Token | Tree[Token], what: str) -> None:
+        line, column = _pos(at)
+        self.errors.append(error_at(self.text, self.source, line, column, what))
+
+    def where(self, at: Token | Tree[Token]) -> Where:
+        line, column = _pos(at)
+        return Where(self.source, line, column)
+
+    def duration(self, tree: Tree[Token]) -> Duration:
+        tokens = [t for t in tree.children if isinstance(t, Token)]
+        number, unit = float(tokens[0]), tokens[-1].rstrip("s")
+        business = any(t.type == "BUSINESS" for t in tokens)
+        text = " ".join(str(t) for t in tokens)
+        if business:
+            if unit not in ("minute", "hour", "day"):
+                self.fail(tokens[-1], f"business time counts minutes, hours or days, not {unit}s")
+                unit = "day"
+            self.late.append(("duration", tokens[-1]))
+            seconds = number * _UNITS[unit] if unit != "day" else number
+            return Duration(timedelta(seconds=seconds), "business", text, calendar=None)
+        return Duration(timedelta(seconds=number * _UNITS[unit]), "elapsed", text)
+
+    def names(self, items: list[Any]) -> tuple[str, ...]:
+        out = []
+        for item in items:
+            if isinstance(item, Tree) and item.data == "recipient":
+                out.append(_text(item.children[0]))
+        return tuple(out)
+
+    def _slice(self, tree: Any) -> str:
+        meta = tree.meta
+        return " ".join(self.text[meta.start_pos : meta.end_pos].split())
+
+    # -- blocks --------------------------------------------------------------------------
+    def run(self, tree: Tree[Token]) -> Parts:
+        for block in tree.children:
+            if isinstance(block, Tree):
+                getattr(self, f"_{block.data}")(block)
+        self._resolve()
+        return self.parts
+
+    def _agreement(self, tree: Tree[Token]) -> None:
+        self.parts.title = _text(tree.children[0])
+        for line in tree.children[1:]:
+            if isinstance(line, Tree) and line.data == "review":
+                self.parts.review = str(line.children[0])
+            elif isinstance(line, Tree) and line.data == "signed":
+                self.parts.signed = tuple(_text(t) for t in line.children)
+
+    def _include(self, tree: Tree[Token]) -> None:
+        token = cast(Token, tree.children[0])
+        self.parts.includes.append((_text(token), self.where(token)))
+
+    def _calendar(self, tree: Tree[Token]) -> None:
+        name = cast(Token, tree.children[0])
+        settings: dict[str, Any] = {"closures": []}
+        texts: list[str] = []
+        for line in _trees(tree.children[1:]):
+            values = [t for t in line.children if isinstance(t, Token)]
+            if line.data == "closed":
+                start = date.fromisoformat(values[0])
+                end = date.fromisoformat(values[-1])
+                if end < start:
+                    self.fail(values[-1], f"a closure must end on or after its start {start}")
+                settings["closures"].append((start, end) if end != start else start)
+                texts.append(" to ".join(str(v) for v in values))
+            else:
+                settings[line.data] = (_text(values[0]), values[0])
+        hours = settings.get("hours", ("mon-fri 08:00-18:00", name))
+        zone = settings.get("zone")
+        if zone is None:
+            self.fail(name, f"calendar {name!s} needs a 'zone' line, e.g. zone Europe/Berlin")
+            return
+        holidays = settings.get("holidays")
+        try:
+            calendar = BusinessCalendar(
+                hours=hours[0],
+                timezone=zone[0],
+                holidays=None if holidays is None or holidays[0] == "none" else holidays[0],
+                closures=settings["closures"],
+            )
+        except LeadflowError as error:
+            setting = getattr(error, "field", None) or "hours"
+            token = {"timezone": zone, "holidays": holidays}.get(setting, hours)
+            self.fail((token or hours)[1], str(error))
+            return
+        if name in self.parts.calendars:
+            self.fail(name, f"calendar {name!s} is defined twice")
+        self.parts.calendars[str(name)] = CalendarSpec(
+            name=str(name),
+            calendar=calendar,
+            hours=hours[0],
+            zone=zone[0],
+            holidays=None if holidays is None else holidays[0],
+            closures=tuple(texts),
+            day=_business_day(calendar),
+        )
+
+    def _handoff(self, tree: Tree[Token]) -> None:
+        for line in _trees(tree.children):
+            fields: list[str] = []
+            for item in _trees(line.children):
+                tokens = [t for t in item.children if isinstance(t, Token)]
+                name = tokens[-1]
+                if len(tokens) == 2:
+                    if name != "email":
+                        self.fail(tokens[0], f"'business' applies to email only, not {name}")
+                    self.parts.business_email = True
+                if name not in LEAD_FIELDS or name in ("id",):
+                    hint = did_you_mean(str(name), LEAD_FIELDS - {"id"})
+                    self.fail(name, f"unknown lead field {name!s}: no lead model has it{hint}")
+                elif name in fields:
+                    self.fail(name, f"{name!s} is listed twice")
+                fields.append(str(name))
+            if line.data == "require":
+                self.parts.required = tuple(fields)
+            else:
+                self.parts.recommended = tuple(fields)
+
+    def _stages(self, tree: Tree[Token]) -> None:
+        for line in _trees(tree.children):
+            stage = cast(Token, line.children[0])
+            if line.data == "stage_any_activity":
+                if stage != "iql":
+                    self.fail(stage, f"'when any activity' sets the iql threshold, not {stage}")
+                self.parts.iql_any_activity = True
+            elif line.data == "stage_scoring":
+                said = cast(Token, line.children[1])
+                if stage != "mql" or said != "mql":
+                    self.fail(stage, "only 'mql when scoring says mql' is supported")
+            else:
+                spans = cast(Tree[Token], line.children[1])
+                steps = (Step(self.duration(spans), self.names(line.children[2:])),)
+                text = f"{stage} ages after {steps[0].after.text}"
+                self.late.append(("stage", stage))
+                self.parts.timers.append(TimerSpec(f"{stage}_age", str(stage), steps, text))
+
+    def _respond(self, tree: Tree[Token]) -> None:
+        on = cast(Token, tree.children[0])
+        self.parts.respond_on = str(on)
+        self.late.append(("calendar", on))
+        for line in _trees(tree.children[1:]):
+            if line.data == "promise":
+                token = cast(Token, line.children[0])
+                self.parts.promise = _text(token)
+                self._check_promise(token)
+                continue
+            if line.data == "breach":
+                self.parts.breach_notify = self.names(line.children)
+                continue
+            name = cast(Token, line.children[0])
+            if name not in TEMPERATURES:
+                self.fail(
+                    name, f"no temperature produces {name!s}{did_you_mean(name, TEMPERATURES)}"
+                )
+                continue
+            if name in self.parts.targets:
+                self.fail(name, f"a second target for {name!s}; state each temperature once")
+            within, warning = None, 0.75
+            if line.data == "target":
+                within = self.duration(cast(Tree[Token], line.children[1]))
+                if len(line.children) > 2:
+                    percent = cast(Tree[Token], line.children[2])
+                    warning = float(cast(Token, percent.children[0])) / 100
+                    if not 0 < warning <= 1:
+                        self.fail(percent, "the warning share must lie between 1 % and 100 %")
+                        warning = 0.75
+            self.parts.targets[str(name)] = Target(str(name), within, warning)
+
+    def _check_promise(self, token: Token) -> None:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(_text(token)) if f is not None]
+        except ValueError as error:
+            self.fail(token, f"the promise text is not a valid template: {error}")
+            return
+        for name in fields:
+            if name != "due":
+                self.fail(
+                    token,
+                    f"the promise text may only use {{due}} (with a format such as {{due:%A %H:%M}}), not {{{name}}}",
+                )
+
+    def _route(self, tree: Tree[Token]) -> None:
+        self.parts.route_within = self.duration(cast(Tree[Token], tree.children[0]))
+        seen_otherwise: Where | None = None
+        conditions: dict[Condition, Where] = {}
+        for line in _trees(tree.children[1:]):
+            if line.data == "team":
+                self._team(line)
+                continue
+            owner_tree = cast(Tree[Token], line.children[0])
+            token = cast(Token, owner_tree.children[0])
+            is_team = token.type == "NAME"
+            where = self.where(token)
+            if is_team:
+                self.late.append(("team", token))
+            condition = None
+            text = "otherwise"
+            if line.data == "rule":
+                cond_tree = line.children[1]
+                condition = self.condition(cond_tree)
+                text = self._slice(cond_tree)
+            if seen_otherwise is not None:
+                self.fail(
+                    token,
+                    f"this rule can never match: 'otherwise' on line {seen_otherwise.line} already takes every lead",
+                )
+            elif condition is not None and condition in conditions:
+                self.fail(
+                    token,
+                    f"this rule can never match: line {conditions[condition].line} has the same condition",
+                )
+            if condition is None:
+                seen_otherwise = where
+            else:
+                conditions[condition] = where
+            self.parts.rules.append(RouteRule(_text(token), is_team, condition, text, where))
+
+    def _team(self, line: Tree[Token]) -> None:
+        name = cast(Token, line.children[0])
+        members = tuple(
+            _text(t) for t in cast(Tree[Token], line.children[1]).children if isinstance(t, Token)
+        )
+        cap = overflow = lead = None
+        for option in _trees(line.children[2:]):
+            value = cast(Token, option.children[0])
+            if option.data == "cap":
+                cap = int(float(value))
+                if cap < 1:
+                    self.fail(value, "a cap must be at least 1 open lead")
+            elif option.data == "overflow":
+                overflow = _text(value)
+            else:
+                lead = _text(value)
+        if not members:
+            self.fail(name, f"team {name!s} has no members")
+        if len(set(members)) != len(members):
+            self.fail(name, f"team {name!s} lists a member twice")
+        if cap is not None and overflow is None:
+            self.fail(
+                name,
+                f'team {name!s} has a cap but no overflow owner; add: overflow "name" (a lead is never routed over the cap silently)',
+            )
+        if name in self.parts.teams:
+            self.fail(name, f"team {name!s} is defined twice")
+        self.parts.teams[str(name)] = Team(
+            str(name), members, cap, overflow, lead, self.where(name)
+        )
+
+    def condition(self, tree: Any) -> Condition:
+        kind = tree.data
+        if kind in ("or_condition", "and_condition"):
+            return (
+                "or" if kind == "or_condition" else "and",
+                *(self.condition(c) for c in tree.children),
+            )
+        fieldname = cast(Token, tree.children[0])
+        self.parts.field_refs.append((str(fieldname), self.where(fieldname)))
+        if kind == "compare":
+            return ("cmp", str(fieldname), str(tree.children[1]), float(tree.children[2]))
+        if kind in ("equals", "differs"):
+            value = cast(Token, cast(Tree[Token], tree.children[1]).children[0])
+            parsed: Any = _text(value) if value.type == "STRING" else float(value)
+            return ("is" if kind == "equals" else "is_not", str(fieldname), parsed)
+        items = frozenset(_text(t) for t in tree.children[1].children if isinstance(t, Token))
+        return ("in" if kind == "among" else "not_in", str(fieldname), items)
+
+    def _contact(self, tree: Tree[Token]) -> None:
+        number = cast(Token, tree.children[0])
+        self.parts.touches = int(float(number))
+        if self.parts.touches < 1:
+            self.fail(number, "at least 1 touch")
+        self.parts.touch_window = self.duration(cast(Tree[Token], tree.children[1]))
+        if len(tree.children) > 2:
+            self.parts.touch_gap = self.duration(cast(Tree[Token], tree.children[2]))
+
+    def _feedback(self, tree: Tree[Token]) -> None:
+        steps: list[Step] = []
+        for line in _trees(tree.children):
+            after = self.duration(cast(Tree[Token], line.children[0]))
+            notify = self.names(line.children[1:])
+            if line.data == "disposition":
+                text = f"disposition within {after.text}"
+                self.parts.timers.append(
+                    TimerSpec("disposition", "sal", (Step(after, notify),), text)
+                )
+            else:
+                steps.append(Step(after, notify))
+        if steps:
+            text = f"feedback within {steps[0].after.text}"
+            self.parts.timers.append(TimerSpec("feedback", "mql", tuple(steps), text))
+
+    def _reasons(self, tree: Tree[Token]) -> None:
+        for item in _trees(tree.children):
+            tokens = [t for t in item.children if isinstance(t, Token)]
+            code, label, action = tokens[0], _text(tokens[1]), _text(tokens[-1])
+            category = str(tokens[2]) if len(tokens) == 4 else "other"
+            if code in self.parts.reasons:
+                self.fail(code, f"reason {code!s} is listed twice")
+            self.parts.reasons[str(code)] = Reason(str(code), label, category, action)
+            self.parts.reason_where[str(code)] = self.where(code)
+
+    def _alerts(self, tree: Tree[Token]) -> None:
+        self.parts.alerts_over = self.duration(cast(Tree[Token], tree.children[0])).text
+        for alert in _trees(tree.children[1:]):
+            metric = cast(Tree[Token], alert.children[0])
+            direction, number = cast(Token, alert.children[1]), cast(Token, alert.children[2])
+            name = self._metric(metric)
+            text = self._slice(alert)
+            notify = self.names(alert.children[3:])
+            self.parts.alerts.append(Alert(name, direction.value, float(number), notify, text))
+
+    def _metric(self, metric: Tree[Token]) -> str:
+        if metric.data == "metric_name":
+            token = cast(Token, metric.children[0])
+            if token not in METRICS:
+                self.fail(token, f"unknown metric {token!s}{did_you_mean(token, METRICS)}")
+            return str(token)
+        if metric.data == "metric_rejected":
+            token = cast(Token, metric.children[0])
+            self.late.append(("reason_or_category", token))
+            return f"rejected {token}"
+        span = self.duration(cast(Tree[Token], metric.children[0]))
+        return f"uncontacted within {span.text}"
+
+    def _escalate(self, tree: Tree[Token]) -> None:
+        for miss in _trees(tree.children):
+            tokens = [t for t in miss.children if isinstance(t, Token)]
+            row = any(t.type == "IN_A_ROW" for t in tokens)
+            self.parts.misses.append(
+                Miss(f"{tokens[0]} {tokens[1]}", row, self.names(miss.children))
+            )
+
+    def _meetings(self, tree: Tree[Token]) -> None:
+        for item in _trees(tree.children):
+            tokens = [t for t in item.children if isinstance(t, Token)]
+            name, frequency = tokens[0], tokens[1]
+            rest = tokens[2:]
+            ordinal = str(rest.pop(0)) if rest[0].type == "ORDINAL" else None
+            day, at, number, unit = rest[0], rest[1], rest[2], rest[3]
+            if frequency == "weekly" and ordinal is not None:
+                self.fail(
+                    tokens[2], "a weekly meeting takes a weekday only, without 'first'/'last'"
+                )
+            if frequency != "weekly" and ordinal is None:
+                self.fail(
+                    day,
+                    f"a {frequency} meeting needs which weekday of the period, e.g. 'first {day}'",
+                )
+            hh, mm = (int(x) for x in at.split(":"))
+            if hh > 23 or mm > 59:
+                self.fail(at, f"{at} is not a time of day")
+                hh, mm = 0, 0
+            length = timedelta(seconds=float(number) * _UNITS[unit.rstrip("s")])
+            self.parts.meetings.append(
+                Meeting(
+                    str(name),
+                    frequency.value,
+                    ordinal,
+                    str(day),
+                    time(hh, mm),
+                    length,
+                    self.names(item.children),
+                )
+            )
+
+    def _test(self, tree: Tree[Token]) -> None:
+        name = cast(Token, tree.children[0])
+        day, at = cast(Token, tree.children[1]), cast(Token, tree.children[2])
+        lead: dict[str, Any] = {}
+        activities: list[tuple[str, timedelta]] = []
+        expect: list[tuple[str, Any, Where]] = []
+        for child in _trees(tree.children[3:]):
+            if child.data == "lead_literal":
+                for pair in _trees(child.children):
+                    key = cast(Token, pair.children[0])
+                    value = cast(Token, cast(Tree[Token], pair.children[1]).children[0])
+                    if key not in LEAD_FIELDS:
+                        self.fail(
+                            key, f"unknown lead field {key!s}{did_you_mean(key, LEAD_FIELDS)}"
+                        )
+                    lead[str(key)] = _text(value) if value.type == "STRING" else int(float(value))
+            elif child.data == "activity_line":
+                tokens = [t for t in child.children if isinstance(t, Token)]
+                ago = timedelta(0)
+                if len(tokens) == 3:
+                    ago = timedelta(seconds=float(tokens[1]) * _UNITS[tokens[2].rstrip("s")])
+                activities.append((str(tokens[0]), ago))
+            else:
+                token = cast(
+                    Token,
+                    child.children[-1]
+                    if child.data != "expect_owner"
+                    else cast(Tree[Token], child.children[0]).children[0],
+                )
+                kind = child.data.removeprefix("expect_")
+                if kind == "due":
+                    value2: Any = (
+                        date.fromisoformat(cast(Token, child.children[0])),
+                        _time(cast(Token, child.children[1])),
+                    )
+                elif kind == "temperature" and token not in TEMPERATURES:
+                    self.fail(token, f"no temperature {token!s}{did_you_mean(token, TEMPERATURES)}")
+                    value2 = str(token)
+                else:
+                    value2 = _text(token)
+                expect.append((kind, value2, self.where(child)))
+        self.parts.tests.append(
+            TestSpec(
+                _text(name),
+                (date.fromisoformat(day), _time(at)),
+                lead,
+                tuple(activities),
+                tuple(expect),
+                self.where(name),
+            )
+        )
+
+    # -- cross-references ----------------------------------------------------------------
+    def _resolve(self) -> None:
+        parts = self.parts
+        default = parts.respond_on or next(iter(parts.calendars), None)
+        for kind, token in self.late:
+            if kind == "calendar" and token not in parts.calendars:
+                self.fail(
+                    token, f"unknown calendar {token!s}{did_you_mean(token, parts.calendars)}"
+                )
+            elif kind == "team" and token not in parts.teams:
+                self.fail(
+                    token,
+                    f"unknown team {token!s}{did_you_mean(token, parts.teams)} (an owner's name goes in quotes)",
+                )
+            elif kind == "duration" and default is None:
+                self.fail(token, "business time needs a calendar; add a 'calendar' block")
+            elif kind == "reason_or_category":
+                known = set(parts.reasons) | {r.category for r in parts.reasons.values()}
+                if token not in known:
+                    self.fail(
+                        token, f"unknown reason or category {token!s}{did_you_mean(token, known)}"
+                    )
+        if default is not None and default in parts.calendars:
+            spec = parts.calendars[default]
+            fix = _with_calendar(default, spec.day)
+            parts.route_within = fix(parts.route_within)
+            parts.touch_window = fix(parts.touch_window)
+            parts.touch_gap = fix(parts.touch_gap)
+            parts.targets = {
+                k: Target(t.temperature, fix(t.within), t.warning) for k, t in parts.targets.items()
+            }
+            parts.timers = [
+                TimerSpec(
+                    t.name,
+                    t.stage,
+                    tuple(
+                        sorted(
+                            (Step(cast(Duration, fix(s.after)), s.notify) for s in t.steps),
+                            key=lambda s: s.after.amount,
+                        )
+                    ),
+                    t.text,
+                )
+                for t in parts.timers
+            ]
+            parts.timers = [
+                TimerSpec(t.name, t.stage, t.steps, f"feedback within {t.steps[0].after.text}")
+                if t.name == "feedback"
+                else t
+                for t in parts.timers
+            ]
+
+
+def _with_calendar(name: str, day: timedelta) -> Callable[[Duration | None], Duration | None]:
+    def fix(value: Duration | None) -> Duration | None:
+        if value is None or value.clock != "business":
+            return value
+        amount = value.amount
+        if value.text.rstrip("s").endswith("day"):
+            amount = day * amount.total_seconds()  # stored as a count of days
+        return Duration(amount, "business", value.text, name)
+
+    return fix
+
+
+def _business_day(calendar: BusinessCalendar) -> timedelta:
+    plain = BusinessCalendar(hours=calendar.hours, timezone=calendar.timezone)
+    monday = datetime(2026, 1, 5, tzinfo=calendar.timezone)
+    week = plain.between(monday, monday + timedelta(days=7))
+    open_days = sum(1 for spans in calendar.hours.days if spans) or 1
+    return week / open_days
+
+
+def _trees(items: list[Any]) -> list[Tree[Token]]:
+    return [item for item in items if isinstance(item, Tree)]
+
+
+def _pos(at: Token | Tree[Token]) -> tuple[int, int]:
+    if isinstance(at, Token):
+        return at.line or 1, at.column or 1
+    return at.meta.line, at.meta.column
+
+
+def _text(token: Any) -> str:
+    value = str(token)
+    return value[1:-1] if value.startswith('"') and value.endswith('"') else value
+
+
+def _time(token: Token) -> time:
+    hh, mm = (int(x) for x in token.split(":"))
+    return time(min(hh, 23), min(mm, 59))
+
+
+def build_parts(
+    tree: Tree[Token], text: str, source: str
+) -> tuple[Parts, list[AgreementSyntaxError]]:
+    """The checked parts of a parsed agreement file, and every error found."""
+    builder = _Builder(text, source)
+    parts = builder.run(tree)
+    return parts, builder.errors

@@ -1,0 +1,406 @@
+"""One event through the agreement: re-score, move, route, time, promise and notify."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+from leadflow.agreement import events as ev
+from leadflow.agreement.reaction import (
+    Action,
+    Assigned,
+    Held,
+    Notify,
+    PromiseSent,
+    Reaction,
+    TimerMet,
+    TimerStarted,
+    TimerStopped,
+    Transitioned,
+)
+from leadflow.agreement.routing import assign, release
+from leadflow.agreement.state import Alarm, LeadState, Routing, Timer
+from leadflow.errors import AgreementInputError
+from leadflow.lead import Lead, validate_lead
+from leadflow.lifecycle import CONTACT_ATTEMPT, HandoffEvent, Qualification, advance, new_lead
+
+if TYPE_CHECKING:
+    from leadflow.agreement.engine import Agreement
+    from leadflow.rules import Evaluation
+
+__all__ = ("FUTURE_TOLERANCE", "run")
+
+FUTURE_TOLERANCE: Final = timedelta(minutes=5)
+"""How far an event's ``at`` may lie after ``now`` (clock skew between systems)."""
+
+LEAVES_SALES: Final = frozenset({"nurture", "disqualified", "won", "lost"})
+_SALES_STAGES: Final = frozenset({"mql", "sal", "sql", "opportunity"})
+_SCORING: Final = (ev.LeadCreated, ev.LeadUpdated, ev.ActivityRecorded)
+_DONE: Final = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified"}
+
+
+class _Run:
+    """The working state of one ``process`` call (nothing escapes until it is done)."""
+
+    def __init__(
+        self, agreement: Agreement, state: LeadState, routing: Routing, at: datetime
+    ) -> None:
+        self.a = agreement
+        self.state = state
+        self.routing = routing
+        self.at = at
+        self.actions: list[Action] = []
+        self.evaluation: Evaluation | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def move(
+        self,
+        name: str,
+        actor: str,
+        *,
+        actor_id: str | None = None,
+        reason: str | None = None,
+        qualification: Qualification | None = None,
+        lead: Lead | None = None,
+    ) -> None:
+        record = self.state.record
+        event = HandoffEvent(
+            name,
+            self.at,
+            actor,
+            actor_id=actor_id,
+            reason=reason,
+            qualification=qualification,
+            lead=lead,
+        )
+        new, step = advance(record, event, self.a.graph)
+        self.state = self.state.evolve(record=new)
+        if name == CONTACT_ATTEMPT:
+            return
+        self.actions.append(Transitioned(name, step.source, step.target, actor, reason, self.at))
+        self.moved(step.source, step.target)
+
+    def moved(self, source: str, target: str) -> None:
+        for timer in self.state.timers:
+            spec = self.a.timer_specs.get(timer.name)
+            if timer.state == "running" and spec is not None and spec.stage == source:
+                self.close(timer, "met")
+        if target in LEAVES_SALES:
+            response = self.running("response")
+            if response is not None:
+                self.close(response, "stopped")
+            if self.state.owner is not None and not self.state.released:
+                self.routing = release(self.routing, self.state.owner)
+                self.state = self.state.evolve(released=True)
+        if target == "mql":
+            self.handed_to_sales()
+        for spec in self.a.timer_specs.values():
+            if spec.stage == target:
+                self.start_stage_timer(spec.name)
+        if target == "nurture":
+            self.state = self.state.evolve(reached=False)
+
+    # -- timers ----------------------------------------------------------------------
+    def running(self, name: str) -> Timer | None:
+        timer = self.state.timer(name)
+        return timer if timer is not None and timer.state == "running" else None
+
+    def close(self, timer: Timer, how: str) -> None:
+        timers = tuple(timer.closed(how, self.at) if t is timer else t for t in self.state.timers)  # type: ignore[arg-type]
+        self.state = self.state.evolve(timers=timers)
+        if how == "met":
+            self.actions.append(TimerMet(timer.name, self.at, timer.due_at, self.at > timer.due_at))
+        else:
+            self.actions.append(TimerStopped(timer.name, self.at))
+
+    def add_timer(self, timer: Timer) -> None:
+        self.state = self.state.evolve(timers=(*self.state.timers, timer))
+        self.actions.append(
+            TimerStarted(timer.name, timer.started_at, timer.due_at, timer.warning_at)
+        )
+
+    def start_stage_timer(self, name: str) -> None:
+        spec = self.a.timer_specs[name]
+        alarms = []
+        for i, step in enumerate(spec.steps):
+            when = step.after.after(self.at, self.a.calendars)
+            kind = "breach" if i == 0 else "escalation"
+            note = f"{self.state.lead_id}: {spec.text} ({step.after.text} since {self.a.local(self.at)})"
+            alarms.append(Alarm(when, kind, step.notify, note))  # type: ignore[arg-type]
+        self.add_timer(Timer(name, self.at, alarms[0].at, None, "running", tuple(alarms)))
+
+    # -- handoff to sales -------------------------------------------------------------
+    def handed_to_sales(self) -> None:
+        a, lead = self.a, self.state.lead
+        owner, team, rule, overflow, routing, notes = assign(a, lead, self.evaluation, self.routing)
+        self.routing = routing
+        self.state = self.state.evolve(owner=owner, team=team, released=False, reached=False)
+        self.actions.append(Assigned(owner, team, rule, overflow, self.at))
+        self.actions.extend(notes)
+        self.actions.append(
+            Notify(owner, f"new lead {lead.id} ({lead.company}) assigned to you by {rule}")
+        )
+        if a.route_within is not None:
+            due = a.route_within.after(self.at, a.calendars)
+            self.actions.append(TimerStarted("route", self.at, due, None))
+            self.actions.append(TimerMet("route", self.at, due, late=False))
+        target = a.targets.get(self.state.temperature or "")
+        if target is None or target.within is None:
+            return
+        calendar = a.calendars[target.within.calendar or a.default_calendar]
+        due = calendar.add(self.at, target.within.amount)
+        warning = calendar.add(self.at, target.within.amount * target.warning)
+        share = f"{target.warning:.0%}".replace("%", " %")
+        alarms = (
+            Alarm(
+                warning,
+                "warning",
+                ("owner",),
+                f"{lead.id}: answer due {a.local(due)}, {share} of {target.within.text} used",
+            ),
+            Alarm(
+                due,
+                "breach",
+                a.breach_notify,
+                f"{lead.id}: {self.state.temperature} lead not contacted within {target.within.text}",
+            ),
+        )
+        self.add_timer(Timer("response", self.at, due, warning, "running", alarms))
+        if a.promise_text is not None:
+            text = a.promise_text.format(due=due.astimezone(calendar.timezone))
+            self.actions.append(PromiseSent(text, due))
+
+    # -- scoring events ----------------------------------------------------------------
+    def rescore(self, lead: Lead) -> None:
+        a = self.a
+        evaluation = a.rules.evaluate(lead, now=self.at)
+        self.evaluation = evaluation
+        self.state = self.state.evolve(
+            lead=lead,
+            temperature=evaluation.temperature,
+            scores=MappingProxyType(dict(evaluation.scores)),
+        )
+        stage = self.state.stage
+        if evaluation.knocked_out:
+            reason = evaluation.reasons[0]
+            transition = a.graph.transition(stage, "disqualify")
+            if transition is not None and "system" in transition.actors:
+                self.move("disqualify", "system", reason=reason)
+            elif stage in _SALES_STAGES:
+                self.actions.append(
+                    Notify(
+                        self.state.owner or "sales_manager",
+                        f"{lead.id} hits knock-out {reason}; disqualify it if it holds",
+                    )
+                )
+            return
+        if stage == "cold" and a.iql_any_activity and lead.activities:
+            self.move("engage", "system")
+            stage = self.state.stage
+        if evaluation.mql and stage in ("cold", "iql", "nurture"):
+            report = a.handoff.check(lead)
+            if report.missing:
+                self.actions.append(Held(report.missing))
+                self.actions.append(
+                    Notify(
+                        "marketing",
+                        f"{lead.id} is MQL-level but cannot go to sales: missing {', '.join(report.missing)}",
+                    )
+                )
+                return
+            self.move("reengage" if stage == "nurture" else "promote", "system", lead=lead)
+
+    # -- sales events ------------------------------------------------------------------
+    def contact(self, event: ev.ContactAttempted) -> None:
+        self.move(CONTACT_ATTEMPT, "sales", actor_id=event.actor)
+        response = self.running("response")
+        if response is not None:
+            self.close(response, "met")
+        if event.reached:
+            self.state = self.state.evolve(reached=True)
+            return
+        if self.state.reached or self.state.stage not in ("mql", "sal", "sql"):
+            return
+        record = self.state.record
+        touches = [
+            s.event.at
+            for s in record.history
+            if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"
+        ]
+        if self.a.touch_rule.check(touches, now=self.at).satisfied:
+            name = "reject" if self.state.stage == "mql" else "recycle"
+            self.move(name, "system", reason="unreachable")
+            self.actions.append(
+                Notify(
+                    "marketing",
+                    f"{self.state.lead_id} is unreachable after {len(touches)} touches: {self.a.reasons['unreachable'].marketing_action}",
+                )
+            )
+
+    def reject(self, code: str, actor: str, *, final: bool = False) -> None:
+        stage = self.state.stage
+        if code == "unreachable":
+            self.check_touches()
+        recycle = self.a.graph.transition(stage, "recycle")
+        nurture_ok = code in self.a.recycle_reasons and not final
+        if stage == "mql" and nurture_ok:
+            name = "reject"
+        elif nurture_ok and recycle is not None:
+            name = "recycle"
+        else:
+            name = "disqualify"
+        self.move(name, "sales", actor_id=actor, reason=code)
+        reason = self.a.reasons[code]
+        self.actions.append(
+            Notify(
+                "marketing",
+                f"{self.state.lead_id} {_DONE[name]} by sales: {reason.label}; action: {reason.marketing_action}",
+            )
+        )
+
+    def check_touches(self) -> None:
+        record = self.state.record
+        touches = [
+            s.event.at for s in record.history if s.kind == "attempt" and s.cycle == record.cycle
+        ]
+        check = self.a.touch_rule.check(touches, now=self.at)
+        if not check.satisfied:
+            raise AgreementInputError(
+                f"lead {record.lead_id!r}: reason 'unreachable' needs the contact rule ({self.a.contact_text}): {check.message}",
+                field="reason",
+                value="unreachable",
+                expected=self.a.contact_text,
+            )
+
+
+def run(
+    agreement: Agreement,
+    state: LeadState | None,
+    event: Any,
+    now: datetime,
+    routing: Routing | None,
+) -> Reaction:
+    """The body of :meth:`Agreement.process` (see there)."""
+    a = agreement
+    parsed = ev.parse_event(event)
+    at = parsed.at or now
+    if at > now + FUTURE_TOLERANCE:
+        raise AgreementInputError(
+            f"event at {at.isoformat()} lies {at - now} after now ({now.isoformat()}); "
+            f"at most {FUTURE_TOLERANCE} ahead is accepted (clock skew): check the sender's clock",
+            field="at",
+            value=at,
+            expected=f"at most now + {FUTURE_TOLERANCE}",
+        )
+    routing = a.check_routing(routing or Routing())
+    if state is None:
+        if not isinstance(parsed, ev.LeadCreated):
+            raise AgreementInputError(
+                f"no state for this lead: its first event must be 'created', got {parsed.type!r}",
+                field="type",
+                value=parsed.type,
+                expected="created",
+            )
+        lead = parsed.lead
+        state = LeadState(
+            lead,
+            new_lead(lead.id, graph=a.graph),
+            None,
+            None,
+            None,
+            MappingProxyType({}),
+            (),
+            0,
+            a.fingerprint,
+        )
+    else:
+        a.check_state(state)
+        lead_id = parsed.lead.id if isinstance(parsed, ev.LeadCreated) else parsed.lead_id
+        if lead_id is not None and lead_id != state.lead_id:
+            raise AgreementInputError(
+                f"event for lead {lead_id!r} passed with the state of lead {state.lead_id!r}; pass that lead's state",
+                field="lead_id",
+                value=lead_id,
+                expected=state.lead_id,
+            )
+        if parsed.id is not None and parsed.id in state.seen:
+            return Reaction(state, routing, (), None, duplicate=True)
+        if isinstance(parsed, ev.LeadCreated):
+            raise AgreementInputError(
+                f"lead {state.lead_id!r} exists already; send an 'updated' or 'activity' event",
+                field="type",
+                value="created",
+                expected="updated, activity, ...",
+            )
+    r = _Run(a, state, routing, at)
+    if isinstance(parsed, _SCORING):
+        lead = _new_lead(state.lead, parsed)
+        if state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
+            lost = set(a.handoff.check(lead).missing) - set(a.handoff.check(state.lead).missing)
+            if lost:
+                raise AgreementInputError(
+                    f"lead {state.lead_id!r} is with sales ({state.stage}); the update would remove "
+                    f"required handoff data: {', '.join(sorted(lost))}; correct the value instead",
+                    field="fields",
+                    value=sorted(lost),
+                    expected="the handoff data kept complete",
+                )
+        r.rescore(lead)
+    elif isinstance(parsed, ev.ContactAttempted):
+        r.contact(parsed)
+    elif isinstance(parsed, ev.LeadAccepted):
+        r.move("accept", "sales", actor_id=parsed.actor)
+    elif isinstance(parsed, ev.LeadRejected):
+        r.reject(a.reason_code(parsed.reason), parsed.actor)
+    elif isinstance(parsed, ev.LeadDisqualified):
+        code = a.reason_code(parsed.reason)
+        if code == "unreachable":
+            r.check_touches()
+        role = "sales" if r.state.stage in _SALES_STAGES else "marketing"
+        r.move("disqualify", role, actor_id=parsed.actor, reason=code)
+    elif isinstance(parsed, ev.LeadQualified):
+        r.evaluation = a.qualify(r.state.lead, parsed, at)
+        result = r.evaluation.qualifications[parsed.framework]
+        verdict = Qualification(
+            passed=result.passed, framework=parsed.framework, score=result.positive
+        )
+        if result.passed:
+            r.move("qualify", "sales", actor_id=parsed.actor, qualification=verdict)
+        else:
+            r.actions.append(
+                Notify(
+                    r.state.owner or "sales",
+                    f"{state.lead_id}: {parsed.framework} did not pass ({result.positive} positive)",
+                )
+            )
+    elif isinstance(parsed, ev.OpportunityOpened):
+        r.move("convert", "sales", actor_id=parsed.actor)
+    elif isinstance(parsed, ev.DealWon):
+        r.move("win", "sales", actor_id=parsed.actor)
+    elif isinstance(parsed, ev.DealLost):
+        r.move("lose", "sales", actor_id=parsed.actor, reason=a.reason_code(parsed.reason))
+    seen = state.seen if parsed.id is None else (*state.seen, parsed.id)
+    final = r.state.evolve(version=state.version + 1, seen=seen)
+    return Reaction(final, r.routing, tuple(r.actions), r.evaluation)
+
+
+def _new_lead(lead: Lead, event: Any) -> Lead:
+    if isinstance(event, ev.LeadCreated):
+        return event.lead
+    if isinstance(event, ev.ActivityRecorded):
+        # The only change is one more already-validated Activity: copying is safe here and
+        # keeps the per-activity cost at a tuple append instead of a full re-validation.
+        return lead.model_copy(update={"activities": (*lead.activities, event.activity)})
+    unknown = set(event.fields) - set(Lead.model_fields)
+    if unknown or "id" in event.fields:
+        bad = sorted(unknown) or ["id"]
+        raise AgreementInputError(
+            f"cannot update field(s) {', '.join(bad)}; the fields a lead has: "
+            f"{', '.join(f for f in Lead.model_fields if f != 'id')}",
+            field="fields",
+            value=bad,
+            expected="fields of leadflow.Lead except id",
+        )
+    data: dict[str, Any] = {**lead.model_dump(), **event.fields}
+    return validate_lead(data)

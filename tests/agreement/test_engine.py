@@ -1,0 +1,368 @@
+"""Agreement.process: the webhook call, event by event, with the actions it returns."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leadflow.agreement import (
+    Assigned,
+    Held,
+    LeadState,
+    PromiseSent,
+    Reaction,
+    Routing,
+    TimerMet,
+    TimerStarted,
+)
+from leadflow.errors import AgreementInputError, NaiveDatetimeError, TransitionError
+
+from .helpers import FRIDAY_EVENING, activity, hours, lead_data, shipped, with_scoring
+
+A = shipped()
+
+
+def hot_lead(lead_id: str = "L-1", at: datetime = FRIDAY_EVENING, **extra: Any) -> Reaction:
+    first = A.process(None, {"type": "created", "lead": lead_data(lead_id, **extra)}, now=at)
+    return A.process(first.state, activity("demo_request", at), now=at, routing=first.routing)
+
+
+def test_a_friday_evening_demo_request_is_mql_routed_timed_and_promised() -> None:
+    reaction = hot_lead()
+    state = reaction.state
+    assert (state.stage, state.temperature, state.owner, state.team) == (
+        "mql",
+        "hot",
+        "carla",
+        "inside",
+    )
+    assert [(t.event, t.actor) for t in reaction.transitions] == [
+        ("engage", "system"),
+        ("promote", "system"),
+    ]
+    assigned = reaction.assigned
+    assert assigned is not None
+    assert assigned.rule == "agreement.lf:41 (inside otherwise)"
+    response = state.timer("response")
+    assert response is not None
+    assert response.due_at.isoformat() == "2026-11-23T12:00:00+01:00"
+    assert response.warning_at is not None
+    assert response.warning_at.isoformat() == "2026-11-23T11:00:00+01:00"
+    assert reaction.promise == PromiseSent(
+        "You will hear from us by Monday, 23 November 2026, 12:00.", response.due_at
+    )
+    assert (
+        TimerMet("route", FRIDAY_EVENING, FRIDAY_EVENING + timedelta(minutes=5), late=False)
+        in reaction.actions
+    )
+    assert {n.recipient for n in reaction.notifications} == {"carla"}
+    assert state.version == 2
+    assert reaction.routing.open == {"carla": 1}
+    assert "demo_request" in reaction.explain()
+
+
+def test_a_lead_missing_a_required_field_is_held_and_marketing_told() -> None:
+    reaction = hot_lead(source=None)
+    assert reaction.state.stage == "iql"
+    assert Held(("source",)) in reaction.actions
+    assert [n.recipient for n in reaction.notifications] == ["marketing"]
+    assert "missing source" in reaction.notifications[0].message
+    later = FRIDAY_EVENING + hours(1)
+    fixed = A.process(
+        reaction.state, {"type": "updated", "fields": {"source": "web_form"}}, now=later
+    )
+    assert fixed.state.stage == "mql"
+
+
+def test_a_free_mail_address_is_not_the_required_business_email() -> None:
+    reaction = hot_lead(email="anna@gmail.com")
+    assert reaction.state.stage != "mql"
+
+
+def test_accept_then_reject_by_label_recycles_and_releases_the_owner() -> None:
+    start = hot_lead()
+    monday = FRIDAY_EVENING + timedelta(days=3)
+    accepted = A.process(
+        start.state, {"type": "accepted", "actor": "carla"}, now=monday, routing=start.routing
+    )
+    assert accepted.state.stage == "sal"
+    assert any(isinstance(a, TimerStarted) and a.name == "disposition" for a in accepted.actions)
+    rejected = A.process(
+        accepted.state,
+        {"type": "rejected", "reason": "No Budget", "actor": "carla"},
+        now=monday,
+        routing=accepted.routing,
+    )
+    assert rejected.state.stage == "nurture"
+    assert rejected.transitions[0].reason == "no_budget"
+    assert rejected.routing.open == {"carla": 0}
+    assert rejected.state.timer("response").state == "stopped"  # type: ignore[union-attr]
+    assert "qualify budget earlier" in rejected.notifications[-1].message
+
+
+def test_a_rejection_for_lack_of_fit_disqualifies() -> None:
+    start = hot_lead()
+    out = A.process(
+        start.state,
+        {"type": "rejected", "reason": "too_small", "actor": "carla"},
+        now=FRIDAY_EVENING,
+    )
+    assert out.state.stage == "disqualified"
+
+
+def test_the_contact_rule_is_the_unreachable_guard() -> None:
+    reaction = hot_lead()
+    state, routing = reaction.state, reaction.routing
+    at = FRIDAY_EVENING + timedelta(days=3)
+    with pytest.raises(AgreementInputError, match="needs the contact rule"):
+        A.process(state, {"type": "rejected", "reason": "unreachable", "actor": "carla"}, now=at)
+    for day in (0, 2, 4, 7, 10):
+        out = A.process(
+            state,
+            {"type": "contact_attempt", "actor": "carla"},
+            now=at + timedelta(days=day),
+            routing=routing,
+        )
+        state, routing = out.state, out.routing
+        assert state.stage == "mql"
+    assert state.timer("response").state == "met"  # type: ignore[union-attr]
+    last = A.process(
+        state,
+        {"type": "contact_attempt", "actor": "carla"},
+        now=at + timedelta(days=14),
+        routing=routing,
+    )
+    assert last.state.stage == "nurture"
+    assert [(t.event, t.actor, t.reason) for t in last.transitions] == [
+        ("reject", "system", "unreachable")
+    ]
+    assert last.routing.load("carla") == 0
+
+
+def test_a_reached_lead_is_never_made_unreachable() -> None:
+    state = hot_lead().state
+    at = FRIDAY_EVENING + timedelta(days=3)
+    state = A.process(
+        state, {"type": "contact_attempt", "actor": "carla", "reached": True}, now=at
+    ).state
+    for day in range(1, 16, 2):
+        state = A.process(
+            state, {"type": "contact_attempt", "actor": "carla"}, now=at + timedelta(days=day)
+        ).state
+    assert state.stage == "mql"
+
+
+def test_qualified_opportunity_won() -> None:
+    state = hot_lead().state
+    at = FRIDAY_EVENING + timedelta(days=3)
+    state = A.process(state, {"type": "accepted", "actor": "carla"}, now=at).state
+    answers = {
+        "budget": "approved",
+        "authority": "decision_maker",
+        "need": "urgent",
+        "timeline": "this_quarter",
+    }
+    out = A.process(state, {"type": "qualified", "framework": "bant", "answers": answers}, now=at)
+    assert out.state.stage == "sql"
+    with pytest.raises(AgreementInputError, match="unknown qualification framework 'bnat'"):
+        A.process(state, {"type": "qualified", "framework": "bnat", "answers": {}}, now=at)
+    state = A.process(out.state, {"type": "opportunity", "value": 50000}, now=at).state
+    won = A.process(state, {"type": "won", "value": 50000}, now=at, routing=Routing({"carla": 1}))
+    assert won.state.stage == "won"
+    assert won.routing.load("carla") == 0
+
+
+def test_a_failed_qualification_keeps_the_stage_and_tells_the_owner() -> None:
+    state = A.process(
+        hot_lead().state, {"type": "accepted", "actor": "carla"}, now=FRIDAY_EVENING
+    ).state
+    out = A.process(
+        state, {"type": "qualified", "framework": "bant", "answers": {}}, now=FRIDAY_EVENING
+    )
+    assert out.state.stage == "sal"
+    assert out.notifications[0].recipient == "carla"
+
+
+def test_a_knock_out_disqualifies_with_its_reason() -> None:
+    lead = lead_data(title="Werkstudentin Marketing")
+    out = A.process(None, {"type": "created", "lead": lead}, now=FRIDAY_EVENING)
+    assert out.state.stage == "disqualified"
+    assert [(t.event, t.actor, t.reason) for t in out.transitions] == [
+        ("disqualify", "system", "student")
+    ]
+    later = A.process(out.state, activity("demo_request", FRIDAY_EVENING), now=FRIDAY_EVENING)
+    assert later.state.stage == "disqualified"
+    assert later.transitions == ()
+
+
+def test_a_nurtured_lead_re_engages_in_a_new_cycle() -> None:
+    start = hot_lead()
+    out = A.process(
+        start.state,
+        {"type": "rejected", "reason": "wrong timing", "actor": "carla"},
+        now=FRIDAY_EVENING,
+        routing=start.routing,
+    )
+    later = FRIDAY_EVENING + timedelta(days=20)
+    back = A.process(out.state, activity("demo_request", later), now=later, routing=out.routing)
+    assert back.state.stage == "mql"
+    assert back.state.record.cycle == 1
+    assert back.transitions[-1].event == "reengage"
+    assert back.state.owner == "dev"  # the next turn of team inside
+
+
+def test_the_cap_is_never_exceeded_the_overflow_owner_takes_over(tmp_path: Path) -> None:
+    from .helpers import MINIMAL
+
+    body = MINIMAL.replace(
+        '"anna" otherwise',
+        'team t = ["a", "b"] round robin, at most 1 open each, overflow "o", lead "tl"\n  t otherwise',
+    )
+    agreement = with_scoring(body, tmp_path)
+    routing = agreement.new_routing()
+    owners = []
+    for i in range(3):
+        first = agreement.process(
+            None,
+            {"type": "created", "lead": lead_data(f"L-{i}")},
+            now=FRIDAY_EVENING,
+            routing=routing,
+        )
+        out = agreement.process(
+            first.state,
+            activity("demo_request", FRIDAY_EVENING),
+            now=FRIDAY_EVENING,
+            routing=first.routing,
+        )
+        routing = out.routing
+        owners.append(out.state.owner)
+    assert owners == ["a", "b", "o"]
+    assigned = out.assigned
+    assert isinstance(assigned, Assigned)
+    assert assigned.overflow
+    assert out.notifications[0].recipient == "tl"
+
+
+def test_duplicate_event_ids_are_applied_once() -> None:
+    first = A.process(
+        None, {"type": "created", "id": "e1", "lead": lead_data()}, now=FRIDAY_EVENING
+    )
+    event = {**activity("demo_request", FRIDAY_EVENING), "id": "e2"}
+    once = A.process(first.state, event, now=FRIDAY_EVENING)
+    twice = A.process(once.state, event, now=FRIDAY_EVENING + hours(1), routing=once.routing)
+    assert twice.duplicate
+    assert twice.state is once.state
+    assert twice.actions == ()
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        (
+            {"type": "acepted", "actor": "x"},
+            "unknown event type 'acepted'; expected one of: created, updated, activity",
+        ),
+        (
+            {"type": "accepted", "actor": "x", "by": 1},
+            "invalid 'accepted' event: by: Extra inputs are not permitted",
+        ),
+        (
+            {"type": "accepted", "actor": "x", "lead_id": "L-2"},
+            "event for lead 'L-2' passed with the state of lead 'L-1'",
+        ),
+        (
+            {"type": "rejected", "reason": "too expensive", "actor": "x"},
+            "unknown reason 'too expensive'",
+        ),
+        (
+            {"type": "accepted", "actor": "x", "at": "2026-11-20T21:00:00+01:00"},
+            "lies 2:00:00 after now",
+        ),
+        (
+            {"type": "updated", "fields": {"colour": "red"}},
+            "cannot update field(s) colour; the fields a lead has:",
+        ),
+        (
+            {"type": "updated", "fields": {"source": None}},
+            "would remove required handoff data: source",
+        ),
+        ({"type": "created", "lead": lead_data()}, "exists already"),
+    ],
+)
+def test_bad_input_is_an_error_that_changes_nothing(event: dict[str, Any], message: str) -> None:
+    start = hot_lead()
+    before = start.state.to_json()
+    with pytest.raises(AgreementInputError) as info:
+        A.process(start.state, event, now=FRIDAY_EVENING, routing=start.routing)
+    assert message in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert start.state.to_json() == before
+
+
+def test_a_state_of_another_agreement_is_refused_with_what_to_do() -> None:
+    state = replace(hot_lead().state, agreement="0123456789abcdef")
+    with pytest.raises(
+        AgreementInputError, match="replay the lead's event log through this agreement"
+    ):
+        A.process(state, {"type": "accepted", "actor": "x"}, now=FRIDAY_EVENING)
+
+
+def test_a_routing_value_naming_a_departed_member_is_refused() -> None:
+    with pytest.raises(AgreementInputError, match="'zoe', who is no longer an owner"):
+        A.process(
+            None,
+            {"type": "created", "lead": lead_data()},
+            now=FRIDAY_EVENING,
+            routing=Routing({"zoe": 3}),
+        )
+
+
+def test_naive_now_and_a_first_event_that_is_not_created() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        A.process(None, {"type": "created", "lead": lead_data()}, now=datetime(2026, 11, 20))
+    with pytest.raises(AgreementInputError, match="its first event must be 'created'"):
+        A.process(None, {"type": "accepted", "actor": "x"}, now=FRIDAY_EVENING)
+
+
+def test_the_lifecycle_refusal_passes_through() -> None:
+    first = A.process(None, {"type": "created", "lead": lead_data()}, now=FRIDAY_EVENING)
+    with pytest.raises(TransitionError, match="cannot 'accept' from stage 'cold'"):
+        A.process(first.state, {"type": "accepted", "actor": "x"}, now=FRIDAY_EVENING)
+
+
+def test_state_json_round_trip_is_verified() -> None:
+    state = hot_lead().state
+    assert A.load_state(state.to_json()) == state
+    assert LeadState.from_json(state.to_json()) == state
+    data = state.to_dict()
+    data["record"]["stage"] = "won"
+    with pytest.raises(AgreementInputError, match="does not match its history"):
+        A.load_state(data)
+    data = state.to_dict()
+    data["record"]["lead_id"] = "L-9"
+    with pytest.raises(AgreementInputError, match="the record is of lead 'L-9'"):
+        LeadState.from_json(data)
+    with pytest.raises(AgreementInputError, match="not a valid lead state"):
+        LeadState.from_json('{"lead": {}}')
+
+
+def test_schedule_and_due_with_since_never_repeat() -> None:
+    state = hot_lead().state
+    schedule = A.schedule(state)
+    assert [(i.timer, i.kind) for i in schedule] == [
+        ("feedback", "breach"),
+        ("response", "warning"),
+        ("response", "breach"),
+        ("mql_age", "breach"),
+        ("feedback", "escalation"),
+    ]
+    assert schedule[1].notify == ("carla",)
+    runs = [FRIDAY_EVENING + hours(h) for h in range(0, 24 * 8, 7)]
+    sent = []
+    for last, now in zip([None, *runs], runs, strict=False):
+        sent += list(A.due([state], now=now, since=last))
+    assert sent == list(schedule)

@@ -1,0 +1,177 @@
+"""The agreement file: it parses, its cross-references are checked, errors point at the text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leadflow.agreement import parse_agreement
+from leadflow.agreement.syntax import parse_tree
+from leadflow.errors import AgreementSyntaxError, ConfigurationError, RuleSyntaxError
+from leadflow.handoff import DEFAULT_HANDOFF
+
+from .helpers import MINIMAL, shipped, with_scoring
+
+
+def test_the_shipped_agreement_loads_and_its_tests_pass() -> None:
+    agreement = shipped()
+    assert [passed for _, passed, _ in agreement.run_tests()] == [True, True]
+    assert agreement.handoff == DEFAULT_HANDOFF
+    assert agreement.touch_rule.min_touches == 6
+    assert agreement.graph.transition("mql", "reject").guards[0].minimum == 6  # type: ignore[attr-defined]
+
+
+def test_a_minimal_agreement_uses_the_library_defaults(tmp_path: Path) -> None:
+    agreement = with_scoring(MINIMAL, tmp_path)
+    assert agreement.handoff is DEFAULT_HANDOFF
+    assert agreement.touch_rule.min_touches == 6
+    assert agreement.fingerprint != shipped().fingerprint
+
+
+def error_of(body: str, tmp_path: Path) -> AgreementSyntaxError:
+    with pytest.raises(AgreementSyntaxError) as info:
+        with_scoring(body, tmp_path)
+    return info.value
+
+
+def test_syntax_error_has_position_caret_and_expected_words(tmp_path: Path) -> None:
+    error = error_of(
+        MINIMAL.replace("hot  within 4 business hours", "hot  within four hours"), tmp_path
+    )
+    assert str(error).startswith("a.lf:8:15: expected a number, found 'four'")
+    assert error.snippet.splitlines()[1].index("^") == error.snippet.splitlines()[0].index("four")
+    assert (error.line, error.column) == (8, 15)
+
+
+def test_end_of_file_is_reported_as_such(tmp_path: Path) -> None:
+    error = error_of(MINIMAL.rstrip().rstrip("}"), tmp_path)
+    assert "found end of file" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("respond on office", "respond on ofice"),
+            "unknown calendar ofice; did you mean 'office'?",
+        ),
+        (("hot  within", "hott within"), "no temperature produces hott; did you mean 'hot'?"),
+        (('"anna" otherwise', "sales otherwise"), "unknown team sales"),
+        (
+            ('"anna" otherwise', '"anna" when employes >= 5\n  "ben" otherwise'),
+            "unknown field 'employes' in a routing rule; did you mean 'employees'?",
+        ),
+        (
+            ('"anna" otherwise', '"anna" otherwise\n  "ben" when employees >= 5'),
+            "this rule can never match: 'otherwise' on line 11 already takes every lead",
+        ),
+        (
+            (
+                '"anna" otherwise',
+                '"anna" when country is "DE"\n  "ben" when country is "DE"\n  "c" otherwise',
+            ),
+            "this rule can never match: line 11 has the same condition",
+        ),
+        (
+            ('"anna" otherwise', '"anna" when country is "DE"'),
+            "the last routing rule must be '... otherwise'",
+        ),
+        (
+            ("reasons {", "handoff {\n  require company, emial\n}\nreasons {"),
+            "unknown lead field emial: no lead model has it; did you mean 'email'?",
+        ),
+        (
+            (
+                "reasons {",
+                "alerts over 30 days {\n  rejected icpp above 20 % tell ops\n}\nreasons {",
+            ),
+            "unknown reason or category icpp",
+        ),
+        (
+            ("reasons {", "alerts over 30 days {\n  mql_to_sqll below 30 % tell ops\n}\nreasons {"),
+            "unknown metric mql_to_sqll; did you mean 'mql_to_sql'?",
+        ),
+        (
+            (
+                '"anna" otherwise',
+                'team t = ["a", "b"] round robin, at most 3 open each\n  t otherwise',
+            ),
+            "team t has a cap but no overflow owner",
+        ),
+        (("zone Europe/Berlin", "zone Europe/Berlyn"), "a.lf:5:8: "),
+        (
+            ("hot  within 4 business hours", 'hot  within 4 business hours\n  promise "by {when}"'),
+            "the promise text may only use {due}",
+        ),
+    ],
+)
+def test_cross_references_are_checked(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    body = MINIMAL.replace(*change)
+    assert body != MINIMAL
+    error = error_of(body, tmp_path)
+    assert message in str(error)
+    assert str(error).startswith("a.lf:")
+    assert "^" in error.snippet
+
+
+def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
+    body = MINIMAL.replace("respond on office", "respond on ofice").replace(
+        "hot  within", "hott within"
+    )
+    error = error_of(body, tmp_path)
+    assert len(error.errors) == 2
+
+
+def test_a_knockout_reason_missing_from_the_reasons_is_an_error_in_the_rule_file(
+    tmp_path: Path,
+) -> None:
+    body = MINIMAL.replace('  student            "student" -> "exclude students"\n', "")
+    with pytest.raises(RuleSyntaxError) as info:
+        with_scoring(body, tmp_path)
+    assert "scoring.lf:27:1: unknown reason code 'student'" in str(info.value)
+
+
+def test_an_unreadable_file_is_a_configuration_error(tmp_path: Path) -> None:
+    from leadflow.agreement import load_agreement
+
+    with pytest.raises(ConfigurationError, match="cannot read agreement file"):
+        load_agreement(tmp_path / "missing.lf")
+
+
+def test_the_handoff_block_replaces_the_definition(tmp_path: Path) -> None:
+    body = MINIMAL + "handoff {\n  require company, email, phone\n  recommend title\n}\n"
+    agreement = with_scoring(body, tmp_path)
+    assert agreement.handoff.required == ("company", "email", "phone")
+    assert agreement.handoff.business_email is False
+    guard = agreement.graph.transition("iql", "promote").guards[0]
+    assert guard.fields == ("company", "email", "phone")  # type: ignore[attr-defined]
+
+
+@given(st.text(max_size=200))
+def test_any_text_raises_only_agreement_syntax_errors(text: str) -> None:
+    error = _raised(lambda: parse_tree(text, "fuzz.lf"))
+    if error is not None:
+        assert error.line >= 1
+        assert error.column >= 1
+
+
+@given(st.text(alphabet=st.sampled_from(list('abc{}"=,0123456789 \n%-:[]')), max_size=120))
+def test_near_miss_text_raises_only_agreement_syntax_errors(text: str) -> None:
+    error = _raised(lambda: parse_agreement(text, source="fuzz.lf"))
+    if error is not None:
+        assert 1 <= error.line <= max(1, text.count("\n") + 1)
+
+
+def _raised(call: Callable[[], object]) -> AgreementSyntaxError | None:
+    """The syntax error ``call`` raises (anything else propagates and fails the test)."""
+    try:
+        call()
+    except AgreementSyntaxError as error:
+        return error
+    return None

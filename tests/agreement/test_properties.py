@@ -1,0 +1,189 @@
+"""Invariants of the engine over random event sequences."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leadflow.agreement import Agreement, LeadState, Reaction, Routing, load_agreement
+from leadflow.errors import AgreementInputError, LeadValidationError, TransitionError
+
+from .helpers import FRIDAY_EVENING, MINIMAL, lead_data, shipped
+
+A = shipped()
+ANSWERS = {
+    "budget": "approved",
+    "authority": "decision_maker",
+    "need": "urgent",
+    "timeline": "this_quarter",
+}
+KINDS = ("demo_request", "pricing_page_view", "content_download", "email_open", "unsubscribe")
+REASONS = ("no budget", "too_small", "wrong_timing", "unreachable", "Student")
+
+events = st.one_of(
+    st.builds(lambda k: {"type": "activity", "activity": {"kind": k}}, st.sampled_from(KINDS)),
+    st.builds(
+        lambda f: {"type": "updated", "fields": f},
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "source": st.sampled_from([None, "web_form", "trade_fair"]),
+                "title": st.sampled_from([None, "Head of IT", "CEO", "Werkstudent"]),
+                "employees": st.sampled_from([None, 20, 120, 5000]),
+            },
+        ),
+    ),
+    st.builds(lambda r: {"type": "contact_attempt", "actor": "rep", "reached": r}, st.booleans()),
+    st.just({"type": "accepted", "actor": "rep"}),
+    st.builds(
+        lambda r: {"type": "rejected", "reason": r, "actor": "rep"}, st.sampled_from(REASONS)
+    ),
+    st.just({"type": "qualified", "framework": "bant", "answers": ANSWERS}),
+    st.just({"type": "opportunity", "value": 1000}),
+    st.just({"type": "won"}),
+    st.builds(
+        lambda r: {"type": "lost", "reason": r}, st.sampled_from(["no_budget", "competitor chosen"])
+    ),
+    st.builds(
+        lambda r: {"type": "disqualified", "reason": r, "actor": "rep"}, st.sampled_from(REASONS)
+    ),
+)
+steps = st.lists(st.tuples(events, st.integers(min_value=0, max_value=90)), max_size=25)
+starts = st.fixed_dictionaries(
+    {
+        "source": st.sampled_from([None, "web_form"]),
+        "email": st.sampled_from(["anna@muster.de", "anna@gmail.com"]),
+        "employees": st.sampled_from([None, 120, 2000]),
+        "country": st.sampled_from(["DE", "CH", "US"]),
+    }
+)
+
+REFUSED = (TransitionError, AgreementInputError, LeadValidationError)
+
+
+def run(
+    agreement: Agreement,
+    start: dict[str, Any],
+    plan: list[tuple[dict[str, Any], int]],
+    lead_id: str = "L-1",
+) -> tuple[LeadState, Routing, list[tuple[dict[str, Any], datetime]], list[Reaction]]:
+    """Apply the plan; return the final state, routing, the log of applied events and reactions."""
+    now = FRIDAY_EVENING
+    first = agreement.process(
+        None, {"type": "created", "lead": lead_data(lead_id, **start)}, now=now
+    )
+    state, routing = first.state, first.routing
+    log = [({"type": "created", "lead": lead_data(lead_id, **start)}, now)]
+    reactions = [first]
+    for event, gap_hours in plan:
+        now = now + timedelta(hours=gap_hours)
+        if event["type"] == "activity":
+            event = {**event, "activity": {**event["activity"], "at": now.isoformat()}}
+        try:
+            reaction = agreement.process(state, event, now=now, routing=routing)
+        except REFUSED:
+            continue
+        state, routing = reaction.state, reaction.routing
+        log.append((event, now))
+        reactions.append(reaction)
+    return state, routing, log, reactions
+
+
+@given(starts, steps)
+def test_process_is_deterministic_and_replay_reproduces_the_state(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]]
+) -> None:
+    state, routing, log, _ = run(A, start, plan)
+    again, routing_again, _, _ = run(A, start, plan)
+    assert again == state
+    assert routing_again == routing
+    replayed: LeadState | None = None
+    replay_routing = Routing()
+    for event, received_at in log:
+        reaction = A.process(replayed, event, now=received_at, routing=replay_routing)
+        replayed, replay_routing = reaction.state, reaction.routing
+    assert replayed == state
+    assert replay_routing == routing
+    assert A.load_state(state.to_json()) == state
+
+
+@given(starts, steps)
+def test_no_event_sequence_leaves_an_mql_with_a_required_field_missing(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]]
+) -> None:
+    _, _, _, reactions = run(A, start, plan)
+    for reaction in reactions:
+        if reaction.state.stage == "mql":
+            assert A.handoff.check(reaction.state.lead).complete
+
+
+def capped(tmp: Path) -> Agreement:
+    (tmp / "scoring.lf").write_text(
+        (Path(__file__).resolve().parents[2] / "examples" / "scoring.lf").read_text()
+    )
+    body = MINIMAL.replace(
+        '"anna" otherwise',
+        'team t = ["a", "b", "c"] round robin, at most 2 open each, overflow "o", lead "tl"\n  t otherwise',
+    )
+    (tmp / "capped.lf").write_text(body)
+    return load_agreement(tmp / "capped.lf")
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 9), st.sampled_from(["new", "won", "rejected", "accepted"])),
+        max_size=40,
+    )
+)
+def test_routing_never_assigns_beyond_a_cap(tmp_path: Path, ops: list[tuple[int, str]]) -> None:
+    agreement = capped(tmp_path)
+    routing = agreement.new_routing()
+    states: dict[int, LeadState] = {}
+    now = FRIDAY_EVENING
+    for lead, op in ops:
+        now += timedelta(hours=1)
+        try:
+            if op == "new" and lead not in states:
+                first = agreement.process(
+                    None,
+                    {"type": "created", "lead": lead_data(f"L-{lead}")},
+                    now=now,
+                    routing=routing,
+                )
+                event = {
+                    "type": "activity",
+                    "activity": {"kind": "demo_request", "at": now.isoformat()},
+                }
+                reaction = agreement.process(first.state, event, now=now, routing=first.routing)
+            elif lead in states:
+                event = (
+                    {"type": op, "actor": "a", "reason": "no_icp_fit"}
+                    if op != "won"
+                    else {"type": "won"}
+                )
+                if op == "accepted":
+                    event = {"type": "accepted", "actor": "a"}
+                reaction = agreement.process(states[lead], event, now=now, routing=routing)
+            else:
+                continue
+        except REFUSED:
+            continue
+        states[lead], routing = reaction.state, reaction.routing
+        assert all(routing.load(member) <= 2 for member in ("a", "b", "c"))
+        open_leads = sum(1 for s in states.values() if s.owner and not s.released)
+        assert sum(routing.open.values()) == open_leads
+
+
+@given(starts, steps, st.integers(min_value=0, max_value=24 * 30))
+def test_due_at_now_is_the_schedule_up_to_now(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]], later: int
+) -> None:
+    state, _, _, _ = run(A, start, plan)
+    now = FRIDAY_EVENING + timedelta(hours=later)
+    due = list(A.due([state], now=now))
+    assert due == [item for item in A.schedule(state) if item.at <= now]
