@@ -40,4 +40,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if is_hypothesis_test(getattr(item, "obj", None)):
             item.add_marker(pytest.mark.property)
 
+
 pytest_plugins = ["pytester"]  # tests/cli tests the leadflow pytest plugin with pytester

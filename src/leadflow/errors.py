@@ -47,9 +47,9 @@ from typing import Any, ClassVar
 
 __all__ = (
     "ActorNotAllowedError",
-    "ArgumentTypeError",
     "AgreementInputError",
     "AgreementSyntaxError",
+    "ArgumentTypeError",
     "ConfigurationError",
     "EventValidationError",
     "FutureEventError",

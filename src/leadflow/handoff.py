@@ -147,7 +147,8 @@ def check_handoff(
     rules = requirements or DEFAULT_HANDOFF
     if isinstance(lead, Lead):
         data: Mapping[str, Any] = {
-            name: getattr(lead, name) for name in (*rules.required, *rules.recommended, "id", "email")
+            name: getattr(lead, name)
+            for name in (*rules.required, *rules.recommended, "id", "email")
         }
     elif isinstance(lead, Mapping):
         data = lead

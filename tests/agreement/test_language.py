@@ -134,7 +134,7 @@ def test_a_knockout_reason_missing_from_the_reasons_is_an_error_in_the_rule_file
     body = MINIMAL.replace('  student            "student" -> "exclude students"\n', "")
     with pytest.raises(RuleSyntaxError) as info:
         with_scoring(body, tmp_path)
-    assert "scoring.lf:27:1: unknown reason code 'student'" in str(info.value)
+    assert "scoring.lf:27:10: unknown reason code 'student'" in str(info.value)
 
 
 def test_an_unreadable_file_is_a_configuration_error(tmp_path: Path) -> None:

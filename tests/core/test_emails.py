@@ -49,7 +49,10 @@ def test_fullwidth_addresses_normalise_to_the_freemail_domain(email: str) -> Non
 
 def test_check_handoff_on_raw_data_normalises_and_warns() -> None:
     report = lf.check_handoff({"id": "L-1", "email": "x@ｇｍａｉｌ.com"})
-    assert report.warnings == ("email is a free-mail address (gmail.com)",)
+    assert report.warnings == (
+        "email is a free-mail address (gmail.com); a business address is required",
+    )
+    assert "email" in report.missing
     report = lf.check_handoff({"id": "L-1", "email": "x@gmail.com\u200b"})
     assert (
         report.warnings[0]

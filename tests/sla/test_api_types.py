@@ -197,7 +197,9 @@ def test_wrong_types_name_the_argument() -> None:
         lf.ArgumentTypeError, match=r"^duration must be a datetime.timedelta, got int 5$"
     ):
         CAL.add(START, 5)  # type: ignore[arg-type]
-    with pytest.raises(lf.ArgumentTypeError, match=r"^start must be a timezone-aware datetime, got str"):
+    with pytest.raises(
+        lf.ArgumentTypeError, match=r"^start must be a timezone-aware datetime, got str"
+    ):
         CAL.add("2026-06-08", H)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^calendars must be a BusinessCalendar or a mapping"):
         SlaPolicy().track("hot", START, now=LATER, calendars=None)  # type: ignore[arg-type]

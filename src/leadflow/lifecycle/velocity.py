@@ -47,7 +47,7 @@ def time_in_stages(
     >>> from leadflow.lifecycle import HandoffEvent, advance, new_lead
     >>> def at(day):
     ...     return datetime(2026, 11, day, 9, tzinfo=timezone.utc)
-    >>> data = {"company": "Muster GmbH", "email": "anna@muster.de", "title": "CTO"}
+    >>> data = {"company": "Muster GmbH", "email": "anna@muster.de", "title": "CTO", "source": "web_form"}
     >>> lead = new_lead("L-1", "mql")
     >>> lead, _ = advance(lead, HandoffEvent("accept", at(2), "sales"))
     >>> lead, _ = advance(lead, HandoffEvent("recycle", at(5), "sales", reason="wrong_timing"))
