@@ -86,6 +86,12 @@ def _demo_leads(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from leadflow.metrics.command import run_report
+
+    return run_report(args)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leadflow", description="The marketing-sales agreement of a B2B company as code."
@@ -119,6 +125,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "--holidays", default="DE-BY", help="holiday region, e.g. DE-BY ('' for none)"
     )
     demo.set_defaults(run=_demo)
+    report = commands.add_parser(
+        "report", help="funnel, SLA compliance, alerts and planning over a JSONL history"
+    )
+    from leadflow.metrics.command import add_report_arguments
+
+    add_report_arguments(report)
+    report.set_defaults(run=_report)
     from leadflow._cli import register  # the commands for rule-file authors (check, test, ...)
 
     register(commands)

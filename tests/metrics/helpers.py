@@ -11,7 +11,12 @@ from leadflow.metrics import History
 from leadflow.sla import BusinessCalendar
 
 MONDAY = datetime(2026, 11, 2, 8, tzinfo=UTC)  # 09:00 in Berlin
-DATA = {"company": "Muster GmbH", "email": "anna@muster.de", "title": "Head of IT", "source": "web_form"}
+DATA = {
+    "company": "Muster GmbH",
+    "email": "anna@muster.de",
+    "title": "Head of IT",
+    "source": "web_form",
+}
 PASSED = Qualification(passed=True, framework="bant", score=3)
 CALENDAR = BusinessCalendar("mon-fri 08:00-18:00", "Europe/Berlin")
 ACTORS = {"engage": "marketing", "promote": "system", "reengage": "system"}

@@ -100,3 +100,12 @@ def test_the_command_reports_bad_input_without_a_traceback(tmp_path, capsys) -> 
         report_main([str(tmp_path / "missing.jsonl")])
     with pytest.raises(SystemExit):
         report_main([str(bad), "--aging", "sal=soon"])
+
+
+def test_leadflow_report_is_a_command_of_the_cli(capsys) -> None:
+    from leadflow.cli import main
+
+    assert main(["report", str(EXAMPLE), "--format", "md", "--by", "channel"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Lead funnel report")
+    assert "mql → sal" in out

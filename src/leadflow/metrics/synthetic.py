@@ -25,7 +25,12 @@ CHANNELS = {
 }
 COUNTRIES = ("DE", "AT", "CH")
 OWNERS = ("rep-1", "rep-2", "rep-3", "rep-4")
-_DATA = {"company": "Muster GmbH", "email": "anna@muster.de", "title": "Head of IT", "source": "web_form"}
+_DATA = {
+    "company": "Muster GmbH",
+    "email": "anna@muster.de",
+    "title": "Head of IT",
+    "source": "web_form",
+}
 _QUALIFIED = Qualification(passed=True, framework="bant", score=3)
 # reasons with their weights, per campaign quality (purchased lists and paid search fit worse)
 _REJECT = ("no_icp_fit", "too_small", "wrong_industry", "only_information", "no_budget")
