@@ -37,7 +37,6 @@ INTEGRATION = (
     "leadflow._coverage",
     "leadflow._records",
     "leadflow._rulelines",
-    "leadflow._whynot",
     "leadflow.demo",
     "leadflow.synthetic",
     "leadflow.agreement",

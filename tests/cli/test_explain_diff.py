@@ -27,15 +27,10 @@ def test_why_not_mql_names_the_shortfall_and_the_nearest_points(
 ) -> None:
     code, out, _ = run(capsys, "explain", *files, "--lead", "L-2", "--why-not", "mql", "--now", NOW)
     assert code == 0
-    why = out.split("\n\n", 1)[1].splitlines()
-    rules = files[0]
-    assert why == [
-        "why not mql: the mql rule does not hold",
-        f"  rule: mql when fit >= 30 and engagement >= 25  ({rules}:23)",
-        "  fit >= 30: holds; fit is 30",
-        "  engagement >= 25: does not hold; engagement is 10, 15 short",
-        f"      nearest points: +15 webinar_attended within 60 days, {rules}:12",
-        f"      nearest points: +40 demo_request within 30 days, {rules}:10",
+    assert out.split("\n\n", 1)[1].splitlines() == [
+        "mql needs fit >= 30 and engagement >= 25 (line 23): engagement >= 25: engagement is 10, "
+        "15 short; the nearest points: +15 webinar_attended within 60 days, line 12; "
+        "+40 demo_request within 30 days, line 10"
     ]
 
 
@@ -56,47 +51,34 @@ def test_why_not_of_a_knocked_out_lead(
         NOW,
     )
     assert code == 0
-    answer = json.loads(out)["why_not"]
-    assert answer["summary"] == "a knocked-out lead is always cold"
-    assert answer["blocked_by"] == [
-        f"student ({files[0]}:15: knockout student when seniority is student)"
-    ]
-    assert answer["happened"] is False
+    assert json.loads(out)["why_not"] == (
+        "hot did not happen: the lead is knocked out (student: knockout student when seniority "
+        "is student, line 15), so it is cold"
+    )
 
 
 @pytest.mark.parametrize(
-    ("name", "first", "condition"),
+    ("name", "answer"),
     [
-        (
-            "student",
-            "why not student: knockout student did not fire",
-            '  seniority is student: does not hold; the lead has seniority "director"',
-        ),
+        ("student", "knockout student needs seniority is student (line 15): seniority is director"),
         (
             "position A",
-            "why not position A: grade position is C",
-            '  seniority at least vp: does not hold; the lead has seniority "director"',
+            "grade position A needs seniority at least vp (line 26): seniority is director; "
+            "the lead is grade position C: C otherwise (line 27)",
         ),
         (
             "warm",
-            "why not warm: the lead is hot: line 18 (hot when fit >= 40 and engagement >= 40) matched first",
-            None,
+            "warm did not happen: an earlier line matched first; the lead is hot: "
+            "hot when fit >= 40 and engagement >= 40 (line 18)",
         ),
     ],
 )
 def test_why_not_other_names(
-    files: tuple[str, str],
-    capsys: pytest.CaptureFixture[str],
-    name: str,
-    first: str,
-    condition: str | None,
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str], name: str, answer: str
 ) -> None:
     code, out, _ = run(capsys, "explain", *files, "--lead", "L-1", "--why-not", name, "--now", NOW)
     assert code == 0
-    why = out.split("\n\n", 1)[1].splitlines()
-    assert why[0] == first
-    if condition:
-        assert condition in why
+    assert out.split("\n\n", 1)[1].strip() == answer
 
 
 def test_why_not_unknown_name_and_unknown_lead(
@@ -104,15 +86,13 @@ def test_why_not_unknown_name_and_unknown_lead(
 ) -> None:
     code, _, err = run(capsys, "explain", *files, "--lead", "L-1", "--why-not", "sql", "--now", NOW)
     assert code == 2
-    assert "cannot explain 'sql': expected one of mql, hot, warm, cold, position A, student" in err
+    assert "nothing called 'sql' (did you mean 'mql'?); they decide: mql, hot, warm" in err
     code, _, err = run(capsys, "explain", *files, "--lead", "L-9", "--now", NOW)
     assert code == 2
     assert f"no valid lead with id 'L-9' in {files[1]}" in err
 
 
-def test_why_not_a_missing_value_is_unknown(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_why_not_a_missing_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rules = write(
         tmp_path,
         "r.lf",
@@ -123,7 +103,7 @@ def test_why_not_a_missing_value_is_unknown(
         capsys, "explain", rules, leads, "--lead", "A", "--why-not", "mql", "--now", NOW
     )
     assert code == 0
-    assert '  industry is "software": unknown; a value it needs is missing from the lead' in out
+    assert 'industry is "software": industry is missing' in out
 
 
 def test_why_not_a_qualification(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,8 +113,8 @@ def test_why_not_a_qualification(tmp_path: Path, capsys: pytest.CaptureFixture[s
         capsys, "explain", rules, leads, "--lead", "A", "--why-not", "bant", "--now", NOW
     )
     assert code == 0
-    assert "  positive >= 3: does not hold; 0 criteria are graded A or B" in out
-    assert "  pricing_page_view within 30 days or demo_request within 30 days: does not hold" in out
+    assert "bant passes only when positive >= 3 and (pricing_page_view within 30 days" in out
+    assert "pricing_page_view within 30 days: none, demo_request within 30 days: none" in out
 
 
 def test_diff_counts_changes_and_shows_changed_lines(
@@ -219,11 +199,11 @@ def test_why_not_reads_nested_groups(tmp_path: Path, capsys: pytest.CaptureFixtu
         capsys, "explain", rules, leads, "--lead", "A", "--why-not", "mql", "--now", NOW
     )
     assert code == 0
-    assert out.split("\n\n", 1)[1].splitlines()[3:] == [
-        '  engagement >= 40 or (industry is "software" and employees > 1000): does not hold; '
-        "engagement >= 40: does not hold (engagement is 0, 40 short); "
-        'industry is "software" and employees > 1000: does not hold (industry is "software": '
-        'holds (the lead has industry "Software"); employees > 1000: does not hold (the lead has '
-        "employees 85))",
-        f"      nearest points: +40 demo_request within 30 days, {rules}:5",
-    ]
+    assert (
+        out.split("\n\n", 1)[1]
+        .strip()
+        .endswith(
+            'or (industry is "software" and employees > 1000): employees > 1000: employees is 85, '
+            "915 short, engagement >= 40: engagement is 0, 40 short"
+        )
+    )

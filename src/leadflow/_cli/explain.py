@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from leadflow.errors import RuleEvaluationError
+
 from leadflow._cli.common import BAD_USAGE, OK, load_rules, parse_now, require_file, say
 from leadflow._cli.score import evaluations, read_activities, row_of
 
@@ -12,9 +14,6 @@ __all__ = ("add_parser",)
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadflow import validate_lead
-    from leadflow._whynot import why_not
-
     rules = load_rules(args.rules)
     leads = require_file(args.leads, "leads file")
     now = parse_now(args.now)
@@ -24,16 +23,15 @@ def run(args: argparse.Namespace) -> int:
             continue
         answer = None
         if args.why_not:
-            lead = validate_lead(record.data or {})
             try:
-                answer = why_not(rules, args.rules, lead, evaluation, args.why_not)
-            except ValueError as error:
+                answer = evaluation.why_not(args.why_not)
+            except RuleEvaluationError as error:
                 say(f"leadflow: --why-not: {error}")
                 return BAD_USAGE
         if args.format == "json":
             out = {"lead": row_of(evaluation, explain=True)}
             if answer is not None:
-                out["why_not"] = answer.as_dict()
+                out["why_not"] = answer
             print(json.dumps(out, indent=2))
         else:
             print(evaluation.explain())
