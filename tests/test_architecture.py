@@ -34,9 +34,7 @@ PILLARS = ("leadflow.lifecycle", "leadflow.rules", "leadflow.sla")
 INTEGRATION = (
     "leadflow.cli",
     "leadflow._cli",
-    "leadflow._coverage",
     "leadflow._records",
-    "leadflow._rulelines",
     "leadflow.demo",
     "leadflow.synthetic",
     "leadflow.agreement",

@@ -123,7 +123,7 @@ def test_coverage_lists_what_no_test_fired(
     path = write(tmp_path, "good.lf", GOOD)
     code, out, _ = run(capsys, "test", "--coverage", path)
     assert code == 0
-    missed = [line.split()[2] for line in out.splitlines() if "not fired" in line]
+    missed = [line.split(": ")[0].strip() for line in out.splitlines() if " never " in line]
     # fired: fit 4, 5, 6; engagement 10; temperature hot 18; mql yes 23; grade C 27
     assert missed == [f"{path}:{n}" for n in (11, 12, 15, 19, 20, 23, 26)]
     assert "coverage: 7 of 14 branches fired (50.0%)" in out
@@ -138,13 +138,12 @@ def test_fail_under(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     coverage = json.loads(out)["coverage"]
     assert (coverage["percent"], coverage["branches"], coverage["covered"]) == (50.0, 14, 7)
-    assert coverage["missed"][-2] == {
+    assert coverage["missed"][-1] == {
         "file": path,
-        "line": 23,
-        "kind": "mql",
-        "block": "mql",
-        "rule": "mql when fit >= 30 and engagement >= 25",
-        "outcome": "no",
+        "line": 26,
+        "what": "grade position",
+        "rule": "A when seniority at least vp",
+        "outcome": "A",
     }
 
 

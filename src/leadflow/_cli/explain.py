@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from leadflow.errors import RuleEvaluationError
-
 from leadflow._cli.common import BAD_USAGE, OK, load_rules, parse_now, require_file, say
 from leadflow._cli.score import evaluations, read_activities, row_of
+from leadflow.errors import RuleEvaluationError
 
 __all__ = ("add_parser",)
 
@@ -18,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     leads = require_file(args.leads, "leads file")
     now = parse_now(args.now)
     activities = read_activities(args.activities)
-    for record, evaluation in evaluations(rules, leads, now=now, activities=activities):
+    for _record, evaluation in evaluations(rules, leads, now=now, activities=activities):
         if evaluation.lead_id != args.lead:
             continue
         answer = None

@@ -17,8 +17,8 @@ from leadflow._cli.common import (
     require_file,
     split_failure,
 )
-from leadflow._coverage import Coverage
 from leadflow.errors import LeadflowError
+from leadflow.rules import Coverage
 
 __all__ = ("add_parser",)
 
@@ -46,12 +46,11 @@ def run(args: argparse.Namespace) -> int:
         except LeadflowError as error:
             diagnostics += diagnostics_of(error, path)
             continue
-        coverage = Coverage.of_file(path, source=rules.source)
+        coverage = rules.coverage()
         coverages[path] = coverage
         for result in rules.run_tests():
             explanation = result.evaluation.explain() if result.evaluation else ""
-            if result.evaluation is not None:
-                coverage.add(result.evaluation)
+            coverage.add(result)
             failures = [split_failure(f) for f in result.failures]
             tests.append(
                 {
@@ -87,8 +86,11 @@ def run(args: argparse.Namespace) -> int:
                         print(_indent(explanation))
     failed = sum(not t["passed"] for t in tests)
     want_coverage = args.coverage or args.fail_under is not None
-    total = sum(len(c.branches) for c in coverages.values())
-    missed = [b for c in coverages.values() for b in c.missed()]
+    total = sum(len(c.items) for c in coverages.values())
+    missed = sorted(
+        (item for c in coverages.values() for item in c.missed),
+        key=lambda item: (item.source, item.line),
+    )
     percent = 100.0 if total == 0 else round(100 * (total - len(missed)) / total, 1)
     under = args.fail_under is not None and percent < args.fail_under
     if args.format == "json":
@@ -105,14 +107,13 @@ def run(args: argparse.Namespace) -> int:
                 "covered": total - len(missed),
                 "missed": [
                     {
-                        "file": b.rule.source,
-                        "line": b.rule.line,
-                        "kind": b.rule.kind,
-                        "block": b.rule.block,
-                        "rule": b.rule.text,
-                        "outcome": b.outcome or None,
+                        "file": item.source,
+                        "line": item.line,
+                        "what": item.what,
+                        "rule": item.rule,
+                        "outcome": item.outcome,
                     }
-                    for b in missed
+                    for item in missed
                 ],
                 "fail_under": args.fail_under,
             }
@@ -123,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(tests)} tests: {len(tests) - failed} passed, {failed} failed")
         if want_coverage:
             print(f"coverage: {total - len(missed)} of {total} branches fired ({percent}%)")
-            for b in missed:
-                print(f"  not fired  {b.rule.source}:{b.rule.line}  {b.describe()}")
+            for item in missed:
+                print(f"  {item}")
             if under:
                 print(f"coverage {percent}% is under --fail-under {args.fail_under}%")
     elif args.format == "github" and under:
