@@ -60,9 +60,10 @@ def test_check_handoff_on_raw_data_normalises_and_warns() -> None:
     )
 
 
-REFUSED = st.characters(categories=["Cc", "Cf", "Co", "Zs", "Zl", "Zp"]) | st.sampled_from(
-    "\u034f\u115f\u3164\u2800\ufe00\U000e0100"
-)
+# U+0020 is visible: an address with a plain space fails the address check instead (see below)
+REFUSED = st.characters(
+    categories=["Cc", "Cf", "Co", "Zs", "Zl", "Zp"], exclude_characters=" "
+) | st.sampled_from("\u034f\u115f\u3164\u2800\ufe00\U000e0100")
 locals_ = st.text("abcdefghijklmnopqrstuvwxyz0123456789._+-", min_size=1, max_size=20).filter(
     lambda s: not s.startswith(".")
 )
@@ -110,3 +111,10 @@ def test_an_accepted_address_is_normalised_and_holds_no_hidden_character(text: s
     assert hidden_character(got.email) is None
     assert unicodedata.normalize("NFKC", got.email) == got.email
     assert got.is_freemail == is_freemail_domain(got.email.rpartition("@")[2])
+
+
+def test_a_plain_space_inside_an_address_is_refused_by_the_address_check() -> None:
+    with pytest.raises(lf.LeadValidationError) as info:
+        lead("x @gmail.com")
+    assert info.value.problems[0].field == "email"
+    assert info.value.problems[0].message == "expected an address like 'name@company.com'"
