@@ -154,3 +154,21 @@ def test_github_format_for_test(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert out.splitlines() == [
         f"::error file={path},line=11,col=1::test 'mid-sized' failed: expected fit 25, got 20"
     ]
+
+
+def test_check_reads_agreement_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "examples"
+    code, _, err = run(capsys, "check", str(shipped / "agreement.lf"))
+    assert code == 0
+    assert "checked 1 file: 0 errors" in err
+    for name in ("agreement.lf", "scoring.lf"):
+        (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), "utf-8")
+    broken = tmp_path / "agreement.lf"
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace("zone      Europe/Berlin", "zone      Europe/Berlni"), "utf-8")
+    code, _, err = run(capsys, "check", str(broken))
+    assert code == 1
+    assert (
+        "agreement.lf:12:13: unknown time zone 'Europe/Berlni'; expected an IANA name such as "
+        "'Europe/Berlin'"
+    ) in err.splitlines()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
 from leadflow._cli.common import (
     BAD_USAGE,
@@ -20,6 +22,27 @@ from leadflow.errors import GraphError, LeadflowError
 __all__ = ("add_parser",)
 
 GRAPH_SUFFIXES = (".toml", ".json")
+_AGREEMENT = re.compile(r'^agreement\s+"', re.MULTILINE)
+"""An agreement file opens its own block ``agreement "Title" { ... }``; a rule file never does."""
+
+
+def is_agreement_file(path: str) -> bool:
+    """Whether ``path`` holds an agreement (checked with :func:`leadflow.load_agreement`)."""
+    try:
+        head = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _AGREEMENT.search(head) is not None
+
+
+def _check_agreement(path: str) -> list[Diagnostic]:
+    from leadflow.agreement import load_agreement
+
+    try:
+        load_agreement(path)
+    except LeadflowError as error:
+        return diagnostics_of(error, path)
+    return []
 
 
 def _check_graph(path: str) -> list[Diagnostic]:
@@ -55,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         if path.endswith(GRAPH_SUFFIXES):
             diagnostics += _check_graph(path)
+        elif is_agreement_file(path):
+            diagnostics += _check_agreement(path)
         else:
             diagnostics += _check_rules(path)
     emit(diagnostics, args.format)
@@ -73,9 +98,9 @@ def add_parser(
 ) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "check",
-        help="parse rule files and run every static check",
-        description="Parse rule files (*.lf) and lifecycle graphs (*.toml, *.json) and run every "
-        "static check. Exit 0: no findings, 1: findings, 2: a file cannot be read.",
+        help="parse rule and agreement files and run every static check",
+        description="Parse rule files and agreement files (*.lf; an agreement file opens with an "
+        "`agreement` block) and lifecycle graphs (*.toml, *.json) and run every static check. Exit 0: no findings, 1: findings, 2: a file cannot be read.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument(
