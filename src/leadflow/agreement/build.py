@@ -62,6 +62,7 @@ class Parts:
     signed: tuple[str, ...] = ()
     includes: list[tuple[str, Where]] = field(default_factory=list)
     calendars: dict[str, CalendarSpec] = field(default_factory=dict)
+    broken_calendars: set[str] = field(default_factory=set)
     required: tuple[str, ...] | None = None
     recommended: tuple[str, ...] | None = None
     business_email: bool = False
@@ -169,6 +170,7 @@ class _Builder:
         zone = settings.get("zone")
         if zone is None:
             self.fail(name, f"calendar {name!s} needs a 'zone' line, e.g. zone Europe/Berlin")
+            self.parts.broken_calendars.add(str(name))
             return
         holidays = settings.get("holidays")
         try:
@@ -182,6 +184,7 @@ class _Builder:
             setting = getattr(error, "field", None) or "hours"
             token = {"timezone": zone, "holidays": holidays}.get(setting, hours)
             self.fail((token or hours)[1], str(error))
+            self.parts.broken_calendars.add(str(name))
             return
         if name in self.parts.calendars:
             self.fail(name, f"calendar {name!s} is defined twice")
@@ -520,6 +523,8 @@ class _Builder:
         parts = self.parts
         default = parts.respond_on or next(iter(parts.calendars), None)
         for kind, token in self.late:
+            if kind == "calendar" and token in parts.broken_calendars:
+                continue  # its block is reported already; no follow-up error per reference
             if kind == "calendar" and token not in parts.calendars:
                 self.fail(
                     token, f"unknown calendar {token!s}{did_you_mean(token, parts.calendars)}"

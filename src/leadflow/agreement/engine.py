@@ -346,7 +346,7 @@ def parse_agreement(
     """Check agreement text (see :func:`load_agreement`); includes are relative to ``base_dir``."""
     tree = parse_tree(text, source)
     parts, errors = build_parts(tree, text, source)
-    if not parts.calendars:
+    if not parts.calendars and not parts.broken_calendars:
         errors.append(
             error_at(
                 text,
