@@ -174,3 +174,24 @@ def test_check_reads_agreement_files(tmp_path: Path, capsys: pytest.CaptureFixtu
         "'Europe/Berlin'",
         "checked 1 file: 1 errors",
     ]
+
+
+def test_test_runs_the_test_blocks_of_an_agreement_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "examples"
+    code, out, _ = run(capsys, "test", str(shipped / "agreement.lf"))
+    assert code == 0
+    assert out.splitlines()[-1] == "2 tests: 2 passed, 0 failed"
+    for name in ("agreement.lf", "scoring.lf"):
+        (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), "utf-8")
+    changed = tmp_path / "agreement.lf"
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace('owner "carla"', 'owner "bruno"'), "utf-8")
+    code, out, _ = run(capsys, "test", "--format", "json", str(changed))
+    assert code == 1
+    report = json.loads(out)
+    assert (report["passed"], report["failed"]) == (1, 1)
+    failed = next(t for t in report["tests"] if not t["passed"])
+    assert failed["line"] == 92
+    assert "carla" in failed["failures"][0]["message"]

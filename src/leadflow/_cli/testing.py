@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
+from leadflow._cli.check import is_agreement_file
 from leadflow._cli.common import (
     BAD_USAGE,
     FINDINGS,
@@ -27,6 +29,41 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
+def _agreement_tests(
+    path: str, tests: list[dict[str, Any]], diagnostics: list[Diagnostic], *, text: bool
+) -> None:
+    """Run the ``test`` blocks of an agreement file (events in, stage/owner/due times expected)."""
+    from leadflow.agreement import load_agreement
+
+    try:
+        agreement = load_agreement(path)
+    except LeadflowError as error:
+        diagnostics.extend(diagnostics_of(error, path))
+        return
+    source = Path(path).read_text(encoding="utf-8").splitlines()
+    for name, passed, failures in agreement.run_tests():
+        opening = f"test {json.dumps(name, ensure_ascii=False)}"
+        line = next((n for n, t in enumerate(source, 1) if t.lstrip().startswith(opening)), 1)
+        tests.append(
+            {
+                "name": name,
+                "file": path,
+                "line": line,
+                "passed": passed,
+                "failures": [{"message": f} for f in failures],
+                "explanation": "",
+            }
+        )
+        diagnostics.extend(
+            Diagnostic(path, line, 1, f"test {name!r} failed: {f}", "agreement-test")
+            for f in failures
+        )
+        if text:
+            print(f"{'PASS' if passed else 'FAIL'}  {path}:{line}  {name}")
+            for failure in failures:
+                print(f"    {failure}")
+
+
 def run(args: argparse.Namespace) -> int:
     from leadflow.rules import load
 
@@ -40,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
             require_file(path, "rule file")
         except Exit:
             missing = True
+            continue
+        if is_agreement_file(path):
+            _agreement_tests(path, tests, diagnostics, text=text)
             continue
         try:
             rules = load(path)
