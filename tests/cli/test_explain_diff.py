@@ -169,7 +169,7 @@ def test_diagram(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     [
         ("lead", ["id", "company", "email"]),
         ("activity", ["kind", "at"]),
-        ("event", ["name", "at", "actor"]),
+        ("handoff-event", ["name", "at", "actor"]),
     ],
 )
 def test_schema(capsys: pytest.CaptureFixture[str], payload: str, required: list[str]) -> None:
@@ -179,6 +179,17 @@ def test_schema(capsys: pytest.CaptureFixture[str], payload: str, required: list
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object"
     assert schema["required"] == required
+
+
+def test_schema_of_the_agreement_events(capsys: pytest.CaptureFixture[str]) -> None:
+    from leadflow.agreement.events import EVENT_TYPES
+
+    code, out, _ = run(capsys, "schema", "event")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(schema["discriminator"]["mapping"]) == set(EVENT_TYPES)
+    assert len(schema["oneOf"]) == len(EVENT_TYPES) == 11
 
 
 def test_why_not_reads_nested_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,3 +218,19 @@ def test_why_not_reads_nested_groups(tmp_path: Path, capsys: pytest.CaptureFixtu
             "915 short, engagement >= 40: engagement is 0, 40 short"
         )
     )
+
+
+def test_diagram_of_an_agreement_shows_its_flow(capsys: pytest.CaptureFixture[str]) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "examples" / "agreement.lf"
+    code, out, _ = run(capsys, "diagram", str(shipped))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "stateDiagram-v2"
+    assert "    iql --> mql: promote (marketing, system) [handoff_complete]" in lines
+    mql = lines.index("    note right of mql")
+    assert lines[mql + 1 : mql + 3] == [
+        "        by itself when the mql rule holds and company, email, title, source are set",
+        "        first contact hot: 4 business hours; warm: 24 business hours; cold: nurture, "
+        "no sales target",
+    ]
+    assert "        disposition within 2 weeks" in lines

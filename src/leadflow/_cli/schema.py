@@ -16,10 +16,13 @@ SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 def schema_of(name: str) -> dict[str, Any]:
     """The JSON Schema of a payload, generated from its pydantic model.
 
-    ``event`` is the lifecycle's :class:`~leadflow.lifecycle.HandoffEvent` (the agreement
-    engine's webhook events take its place once they exist).
+    ``event`` is any webhook event ``Agreement.process`` takes (one of the eleven types, told
+    apart by ``type``); ``handoff-event`` is the lifecycle's
+    :class:`~leadflow.lifecycle.HandoffEvent`, for hosts that drive the lifecycle directly.
     """
-    from pydantic import TypeAdapter
+    from typing import Annotated
+
+    from pydantic import Field, TypeAdapter
 
     from leadflow.lead import Activity, Lead
 
@@ -27,6 +30,10 @@ def schema_of(name: str) -> dict[str, Any]:
         model: Any = Lead
     elif name == "activity":
         model = Activity
+    elif name == "event":
+        from leadflow.agreement.events import Event
+
+        model = Annotated[Event, Field(discriminator="type")]
     else:
         from leadflow.lifecycle import HandoffEvent
 
@@ -46,9 +53,9 @@ def add_parser(
     parser = commands.add_parser(
         "schema",
         help="print the JSON Schema of a payload",
-        description="Print the JSON Schema (draft 2020-12) of a lead, an activity or a lifecycle "
-        "event, generated from leadflow's models, for validating webhooks on the host side.",
+        description="Print the JSON Schema (draft 2020-12) of a lead, an activity, an agreement "
+        "event (what Agreement.process takes) or a lifecycle handoff event, generated from leadflow's models, for validating webhooks on the host side.",
     )
-    parser.add_argument("payload", choices=("lead", "activity", "event"))
+    parser.add_argument("payload", choices=("lead", "activity", "event", "handoff-event"))
     parser.set_defaults(run=run)
     return parser
