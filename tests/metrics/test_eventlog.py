@@ -20,6 +20,7 @@ from leadflow.errors import HistoryError
 from leadflow.metrics import (
     build_report,
     read_event_log,
+    report_main,
     stage_conversions,
     stage_counts,
     state_histories,
@@ -48,10 +49,8 @@ class _Recorder:
         routing: Routing | None = None,
     ) -> Reaction:
         reaction = self._agreement.process(state, event, now=now, routing=routing)
-        line = {**event, "lead_id": reaction.state.lead_id, "received_at": now.isoformat()}
-        if event.get("type") == "created":
-            line["lead_id"] = event["lead"]["id"]
-        self.lines.append(json.dumps(line))
+        head = {"lead_id": reaction.state.lead_id, "received_at": now.isoformat()}
+        self.lines.append(json.dumps({**head, **event}))
         return reaction
 
 
@@ -62,9 +61,9 @@ def agreement() -> Agreement:
 
 @cache
 def quarter() -> tuple[tuple[str, ...], tuple[LeadState, ...]]:
-    """The demo's synthetic quarter (120 leads): its event log and its final states."""
+    """The demo's synthetic quarter (400 leads): its event log and its final states."""
     recorder = _Recorder(agreement())
-    result = run_quarter(recorder, seed=11, count=120)  # type: ignore[arg-type]
+    result = run_quarter(recorder, seed=11, count=400)  # type: ignore[arg-type]
     return tuple(recorder.lines), tuple(result.states.values())
 
 
@@ -72,7 +71,7 @@ def test_replayed_log_gives_the_states_funnel() -> None:
     lines, states = quarter()
     replayed = read_event_log(lines, agreement())
     direct = list(state_histories(states))
-    assert len(replayed) == len(direct) == 120
+    assert len(replayed) == len(direct) == 400
     assert stage_counts(replayed) == stage_counts(direct)
     assert stage_conversions(replayed) == stage_conversions(direct)
     by_id = {s.lead_id: s for s in states}
@@ -130,3 +129,21 @@ def test_another_interleaving_gives_the_same_report(seed: int) -> None:
         read_event_log(_shuffled(lines, seed), agreement()), calendar=cal, now=QUARTER_END
     )
     assert again.to_json() == report.to_json()
+
+
+def test_report_command_replays_an_event_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.json"
+    argv = [str(EXAMPLES / "events.jsonl"), "--agreement", str(EXAMPLES / "agreement.lf")]
+    assert report_main([*argv, "--format", "json", "--out", str(out)]) == 0
+    funnel = json.loads(out.read_text(encoding="utf-8"))["funnel"]
+    histories = read_event_log(str(EXAMPLES / "events.jsonl"), agreement())
+    assert funnel["stage_counts"] == dict(stage_counts(histories))
+    assert (
+        report_main(
+            [str(EXAMPLES / "history.jsonl"), "--agreement", str(EXAMPLES / "agreement.lf")]
+        )
+        == 1
+    )
+    assert "lead history, not an event" in capsys.readouterr().err

@@ -156,7 +156,12 @@ def read_event_log(
         event = dict(data)
         lead_id = event.get("lead_id")
         if not isinstance(lead_id, str) or not lead_id:
-            problem = Problem("lead_id", "missing: the id of the lead the event is about", lead_id)
+            message = "missing: the id of the lead the event is about"
+            if "record" in event:
+                message += (
+                    " (this line is a lead history, not an event; read it with read_histories)"
+                )
+            problem = Problem("lead_id", message, lead_id)
             raise HistoryError((problem,), record_id=where)
         received = _time(event.pop("received_at", None), where, "received_at")
         at = _time(event.get("at"), where, "at")
