@@ -28,6 +28,7 @@ from leadflow.metrics.attribution import (
     weights,
 )
 from leadflow.metrics.command import add_report_arguments, report_main, run_report
+from leadflow.metrics.eventlog import read_event_log, state_histories, state_history
 from leadflow.metrics.funnel import (
     FUNNEL,
     Flow,
@@ -142,6 +143,7 @@ __all__ = (
     "parse_history",
     "percentile",
     "pipeline_coverage",
+    "read_event_log",
     "read_histories",
     "reasons_by",
     "report_main",
@@ -152,6 +154,8 @@ __all__ = (
     "sal_acceptance",
     "stage_conversions",
     "stage_counts",
+    "state_histories",
+    "state_history",
     "synthetic_histories",
     "time_in_stages",
     "touches_before_unreachable",

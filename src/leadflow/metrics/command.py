@@ -3,7 +3,8 @@
 The top-level CLI owns the ``leadflow`` command; it wires this in with
 :func:`add_report_arguments` and :func:`run_report`. :func:`report_main` runs it standalone
 (``python -m leadflow.metrics``). The only I/O of the metrics package lives here. It reads no
-clock: ``--now`` defaults to the latest event in the history.
+clock: ``--now`` defaults to the latest event in the history. With ``--agreement FILE`` the
+input is the agreement's event log, replayed lead by lead (:func:`read_event_log`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, TextIO
 
 from leadflow._time import to_utc
+from leadflow.agreement import Agreement, load_agreement
 from leadflow.errors import LeadflowError
+from leadflow.metrics.eventlog import read_event_log
 from leadflow.metrics.history import History, Period, read_histories
 from leadflow.metrics.report import build_report
 from leadflow.sla import BusinessCalendar
@@ -57,7 +61,14 @@ def _limits(text: str) -> dict[str, timedelta]:
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``report`` command's arguments to ``parser``."""
     parser.add_argument(
-        "history", help="JSONL history: one lead per line (see docs/metrics.md); - for stdin"
+        "history",
+        help="JSONL history: one lead per line, or with --agreement the agreement's event log "
+        "(one event per line); - for stdin (see docs/metrics.md)",
+    )
+    parser.add_argument(
+        "--agreement",
+        help="agreement file: read HISTORY as its event log and replay each lead through it "
+        "(the calendar defaults to the agreement's response calendar)",
     )
     parser.add_argument("--from", dest="start", type=_date, help="first day of the period")
     parser.add_argument("--to", dest="end", type=_date, help="last day of the period (inclusive)")
@@ -68,9 +79,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("md", "json", "html"), default="md")
     parser.add_argument("--out", help="write to this file instead of stdout")
     parser.add_argument("--now", type=_instant, help="as-of time (default: the latest event)")
-    parser.add_argument("--hours", default="mon-fri 08:00-18:00", help="business hours")
-    parser.add_argument("--timezone", default="Europe/Berlin", help="IANA zone of the hours")
-    parser.add_argument("--holidays", default="", help="holiday region, e.g. DE-BE")
+    parser.add_argument("--hours", help="business hours (default: mon-fri 08:00-18:00)")
+    parser.add_argument("--timezone", help="IANA zone of the hours (default: Europe/Berlin)")
+    parser.add_argument("--holidays", help="holiday region, e.g. DE-BE (default: none)")
     parser.add_argument("--aging", type=_limits, default={}, help="limits as STAGE=DAYS,...")
     parser.add_argument("--revenue-target", type=float, help="revenue target of the period")
     parser.add_argument("--deal-size", type=float, help="average deal size (reverse funnel)")
@@ -88,6 +99,26 @@ def _progress(histories: Iterable[History], stream: TextIO) -> Iterator[History]
     stream.flush()
 
 
+def _counted(lines: Iterable[str], stream: TextIO) -> Iterator[str]:
+    """Pass event-log lines through, drawing a count on ``stream`` every 50,000 events."""
+    count = 0
+    for count, line in enumerate(lines, 1):
+        if count % 50_000 == 0:
+            stream.write(f"\rreplaying events: {count:,}")
+            stream.flush()
+        yield line
+    stream.write(f"\rreplaying events: {count:,}, building the report\n")
+    stream.flush()
+
+
+def _replay(path: str, agreement: Agreement, stream: IO[str] | None) -> list[History]:
+    source = "<stdin>" if path == "-" else path
+    tty = stream is not None and stream.isatty()
+    with nullcontext(sys.stdin) if path == "-" else Path(path).open(encoding="utf-8") as lines:
+        counted = _counted(lines, stream) if tty else lines  # type: ignore[arg-type]
+        return read_event_log(counted, agreement, source=source)
+
+
 def _read(path: str, stream: IO[str] | None) -> list[History]:
     source = "<stdin>" if path == "-" else path
     if path == "-":
@@ -103,6 +134,16 @@ def _collect(histories: Iterator[History], stream: IO[str] | None) -> list[Histo
     return list(histories)
 
 
+def _calendar(args: argparse.Namespace, agreement: Agreement | None) -> BusinessCalendar:
+    """The business calendar: the options given, else the agreement's, else the defaults."""
+    hours, zone, holidays = args.hours, args.timezone, args.holidays
+    if agreement is not None and hours is None and zone is None and holidays is None:
+        return agreement.calendars[agreement.default_calendar]
+    return BusinessCalendar(
+        hours or "mon-fri 08:00-18:00", zone or "Europe/Berlin", holidays or None
+    )
+
+
 def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> int:
     """Run the ``report`` command with parsed ``args``; returns the exit status.
 
@@ -110,11 +151,21 @@ def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> in
         SystemExit: a file cannot be read or written (with the reason).
         LeadflowError: the history or the calendar is invalid.
     """
+    stream = sys.stderr if stderr is None else stderr
+    agreement = None
+    if getattr(args, "agreement", None):
+        try:
+            agreement = load_agreement(args.agreement)
+        except OSError as error:
+            raise SystemExit(f"leadflow: cannot read {args.agreement}: {error.strerror}") from None
     try:
-        histories = _read(args.history, sys.stderr if stderr is None else stderr)
+        if agreement is None:
+            histories = _read(args.history, stream)
+        else:
+            histories = _replay(args.history, agreement, stream)
     except OSError as error:
         raise SystemExit(f"leadflow: cannot read {args.history}: {error.strerror}") from None
-    calendar = BusinessCalendar(args.hours, args.timezone, args.holidays or None)
+    calendar = _calendar(args, agreement)
     zone = calendar.timezone
     latest = max(
         (s.event.at for h in histories for s in h.record.history),

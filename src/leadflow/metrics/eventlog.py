@@ -1,0 +1,210 @@
+"""The agreement's event log as metrics input: replay each lead, map its state to a History.
+
+An event log is JSON Lines, one event per line: ``lead_id`` plus the event's JSON form (the
+mapping :meth:`Agreement.process <leadflow.agreement.Agreement.process>` takes) and
+``received_at``, the time it was processed (absent: the event's ``at``). Leads may interleave
+in any order; each lead's own events come in the order they were processed.
+:func:`read_event_log` replays every lead through the agreement into a
+:class:`~leadflow.agreement.LeadState` and returns one :class:`History` per lead;
+:func:`state_history` maps an already-built state. Memory grows with the number of leads,
+not events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from leadflow.agreement import Agreement, Assigned, LeadState, Routing
+from leadflow.errors import HistoryError, LeadflowError, Problem
+from leadflow.lead import Lead
+from leadflow.metrics.history import FieldValue, History, Touch
+
+__all__ = ("read_event_log", "state_histories", "state_history")
+
+_FIELDS = ("campaign", "channel", "source", "country", "region", "industry", "title")
+"""Lead data copied into a history's fields (with owner, team, temperature, routed_at)."""
+
+
+@dataclass(slots=True)
+class _Lead:
+    """What the replay keeps per lead beyond its state."""
+
+    state: LeadState
+    created_at: datetime
+    temperature: str | None = None
+    routed_at: datetime | None = None
+    amount: float | None = None
+
+
+def _touches(lead: Lead, created_at: datetime | None) -> tuple[Touch, ...]:
+    touches = [
+        Touch(a.at, a.campaign, a.channel)
+        for a in lead.activities
+        if a.campaign is not None or a.channel is not None
+    ]
+    if not touches and created_at is not None and (lead.campaign or lead.channel):
+        touches.append(Touch(created_at, lead.campaign, lead.channel))
+    return tuple(sorted(touches))
+
+
+def _text(value: Any) -> FieldValue:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(getattr(value, "value", value))
+
+
+def state_history(
+    state: LeadState,
+    *,
+    temperature: str | None = None,
+    routed_at: datetime | None = None,
+    created_at: datetime | None = None,
+    amount: float | None = None,
+) -> History:
+    """The :class:`History` of one lead state.
+
+    Fields: the lead's ``campaign``, ``channel``, ``source``, ``country``, ``region``,
+    ``industry``, ``title`` and custom fields, the state's ``owner`` and ``team``,
+    ``temperature`` (at the handoff when given, else the state's current one) and
+    ``routed_at`` (when given, else the first entry into ``mql``: the agreement routes at the
+    handoff). ``created_at`` defaults to the lead's ``created_at``; the touches are the lead's
+    activities that name a campaign or channel (none: one touch of the lead's own campaign at
+    creation).
+    """
+    lead = state.lead
+    fields: dict[str, FieldValue] = {name: _text(value) for name, value in lead.custom.items()}
+    fields.update({name: _text(getattr(lead, name)) for name in _FIELDS})
+    if routed_at is None:
+        routed_at = next((s.event.at for s in state.record.history if s.target == "mql"), None)
+    fields["owner"] = state.owner
+    fields["team"] = state.team
+    fields["temperature"] = temperature if temperature is not None else state.temperature
+    fields["routed_at"] = None if routed_at is None else routed_at.isoformat()
+    created = created_at if created_at is not None else lead.created_at
+    return History(state.record, fields, created, amount, _touches(lead, created))
+
+
+def state_histories(states: Iterable[LeadState]) -> Iterator[History]:
+    """:func:`state_history` over already-built states, lazily."""
+    return (state_history(state) for state in states)
+
+
+def _time(value: Any, where: str, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        problem = Problem(name, "expected an ISO 8601 time with a time zone", value)
+        raise HistoryError((problem,), record_id=where)
+    return parsed
+
+
+def _lines(source: str | Iterable[str], name: str) -> Iterator[tuple[str, str]]:
+    if isinstance(source, str):
+        with open(source, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                yield f"{source}:{number}", line
+        return
+    for number, line in enumerate(source, 1):
+        yield f"{name}:{number}", line
+
+
+def read_event_log(
+    lines: str | Iterable[str],
+    agreement: Agreement,
+    *,
+    source: str = "<events>",
+    routing: Routing | None = None,
+) -> list[History]:
+    """Replay the agreement's event log and return one :class:`History` per lead.
+
+    ``lines`` is a path or an iterable of JSONL lines (blank lines are skipped). Each event
+    goes through ``agreement.process`` with ``now`` = its ``received_at`` (absent: its
+    ``at``), in file order, sharing one routing value (start: ``routing``, default fresh).
+    Owners of round-robin teams therefore match the live system when the log is in the order
+    it was processed; every other part of a history is the same in any interleaving of leads.
+    The histories come in the order of the leads' first events. Besides the state, the
+    replay keeps per lead the temperature at the latest handoff, the first routing time, the
+    creation time and the deal value of the latest ``opportunity``/``won`` event.
+
+    Raises:
+        HistoryError: a line is not JSON, has no ``lead_id`` or time, or the agreement refuses
+            its event (``record_id`` is ``SOURCE:LINE``; the refusal is the problem's message).
+        OSError: the path cannot be read.
+    """
+    leads: dict[str, _Lead] = {}
+    shared = routing
+    for where, line in _lines(lines, source):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            problem = Problem("<line>", f"not JSON: {error.msg} at column {error.colno}", None)
+            raise HistoryError((problem,), record_id=where) from None
+        if not isinstance(data, Mapping):
+            raise HistoryError(
+                (Problem("<line>", "expected a JSON object", data),), record_id=where
+            )
+        event = dict(data)
+        lead_id = event.get("lead_id")
+        if not isinstance(lead_id, str) or not lead_id:
+            message = "missing: the id of the lead the event is about"
+            if "record" in event:
+                message += (
+                    " (this line is a lead history, not an event; read it with read_histories)"
+                )
+            problem = Problem("lead_id", message, lead_id)
+            raise HistoryError((problem,), record_id=where)
+        received = _time(event.pop("received_at", None), where, "received_at")
+        at = _time(event.get("at"), where, "at")
+        now = received or at
+        if now is None:
+            problem = Problem("received_at", "missing: give received_at or the event's at", None)
+            raise HistoryError((problem,), record_id=where)
+        if event.get("type") == "created":
+            lead_data = event.get("lead")
+            given = lead_data.get("id") if isinstance(lead_data, Mapping) else None
+            if given != lead_id:
+                problem = Problem("lead.id", f"expected the line's lead_id {lead_id!r}", given)
+                raise HistoryError((problem,), record_id=where)
+            event.pop("lead_id")  # the lead's own id says it
+        known = leads.get(lead_id)
+        try:
+            reaction = agreement.process(
+                None if known is None else known.state, event, now=now, routing=shared
+            )
+        except LeadflowError as error:
+            problem = Problem(str(event.get("type")), f"refused by the agreement: {error}", None)
+            raise HistoryError((problem,), record_id=where) from error
+        shared = reaction.routing
+        state = reaction.state
+        if known is None:
+            known = _Lead(state, state.lead.created_at or at or now)
+            leads[lead_id] = known
+        known.state = state
+        if any(t.target == "mql" for t in reaction.transitions):
+            known.temperature = state.temperature
+        for action in reaction.actions:
+            if isinstance(action, Assigned) and known.routed_at is None:
+                known.routed_at = action.at
+        value = event.get("value")
+        if event.get("type") in ("opportunity", "won") and isinstance(value, int | float):
+            known.amount = float(value)
+    return [
+        state_history(
+            item.state,
+            temperature=item.temperature,
+            routed_at=item.routed_at,
+            created_at=item.created_at,
+            amount=item.amount,
+        )
+        for item in leads.values()
+    ]
