@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -20,6 +21,7 @@ from leadflow.agreement.reaction import (
     Transitioned,
 )
 from leadflow.agreement.routing import assign, release
+from leadflow.agreement.state import _SET as _SET_FIELD
 from leadflow.agreement.state import Alarm, LeadState, Routing, Timer
 from leadflow.errors import AgreementInputError
 from leadflow.lead import Lead, validate_lead
@@ -52,6 +54,22 @@ class _Run:
         self.at = at
         self.actions: list[Action] = []
         self.evaluation: Evaluation | None = None
+        self.owned = False
+        """Whether ``state`` is this run's own copy (made by the first change, never shared)."""
+
+    def update(self, **changes: Any) -> None:
+        """``state`` with ``changes``: the first change copies it, later ones fill that copy.
+
+        The copy is private to the run until ``run`` returns it, so changing its slots in place
+        is safe and saves building a new ``LeadState`` per change.
+        """
+        if self.owned:
+            state = self.state
+            for name, value in changes.items():
+                _SET_FIELD[name](state, value)
+        else:
+            self.state = self.state.evolve(**changes)
+            self.owned = True
 
     # -- lifecycle -------------------------------------------------------------------
     def move(
@@ -75,7 +93,7 @@ class _Run:
             lead=lead,
         )
         new, step = advance(record, event, self.a.graph)
-        self.state = self.state.evolve(record=new)
+        self.update(record=new)
         if name == CONTACT_ATTEMPT:
             return
         self.actions.append(Transitioned(name, step.source, step.target, actor, reason, self.at))
@@ -92,14 +110,14 @@ class _Run:
                 self.close(response, "stopped")
             if self.state.owner is not None and not self.state.released:
                 self.routing = release(self.routing, self.state.owner)
-                self.state = self.state.evolve(released=True)
+                self.update(released=True)
         if target == "mql":
             self.handed_to_sales()
         for spec in self.a.timer_specs.values():
             if spec.stage == target:
                 self.start_stage_timer(spec.name)
         if target == "nurture":
-            self.state = self.state.evolve(reached=False)
+            self.update(reached=False)
 
     # -- timers ----------------------------------------------------------------------
     def running(self, name: str) -> Timer | None:
@@ -108,14 +126,14 @@ class _Run:
 
     def close(self, timer: Timer, how: str) -> None:
         timers = tuple(timer.closed(how, self.at) if t is timer else t for t in self.state.timers)  # type: ignore[arg-type]
-        self.state = self.state.evolve(timers=timers)
+        self.update(timers=timers)
         if how == "met":
             self.actions.append(TimerMet(timer.name, self.at, timer.due_at, self.at > timer.due_at))
         else:
             self.actions.append(TimerStopped(timer.name, self.at))
 
     def add_timer(self, timer: Timer) -> None:
-        self.state = self.state.evolve(timers=(*self.state.timers, timer))
+        self.update(timers=(*self.state.timers, timer))
         self.actions.append(
             TimerStarted(timer.name, timer.started_at, timer.due_at, timer.warning_at)
         )
@@ -123,10 +141,11 @@ class _Run:
     def start_stage_timer(self, name: str) -> None:
         spec = self.a.timer_specs[name]
         alarms = []
+        since = self.a.local(self.at)
         for i, step in enumerate(spec.steps):
             when = step.after.after(self.at, self.a.calendars)
             kind = "breach" if i == 0 else "escalation"
-            note = f"{self.state.lead_id}: {spec.text} ({step.after.text} since {self.a.local(self.at)})"
+            note = f"{self.state.lead_id}: {spec.text} ({step.after.text} since {since})"
             alarms.append(Alarm(when, kind, step.notify, note))  # type: ignore[arg-type]
         self.add_timer(Timer(name, self.at, alarms[0].at, None, "running", tuple(alarms)))
 
@@ -135,7 +154,7 @@ class _Run:
         a, lead = self.a, self.state.lead
         owner, team, rule, overflow, routing, notes = assign(a, lead, self.evaluation, self.routing)
         self.routing = routing
-        self.state = self.state.evolve(owner=owner, team=team, released=False, reached=False)
+        self.update(owner=owner, team=team, released=False, reached=False)
         self.actions.append(Assigned(owner, team, rule, overflow, self.at))
         self.actions.extend(notes)
         self.actions.append(
@@ -176,10 +195,10 @@ class _Run:
         a = self.a
         evaluation = a.rules.evaluate(lead, now=self.at)
         self.evaluation = evaluation
-        self.state = self.state.evolve(
+        self.update(
             lead=lead,
             temperature=evaluation.temperature,
-            scores=MappingProxyType(dict(evaluation.scores)),
+            scores=_read_only(evaluation.scores),
         )
         stage = self.state.stage
         if evaluation.knocked_out:
@@ -218,7 +237,7 @@ class _Run:
         if response is not None:
             self.close(response, "met")
         if event.reached:
-            self.state = self.state.evolve(reached=True)
+            self.update(reached=True)
             return
         if self.state.reached or self.state.stage not in ("mql", "sal", "sql"):
             return
@@ -284,8 +303,10 @@ def run(
     """The body of :meth:`Agreement.process` (see there)."""
     a = agreement
     parsed = ev.parse_event(event)
-    at = parsed.at or now
-    if at > now + FUTURE_TOLERANCE:
+    at = parsed.at
+    if at is None:
+        at = now
+    elif at > now + FUTURE_TOLERANCE:
         raise AgreementInputError(
             f"event at {at.isoformat()} lies {at - now} after now ({now.isoformat()}); "
             f"at most {FUTURE_TOLERANCE} ahead is accepted (clock skew): check the sender's clock",
@@ -381,17 +402,22 @@ def run(
     elif isinstance(parsed, ev.DealLost):
         r.move("lose", "sales", actor_id=parsed.actor, reason=a.reason_code(parsed.reason))
     seen = state.seen if parsed.id is None else (*state.seen, parsed.id)
-    final = r.state.evolve(version=state.version + 1, seen=seen)
-    return Reaction(final, r.routing, tuple(r.actions), r.evaluation)
+    r.update(version=state.version + 1, seen=seen)
+    return Reaction(r.state, r.routing, tuple(r.actions), r.evaluation)
+
+
+def _read_only(scores: Mapping[str, float]) -> Mapping[str, float]:
+    """The scores as a read-only mapping; the evaluation's own read-only view is kept as it is."""
+    return scores if type(scores) is MappingProxyType else MappingProxyType(dict(scores))
 
 
 def _new_lead(lead: Lead, event: Any) -> Lead:
-    if isinstance(event, ev.LeadCreated):
-        return event.lead
     if isinstance(event, ev.ActivityRecorded):
         # The only change is one more already-validated Activity: copying is safe here and
         # keeps the per-activity cost at a tuple append instead of a full re-validation.
-        return lead.model_copy(update={"activities": (*lead.activities, event.activity)})
+        return _with_activity(lead, event.activity)
+    if isinstance(event, ev.LeadCreated):
+        return event.lead
     unknown = set(event.fields) - set(Lead.model_fields)
     if unknown or "id" in event.fields:
         bad = sorted(unknown) or ["id"]
@@ -404,3 +430,30 @@ def _new_lead(lead: Lead, event: Any) -> Lead:
         )
     data: dict[str, Any] = {**lead.model_dump(), **event.fields}
     return validate_lead(data)
+
+
+_set_attr = object.__setattr__
+_ACTIVITIES: Final = frozenset({"activities"})
+
+
+def _with_activity(lead: Lead, activity: Any) -> Lead:
+    """``lead.model_copy(update={"activities": (..., activity)})``, without its generic steps.
+
+    The same shallow copy pydantic makes (``__dict__`` copied, ``activities`` replaced and
+    marked as set), written out for a plain ``Lead``; anything else takes ``model_copy``.
+    """
+    activities = (*lead.activities, activity)
+    if (
+        type(lead) is not Lead
+        or lead.__pydantic_extra__ is not None
+        or getattr(lead, "__pydantic_private__", None) is not None
+    ):
+        return lead.model_copy(update={"activities": activities})
+    data = lead.__dict__.copy()
+    data["activities"] = activities
+    new = object.__new__(Lead)
+    _set_attr(new, "__dict__", data)
+    _set_attr(new, "__pydantic_extra__", None)
+    _set_attr(new, "__pydantic_fields_set__", lead.__pydantic_fields_set__ | _ACTIVITIES)
+    _set_attr(new, "__pydantic_private__", None)
+    return new
