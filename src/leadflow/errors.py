@@ -514,7 +514,7 @@ class RuleSyntaxError(RuleError, ValueError):
         expected: what would have been accepted there, in words.
         snippet: the source line with a caret under the position.
         errors: the independent errors found (this error is the first of them), at most
-            ``leadflow.rules._syntax.parser.MAX_KEPT`` of them.
+            ``leadflow._snippets.MAX_KEPT`` (100) of them.
         omitted: how many more errors were found than ``errors`` keeps.
     """
 

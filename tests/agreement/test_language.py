@@ -175,3 +175,14 @@ def _raised(call: Callable[[], object]) -> AgreementSyntaxError | None:
     except AgreementSyntaxError as error:
         return error
     return None
+
+
+def test_an_agreement_file_keeps_a_bounded_number_of_errors() -> None:
+    from leadflow._snippets import MAX_KEPT
+
+    text = "\n".join(f'calendar c{i} {{\n  hours "mon-fri 08:00-18:00"\n}}' for i in range(150))
+    with pytest.raises(AgreementSyntaxError) as info:
+        parse_agreement(text, source="many.lf")
+    assert len(info.value.errors) == MAX_KEPT
+    assert len(info.value.errors) + info.value.omitted == 153  # 150 calendars + 3 missing blocks
+    assert f"({MAX_KEPT - 1 + info.value.omitted} more)" in str(info.value)

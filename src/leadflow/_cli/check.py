@@ -100,7 +100,8 @@ def add_parser(
         "check",
         help="parse rule and agreement files and run every static check",
         description="Parse rule files and agreement files (*.lf; an agreement file opens with an "
-        "`agreement` block) and lifecycle graphs (*.toml, *.json) and run every static check. Exit 0: no findings, 1: findings, 2: a file cannot be read.",
+        "`agreement` block) and lifecycle graphs (*.toml, *.json) and run every static check. "
+        "Exit 0: no findings, 1: findings, 2: a file cannot be read.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument(

@@ -10,6 +10,7 @@ from importlib.resources import files
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from leadflow._snippets import MAX_KEPT, snippet
 from leadflow.errors import AgreementSyntaxError
 
 __all__ = ("did_you_mean", "error_at", "parse_tree", "raise_all")
@@ -40,13 +41,6 @@ def _parser() -> Lark:
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-def snippet(text: str, line: int, column: int) -> str:
-    """The source line ``line`` of ``text`` with a caret under ``column`` (both 1-based)."""
-    lines = text.splitlines()
-    shown = lines[line - 1].replace("\t", " ") if 0 < line <= len(lines) else ""
-    return f"  {shown}\n  {' ' * (column - 1)}^"
-
-
 def error_at(
     text: str,
     source: str,
@@ -75,11 +69,13 @@ def raise_all(errors: Iterable[AgreementSyntaxError]) -> None:
     found = sorted(errors, key=lambda e: (e.line, e.column))
     if not found:
         return
+    omitted = max(0, len(found) - MAX_KEPT)
+    found = found[:MAX_KEPT]
     first = found[0]
     message = first.message
     if len(found) > 1:
         rest = "\n".join(e.message for e in found[1:])
-        message = f"{message}\n({len(found) - 1} more)\n{rest}"
+        message = f"{message}\n({len(found) - 1 + omitted} more)\n{rest}"
     raise AgreementSyntaxError(
         message,
         source=first.source,
@@ -89,6 +85,7 @@ def raise_all(errors: Iterable[AgreementSyntaxError]) -> None:
         expected=first.expected,
         snippet=first.snippet,
         errors=tuple(found),
+        omitted=omitted,
     )
 
 

@@ -14,6 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import PatternRE, PatternStr, TerminalDef
 from lark.parsers.lalr_parser_state import ParserState
 
+from leadflow._snippets import MAX_KEPT, SNIPPET_WIDTH, snippet
 from leadflow.errors import RuleSyntaxError
 
 __all__ = (
@@ -31,14 +32,6 @@ __all__ = (
 
 MAX_ERRORS = 20
 """At most this many syntax errors are collected per file, and shown in one message."""
-
-MAX_KEPT = 100
-"""At most this many errors are kept in ``RuleSyntaxError.errors``; ``.omitted`` counts the rest
-(one line naming 16,000 unknown fields kept 16,000 errors, 10.5 GB)."""
-
-SNIPPET_WIDTH = 160
-"""A source line longer than this is shown in a message cut to this many characters around the
-caret, so an error's size does not grow with its line."""
 
 _WORDS = {
     "POINTS": "points such as '+10'",
@@ -117,10 +110,6 @@ def _terminal_words() -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
-def _lines(text: str) -> list[str]:
-    return text.split("\n")
-
-
 def normalize(text: str) -> str:
     """``text`` without a leading byte order mark, with every line ending as ``\\n``.
 
@@ -143,21 +132,6 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def snippet(text: str, line: int, column: int) -> str:
-    """The source line ``line`` of ``text`` with a caret under ``column`` (both 1-based)."""
-    lines = _lines(text)
-    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    if len(source_line) > SNIPPET_WIDTH:
-        start = max(0, min(column - 1 - SNIPPET_WIDTH // 2, len(source_line) - SNIPPET_WIDTH))
-        cut = source_line[start : start + SNIPPET_WIDTH]
-        before = "…" if start > 0 else ""
-        after = "…" if start + SNIPPET_WIDTH < len(source_line) else ""
-        source_line = before + cut + after
-        column = column - start + len(before)
-    source_line = source_line.replace("\t", " ")
-    return f"  {source_line}\n  {' ' * (column - 1)}^"
 
 
 def error_at(
