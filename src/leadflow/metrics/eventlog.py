@@ -21,7 +21,7 @@ from typing import Any
 from leadflow.agreement import Agreement, Assigned, LeadState, Routing
 from leadflow.errors import HistoryError, LeadflowError, Problem
 from leadflow.lead import Lead
-from leadflow.metrics.history import FieldValue, History, Touch
+from leadflow.metrics.history import FieldValue, History, Touch, _parse_time
 
 __all__ = ("read_event_log", "state_histories", "state_history")
 
@@ -94,15 +94,10 @@ def state_histories(states: Iterable[LeadState]) -> Iterator[History]:
 
 
 def _time(value: Any, where: str, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        problem = Problem(name, "expected an ISO 8601 time with a time zone", value)
-        raise HistoryError((problem,), record_id=where)
+    problems: list[Problem] = []
+    parsed = _parse_time(value, name, problems)
+    if problems:
+        raise HistoryError(tuple(problems), record_id=where)
     return parsed
 
 
