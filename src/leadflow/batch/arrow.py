@@ -181,11 +181,29 @@ def records_to_batch(rows: list[Mapping[str, Any]], schema: pa.Schema) -> pa.Rec
     )
 
 
-def score_arrow(batches: Iterable[pa.RecordBatch], scorer: BatchScorer) -> Iterator[pa.RecordBatch]:
-    """Score each input batch into one result batch (:func:`result_schema`), in order."""
+def score_arrow(
+    batches: Iterable[pa.RecordBatch], scorer: BatchScorer, *, columnar: bool = True
+) -> Iterator[pa.RecordBatch]:
+    """Score each input batch into one result batch (:func:`result_schema`), in order.
+
+    With ``columnar`` (the default) a batch goes through the columnar fast path
+    (:mod:`leadflow.batch.columnar`: no ``Lead`` per row; the rows it cannot vouch for go the
+    one-record way); ``columnar=False`` scores every row with :meth:`BatchScorer.score`. The
+    rows, and the errors, are the same either way.
+    """
     schema = result_schema(scorer)
+    plan = None
+    if columnar:
+        from leadflow.batch.columnar import columnar_rows
+        from leadflow.rules.columnar import Columnar
+
+        plan = Columnar(scorer.rules, scorer.now)
     for batch in batches:
-        rows: list[Row] = [scorer.score(record) for record in arrow_records(batch)]
+        rows: list[Row] | None = None
+        if plan is not None:
+            rows = columnar_rows(batch, scorer, plan)
+        if rows is None:
+            rows = [scorer.score(record) for record in arrow_records(batch)]
         yield records_to_batch(rows, schema)  # type: ignore[arg-type]
 
 

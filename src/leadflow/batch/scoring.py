@@ -26,7 +26,7 @@ from typing import Any, Final, Literal
 from leadflow._time import require_aware
 from leadflow.errors import ConfigurationError, LeadflowError, LeadValidationError, Problem
 from leadflow.lead import validate_lead
-from leadflow.rules import RuleSet
+from leadflow.rules import Evaluation, RuleSet
 from leadflow.sla import BusinessCalendar, SlaPolicy
 
 __all__ = ("SLA_FIELDS", "BatchScorer", "batched")
@@ -162,13 +162,17 @@ class BatchScorer:
         try:
             return self._score(record)
         except LeadflowError as error:
-            if self.errors == "raise":
-                raise
-            row: Row = dict.fromkeys(self.columns)
-            ident = record.get("id") if isinstance(record, Mapping) else None
-            row["id"] = ident if isinstance(ident, str) else None
-            row["error"] = str(error)
-            return row
+            return self.failed(record, error)
+
+    def failed(self, record: Mapping[str, Any], error: LeadflowError) -> Row:
+        """The row of a record that failed with ``error`` (``errors="report"``), or raise it."""
+        if self.errors == "raise":
+            raise error
+        row: Row = dict.fromkeys(self.columns)
+        ident = record.get("id") if isinstance(record, Mapping) else None
+        row["id"] = ident if isinstance(ident, str) else None
+        row["error"] = str(error)
+        return row
 
     def _score(self, record: Mapping[str, Any]) -> Row:
         if any(name in record for name in SLA_FIELDS):
@@ -176,8 +180,16 @@ class BatchScorer:
         else:
             lead_data = record  # type: ignore[assignment]
         lead = validate_lead(lead_data)
-        result = self.rules.evaluate(lead, now=self.now)
-        row: Row = {"id": lead.id}
+        return self.row_of(lead.id, self.rules.evaluate(lead, now=self.now), record)
+
+    def row_of(self, lead_id: str, result: Evaluation, record: Mapping[str, Any]) -> Row:
+        """The row of a valid lead evaluated as ``result``; the SLA fields come from ``record``.
+
+        Raises:
+            LeadValidationError: an SLA time is not an aware ISO-8601 time.
+            PolicyError: the segment is unknown to the policy.
+        """
+        row: Row = {"id": lead_id}
         row.update(result.scores)
         row["temperature"] = result.temperature
         row["mql"] = result.mql

@@ -306,6 +306,63 @@ class Engine:
             )
         return self._evaluate_fully(lead, now, self._facts(lead, clock[1], values), values, given)
 
+    # -- from facts worked out elsewhere (leadflow.rules.columnar) ------------------------------
+    def count_bounds(self, now: datetime) -> tuple[tuple[str, int, datetime, float], ...]:
+        """The activity counts the rules read, at ``now``: per count its kind, its place among
+        the counts, the start of its window (an instant in UTC; the end is ``now``) and the
+        count at which it stops."""
+        clock = self._at(now)
+        first = len(self._keys)
+        bounds = [(kind, i - first, since, limit) for kind, (i, since, limit) in clock[3].items()]
+        for kind, several in clock[4].items():
+            bounds.extend((kind, i - first, since, limit) for i, since, limit in several)
+        return tuple(sorted(bounds, key=lambda bound: bound[1]))
+
+    def evaluate_prepared(
+        self,
+        lead: Any,
+        now: datetime,
+        counts: list[int],
+        ages: Mapping[str, list[float]],
+    ) -> Evaluation:
+        """:meth:`evaluate` of a valid lead without custom fields whose activities were counted
+        and aged elsewhere: ``lead`` has the fields of a :class:`Lead` (its activities are not
+        read), ``counts`` the counts of :meth:`count_bounds` in their order, ``ages`` the ages
+        in seconds, youngest first, of the activities up to ``now`` of each kind the rules read
+        (as ``@kind``; a kind without any is left out). No answers."""
+        clock = self._clock
+        if clock[0] is not now:
+            clock = self._at(now)
+        try:
+            values = self._read(lead)
+        except RuleEvaluationError as error:  # pragma: no cover - no custom fields here
+            raise self._program.located(error) from None
+        if self._zeros:
+            values += counts
+        if self._light:
+            scores: dict[str, Any] = {}
+            record = self._record(lead, values, scores)
+            temperature, mql, outcomes = self._classify_light(scores)
+            return _new(
+                Evaluation,
+                (
+                    lead.id,
+                    now,
+                    MappingProxyType(scores),
+                    _EMPTY,
+                    (),
+                    temperature,
+                    mql,
+                    _EMPTY,
+                    outcomes[mql],
+                    record,
+                ),
+            )
+        f = self._facts(lead, clock[1], values)
+        f["@@"] = True  # the activities' ages are in: a kind without any has none
+        f.update(ages)
+        return self._evaluate_fully(lead, now, f, values, _NO_ANSWERS)
+
     def _record(self, lead: Lead, values: list[Any], f: dict[str, Any]) -> tuple[Any, ...]:
         """Every scoring line's points, in file order, after the engine and the lead: the
         record contributions are built from. The scores go into ``f``."""
