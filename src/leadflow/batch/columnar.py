@@ -137,14 +137,14 @@ def _micros_range(array: Any) -> tuple[int, int] | None:
 def _datetimes_ok(array: Any) -> bool:
     """Whether every instant of ``array`` is a ``datetime`` (as the one-record way converts it)."""
     found = _micros_range(array)
-    return found is None or (_MIN_US <= found[0] and found[1] <= _MAX_US)
+    return found is None or (found[0] >= _MIN_US and found[1] <= _MAX_US)
 
 
 class _Activities:
     """The activities of a batch as flat numpy arrays, with the rows they make invalid."""
 
     def __init__(self, column: Any, rows: int) -> None:
-        np, pa, pc = _modules()
+        np, pa, _ = _modules()
         offsets = column.offsets.to_numpy()
         first, last = int(offsets[0]), int(offsets[-1])
         items = column.values.slice(first, last - first)

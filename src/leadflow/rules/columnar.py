@@ -17,9 +17,9 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from leadflow._time import require_aware
+from leadflow.emails import email_domain, is_freemail_domain
 from leadflow.rules.results import Evaluation
 from leadflow.rules.ruleset import RuleSet
-from leadflow.emails import email_domain, is_freemail_domain
 from leadflow.titles import BuyingRole, Seniority, buying_role_of, seniority_of
 
 __all__ = ("Columnar", "CountBound", "LeadFields")
@@ -92,7 +92,7 @@ class Columnar:
 
     def __init__(self, rules: RuleSet, now: datetime) -> None:
         require_aware(now, "now")
-        engine = rules._engine  # noqa: SLF001 - the pillar's own engine
+        engine = rules._engine  # the pillar's own engine
         self._engine = engine
         self.now = now
         self.now_ts = now.timestamp()
@@ -101,9 +101,9 @@ class Columnar:
             (kind, place, _micros(since), limit)
             for kind, place, since, limit in engine.count_bounds(now)
         )
-        light = engine._light  # noqa: SLF001 - light rule sets never read ages
-        kinds = engine.program.activities
-        self.age_kinds: tuple[str, ...] = () if light else tuple(kinds)
+        # a light rule set reads nothing but field values, counts and scores: no ages
+        kinds = () if engine.light else engine.program.activities
+        self.age_kinds: tuple[str, ...] = tuple(kinds)
 
     def evaluate(
         self, lead: LeadFields, counts: list[int], ages: Mapping[str, list[float]]

@@ -207,6 +207,12 @@ class Engine:
         """The compiled rules this engine runs."""
         return self._program
 
+    @property
+    def light(self) -> bool:
+        """Whether no condition reads more than the scores (no grades, knock-outs,
+        qualifications, facts rules): the facts mapping is never built."""
+        return self._light
+
     def _at(self, now: datetime) -> Clock:
         """The activity windows' bounds at ``now``, kept for the next lead at the same instant.
 
