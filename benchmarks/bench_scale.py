@@ -27,6 +27,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import arguments, versions
@@ -154,9 +155,11 @@ def breakdown(count: int, seed: int, rounds: int) -> dict[str, float]:
 
     from leadflow import validate_lead
     from leadflow.batch import BatchScorer
-    from leadflow.batch.arrow import arrow_records, records_to_batch, result_schema
+    from leadflow.batch.arrow import arrow_records, records_to_batch, result_schema, score_arrow
+    from leadflow.batch.columnar import _Activities
     from leadflow.batch.synthetic import synthetic_table
     from leadflow.rules import load
+    from leadflow.rules.columnar import Columnar, LeadFields
     from leadflow.sla import BusinessCalendar, SlaPolicy
 
     table = synthetic_table(count, now=NOW, seed=seed)
@@ -180,6 +183,25 @@ def breakdown(count: int, seed: int, rounds: int) -> dict[str, float]:
     ]
     rows = [scorer.score(r) for r in records]
     schema = result_schema(scorer)
+    columnar = Columnar(rules, NOW)
+    activities = _Activities(batch.column("activities"), count)
+    ages = activities.ages(columnar) or [{}] * count
+    counts = activities.counts(columnar) or [[]] * count
+    views = []
+    for lead in leads:
+        view = LeadFields.__new__(LeadFields)
+        view.__dict__ = {k: getattr(lead, k) for k in ("id", "email", "title", "industry")}
+        view.__dict__.update(employees=lead.employees, country=lead.country)
+        views.append(view)
+
+    def measured() -> tuple[Any, Any]:
+        found = _Activities(batch.column("activities"), count)
+        return found.counts(columnar), found.ages(columnar)
+
+    if [columnar.evaluate(v, c, a).scores for v, c, a in zip(views, counts, ages, strict=True)] != [
+        e.scores for e in evaluations
+    ]:
+        raise SystemExit("the columnar evaluation disagrees with RuleSet.evaluate")
     steps = {
         "Arrow batch -> records (column by column)": lambda: arrow_records(batch),
         "Arrow batch -> records (pyarrow to_pylist, for comparison)": batch.to_pylist,
@@ -192,21 +214,37 @@ def breakdown(count: int, seed: int, rounds: int) -> dict[str, float]:
             policy.track(t, h, now=NOW, calendars=office, met_at=m) for t, h, m in handed
         ],
         "rows -> Arrow result batch": lambda: records_to_batch(rows, schema),  # type: ignore[arg-type]
-        "whole BatchScorer.score + conversions (score_arrow)": lambda: [
-            records_to_batch([scorer.score(r) for r in arrow_records(batch)], schema)  # type: ignore[misc]
+        "columnar: activities counted and aged for the whole batch (numpy)": measured,
+        "columnar: evaluate from fields, counts and ages (no Lead)": lambda: [
+            columnar.evaluate(v, c, a) for v, c, a in zip(views, counts, ages, strict=True)
         ],
+        "whole score_arrow, one record at a time (columnar=False)": lambda: list(
+            score_arrow([batch], scorer, columnar=False)
+        ),
+        "whole score_arrow, columnar fast path (the default)": lambda: list(
+            score_arrow([batch], scorer)
+        ),
     }
-    out: dict[str, float] = {}
+    if not next(score_arrow([batch], scorer)).equals(
+        next(score_arrow([batch], scorer, columnar=False))
+    ):
+        raise SystemExit("the columnar fast path disagrees with the one-record way")
+    times: dict[str, list[float]] = {name: [] for name in steps}
     gc.freeze()
-    for name, step in steps.items():
-        times = []
-        for _ in range(rounds):
+    for _ in range(rounds):  # the steps interleaved, round by round
+        for name, step in steps.items():
             gc.disable()
             began = time.process_time()
             step()
-            times.append((time.process_time() - began) / count * 1e6)
+            times[name].append((time.process_time() - began) / count * 1e6)
             gc.enable()
-        out[name] = round(statistics.median(times), 2)
+    out: dict[str, float] = {name: round(statistics.median(t), 2) for name, t in times.items()}
+    slow = times["whole score_arrow, one record at a time (columnar=False)"]
+    fast = times["whole score_arrow, columnar fast path (the default)"]
+    out["speed-up of the columnar path (median of the per-round ratios)"] = round(
+        statistics.median(a / b for a, b in zip(slow, fast, strict=True)), 2
+    )
+    out["load average (2 cores, shared with other work)"] = round(os.getloadavg()[0], 1)
     out["activities per lead (mean)"] = round(
         sum(len(r.get("activities", ())) for r in records) / count, 2
     )

@@ -50,7 +50,13 @@ from leadflow.rules._engine.totals import add_up, weighted
 from leadflow.rules._engine.whynot import why_not
 from leadflow.rules._engine.windows import NO_CLOCK, Clock, Slot, clock_at, count_activities, slot
 from leadflow.rules._facts import Facts, Getter, field_reader, shadowed
-from leadflow.rules.results import Contribution, Decision, Evaluation, KnockoutHit
+from leadflow.rules.results import (
+    Contribution,
+    Decision,
+    Evaluation,
+    KnockoutHit,
+    QualificationResult,
+)
 
 __all__ = ("Engine",)
 
@@ -71,6 +77,26 @@ Span = tuple[
 
 def _missing(lead: Lead) -> None:
     return None
+
+
+def _unanswered(program: Program) -> tuple[tuple[Any, dict[str, Any], tuple[Any, ...]], ...] | None:
+    """Per qualification, what no answers give (every criterion unknown): the same for every
+    lead but whether it passes. ``None`` where a criterion cannot be unknown."""
+    unanswered = []
+    for q in program.qualifications:
+        if any("unknown" not in scale for _, scale in q.criteria):  # pragma: no cover
+            return None  # Program.qualify says what is wrong, per lead
+        answers = {criterion: "unknown" for criterion, _ in q.criteria}
+        grades = {criterion: scale["unknown"] for criterion, scale in q.criteria}
+        facts: dict[str, Any] = {}
+        for criterion, scale in q.criteria:
+            facts["?" + criterion] = "unknown"
+            facts["?" + criterion + "%"] = scale["unknown"]
+        positive = sum(1 for g in grades.values() if g in "AB")
+        facts["?positive"] = float(positive)
+        shown = (MappingProxyType(answers), MappingProxyType(grades), positive)
+        unanswered.append((q, facts, (*shown, q.text, q.source, q.line)))
+    return tuple(unanswered)
 
 
 class Engine:
@@ -101,6 +127,7 @@ class Engine:
         "_shown",
         "_spans",
         "_temperature",
+        "_unanswered",
         "_zeros",
     )
 
@@ -198,6 +225,7 @@ class Engine:
         self._mql_alone = plan.alone
         self._temperature = plan.temperature
         self._qualifications = program.qualifications
+        self._unanswered = _unanswered(program)
         # what evaluate reads on every call, in one attribute
         self._chain = (plan.chain, plan.otherwise, plan.mql_test, plan.thresholds)
         self._hot = (self._read, self._zeros)
@@ -434,7 +462,13 @@ class Engine:
         if not knockouts:
             decisions.extend(outcomes[mql])
         qualifications: Mapping[str, Any] = _EMPTY
-        if self._qualifications:
+        if self._qualifications and not given and self._unanswered is not None:
+            found: dict[str, QualificationResult] = {}
+            for q, facts, shown in self._unanswered:
+                f.update(facts)
+                found[q.name] = QualificationResult(q.name, q.test(f) is True, *shown)
+            qualifications = MappingProxyType(found)
+        elif self._qualifications:
             qualify = self._program.qualify
             qualifications = MappingProxyType(
                 {q.name: qualify(q, f, given) for q in self._qualifications}
