@@ -6,7 +6,8 @@ records are read lazily, scored one batch at a time, and written as they come.
 - :class:`BatchScorer`: one record -> one flat result row (scores, temperature, MQL,
   knock-outs, SLA state); :meth:`BatchScorer.score_records` yields them in batches.
 - :func:`read_jsonl`, :func:`read_csv`, :func:`write_jsonl`, :func:`write_csv`: standard library.
-- :mod:`leadflow.batch.arrow`: Parquet and Arrow (``pip install 'leadflow[arrow]'``).
+- :mod:`leadflow.batch.arrow`: Parquet and Arrow (``pip install 'leadflow[arrow]'``), scored
+  through the columnar fast path (:mod:`leadflow.batch.columnar`).
 - :func:`score_file`: a whole file with ``jobs`` processes (what ``leadflow score --jobs N``
   calls).
 - :func:`synthetic_records`: seeded synthetic leads with realistic variety.

@@ -5,10 +5,11 @@ Input columns are the lead's fields (``id``, ``company``, ``email``, ``title``, 
 and ``activities`` as ``list<struct<kind: string, at: timestamp[us, tz=UTC]>>`` (the struct may
 also carry ``campaign``, ``channel``, ``detail``). A null cell is an absent field.
 
-The activities are turned into Python column by column (the kinds and the instants of a whole
-batch at once), not value by value; each record is then validated and evaluated exactly as
-:meth:`BatchScorer.score` does. Memory is bounded by the batch size: readers yield batches of
-at most ``batch_size`` rows, writers write each batch as it comes.
+:func:`score_arrow` goes through the columnar fast path (:mod:`leadflow.batch.columnar`: no
+``Lead`` per row, the same rows and errors as :meth:`BatchScorer.score`). The one-record way,
+:func:`arrow_records`, turns the activities into Python column by column (the kinds and the
+instants of a whole batch at once), not value by value. Memory is bounded by the batch size:
+readers yield batches of at most ``batch_size`` rows, writers write each batch as it comes.
 """
 
 from __future__ import annotations
