@@ -159,7 +159,6 @@ def breakdown(count: int, seed: int, rounds: int) -> dict[str, float]:
     from leadflow.batch.columnar import _Activities
     from leadflow.batch.synthetic import synthetic_table
     from leadflow.rules import load
-    from leadflow.rules.columnar import Columnar, LeadFields
     from leadflow.sla import BusinessCalendar, SlaPolicy
 
     table = synthetic_table(count, now=NOW, seed=seed)
@@ -183,13 +182,13 @@ def breakdown(count: int, seed: int, rounds: int) -> dict[str, float]:
     ]
     rows = [scorer.score(r) for r in records]
     schema = result_schema(scorer)
-    columnar = Columnar(rules, NOW)
+    columnar = rules._columnar(NOW)
     activities = _Activities(batch.column("activities"), count)
     ages = activities.ages(columnar) or [{}] * count
     counts = activities.counts(columnar) or [[]] * count
     views = []
     for lead in leads:
-        view = LeadFields.__new__(LeadFields)
+        view = object.__new__(columnar.fields)
         view.__dict__ = {k: getattr(lead, k) for k in ("id", "email", "title", "industry")}
         view.__dict__.update(employees=lead.employees, country=lead.country)
         views.append(view)

@@ -28,7 +28,6 @@ from leadflow.batch.columnar import columnar_rows  # noqa: E402
 from leadflow.batch.synthetic import synthetic_table  # noqa: E402
 from leadflow.errors import LeadflowError  # noqa: E402
 from leadflow.rules import load, parse  # noqa: E402
-from leadflow.rules.columnar import Columnar  # noqa: E402
 from tests.batch.test_batch import NOW, OFFICE, POLICY, ROOT  # noqa: E402
 
 SCORING = load(ROOT / "examples" / "scoring.lf")  # decay, knock-outs, BANT: the facts path
@@ -247,7 +246,7 @@ def one_record_way(batch: Any, scorer: BatchScorer) -> tuple[list[Any] | None, s
 
 def columnar_way(batch: Any, scorer: BatchScorer) -> tuple[list[Any] | None, str | None]:
     try:
-        rows = columnar_rows(batch, scorer, Columnar(scorer.rules, scorer.now))
+        rows = columnar_rows(batch, scorer, scorer.rules._columnar(scorer.now))
         if rows is None:  # the batch goes the one-record way as a whole
             return one_record_way(batch, scorer)
         return rows, None
@@ -282,7 +281,7 @@ def test_a_valid_batch_builds_no_lead(name: str, monkeypatch: pytest.MonkeyPatch
     expected = [scorer.score(record) for record in arrow.arrow_records(batch)]
     built: list[Any] = []
     monkeypatch.setattr("leadflow.batch.scoring.validate_lead", lambda d: built.append(d))
-    rows = columnar_rows(batch, scorer, Columnar(scorer.rules, NOW))
+    rows = columnar_rows(batch, scorer, scorer.rules._columnar(NOW))
     assert rows == expected
     assert built == []
     assert sum(row["error"] is None for row in rows) == 400
@@ -314,7 +313,7 @@ def test_a_row_failing_a_check_gets_validate_leads_error() -> None:
         }
     )
     scorer = BatchScorer(SCORING, now=NOW, errors="report")
-    rows = columnar_rows(batch, scorer, Columnar(SCORING, NOW))
+    rows = columnar_rows(batch, scorer, SCORING._columnar(NOW))
     assert rows is not None
     assert rows[0]["error"] is None
     assert (
@@ -342,5 +341,5 @@ def test_a_batch_it_cannot_read_goes_the_one_record_way() -> None:
         {"id": ["L-1"], "company": ["ACME"], "email": ["a@acme.de"], "interests": [["crm"]]}
     )
     scorer = BatchScorer(SCORING, now=NOW)
-    assert columnar_rows(batch, scorer, Columnar(SCORING, NOW)) is None
+    assert columnar_rows(batch, scorer, SCORING._columnar(NOW)) is None
     assert next(arrow.score_arrow([batch], scorer)).to_pylist()[0]["error"] is None

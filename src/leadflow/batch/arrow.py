@@ -196,9 +196,8 @@ def score_arrow(
     plan = None
     if columnar:
         from leadflow.batch.columnar import columnar_rows
-        from leadflow.rules.columnar import Columnar
 
-        plan = Columnar(scorer.rules, scorer.now)
+        plan = scorer.rules._columnar(scorer.now)
     for batch in batches:
         rows: list[Row] | None = None
         if plan is not None:

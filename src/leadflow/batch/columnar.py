@@ -8,9 +8,9 @@ For one Arrow record batch at a time:
    a number of employees in range). The activities are checked and measured for the whole batch
    at once with numpy: each kind once per distinct value, the instants as integers.
 2. A row that passes every check is evaluated by the one rules engine from its fields
-   (:class:`leadflow.rules.columnar.LeadFields`: the e-mail's domain lower-cased and the country
+   (``LeadFields`` of ``RuleSet._columnar(now)``: the e-mail's domain lower-cased and the country
    upper-cased, as ``Lead`` holds them), its activity counts per window and its activity ages
-   (:class:`leadflow.rules.columnar.Columnar`), worked out for the whole batch.
+   (``RuleSet._columnar(now)``), worked out for the whole batch.
 3. A row that fails any check goes the one-record way (:meth:`BatchScorer.score`: the pydantic
    ``Lead``), so its error, or its result, is exactly the one that path gives.
 
@@ -30,7 +30,6 @@ from typing import Any, Final
 from leadflow.batch.scoring import SLA_FIELDS, BatchScorer, Row
 from leadflow.errors import LeadflowError
 from leadflow.lead import _EMAIL as EMAIL  # the one pattern validate_lead checks addresses with
-from leadflow.rules.columnar import Columnar, LeadFields
 
 __all__ = ("columnar_rows",)
 
@@ -174,7 +173,7 @@ class _Activities:
         self.keep = keep & ~self.bad_rows[parent]
         self.parent, self.codes, self.micros, self.rows = parent, codes, micros, rows
 
-    def counts(self, columnar: Columnar) -> list[list[int]] | None:
+    def counts(self, columnar: Any) -> list[list[int]] | None:
         """Per row, the activity counts of ``columnar.counts``, in their order."""
         np, _, _ = _modules()
         if not columnar.counts:
@@ -197,7 +196,7 @@ class _Activities:
         result: list[list[int]] = np.stack(columns, axis=1).tolist()
         return result
 
-    def ages(self, columnar: Columnar) -> list[dict[str, list[float]]] | None:
+    def ages(self, columnar: Any) -> list[dict[str, list[float]]] | None:
         """Per row, the ages of the activities up to ``now`` of the kinds the rules age,
         youngest first, keyed ``@kind`` (as the engine's facts hold them)."""
         np, _, _ = _modules()
@@ -270,7 +269,7 @@ def _readable(batch: Any) -> bool:
     return True
 
 
-def columnar_rows(batch: Any, scorer: BatchScorer, columnar: Columnar) -> list[Row] | None:
+def columnar_rows(batch: Any, scorer: BatchScorer, columnar: Any) -> list[Row] | None:
     """The result rows of ``batch`` (as :meth:`BatchScorer.score` gives them, row by row), or
     ``None`` when this path cannot read the batch (the caller goes the one-record way)."""
     if not _readable(batch):
@@ -324,6 +323,7 @@ def columnar_rows(batch: Any, scorer: BatchScorer, columnar: Columnar) -> list[R
         fallback = dict(zip(ordered, arrow_records(taken), strict=True))
     no_counts: list[int] = []
     evaluate, row_of, score = columnar.evaluate, scorer.row_of, scorer.score
+    fields = columnar.fields
     sla_names = tuple(sla)
     sla_values = tuple(sla.values())
     out: list[Row] = []
@@ -331,7 +331,7 @@ def columnar_rows(batch: Any, scorer: BatchScorer, columnar: Columnar) -> list[R
         if i in fallback:
             out.append(score(fallback[i]))
             continue
-        lead = _new(LeadFields)
+        lead = _new(fields)
         lead.__dict__ = dict(zip(names, cells, strict=True))
         record: dict[str, Any] = {"id": lead.id}
         for name, column in zip(sla_names, sla_values, strict=True):

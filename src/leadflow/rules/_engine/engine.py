@@ -340,7 +340,7 @@ class Engine:
             )
         return self._evaluate_fully(lead, now, self._facts(lead, clock[1], values), values, given)
 
-    # -- from facts worked out elsewhere (leadflow.rules.columnar) ------------------------------
+    # -- from facts worked out elsewhere (leadflow.rules._columnar) -----------------------------
     def count_bounds(self, now: datetime) -> tuple[tuple[str, int, datetime, float], ...]:
         """The activity counts the rules read, at ``now``: per count its kind, its place among
         the counts, the start of its window (an instant in UTC; the end is ``now``) and the

@@ -1,6 +1,7 @@
 """Evaluating leads whose facts were worked out per column (for :mod:`leadflow.batch`).
 
-Internal to leadflow: the entry point of the batch path's columnar fast path. A caller that has
+Internal to leadflow: the entry point of the batch path's columnar fast path, reached through
+``RuleSet._columnar(now)`` (``leadflow.batch`` may not import the rules' private modules). A caller that has
 already checked a lead's fields as :func:`leadflow.validate_lead` would (and builds no
 :class:`~leadflow.Lead`) gives the rules those fields (:class:`LeadFields`), and counts and ages
 the lead's activities itself, for a whole batch at once, from what :class:`Columnar` says the
@@ -18,8 +19,8 @@ from typing import Any, Final
 
 from leadflow._time import require_aware
 from leadflow.emails import email_domain, is_freemail_domain
+from leadflow.rules._engine.engine import Engine
 from leadflow.rules.results import Evaluation
-from leadflow.rules.ruleset import RuleSet
 from leadflow.titles import BuyingRole, Seniority, buying_role_of, seniority_of
 
 __all__ = ("Columnar", "CountBound", "LeadFields")
@@ -77,7 +78,7 @@ def _micros(instant: datetime) -> int | None:
 
 
 class Columnar:
-    """What ``rules`` read about activities at ``now``, and the evaluation from prepared facts.
+    """What the rules read about activities at ``now``, and the evaluation from prepared facts.
 
     Attributes:
         counts: the activity counts, in the order :meth:`evaluate` takes them.
@@ -90,9 +91,11 @@ class Columnar:
 
     __slots__ = ("_engine", "age_kinds", "counts", "now", "now_ts", "now_us")
 
-    def __init__(self, rules: RuleSet, now: datetime) -> None:
+    fields = LeadFields
+    """The class of the lead fields :meth:`evaluate` takes."""
+
+    def __init__(self, engine: Engine, now: datetime) -> None:
         require_aware(now, "now")
-        engine = rules._engine  # the pillar's own engine
         self._engine = engine
         self.now = now
         self.now_ts = now.timestamp()
