@@ -21,7 +21,7 @@ from leadflow.agreement import (
 )
 from leadflow.errors import AgreementInputError, NaiveDatetimeError, TransitionError
 
-from .helpers import FRIDAY_EVENING, activity, hours, lead_data, shipped, with_scoring
+from .helpers import EXAMPLES, FRIDAY_EVENING, activity, hours, lead_data, shipped, with_scoring
 
 A = shipped()
 
@@ -46,7 +46,7 @@ def test_a_friday_evening_demo_request_is_mql_routed_timed_and_promised() -> Non
     ]
     assigned = reaction.assigned
     assert assigned is not None
-    assert assigned.rule == "agreement.lf:41 (inside otherwise)"
+    assert assigned.rule == f"{EXAMPLES / 'agreement.lf'}:41 (inside otherwise)"
     response = state.timer("response")
     assert response is not None
     assert response.due_at.isoformat() == "2026-11-23T12:00:00+01:00"

@@ -170,7 +170,7 @@ def test_check_reads_agreement_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1
     # one error, at the zone: no follow-ups for the calendar it broke
     assert err.splitlines() == [
-        "agreement.lf:12:13: unknown time zone 'Europe/Berlni'; expected an IANA name such as "
+        f"{broken}:12:13: unknown time zone 'Europe/Berlni'; expected an IANA name such as "
         "'Europe/Berlin'",
         "checked 1 file: 1 errors",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from os import PathLike
@@ -326,18 +327,33 @@ def load_agreement(path: str | PathLike[str]) -> Agreement:
             (with file:line:col, the line, a caret and "did you mean").
         RuleSyntaxError: the included rule file has an error (reported in that file).
         ConfigurationError: a file cannot be read.
+
+    Errors name the agreement file as ``path`` was given (relative or absolute, like the rule
+    language's errors); errors in the included rule file name it as ``path``'s folder joined
+    with the ``include``.
     """
-    file = Path(path)
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        name = None
+    if not isinstance(name, str):
+        raise ConfigurationError(
+            f"the agreement path must be text or a path, got {type(path).__name__}",
+            field="path",
+            value=path,
+            expected="str or os.PathLike[str]",
+        )
+    file = Path(name)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigurationError(
-            f"cannot read agreement file {str(path)!r}: {error.strerror}",
+            f"cannot read agreement file {name!r}: {error.strerror}",
             field="path",
-            value=str(path),
+            value=name,
             expected="a readable file",
         ) from None
-    return parse_agreement(text, source=file.name, base_dir=file.parent)
+    return parse_agreement(text, source=name, base_dir=file.parent)
 
 
 def parse_agreement(
