@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from leadflow.agreement import (
+    SEEN_LIMIT,
     Assigned,
     Held,
     LeadState,
@@ -18,8 +19,14 @@ from leadflow.agreement import (
     Routing,
     TimerMet,
     TimerStarted,
+    parse_event,
 )
-from leadflow.errors import AgreementInputError, NaiveDatetimeError, TransitionError
+from leadflow.errors import (
+    AgreementInputError,
+    IdempotencyConflictError,
+    NaiveDatetimeError,
+    TransitionError,
+)
 
 from .helpers import EXAMPLES, FRIDAY_EVENING, activity, hours, lead_data, shipped, with_scoring
 
@@ -257,6 +264,99 @@ def test_duplicate_event_ids_are_applied_once() -> None:
     assert twice.duplicate
     assert twice.state is once.state
     assert twice.actions == ()
+    assert twice.routing == once.routing
+    assert "applied to lead 'L-1' before, with the same payload" in twice.note
+    assert "state version 2 kept" in twice.note
+    assert once.note == ""
+    # the typed event with the same payload is the same event
+    typed = parse_event(event)
+    assert A.process(once.state, typed, now=FRIDAY_EVENING).duplicate
+
+
+@pytest.mark.parametrize(
+    ("change", "kind"),
+    [
+        ({"activity": {"kind": "pricing_page_view", "at": FRIDAY_EVENING.isoformat()}}, "activity"),
+        (
+            {"activity": {"kind": "demo_request", "at": (FRIDAY_EVENING - hours(1)).isoformat()}},
+            "activity",
+        ),
+        ({"type": "contact_attempt", "actor": "rep", "activity": None}, "contact_attempt"),
+    ],
+)
+def test_a_reused_event_id_with_another_payload_is_refused(
+    change: dict[str, Any], kind: str
+) -> None:
+    first = A.process(
+        None, {"type": "created", "id": "e1", "lead": lead_data()}, now=FRIDAY_EVENING
+    )
+    event = {**activity("demo_request", FRIDAY_EVENING), "id": "e2"}
+    once = A.process(first.state, event, now=FRIDAY_EVENING)
+    other = {k: v for k, v in {**event, **change}.items() if v is not None}
+    before = once.state.to_json()
+    with pytest.raises(IdempotencyConflictError) as info:
+        A.process(once.state, other, now=FRIDAY_EVENING + hours(1), routing=once.routing)
+    message = str(info.value)
+    assert (
+        "Lead 'L-1': event id 'e2' was already used for a different event (type 'activity'"
+        in message
+    )
+    assert f"refusing this {kind!r} event" in message
+    assert info.value.idempotency_key == "e2"
+    assert str(info.value.recorded).startswith("activity:")
+    assert once.state.to_json() == before  # the input is unchanged
+
+
+def test_the_seen_ids_are_bounded_to_the_last_ones() -> None:
+    state = A.process(
+        None, {"type": "created", "id": "e0", "lead": lead_data()}, now=FRIDAY_EVENING
+    ).state
+    at = FRIDAY_EVENING
+    for n in range(1, SEEN_LIMIT + 5):
+        at += timedelta(minutes=1)
+        event = {"type": "updated", "id": f"e{n}", "fields": {"phone": f"+49 {n:04}"}}
+        state = A.process(state, event, now=at).state
+    assert len(state.seen) == SEEN_LIMIT
+    assert [i for i, _ in state.seen] == [f"e{n}" for n in range(5, SEEN_LIMIT + 5)]
+    assert LeadState.from_json(state.to_json()) == state
+    # the last ones are recognised; an id older than the window is applied again
+    last = {
+        "type": "updated",
+        "id": f"e{SEEN_LIMIT + 4}",
+        "fields": {"phone": f"+49 {SEEN_LIMIT + 4:04}"},
+    }
+    assert A.process(state, last, now=at).duplicate
+    old = {"type": "updated", "id": "e1", "fields": {"phone": "+49 0001"}}
+    again = A.process(state, old, now=at)
+    assert not again.duplicate
+    assert again.state.version == state.version + 1
+    assert again.state.lead.phone == "+49 0001"
+
+
+def test_the_seen_ids_of_a_stored_state_are_verified() -> None:
+    first = A.process(
+        None, {"type": "created", "id": "e1", "lead": lead_data()}, now=FRIDAY_EVENING
+    )
+    state = A.process(
+        first.state, {**activity("demo_request", FRIDAY_EVENING), "id": "e2"}, now=FRIDAY_EVENING
+    ).state
+    data = state.to_dict()
+    assert [pair[0] for pair in data["seen"]] == ["e1", "e2"]
+    assert data["seen"][0][1].startswith("created:")
+    assert A.load_state(state.to_json()) == state
+    for bad, match in [
+        (["e1", "e2"], 'expected \\[id, "type:digest"\\] pairs'),
+        ([["e1", "created:xyz"]], "is not an \\[id"),
+        ([data["seen"][0], data["seen"][0]], "listed twice"),
+        (
+            [data["seen"][0], data["seen"][1], ["e3", data["seen"][1][1]]],
+            "3 seen event ids at version 2",
+        ),
+        ({"e1": 1}, "seen: expected a list"),
+    ]:
+        broken = {**data, "seen": bad}
+        with pytest.raises(AgreementInputError, match=match):
+            LeadState.from_json(broken)
 
 
 @pytest.mark.parametrize(

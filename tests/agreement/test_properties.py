@@ -6,11 +6,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadflow.agreement import Agreement, LeadState, Reaction, Routing, load_agreement
-from leadflow.errors import AgreementInputError, LeadValidationError, TransitionError
+from leadflow.errors import (
+    AgreementInputError,
+    IdempotencyConflictError,
+    LeadValidationError,
+    TransitionError,
+)
 
 from .helpers import FRIDAY_EVENING, MINIMAL, lead_data, shipped
 
@@ -73,14 +79,14 @@ def run(
 ) -> tuple[LeadState, Routing, list[tuple[dict[str, Any], datetime]], list[Reaction]]:
     """Apply the plan; return the final state, routing, the log of applied events and reactions."""
     now = FRIDAY_EVENING
-    first = agreement.process(
-        None, {"type": "created", "lead": lead_data(lead_id, **start)}, now=now
-    )
+    created = {"type": "created", "id": "e0", "lead": lead_data(lead_id, **start)}
+    first = agreement.process(None, created, now=now)
     state, routing = first.state, first.routing
-    log = [({"type": "created", "lead": lead_data(lead_id, **start)}, now)]
+    log = [(created, now)]
     reactions = [first]
-    for event, gap_hours in plan:
+    for n, (step, gap_hours) in enumerate(plan, start=1):
         now = now + timedelta(hours=gap_hours)
+        event = {**step, "id": f"e{n}"}
         if event["type"] == "activity":
             event = {**event, "activity": {**event["activity"], "at": now.isoformat()}}
         try:
@@ -109,6 +115,29 @@ def test_process_is_deterministic_and_replay_reproduces_the_state(
     assert replayed == state
     assert replay_routing == routing
     assert A.load_state(state.to_json()) == state
+
+
+@given(starts, steps, st.lists(st.integers(min_value=0, max_value=40), max_size=6))
+def test_a_resent_event_is_a_no_op_and_a_reused_id_with_another_payload_is_refused(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]], picks: list[int]
+) -> None:
+    state, routing, log, _ = run(A, start, plan)
+    later = log[-1][1] + timedelta(hours=1)
+    stored = state.to_json()
+    assert [i for i, _ in state.seen] == [event["id"] for event, _ in log]
+    for pick in picks:
+        event, _ = log[pick % len(log)]
+        again = A.process(state, event, now=later, routing=routing)
+        assert again.duplicate
+        assert again.state is state
+        assert again.actions == ()
+        assert again.routing == routing
+        other = {"type": "accepted", "actor": "someone else", "id": event["id"]}
+        with pytest.raises(
+            IdempotencyConflictError, match=f"event id {event['id']!r} was already used"
+        ):
+            A.process(state, other, now=later, routing=routing)
+    assert state.to_json() == stored
 
 
 @given(starts, steps)

@@ -258,6 +258,9 @@ class Agreement:
                 of another agreement, an event in the future, an unknown reason, a stale routing
                 value.
             TransitionError: the lifecycle refuses the event (e.g. ``accepted`` in ``cold``).
+            IdempotencyConflictError: the event's ``id`` is one of the lead's last
+                :data:`SEEN_LIMIT` ids but its payload differs (the same id and payload is
+                a no-op: ``Reaction.duplicate``).
             LeadValidationError: an ``updated`` event makes the lead invalid.
         """
         require_aware(now, "now")

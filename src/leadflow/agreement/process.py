@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -22,8 +24,8 @@ from leadflow.agreement.reaction import (
 )
 from leadflow.agreement.routing import assign, release
 from leadflow.agreement.state import _SET as _SET_FIELD
-from leadflow.agreement.state import Alarm, LeadState, Routing, Timer
-from leadflow.errors import AgreementInputError
+from leadflow.agreement.state import SEEN_LIMIT, Alarm, LeadState, Routing, Timer
+from leadflow.errors import AgreementInputError, IdempotencyConflictError
 from leadflow.lead import Lead, validate_lead
 from leadflow.lifecycle import CONTACT_ATTEMPT, HandoffEvent, Qualification, advance, new_lead
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from leadflow.agreement.engine import Agreement
     from leadflow.rules import Evaluation
 
-__all__ = ("FUTURE_TOLERANCE", "run")
+__all__ = ("FUTURE_TOLERANCE", "event_key", "run")
 
 FUTURE_TOLERANCE: Final = timedelta(minutes=5)
 """How far an event's ``at`` may lie after ``now`` (clock skew between systems)."""
@@ -345,8 +347,30 @@ def run(
                 value=lead_id,
                 expected=state.lead_id,
             )
-        if parsed.id is not None and parsed.id in state.seen:
-            return Reaction(state, routing, (), None, duplicate=True)
+        if parsed.id is not None:
+            key = event_key(parsed)
+            for seen_id, seen_key in state.seen:
+                if seen_id != parsed.id:
+                    continue
+                if seen_key == key:
+                    note = (
+                        f"event {parsed.id!r} was applied to lead {state.lead_id!r} before, with "
+                        f"the same payload: nothing applied again (state version {state.version} kept)"
+                    )
+                    return Reaction(state, routing, (), None, duplicate=True, note=note)
+                kind, _, digest = seen_key.partition(":")
+                raise IdempotencyConflictError(
+                    f"Lead {state.lead_id!r}: event id {parsed.id!r} was already used for a "
+                    f"different event (type {kind!r}, payload digest {digest}); refusing this "
+                    f"{parsed.type!r} event (payload digest {key.partition(':')[2]}): an id names "
+                    f"one event, so resend that event unchanged or give this one a new id",
+                    idempotency_key=parsed.id,
+                    recorded=seen_key,
+                    lead_id=state.lead_id,
+                    stage=state.stage,
+                    event=parsed.type,
+                    expected=f"a new id, or the payload first sent with {parsed.id!r}",
+                )
         if isinstance(parsed, ev.LeadCreated):
             raise AgreementInputError(
                 f"lead {state.lead_id!r} exists already; send an 'updated' or 'activity' event",
@@ -401,9 +425,25 @@ def run(
         r.move("win", "sales", actor_id=parsed.actor)
     elif isinstance(parsed, ev.DealLost):
         r.move("lose", "sales", actor_id=parsed.actor, reason=a.reason_code(parsed.reason))
-    seen = state.seen if parsed.id is None else (*state.seen, parsed.id)
+    seen = state.seen
+    if parsed.id is not None:
+        seen = (*seen, (parsed.id, event_key(parsed)))
+        if len(seen) > SEEN_LIMIT:
+            seen = seen[-SEEN_LIMIT:]
     r.update(version=state.version + 1, seen=seen)
     return Reaction(r.state, r.routing, tuple(r.actions), r.evaluation)
+
+
+def event_key(event: ev.Event) -> str:
+    """``type:digest`` of an event's payload (its JSON without the ``id``), kept per seen id.
+
+    The digest is the first 16 hex digits of the SHA-256 of the canonical JSON (sorted keys), so
+    the same event sent typed or as its JSON mapping has the same key.
+    """
+    data = ev.event_json(event)
+    data.pop("id", None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{event.type}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _read_only(scores: Mapping[str, float]) -> Mapping[str, float]:
