@@ -206,6 +206,89 @@ def test_a_knock_out_disqualifies_with_its_reason() -> None:
     assert later.transitions == ()
 
 
+def _with_sales(stage: str) -> Reaction:
+    """A hot lead with carla, moved on to ``stage`` (mql, sal, sql or opportunity)."""
+    out = hot_lead()
+    steps = {
+        "sal": [{"type": "accepted", "actor": "carla"}],
+        "sql": [
+            {"type": "accepted", "actor": "carla"},
+            {"type": "qualified", "framework": "bant", "answers": BANT},
+        ],
+        "opportunity": [
+            {"type": "accepted", "actor": "carla"},
+            {"type": "qualified", "framework": "bant", "answers": BANT},
+            {"type": "opportunity", "value": 5000},
+        ],
+    }.get(stage, [])
+    for event in steps:
+        out = A.process(out.state, event, now=FRIDAY_EVENING, routing=out.routing)
+    assert out.state.stage == stage
+    return out
+
+
+BANT = {
+    "budget": "approved",
+    "authority": "decision_maker",
+    "need": "urgent",
+    "timeline": "this_quarter",
+}
+
+
+@pytest.mark.parametrize("stage", ["mql", "sal", "sql"])
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [({"title": "Werkstudent IT"}, "student"), ({"country": "BR"}, "country_not_served")],
+)
+def test_a_knock_out_after_the_handoff_disqualifies_and_frees_the_owner(
+    stage: str, fields: dict[str, Any], reason: str
+) -> None:
+    start = _with_sales(stage)
+    assert start.routing.load("carla") == 1
+    out = A.process(
+        start.state,
+        {"type": "updated", "fields": fields},
+        now=FRIDAY_EVENING,
+        routing=start.routing,
+    )
+    assert out.state.stage == "disqualified"
+    assert [(t.event, t.source, t.actor, t.reason) for t in out.transitions] == [
+        ("disqualify", stage, "system", reason)
+    ]
+    assert out.routing.load("carla") == 0
+    assert all(t.state != "running" for t in out.state.timers)
+    assert (
+        "carla",
+        f"L-1 disqualified automatically in {stage}: knock-out {reason}",
+    ) in [(n.recipient, n.message) for n in out.notifications]
+
+
+def test_a_knock_out_in_an_opportunity_tells_the_owner_instead() -> None:
+    start = _with_sales("opportunity")
+    out = A.process(
+        start.state,
+        {"type": "updated", "fields": {"title": "Werkstudent IT"}},
+        now=FRIDAY_EVENING,
+        routing=start.routing,
+    )
+    assert out.state.stage == "opportunity"
+    assert out.transitions == ()
+    assert [(n.recipient, n.message) for n in out.notifications] == [
+        ("carla", "L-1 hits knock-out student in stage opportunity; close it as lost if it holds")
+    ]
+
+
+def test_the_agreement_graph_lets_the_system_disqualify_from_every_stage_but_opportunity() -> None:
+    graph = A.graph
+    allowed = {
+        s
+        for s in ("cold", "iql", "mql", "sal", "sql", "opportunity", "nurture")
+        if (t := graph.transition(s, "disqualify")) is not None and "system" in t.actors
+    }
+    assert allowed == {"cold", "iql", "mql", "sal", "sql", "nurture"}
+    assert graph.transition("opportunity", "disqualify") is None
+
+
 def test_a_nurtured_lead_re_engages_in_a_new_cycle() -> None:
     start = hot_lead()
     out = A.process(

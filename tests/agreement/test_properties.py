@@ -40,6 +40,7 @@ events = st.one_of(
                 "source": st.sampled_from([None, "web_form", "trade_fair"]),
                 "title": st.sampled_from([None, "Head of IT", "CEO", "Werkstudent"]),
                 "employees": st.sampled_from([None, 20, 120, 5000]),
+                "country": st.sampled_from(["DE", "BR"]),
             },
         ),
     ),
@@ -148,6 +149,34 @@ def test_no_event_sequence_leaves_an_mql_with_a_required_field_missing(
     for reaction in reactions:
         if reaction.state.stage == "mql":
             assert A.handoff.check(reaction.state.lead).complete
+
+
+knock_outs = st.sampled_from(
+    [
+        {"type": "updated", "fields": {"title": "Werkstudent"}},
+        {"type": "updated", "fields": {"country": "BR"}},
+    ]
+)
+steps_with_knock_outs = st.lists(
+    st.tuples(st.one_of(events, knock_outs), st.integers(min_value=0, max_value=90)), max_size=25
+)
+
+
+@given(starts, steps_with_knock_outs)
+def test_no_event_sequence_leaves_a_knocked_out_lead_undisqualified_where_allowed(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]]
+) -> None:
+    # most sequences start from an MQL (complete data, a demo request) to reach the sales stages
+    start = {**start, "source": "web_form", "email": "anna@muster.de"}
+    demo: dict[str, Any] = {"type": "activity", "activity": {"kind": "demo_request"}}
+    _, _, _, reactions = run(A, start, [(demo, 0), *plan])
+    for reaction in reactions:
+        evaluation = reaction.evaluation
+        if evaluation is not None and evaluation.knocked_out:
+            # opportunity has no disqualification in the graph (it ends lost): the owner is told
+            assert reaction.state.stage in ("disqualified", "opportunity", "won", "lost")
+            if reaction.state.stage == "opportunity":
+                assert any("hits knock-out" in n.message for n in reaction.notifications)
 
 
 def capped(tmp: Path) -> Agreement:

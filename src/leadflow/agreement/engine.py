@@ -467,6 +467,10 @@ def parse_agreement(
 def _graph(parts: Parts) -> Graph:
     """The default lifecycle graph with this agreement's reasons, handoff fields and contact rule.
 
+    The agreement's automatic steps (actor ``system``) may also reject or recycle (the contact
+    rule's "unreachable") and disqualify from every stage the graph disqualifies from (a
+    knock-out); ``opportunity`` has no disqualification (it ends ``lost``).
+
     Transitions that name their own reason list (``lose``, ``recycle``) keep the codes of it
     the agreement lists (all of the agreement's reasons if it lists none of them).
     """
@@ -497,6 +501,11 @@ def _graph(parts: Parts) -> Graph:
                 guard["reasons"] = [c for c in guard["reasons"] if c in parts.reasons] or [
                     "unreachable"
                 ]
-        if transition["name"] in ("reject", "recycle") and "system" not in transition["actors"]:
-            transition["actors"].append("system")  # the contact rule's automatic "unreachable"
+        if (
+            transition["name"] in ("reject", "recycle", "disqualify")
+            and "system" not in transition["actors"]
+        ):
+            # reject/recycle: the contact rule's automatic "unreachable"; disqualify: a
+            # knock-out after the handoff (mql, sal, sql) disqualifies like one before it
+            transition["actors"].append("system")
     return graph_from_dict(data, source="agreement")

@@ -25,7 +25,7 @@ from leadflow.agreement.reaction import (
 from leadflow.agreement.routing import assign, release
 from leadflow.agreement.state import _SET as _SET_FIELD
 from leadflow.agreement.state import SEEN_LIMIT, Alarm, LeadState, Routing, Timer
-from leadflow.errors import AgreementInputError, IdempotencyConflictError
+from leadflow.errors import AgreementInputError, IdempotencyConflictError, TransitionError
 from leadflow.lead import Lead, validate_lead
 from leadflow.lifecycle import CONTACT_ATTEMPT, HandoffEvent, Qualification, advance, new_lead
 
@@ -206,13 +206,27 @@ class _Run:
         if evaluation.knocked_out:
             reason = evaluation.reasons[0]
             transition = a.graph.transition(stage, "disqualify")
+            refused = ""
             if transition is not None and "system" in transition.actors:
-                self.move("disqualify", "system", reason=reason)
-            elif stage in _SALES_STAGES:
+                try:
+                    self.move("disqualify", "system", reason=reason)
+                except TransitionError as error:  # a guard of the graph (nothing changed)
+                    refused = f" (the lifecycle refuses it: {error})"
+                else:
+                    if stage in _SALES_STAGES and self.state.owner is not None:
+                        self.actions.append(
+                            Notify(
+                                self.state.owner,
+                                f"{lead.id} disqualified automatically in {stage}: knock-out {reason}",
+                            )
+                        )
+                    return
+            if stage in _SALES_STAGES:  # opportunity: an offer exists, sales closes it
+                what = "close it as lost" if transition is None else "disqualify it"
                 self.actions.append(
                     Notify(
                         self.state.owner or "sales_manager",
-                        f"{lead.id} hits knock-out {reason}; disqualify it if it holds",
+                        f"{lead.id} hits knock-out {reason} in stage {stage}{refused}; {what} if it holds",
                     )
                 )
             return
