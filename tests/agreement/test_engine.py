@@ -550,3 +550,56 @@ def test_schedule_and_due_with_since_never_repeat() -> None:
     for last, now in zip([None, *runs], runs, strict=False):
         sent += list(A.due([state], now=now, since=last))
     assert sent == list(schedule)
+
+
+def test_a_response_ladder_is_scheduled_and_reported_once_by_due(tmp_path: Path) -> None:
+    from .helpers import MINIMAL
+
+    body = (
+        MINIMAL.replace(
+            '"anna" otherwise',
+            'team inside = ["anna", "ben"] round robin, lead "tina"\n  inside otherwise',
+        )
+        + 'roles {\n  sales_manager "Sales manager"\n}\n'
+        + 'escalate response {\n  after 2 business days -> sales_manager, "tina"\n'
+        + "  after 72 hours elapsed -> team_lead, owner\n}\n"
+    )
+    agreement = with_scoring(body, tmp_path)
+    first = agreement.process(None, {"type": "created", "lead": lead_data()}, now=FRIDAY_EVENING)
+    out = agreement.process(
+        first.state, activity("demo_request", FRIDAY_EVENING), now=FRIDAY_EVENING
+    )
+    state = out.state
+    assert (state.stage, state.owner) == ("mql", "anna")
+    response = state.timer("response")
+    assert response is not None
+    schedule = [i for i in agreement.schedule(state) if i.timer == "response"]
+    berlin = FRIDAY_EVENING.tzinfo
+    assert [(i.kind, i.at.astimezone(berlin).strftime("%a %H:%M"), i.notify) for i in schedule] == [
+        ("warning", "Mon 11:00", ("anna",)),
+        ("breach", "Mon 12:00", ("sales_manager",)),
+        ("escalation", "Mon 19:00", ("tina", "anna")),  # 72 elapsed hours; team_lead, owner
+        ("escalation", "Tue 18:00", ("sales_manager", "tina")),  # 2 business days of 10 hours
+    ]
+    assert response.due_at == schedule[1].at
+    # the every-minute job reports each step once, in its minute
+    runs = [FRIDAY_EVENING + timedelta(minutes=m) for m in range(0, 60 * 24 * 5, 30)]
+    sent = []
+    for last, now in zip([None, *runs], runs, strict=False):
+        sent += [i for i in agreement.due([state], now=now, since=last) if i.timer == "response"]
+    assert sent == schedule
+    # a contact attempt meets the duty: nothing more is escalated
+    reached = agreement.process(
+        state, {"type": "contact_attempt", "actor": "anna", "reached": True}, now=runs[10]
+    )
+    assert [i for i in agreement.schedule(reached.state) if i.timer == "response"] == []
+
+
+def test_the_shipped_feedback_ladder_escalates_to_the_sales_manager_then_vp_sales() -> None:
+    state = hot_lead().state
+    items = [i for i in A.schedule(state) if i.timer == "feedback"]
+    berlin = FRIDAY_EVENING.tzinfo
+    assert [(i.kind, i.at.astimezone(berlin).strftime("%a %d %H:%M"), i.notify) for i in items] == [
+        ("breach", "Sun 22 19:00", ("sales_manager",)),  # 48 hours, around the clock
+        ("escalation", "Fri 27 18:00", ("vp_sales",)),  # 5 business days on the office calendar
+    ]

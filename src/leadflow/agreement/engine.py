@@ -67,6 +67,9 @@ class Agreement:
         self.iql_any_activity = parts.iql_any_activity
         self.targets: Mapping[str, Target] = dict(parts.targets)
         self.breach_notify = parts.breach_notify
+        self.response_ladder = parts.response_ladder
+        """The escalations of the response duty after its breach (``escalate response``)."""
+        self.roles: Mapping[str, str] = dict(parts.roles)
         self.promise_text = parts.promise
         self.route_within: Duration | None = parts.route_within
         self.teams: Mapping[str, Team] = dict(parts.teams)
@@ -268,7 +271,11 @@ class Agreement:
 
     # -- the every-minute job --------------------------------------------------------------
     def schedule(self, state: LeadState) -> tuple[DueItem, ...]:
-        """Every warning, breach and escalation of the lead's running timers, in time order."""
+        """Every warning, breach and escalation of the lead's running timers, in time order.
+
+        Escalations include each step of the duty's ladder (``escalate DUTY { ... }``); the
+        recipients ``owner`` and ``team_lead`` are resolved for the lead.
+        """
         items = [
             DueItem(
                 alarm.at,
@@ -300,7 +307,15 @@ class Agreement:
                     yield item
 
     def _recipients(self, notify: tuple[str, ...], state: LeadState) -> tuple[str, ...]:
-        return tuple(state.owner if n == "owner" and state.owner else n for n in notify)
+        """``owner`` and ``team_lead`` resolved for the lead (kept as they are when unknown)."""
+        out = []
+        for n in notify:
+            if n == "owner" and state.owner:
+                n = state.owner
+            elif n == "team_lead" and state.team is not None and state.team in self.teams:
+                n = self.teams[state.team].lead or n
+            out.append(n)
+        return tuple(out)
 
     # -- the page and the calendar -------------------------------------------------------
     def render(self, fmt: str = "markdown") -> str:

@@ -173,7 +173,7 @@ class _Run:
         due = calendar.add(self.at, target.within.amount)
         warning = calendar.add(self.at, target.within.amount * target.warning)
         share = f"{target.warning:.0%}".replace("%", " %")
-        alarms = (
+        alarms: tuple[Alarm, ...] = (
             Alarm(
                 warning,
                 "warning",
@@ -187,6 +187,18 @@ class _Run:
                 f"{lead.id}: {self.state.temperature} lead not contacted within {target.within.text}",
             ),
         )
+        if a.response_ladder:
+            since = a.local(self.at)
+            alarms += tuple(
+                Alarm(
+                    step.after.after(self.at, a.calendars),
+                    "escalation",
+                    step.notify,
+                    f"{lead.id}: {self.state.temperature} lead still not contacted "
+                    f"({step.after.text} since {since})",
+                )
+                for step in a.response_ladder
+            )
         self.add_timer(Timer("response", self.at, due, warning, "running", alarms))
         if a.promise_text is not None:
             text = a.promise_text.format(due=due.astimezone(calendar.timezone))
