@@ -603,3 +603,90 @@ def test_the_shipped_feedback_ladder_escalates_to_the_sales_manager_then_vp_sale
         ("breach", "Sun 22 19:00", ("sales_manager",)),  # 48 hours, around the clock
         ("escalation", "Fri 27 18:00", ("vp_sales",)),  # 5 business days on the office calendar
     ]
+
+
+def _touched(days: list[float], start: Reaction | None = None) -> Reaction:
+    """A hot MQL with carla, then an unreached touch by carla after each of ``days``."""
+    out = start or hot_lead()
+    for d in days:
+        out = A.process(
+            out.state,
+            {"type": "contact_attempt", "actor": "carla", "reached": False},
+            now=FRIDAY_EVENING + timedelta(days=d),
+            routing=out.routing,
+        )
+    return out
+
+
+def test_the_contact_window_end_makes_a_touched_lead_unreachable() -> None:
+    out = _touched([1, 2, 3, 4, 5, 6])  # six touches (a day apart) in the first week
+    state = out.state
+    assert state.stage == "mql"
+    assert out.transitions == ()
+    window = state.timer("contact")
+    assert window is not None
+    assert window.state == "running"
+    assert window.due_at == FRIDAY_EVENING + timedelta(days=15)  # 2 weeks after the first touch
+    items = [i for i in A.schedule(state) if i.timer == "contact"]
+    assert [(i.kind, i.at, i.notify) for i in items] == [
+        ("breach", window.due_at, ("carla", "marketing"))
+    ]
+    assert "the contact window ends (6 touches over 2 weeks, at least 1 day apart)" in items[0].note
+    # the every-minute job reports it in its minute, once
+    assert list(A.due([state], now=window.due_at, since=window.due_at - hours(1))) == items
+    assert list(A.due([state], now=window.due_at + hours(1), since=window.due_at)) == []
+    # before the end, nothing happens; the lead's next event after it applies the rule first
+    early = A.process(state, {"type": "accepted", "actor": "carla"}, now=window.due_at - hours(1))
+    assert early.state.stage == "sal"
+    later = A.process(
+        state,
+        {"type": "contact_attempt", "actor": "carla", "reached": True},
+        now=window.due_at + hours(3),
+        routing=out.routing,
+    )
+    assert [(t.event, t.source, t.target, t.actor, t.reason, t.at) for t in later.transitions] == [
+        ("reject", "mql", "nurture", "system", "unreachable", window.due_at)
+    ]
+    assert later.routing.load("carla") == 0
+    closed = later.state.timer("contact")
+    assert closed is not None
+    assert (closed.state, closed.done_at) == ("stopped", window.due_at)
+    assert not [i for i in A.schedule(later.state) if i.timer == "contact"]
+
+
+def test_the_contact_window_from_sal_recycles_and_reaching_the_lead_stops_it() -> None:
+    accepted = hot_lead()
+    accepted = A.process(
+        accepted.state,
+        {"type": "accepted", "actor": "carla"},
+        now=FRIDAY_EVENING,
+        routing=accepted.routing,
+    )
+    out = _touched([1, 2, 3, 4, 5, 6], accepted)
+    due = out.state.timer("contact")
+    assert due is not None
+    after = A.process(
+        out.state,
+        {"type": "updated", "fields": {"phone": "+49 89 1234"}},
+        now=due.due_at + hours(1),
+        routing=out.routing,
+    )
+    assert next((t.event, t.source, t.reason) for t in after.transitions) == (
+        "recycle",
+        "sal",
+        "unreachable",
+    )
+    # reached before the window ends: the window stops, the lead stays
+    reached = A.process(
+        out.state,
+        {"type": "contact_attempt", "actor": "carla", "reached": True},
+        now=due.due_at - hours(1),
+    )
+    window = reached.state.timer("contact")
+    assert window is not None
+    assert window.state == "stopped"
+    assert reached.state.stage == "sal"
+    later = A.process(
+        reached.state, {"type": "updated", "fields": {"phone": "+49"}}, now=due.due_at + hours(1)
+    )
+    assert (later.state.stage, later.transitions) == ("sal", ())

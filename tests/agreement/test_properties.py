@@ -179,6 +179,31 @@ def test_no_event_sequence_leaves_a_knocked_out_lead_undisqualified_where_allowe
                 assert any("hits knock-out" in n.message for n in reaction.notifications)
 
 
+later_steps = st.lists(st.tuples(events, st.integers(min_value=12, max_value=120)), max_size=10)
+
+
+@given(starts, st.integers(min_value=0, max_value=8), later_steps)
+def test_no_event_after_the_contact_window_leaves_an_unreached_lead_with_sales(
+    start: dict[str, Any], daily: int, plan: list[tuple[dict[str, Any], int]]
+) -> None:
+    # an MQL, ``daily`` unreached touches a day apart (by sales, after the handoff), then anything
+    start = {**start, "source": "web_form", "email": "anna@muster.de", "employees": 120}
+    demo: dict[str, Any] = {"type": "activity", "activity": {"kind": "demo_request"}}
+    touches = [({"type": "contact_attempt", "actor": "rep", "reached": False}, 25)] * daily
+    _, _, log, reactions = run(A, start, [(demo, 0), *touches, *plan])
+    assert reactions[1].state.stage == "mql"
+    for (_, at), reaction in zip(log, reactions, strict=True):
+        state = reaction.state
+        if state.stage in ("mql", "sal", "sql") and not state.reached:
+            record = state.record
+            touches = [
+                s.event.at
+                for s in record.history
+                if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"
+            ]
+            assert not A.touch_rule.check(touches, now=at).satisfied
+
+
 def capped(tmp: Path) -> Agreement:
     (tmp / "scoring.lf").write_text(
         (Path(__file__).resolve().parents[2] / "examples" / "scoring.lf").read_text()

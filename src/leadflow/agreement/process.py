@@ -40,8 +40,11 @@ FUTURE_TOLERANCE: Final = timedelta(minutes=5)
 
 LEAVES_SALES: Final = frozenset({"nurture", "disqualified", "won", "lost"})
 _SALES_STAGES: Final = frozenset({"mql", "sal", "sql", "opportunity"})
+_CONTACT_STAGES: Final = frozenset({"mql", "sal", "sql"})
 _SCORING: Final = (ev.LeadCreated, ev.LeadUpdated, ev.ActivityRecorded)
 _DONE: Final = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified"}
+CONTACT_WINDOW: Final = "contact"
+"""The timer of the contact rule's window: started when every touch is made before it ends."""
 
 
 class _Run:
@@ -107,9 +110,10 @@ class _Run:
             if timer.state == "running" and spec is not None and spec.stage == source:
                 self.close(timer, "met")
         if target in LEAVES_SALES:
-            response = self.running("response")
-            if response is not None:
-                self.close(response, "stopped")
+            for name in ("response", CONTACT_WINDOW):
+                running = self.running(name)
+                if running is not None:
+                    self.close(running, "stopped")
             if self.state.owner is not None and not self.state.released:
                 self.routing = release(self.routing, self.state.owner)
                 self.update(released=True)
@@ -266,24 +270,74 @@ class _Run:
             self.close(response, "met")
         if event.reached:
             self.update(reached=True)
+            window = self.running(CONTACT_WINDOW)
+            if window is not None:
+                self.close(window, "stopped")
             return
         if self.state.reached or self.state.stage not in ("mql", "sal", "sql"):
             return
+        touches = self.sales_touches()
+        check = self.a.touch_rule.check(touches, now=self.at)
+        if check.satisfied:
+            self.unreachable(len(touches))
+        elif (
+            not check.missing_touches
+            and check.window_ends_at is not None
+            and self.running(CONTACT_WINDOW) is None
+        ):
+            # every touch made, the window still open: the lead is unreachable when it ends
+            self.start_contact_window(check.window_ends_at)
+
+    def sales_touches(self) -> list[datetime]:
         record = self.state.record
-        touches = [
+        return [
             s.event.at
             for s in record.history
             if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"
         ]
-        if self.a.touch_rule.check(touches, now=self.at).satisfied:
-            name = "reject" if self.state.stage == "mql" else "recycle"
-            self.move(name, "system", reason="unreachable")
-            self.actions.append(
-                Notify(
-                    "marketing",
-                    f"{self.state.lead_id} is unreachable after {len(touches)} touches: {self.a.reasons['unreachable'].marketing_action}",
-                )
+
+    def unreachable(self, touches: int) -> None:
+        """The contact rule is met without reaching the lead: reject (mql) or recycle it."""
+        name = "reject" if self.state.stage == "mql" else "recycle"
+        self.move(name, "system", reason="unreachable")
+        self.actions.append(
+            Notify(
+                "marketing",
+                f"{self.state.lead_id} is unreachable after {touches} touches: {self.a.reasons['unreachable'].marketing_action}",
             )
+        )
+
+    def start_contact_window(self, ends: datetime) -> None:
+        a, lead_id = self.a, self.state.lead_id
+        note = (
+            f"{lead_id}: the contact window ends ({a.contact_text}) without reaching the lead: "
+            "unreachable (applied with the lead's next event)"
+        )
+        alarm = Alarm(ends, "breach", ("owner", "marketing"), note)
+        self.add_timer(Timer(CONTACT_WINDOW, self.at, ends, None, "running", (alarm,)))
+
+    def window_ended(self) -> None:
+        """Apply the contact rule whose window ended before this event (at the window's end)."""
+        window = self.running(CONTACT_WINDOW)
+        if window is None or window.due_at > self.at:
+            return
+        history = self.state.record.history
+        when = max(window.due_at, history[-1].event.at) if history else window.due_at
+        at, self.at = self.at, when
+        try:
+            touches = self.sales_touches()
+            stage = self.state.stage
+            if (
+                stage in ("mql", "sal", "sql")
+                and not self.state.reached
+                and self.a.touch_rule.check(touches, now=when).satisfied
+            ):
+                self.unreachable(len(touches))
+            window = self.running(CONTACT_WINDOW)
+            if window is not None:
+                self.close(window, "stopped")
+        finally:
+            self.at = at
 
     def reject(self, code: str, actor: str, *, final: bool = False) -> None:
         stage = self.state.stage
@@ -405,9 +459,11 @@ def run(
                 expected="updated, activity, ...",
             )
     r = _Run(a, state, routing, at)
+    if state.timers and state.record.stage in _CONTACT_STAGES:
+        r.window_ended()
     if isinstance(parsed, _SCORING):
         lead = _new_lead(state.lead, parsed)
-        if state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
+        if r.state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
             lost = set(a.handoff.check(lead).missing) - set(a.handoff.check(state.lead).missing)
             if lost:
                 raise AgreementInputError(
