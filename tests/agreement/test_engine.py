@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from leadflow.agreement import (
+    SEEN_LIMIT,
     Assigned,
     Held,
     LeadState,
@@ -18,10 +19,16 @@ from leadflow.agreement import (
     Routing,
     TimerMet,
     TimerStarted,
+    parse_event,
 )
-from leadflow.errors import AgreementInputError, NaiveDatetimeError, TransitionError
+from leadflow.errors import (
+    AgreementInputError,
+    IdempotencyConflictError,
+    NaiveDatetimeError,
+    TransitionError,
+)
 
-from .helpers import FRIDAY_EVENING, activity, hours, lead_data, shipped, with_scoring
+from .helpers import EXAMPLES, FRIDAY_EVENING, activity, hours, lead_data, shipped, with_scoring
 
 A = shipped()
 
@@ -46,7 +53,7 @@ def test_a_friday_evening_demo_request_is_mql_routed_timed_and_promised() -> Non
     ]
     assigned = reaction.assigned
     assert assigned is not None
-    assert assigned.rule == "agreement.lf:41 (inside otherwise)"
+    assert assigned.rule == f"{EXAMPLES / 'agreement.lf'}:41 (inside otherwise)"
     response = state.timer("response")
     assert response is not None
     assert response.due_at.isoformat() == "2026-11-23T12:00:00+01:00"
@@ -199,6 +206,89 @@ def test_a_knock_out_disqualifies_with_its_reason() -> None:
     assert later.transitions == ()
 
 
+def _with_sales(stage: str) -> Reaction:
+    """A hot lead with carla, moved on to ``stage`` (mql, sal, sql or opportunity)."""
+    out = hot_lead()
+    steps = {
+        "sal": [{"type": "accepted", "actor": "carla"}],
+        "sql": [
+            {"type": "accepted", "actor": "carla"},
+            {"type": "qualified", "framework": "bant", "answers": BANT},
+        ],
+        "opportunity": [
+            {"type": "accepted", "actor": "carla"},
+            {"type": "qualified", "framework": "bant", "answers": BANT},
+            {"type": "opportunity", "value": 5000},
+        ],
+    }.get(stage, [])
+    for event in steps:
+        out = A.process(out.state, event, now=FRIDAY_EVENING, routing=out.routing)
+    assert out.state.stage == stage
+    return out
+
+
+BANT = {
+    "budget": "approved",
+    "authority": "decision_maker",
+    "need": "urgent",
+    "timeline": "this_quarter",
+}
+
+
+@pytest.mark.parametrize("stage", ["mql", "sal", "sql"])
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [({"title": "Werkstudent IT"}, "student"), ({"country": "BR"}, "country_not_served")],
+)
+def test_a_knock_out_after_the_handoff_disqualifies_and_frees_the_owner(
+    stage: str, fields: dict[str, Any], reason: str
+) -> None:
+    start = _with_sales(stage)
+    assert start.routing.load("carla") == 1
+    out = A.process(
+        start.state,
+        {"type": "updated", "fields": fields},
+        now=FRIDAY_EVENING,
+        routing=start.routing,
+    )
+    assert out.state.stage == "disqualified"
+    assert [(t.event, t.source, t.actor, t.reason) for t in out.transitions] == [
+        ("disqualify", stage, "system", reason)
+    ]
+    assert out.routing.load("carla") == 0
+    assert all(t.state != "running" for t in out.state.timers)
+    assert (
+        "carla",
+        f"L-1 disqualified automatically in {stage}: knock-out {reason}",
+    ) in [(n.recipient, n.message) for n in out.notifications]
+
+
+def test_a_knock_out_in_an_opportunity_tells_the_owner_instead() -> None:
+    start = _with_sales("opportunity")
+    out = A.process(
+        start.state,
+        {"type": "updated", "fields": {"title": "Werkstudent IT"}},
+        now=FRIDAY_EVENING,
+        routing=start.routing,
+    )
+    assert out.state.stage == "opportunity"
+    assert out.transitions == ()
+    assert [(n.recipient, n.message) for n in out.notifications] == [
+        ("carla", "L-1 hits knock-out student in stage opportunity; close it as lost if it holds")
+    ]
+
+
+def test_the_agreement_graph_lets_the_system_disqualify_from_every_stage_but_opportunity() -> None:
+    graph = A.graph
+    allowed = {
+        s
+        for s in ("cold", "iql", "mql", "sal", "sql", "opportunity", "nurture")
+        if (t := graph.transition(s, "disqualify")) is not None and "system" in t.actors
+    }
+    assert allowed == {"cold", "iql", "mql", "sal", "sql", "nurture"}
+    assert graph.transition("opportunity", "disqualify") is None
+
+
 def test_a_nurtured_lead_re_engages_in_a_new_cycle() -> None:
     start = hot_lead()
     out = A.process(
@@ -257,6 +347,99 @@ def test_duplicate_event_ids_are_applied_once() -> None:
     assert twice.duplicate
     assert twice.state is once.state
     assert twice.actions == ()
+    assert twice.routing == once.routing
+    assert "applied to lead 'L-1' before, with the same payload" in twice.note
+    assert "state version 2 kept" in twice.note
+    assert once.note == ""
+    # the typed event with the same payload is the same event
+    typed = parse_event(event)
+    assert A.process(once.state, typed, now=FRIDAY_EVENING).duplicate
+
+
+@pytest.mark.parametrize(
+    ("change", "kind"),
+    [
+        ({"activity": {"kind": "pricing_page_view", "at": FRIDAY_EVENING.isoformat()}}, "activity"),
+        (
+            {"activity": {"kind": "demo_request", "at": (FRIDAY_EVENING - hours(1)).isoformat()}},
+            "activity",
+        ),
+        ({"type": "contact_attempt", "actor": "rep", "activity": None}, "contact_attempt"),
+    ],
+)
+def test_a_reused_event_id_with_another_payload_is_refused(
+    change: dict[str, Any], kind: str
+) -> None:
+    first = A.process(
+        None, {"type": "created", "id": "e1", "lead": lead_data()}, now=FRIDAY_EVENING
+    )
+    event = {**activity("demo_request", FRIDAY_EVENING), "id": "e2"}
+    once = A.process(first.state, event, now=FRIDAY_EVENING)
+    other = {k: v for k, v in {**event, **change}.items() if v is not None}
+    before = once.state.to_json()
+    with pytest.raises(IdempotencyConflictError) as info:
+        A.process(once.state, other, now=FRIDAY_EVENING + hours(1), routing=once.routing)
+    message = str(info.value)
+    assert (
+        "Lead 'L-1': event id 'e2' was already used for a different event (type 'activity'"
+        in message
+    )
+    assert f"refusing this {kind!r} event" in message
+    assert info.value.idempotency_key == "e2"
+    assert str(info.value.recorded).startswith("activity:")
+    assert once.state.to_json() == before  # the input is unchanged
+
+
+def test_the_seen_ids_are_bounded_to_the_last_ones() -> None:
+    state = A.process(
+        None, {"type": "created", "id": "e0", "lead": lead_data()}, now=FRIDAY_EVENING
+    ).state
+    at = FRIDAY_EVENING
+    for n in range(1, SEEN_LIMIT + 5):
+        at += timedelta(minutes=1)
+        event = {"type": "updated", "id": f"e{n}", "fields": {"phone": f"+49 {n:04}"}}
+        state = A.process(state, event, now=at).state
+    assert len(state.seen) == SEEN_LIMIT
+    assert [i for i, _ in state.seen] == [f"e{n}" for n in range(5, SEEN_LIMIT + 5)]
+    assert LeadState.from_json(state.to_json()) == state
+    # the last ones are recognised; an id older than the window is applied again
+    last = {
+        "type": "updated",
+        "id": f"e{SEEN_LIMIT + 4}",
+        "fields": {"phone": f"+49 {SEEN_LIMIT + 4:04}"},
+    }
+    assert A.process(state, last, now=at).duplicate
+    old = {"type": "updated", "id": "e1", "fields": {"phone": "+49 0001"}}
+    again = A.process(state, old, now=at)
+    assert not again.duplicate
+    assert again.state.version == state.version + 1
+    assert again.state.lead.phone == "+49 0001"
+
+
+def test_the_seen_ids_of_a_stored_state_are_verified() -> None:
+    first = A.process(
+        None, {"type": "created", "id": "e1", "lead": lead_data()}, now=FRIDAY_EVENING
+    )
+    state = A.process(
+        first.state, {**activity("demo_request", FRIDAY_EVENING), "id": "e2"}, now=FRIDAY_EVENING
+    ).state
+    data = state.to_dict()
+    assert [pair[0] for pair in data["seen"]] == ["e1", "e2"]
+    assert data["seen"][0][1].startswith("created:")
+    assert A.load_state(state.to_json()) == state
+    for bad, match in [
+        (["e1", "e2"], 'expected \\[id, "type:digest"\\] pairs'),
+        ([["e1", "created:xyz"]], "is not an \\[id"),
+        ([data["seen"][0], data["seen"][0]], "listed twice"),
+        (
+            [data["seen"][0], data["seen"][1], ["e3", data["seen"][1][1]]],
+            "3 seen event ids at version 2",
+        ),
+        ({"e1": 1}, "seen: expected a list"),
+    ]:
+        broken = {**data, "seen": bad}
+        with pytest.raises(AgreementInputError, match=match):
+            LeadState.from_json(broken)
 
 
 @pytest.mark.parametrize(
@@ -367,3 +550,143 @@ def test_schedule_and_due_with_since_never_repeat() -> None:
     for last, now in zip([None, *runs], runs, strict=False):
         sent += list(A.due([state], now=now, since=last))
     assert sent == list(schedule)
+
+
+def test_a_response_ladder_is_scheduled_and_reported_once_by_due(tmp_path: Path) -> None:
+    from .helpers import MINIMAL
+
+    body = (
+        MINIMAL.replace(
+            '"anna" otherwise',
+            'team inside = ["anna", "ben"] round robin, lead "tina"\n  inside otherwise',
+        )
+        + 'roles {\n  sales_manager "Sales manager"\n}\n'
+        + 'escalate response {\n  after 2 business days -> sales_manager, "tina"\n'
+        + "  after 72 hours elapsed -> team_lead, owner\n}\n"
+    )
+    agreement = with_scoring(body, tmp_path)
+    first = agreement.process(None, {"type": "created", "lead": lead_data()}, now=FRIDAY_EVENING)
+    out = agreement.process(
+        first.state, activity("demo_request", FRIDAY_EVENING), now=FRIDAY_EVENING
+    )
+    state = out.state
+    assert (state.stage, state.owner) == ("mql", "anna")
+    response = state.timer("response")
+    assert response is not None
+    schedule = [i for i in agreement.schedule(state) if i.timer == "response"]
+    berlin = FRIDAY_EVENING.tzinfo
+    assert [(i.kind, i.at.astimezone(berlin).strftime("%a %H:%M"), i.notify) for i in schedule] == [
+        ("warning", "Mon 11:00", ("anna",)),
+        ("breach", "Mon 12:00", ("sales_manager",)),
+        ("escalation", "Mon 19:00", ("tina", "anna")),  # 72 elapsed hours; team_lead, owner
+        ("escalation", "Tue 18:00", ("sales_manager", "tina")),  # 2 business days of 10 hours
+    ]
+    assert response.due_at == schedule[1].at
+    # the every-minute job reports each step once, in its minute
+    runs = [FRIDAY_EVENING + timedelta(minutes=m) for m in range(0, 60 * 24 * 5, 30)]
+    sent = []
+    for last, now in zip([None, *runs], runs, strict=False):
+        sent += [i for i in agreement.due([state], now=now, since=last) if i.timer == "response"]
+    assert sent == schedule
+    # a contact attempt meets the duty: nothing more is escalated
+    reached = agreement.process(
+        state, {"type": "contact_attempt", "actor": "anna", "reached": True}, now=runs[10]
+    )
+    assert [i for i in agreement.schedule(reached.state) if i.timer == "response"] == []
+
+
+def test_the_shipped_feedback_ladder_escalates_to_the_sales_manager_then_vp_sales() -> None:
+    state = hot_lead().state
+    items = [i for i in A.schedule(state) if i.timer == "feedback"]
+    berlin = FRIDAY_EVENING.tzinfo
+    assert [(i.kind, i.at.astimezone(berlin).strftime("%a %d %H:%M"), i.notify) for i in items] == [
+        ("breach", "Sun 22 19:00", ("sales_manager",)),  # 48 hours, around the clock
+        ("escalation", "Fri 27 18:00", ("vp_sales",)),  # 5 business days on the office calendar
+    ]
+
+
+def _touched(days: list[float], start: Reaction | None = None) -> Reaction:
+    """A hot MQL with carla, then an unreached touch by carla after each of ``days``."""
+    out = start or hot_lead()
+    for d in days:
+        out = A.process(
+            out.state,
+            {"type": "contact_attempt", "actor": "carla", "reached": False},
+            now=FRIDAY_EVENING + timedelta(days=d),
+            routing=out.routing,
+        )
+    return out
+
+
+def test_the_contact_window_end_makes_a_touched_lead_unreachable() -> None:
+    out = _touched([1, 2, 3, 4, 5, 6])  # six touches (a day apart) in the first week
+    state = out.state
+    assert state.stage == "mql"
+    assert out.transitions == ()
+    window = state.timer("contact")
+    assert window is not None
+    assert window.state == "running"
+    assert window.due_at == FRIDAY_EVENING + timedelta(days=15)  # 2 weeks after the first touch
+    items = [i for i in A.schedule(state) if i.timer == "contact"]
+    assert [(i.kind, i.at, i.notify) for i in items] == [
+        ("breach", window.due_at, ("carla", "marketing"))
+    ]
+    assert "the contact window ends (6 touches over 2 weeks, at least 1 day apart)" in items[0].note
+    # the every-minute job reports it in its minute, once
+    assert list(A.due([state], now=window.due_at, since=window.due_at - hours(1))) == items
+    assert list(A.due([state], now=window.due_at + hours(1), since=window.due_at)) == []
+    # before the end, nothing happens; the lead's next event after it applies the rule first
+    early = A.process(state, {"type": "accepted", "actor": "carla"}, now=window.due_at - hours(1))
+    assert early.state.stage == "sal"
+    later = A.process(
+        state,
+        {"type": "contact_attempt", "actor": "carla", "reached": True},
+        now=window.due_at + hours(3),
+        routing=out.routing,
+    )
+    assert [(t.event, t.source, t.target, t.actor, t.reason, t.at) for t in later.transitions] == [
+        ("reject", "mql", "nurture", "system", "unreachable", window.due_at)
+    ]
+    assert later.routing.load("carla") == 0
+    closed = later.state.timer("contact")
+    assert closed is not None
+    assert (closed.state, closed.done_at) == ("stopped", window.due_at)
+    assert not [i for i in A.schedule(later.state) if i.timer == "contact"]
+
+
+def test_the_contact_window_from_sal_recycles_and_reaching_the_lead_stops_it() -> None:
+    accepted = hot_lead()
+    accepted = A.process(
+        accepted.state,
+        {"type": "accepted", "actor": "carla"},
+        now=FRIDAY_EVENING,
+        routing=accepted.routing,
+    )
+    out = _touched([1, 2, 3, 4, 5, 6], accepted)
+    due = out.state.timer("contact")
+    assert due is not None
+    after = A.process(
+        out.state,
+        {"type": "updated", "fields": {"phone": "+49 89 1234"}},
+        now=due.due_at + hours(1),
+        routing=out.routing,
+    )
+    assert next((t.event, t.source, t.reason) for t in after.transitions) == (
+        "recycle",
+        "sal",
+        "unreachable",
+    )
+    # reached before the window ends: the window stops, the lead stays
+    reached = A.process(
+        out.state,
+        {"type": "contact_attempt", "actor": "carla", "reached": True},
+        now=due.due_at - hours(1),
+    )
+    window = reached.state.timer("contact")
+    assert window is not None
+    assert window.state == "stopped"
+    assert reached.state.stage == "sal"
+    later = A.process(
+        reached.state, {"type": "updated", "fields": {"phone": "+49"}}, now=due.due_at + hours(1)
+    )
+    assert (later.state.stage, later.transitions) == ("sal", ())

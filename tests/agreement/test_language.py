@@ -14,7 +14,7 @@ from leadflow.agreement.syntax import parse_tree
 from leadflow.errors import AgreementSyntaxError, ConfigurationError, RuleSyntaxError
 from leadflow.handoff import DEFAULT_HANDOFF
 
-from .helpers import MINIMAL, shipped, with_scoring
+from .helpers import EXAMPLES, MINIMAL, shipped, with_scoring
 
 
 def test_the_shipped_agreement_loads_and_its_tests_pass() -> None:
@@ -42,7 +42,7 @@ def test_syntax_error_has_position_caret_and_expected_words(tmp_path: Path) -> N
     error = error_of(
         MINIMAL.replace("hot  within 4 business hours", "hot  within four hours"), tmp_path
     )
-    assert str(error).startswith("a.lf:8:15: expected a number, found 'four'")
+    assert str(error).startswith(f"{tmp_path / 'a.lf'}:8:15: expected a number, found 'four'")
     assert error.snippet.splitlines()[1].index("^") == error.snippet.splitlines()[0].index("four")
     assert (error.line, error.column) == (8, 15)
 
@@ -102,7 +102,7 @@ def test_end_of_file_is_reported_as_such(tmp_path: Path) -> None:
             ),
             "team t has a cap but no overflow owner",
         ),
-        (("zone Europe/Berlin", "zone Europe/Berlyn"), "a.lf:5:8: "),
+        (("zone Europe/Berlin", "zone Europe/Berlyn"), "a.lf:5:8: unknown time zone"),
         (
             ("hot  within 4 business hours", 'hot  within 4 business hours\n  promise "by {when}"'),
             "the promise text may only use {due}",
@@ -116,7 +116,7 @@ def test_cross_references_are_checked(
     assert body != MINIMAL
     error = error_of(body, tmp_path)
     assert message in str(error)
-    assert str(error).startswith("a.lf:")
+    assert str(error).startswith(f"{tmp_path / 'a.lf'}:")
     assert "^" in error.snippet
 
 
@@ -186,3 +186,157 @@ def test_an_agreement_file_keeps_a_bounded_number_of_errors() -> None:
     assert len(info.value.errors) == MAX_KEPT
     assert len(info.value.errors) + info.value.omitted == 153  # 150 calendars + 3 missing blocks
     assert f"({MAX_KEPT - 1 + info.value.omitted} more)" in str(info.value)
+
+
+@pytest.mark.parametrize("relative", [True, False])
+def test_errors_name_the_agreement_file_as_it_was_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: bool
+) -> None:
+    from leadflow.agreement import load_agreement
+
+    folder = tmp_path / "deals" / "2026"
+    folder.mkdir(parents=True)
+    (folder / "scoring.lf").write_text(
+        (EXAMPLES / "scoring.lf").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "a.lf").write_text(MINIMAL.replace("respond on office", "respond on ofice"))
+    monkeypatch.chdir(tmp_path)
+    given = str(Path("deals", "2026", "a.lf")) if relative else str(folder / "a.lf")
+    with pytest.raises(AgreementSyntaxError) as info:
+        load_agreement(given)
+    assert info.value.source == given
+    assert str(info.value).startswith(f"{given}:7:12: unknown calendar ofice")
+    # the included rule file is named as the agreement's folder joined with the include
+    (folder / "a.lf").write_text(MINIMAL)
+    (folder / "scoring.lf").write_text("mql when employees >= 5 and\n", encoding="utf-8")
+    with pytest.raises(RuleSyntaxError) as rule_info:
+        load_agreement(given)
+    assert rule_info.value.source == str(Path(given).parent / "scoring.lf")
+    # and a good file keeps the name in the rule line of a routing decision
+    (folder / "scoring.lf").write_text(
+        (EXAMPLES / "scoring.lf").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert load_agreement(Path(given)).route_rules[-1].where.source == given
+
+
+def test_a_path_that_is_no_path_is_a_configuration_error() -> None:
+    from leadflow.agreement import load_agreement
+
+    with pytest.raises(ConfigurationError, match="must be text or a path"):
+        load_agreement(42)  # type: ignore[arg-type]
+
+
+ROLES = 'roles {\n  sales_manager "Sales manager"\n  vp_sales "VP Sales"\n}\n'
+TEAM = '"anna" otherwise'
+TEAMED = 'team inside = ["anna", "ben"] round robin, lead "tina"\n  inside otherwise'
+
+
+@pytest.mark.parametrize(
+    ("extra", "where", "message"),
+    [
+        (
+            ROLES + "escalate feedback {\n  after 48 hours -> sales_manger\n}\n",
+            (24, 21),
+            "unknown recipient sales_manger; did you mean 'sales_manager'?",
+        ),
+        (
+            "escalate feedback {\n  after 48 hours -> sales_manager\n}\n",
+            (20, 21),
+            "a person goes in quotes); declare it in a 'roles' block",
+        ),
+        (
+            ROLES + 'escalate feedback {\n  after 48 hours -> "annna"\n}\n',
+            (24, 21),
+            "unknown person \"annna\"; did you mean 'anna'?",
+        ),
+        (
+            ROLES + "escalate feedbak {\n  after 48 hours -> sales_manager\n}\n",
+            (23, 10),
+            "unknown duty feedbak; did you mean 'feedback'? (a ladder escalates one of: feedback, response)",
+        ),
+        (
+            ROLES + "escalate response {\n  after 3 hours elapsed -> sales_manager\n}\n",
+            (23, 10),
+            "the response ladder's step 'after 3 hours' does not come after the duty's due time "
+            "(4 business hours)",
+        ),
+        (
+            ROLES + "escalate response {\n  after 4 business hours -> sales_manager\n}\n",
+            (23, 10),
+            "does not come after the duty's due time (4 business hours)",
+        ),
+        (
+            ROLES + "escalate response {\n  after 2 business days business -> vp_sales\n}\n",
+            (24, 25),
+            "say the clock once: '2 business days' is business time already",
+        ),
+        (
+            ROLES
+            + "escalate feedback {\n  after 2 days -> vp_sales\n}\n"
+            + "escalate feedback {\n  after 3 days -> vp_sales\n}\n",
+            (26, 10),
+            "a second ladder for feedback; line 23 has one",
+        ),
+        (
+            ROLES + "escalate feedback {\n}\n",
+            (23, 10),
+            "the ladder of feedback has no steps",
+        ),
+        (
+            # once roles are declared, every lead duty's recipient is checked
+            ROLES + "feedback {\n  disposition within 2 weeks tell sales_manger\n}\n",
+            (24, 35),
+            "unknown recipient sales_manger; did you mean 'sales_manager'?",
+        ),
+        (
+            ROLES + 'roles {\n  sales_manager "again"\n}\n',
+            (24, 3),
+            "role sales_manager is listed twice",
+        ),
+    ],
+)
+def test_escalation_ladders_are_checked_at_load(
+    tmp_path: Path, extra: str, where: tuple[int, int], message: str
+) -> None:
+    error = error_of(MINIMAL + extra, tmp_path)
+    assert str(error).startswith(f"{tmp_path / 'a.lf'}:{where[0]}:{where[1]}: ")
+    assert message in str(error).splitlines()[0]
+    assert "^" in error.snippet
+
+
+def test_a_ladder_joins_its_duty_and_resolves_its_recipients(tmp_path: Path) -> None:
+    body = (
+        MINIMAL.replace(TEAM, TEAMED)
+        + ROLES
+        + "feedback {\n  disposition within 2 weeks tell sales_manager\n}\n"
+        + "escalate disposition {\n  after 3 weeks -> vp_sales, team_lead\n}\n"
+        + 'escalate response {\n  after 2 business days -> sales_manager, "tina"\n'
+        + "  after 72 hours elapsed -> team_lead, inside, owner\n}\n"
+        + "escalate feedback {\n  after 48 hours elapsed -> sales_manager\n"
+        + "  after 5 business days -> vp_sales\n}\n"
+    )
+    agreement = with_scoring(body, tmp_path)
+    assert agreement.roles == {"sales_manager": "Sales manager", "vp_sales": "VP Sales"}
+    assert [(s.after.text, s.after.clock, s.notify) for s in agreement.response_ladder] == [
+        ("2 business days", "business", ("sales_manager", "tina")),
+        ("72 hours", "elapsed", ("team_lead", "inside", "owner")),
+    ]
+    disposition = agreement.timer_specs["disposition"]
+    assert [(s.after.text, s.notify) for s in disposition.steps] == [
+        ("2 weeks", ("sales_manager",)),
+        ("3 weeks", ("vp_sales", "team_lead")),
+    ]
+    feedback = agreement.timer_specs["feedback"]  # the ladder is the duty: its first step is due
+    assert feedback.stage == "mql"
+    assert [(s.after.text, s.after.clock) for s in feedback.steps] == [
+        ("48 hours", "elapsed"),
+        ("5 business days", "business"),
+    ]
+    page = agreement.render("markdown")
+    assert (
+        "**First contact still missing** (escalation, from the handoff): after 2 business days "
+        "tell sales_manager, tina; after 72 hours tell team_lead, inside, owner." in page
+    )
+    assert "after 2 weeks tell sales_manager; after 3 weeks tell vp_sales, team_lead." in page
+    assert "**Roles**: `sales_manager` Sales manager; `vp_sales` VP Sales." in page
+    assert "after 2 business days tell sales_manager, tina" in agreement.render("html")

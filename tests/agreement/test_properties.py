@@ -6,11 +6,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadflow.agreement import Agreement, LeadState, Reaction, Routing, load_agreement
-from leadflow.errors import AgreementInputError, LeadValidationError, TransitionError
+from leadflow.errors import (
+    AgreementInputError,
+    IdempotencyConflictError,
+    LeadValidationError,
+    TransitionError,
+)
 
 from .helpers import FRIDAY_EVENING, MINIMAL, lead_data, shipped
 
@@ -34,6 +40,7 @@ events = st.one_of(
                 "source": st.sampled_from([None, "web_form", "trade_fair"]),
                 "title": st.sampled_from([None, "Head of IT", "CEO", "Werkstudent"]),
                 "employees": st.sampled_from([None, 20, 120, 5000]),
+                "country": st.sampled_from(["DE", "BR"]),
             },
         ),
     ),
@@ -73,14 +80,14 @@ def run(
 ) -> tuple[LeadState, Routing, list[tuple[dict[str, Any], datetime]], list[Reaction]]:
     """Apply the plan; return the final state, routing, the log of applied events and reactions."""
     now = FRIDAY_EVENING
-    first = agreement.process(
-        None, {"type": "created", "lead": lead_data(lead_id, **start)}, now=now
-    )
+    created = {"type": "created", "id": "e0", "lead": lead_data(lead_id, **start)}
+    first = agreement.process(None, created, now=now)
     state, routing = first.state, first.routing
-    log = [({"type": "created", "lead": lead_data(lead_id, **start)}, now)]
+    log = [(created, now)]
     reactions = [first]
-    for event, gap_hours in plan:
+    for n, (step, gap_hours) in enumerate(plan, start=1):
         now = now + timedelta(hours=gap_hours)
+        event = {**step, "id": f"e{n}"}
         if event["type"] == "activity":
             event = {**event, "activity": {**event["activity"], "at": now.isoformat()}}
         try:
@@ -111,6 +118,29 @@ def test_process_is_deterministic_and_replay_reproduces_the_state(
     assert A.load_state(state.to_json()) == state
 
 
+@given(starts, steps, st.lists(st.integers(min_value=0, max_value=40), max_size=6))
+def test_a_resent_event_is_a_no_op_and_a_reused_id_with_another_payload_is_refused(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]], picks: list[int]
+) -> None:
+    state, routing, log, _ = run(A, start, plan)
+    later = log[-1][1] + timedelta(hours=1)
+    stored = state.to_json()
+    assert [i for i, _ in state.seen] == [event["id"] for event, _ in log]
+    for pick in picks:
+        event, _ = log[pick % len(log)]
+        again = A.process(state, event, now=later, routing=routing)
+        assert again.duplicate
+        assert again.state is state
+        assert again.actions == ()
+        assert again.routing == routing
+        other = {"type": "accepted", "actor": "someone else", "id": event["id"]}
+        with pytest.raises(
+            IdempotencyConflictError, match=f"event id {event['id']!r} was already used"
+        ):
+            A.process(state, other, now=later, routing=routing)
+    assert state.to_json() == stored
+
+
 @given(starts, steps)
 def test_no_event_sequence_leaves_an_mql_with_a_required_field_missing(
     start: dict[str, Any], plan: list[tuple[dict[str, Any], int]]
@@ -119,6 +149,59 @@ def test_no_event_sequence_leaves_an_mql_with_a_required_field_missing(
     for reaction in reactions:
         if reaction.state.stage == "mql":
             assert A.handoff.check(reaction.state.lead).complete
+
+
+knock_outs = st.sampled_from(
+    [
+        {"type": "updated", "fields": {"title": "Werkstudent"}},
+        {"type": "updated", "fields": {"country": "BR"}},
+    ]
+)
+steps_with_knock_outs = st.lists(
+    st.tuples(st.one_of(events, knock_outs), st.integers(min_value=0, max_value=90)), max_size=25
+)
+
+
+@given(starts, steps_with_knock_outs)
+def test_no_event_sequence_leaves_a_knocked_out_lead_undisqualified_where_allowed(
+    start: dict[str, Any], plan: list[tuple[dict[str, Any], int]]
+) -> None:
+    # most sequences start from an MQL (complete data, a demo request) to reach the sales stages
+    start = {**start, "source": "web_form", "email": "anna@muster.de"}
+    demo: dict[str, Any] = {"type": "activity", "activity": {"kind": "demo_request"}}
+    _, _, _, reactions = run(A, start, [(demo, 0), *plan])
+    for reaction in reactions:
+        evaluation = reaction.evaluation
+        if evaluation is not None and evaluation.knocked_out:
+            # opportunity has no disqualification in the graph (it ends lost): the owner is told
+            assert reaction.state.stage in ("disqualified", "opportunity", "won", "lost")
+            if reaction.state.stage == "opportunity":
+                assert any("hits knock-out" in n.message for n in reaction.notifications)
+
+
+later_steps = st.lists(st.tuples(events, st.integers(min_value=12, max_value=120)), max_size=10)
+
+
+@given(starts, st.integers(min_value=0, max_value=8), later_steps)
+def test_no_event_after_the_contact_window_leaves_an_unreached_lead_with_sales(
+    start: dict[str, Any], daily: int, plan: list[tuple[dict[str, Any], int]]
+) -> None:
+    # an MQL, ``daily`` unreached touches a day apart (by sales, after the handoff), then anything
+    start = {**start, "source": "web_form", "email": "anna@muster.de", "employees": 120}
+    demo: dict[str, Any] = {"type": "activity", "activity": {"kind": "demo_request"}}
+    touches = [({"type": "contact_attempt", "actor": "rep", "reached": False}, 25)] * daily
+    _, _, log, reactions = run(A, start, [(demo, 0), *touches, *plan])
+    assert reactions[1].state.stage == "mql"
+    for (_, at), reaction in zip(log, reactions, strict=True):
+        state = reaction.state
+        if state.stage in ("mql", "sal", "sql") and not state.reached:
+            record = state.record
+            touches = [
+                s.event.at
+                for s in record.history
+                if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"
+            ]
+            assert not A.touch_rule.check(touches, now=at).satisfied
 
 
 def capped(tmp: Path) -> Agreement:

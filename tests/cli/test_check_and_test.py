@@ -170,7 +170,7 @@ def test_check_reads_agreement_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1
     # one error, at the zone: no follow-ups for the calendar it broke
     assert err.splitlines() == [
-        "agreement.lf:12:13: unknown time zone 'Europe/Berlni'; expected an IANA name such as "
+        f"{broken}:12:13: unknown time zone 'Europe/Berlni'; expected an IANA name such as "
         "'Europe/Berlin'",
         "checked 1 file: 1 errors",
     ]
@@ -193,5 +193,5 @@ def test_test_runs_the_test_blocks_of_an_agreement_file(
     report = json.loads(out)
     assert (report["passed"], report["failed"]) == (1, 1)
     failed = next(t for t in report["tests"] if not t["passed"])
-    assert failed["line"] == 92
+    assert failed["line"] == 100
     assert "carla" in failed["failures"][0]["message"]

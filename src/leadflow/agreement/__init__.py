@@ -38,10 +38,11 @@ from leadflow.agreement.reaction import (
     TimerStopped,
     Transitioned,
 )
-from leadflow.agreement.state import Alarm, DueItem, LeadState, Routing, Timer
+from leadflow.agreement.state import SEEN_LIMIT, Alarm, DueItem, LeadState, Routing, Timer
 
 __all__ = (
     "EVENT_TYPES",
+    "SEEN_LIMIT",
     "Action",
     "ActivityRecorded",
     "Agreement",

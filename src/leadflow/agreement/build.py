@@ -15,6 +15,7 @@ from leadflow.agreement.model import (
     CalendarSpec,
     Condition,
     Duration,
+    Ladder,
     Meeting,
     Miss,
     RouteRule,
@@ -84,6 +85,11 @@ class Parts:
     alerts_over: str | None = None
     alerts: list[Alert] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
+    ladders: list[Ladder] = field(default_factory=list)
+    response_ladder: tuple[Step, ...] = ()
+    """The escalations of the response duty (``escalate response { ... }``), after its breach."""
+    roles: dict[str, str] = field(default_factory=dict)
+    """``roles { name "who" }``: the roles duties and ladders may name."""
     meetings: list[Meeting] = field(default_factory=list)
     tests: list[TestSpec] = field(default_factory=list)
     field_refs: list[tuple[str, Where]] = field(default_factory=list)
@@ -96,6 +102,8 @@ class _Builder:
         self.errors: list[AgreementSyntaxError] = []
         self.parts = Parts()
         self.late: list[tuple[str, Token]] = []  # calendar references, resolved at the end
+        self.recipients: list[tuple[Token, bool]] = []
+        """Recipients of lead duties, resolved at the end (``True``: always checked, a ladder's)."""
 
     # -- helpers -------------------------------------------------------------------------
     def fail(self, at: Token | Tree[Token], what: str) -> None:
@@ -106,11 +114,18 @@ class _Builder:
         line, column = _pos(at)
         return Where(self.source, line, column)
 
-    def duration(self, tree: Tree[Token]) -> Duration:
+    def duration(self, tree: Tree[Token], clock: Token | None = None) -> Duration:
+        """A stated duration; ``clock``: a trailing ``business``/``elapsed`` (ladder steps)."""
         tokens = [t for t in tree.children if isinstance(t, Token)]
         number, unit = float(tokens[0]), tokens[-1].rstrip("s")
         business = any(t.type == "BUSINESS" for t in tokens)
         text = " ".join(str(t) for t in tokens)
+        if clock is not None:
+            if business:
+                self.fail(clock, f"say the clock once: '{text}' is business time already")
+            elif clock.type == "BUSINESS":
+                business = True
+                text = f"{tokens[0]} business {tokens[-1]}"
         if business:
             if unit not in ("minute", "hour", "day"):
                 self.fail(tokens[-1], f"business time counts minutes, hours or days, not {unit}s")
@@ -126,6 +141,13 @@ class _Builder:
             if isinstance(item, Tree) and item.data == "recipient":
                 out.append(_text(item.children[0]))
         return tuple(out)
+
+    def duty_names(self, items: list[Any], *, strict: bool = False) -> tuple[str, ...]:
+        """The recipients of a lead duty, kept for the check at the end."""
+        for item in items:
+            if isinstance(item, Tree) and item.data == "recipient":
+                self.recipients.append((cast(Token, item.children[0]), strict))
+        return self.names(items)
 
     def _slice(self, tree: Any) -> str:
         meta = tree.meta
@@ -232,7 +254,7 @@ class _Builder:
                     self.fail(stage, "only 'mql when scoring says mql' is supported")
             else:
                 spans = cast(Tree[Token], line.children[1])
-                steps = (Step(self.duration(spans), self.names(line.children[2:])),)
+                steps = (Step(self.duration(spans), self.duty_names(line.children[2:])),)
                 text = f"{stage} ages after {steps[0].after.text}"
                 self.late.append(("stage", stage))
                 self.parts.timers.append(TimerSpec(f"{stage}_age", str(stage), steps, text))
@@ -248,7 +270,7 @@ class _Builder:
                 self._check_promise(token)
                 continue
             if line.data == "breach":
-                self.parts.breach_notify = self.names(line.children)
+                self.parts.breach_notify = self.duty_names(line.children)
                 continue
             name = cast(Token, line.children[0])
             if name not in TEMPERATURES:
@@ -380,7 +402,7 @@ class _Builder:
         steps: list[Step] = []
         for line in _trees(tree.children):
             after = self.duration(cast(Tree[Token], line.children[0]))
-            notify = self.names(line.children[1:])
+            notify = self.duty_names(line.children[1:])
             if line.data == "disposition":
                 text = f"disposition within {after.text}"
                 self.parts.timers.append(
@@ -432,6 +454,30 @@ class _Builder:
             self.parts.misses.append(
                 Miss(f"{tokens[0]} {tokens[1]}", row, self.names(miss.children))
             )
+
+    def _ladder(self, tree: Tree[Token]) -> None:
+        duty = cast(Token, tree.children[0])
+        steps = []
+        for line in _trees(tree.children[1:]):
+            span = cast(Tree[Token], line.children[0])
+            clock = next(
+                (t for t in line.children[1:] if isinstance(t, Token)),
+                None,
+            )
+            after = self.duration(span, clock)
+            steps.append(Step(after, self.duty_names(line.children[1:], strict=True)))
+        if not steps:
+            self.fail(duty, f"the ladder of {duty!s} has no steps; add: after 48 hours -> someone")
+        self.parts.ladders.append(Ladder(str(duty), tuple(steps), self.where(duty)))
+
+    def _roles(self, tree: Tree[Token]) -> None:
+        for role in _trees(tree.children):
+            name, label = cast(Token, role.children[0]), cast(Token, role.children[1])
+            if name in self.parts.roles:
+                self.fail(name, f"role {name!s} is listed twice")
+            elif name in ("owner", "team_lead"):
+                self.fail(name, f"{name!s} is built in (the lead's {name.replace('_', ' ')})")
+            self.parts.roles[str(name)] = _text(label)
 
     def _meetings(self, tree: Tree[Token]) -> None:
         for item in _trees(tree.children):
@@ -571,6 +617,98 @@ class _Builder:
                 else t
                 for t in parts.timers
             ]
+            parts.ladders = [
+                Ladder(
+                    x.duty,
+                    tuple(Step(cast(Duration, fix(s.after)), s.notify) for s in x.steps),
+                    x.where,
+                )
+                for x in parts.ladders
+            ]
+        self._check_recipients()
+        self._merge_ladders()
+
+    def _check_recipients(self) -> None:
+        """Lead-duty recipients: always for ladders, for every duty once ``roles`` exist."""
+        parts = self.parts
+        names = {*parts.roles, *parts.teams, "owner", "team_lead"}
+        people = {r.owner for r in parts.rules if not r.team}
+        for team in parts.teams.values():
+            people.update(team.members)
+            people.update(p for p in (team.overflow, team.lead) if p)
+        for token, strict in self.recipients:
+            if not (strict or parts.roles):
+                continue
+            name = _text(token)
+            if token.type == "STRING" and name not in people:
+                self.fail(
+                    token,
+                    f'unknown person "{name}"{did_you_mean(name, people)} '
+                    "(a person named in the route block: a member, overflow owner, team lead or owner)",
+                )
+            elif token.type != "STRING" and name not in names:
+                roles = "" if parts.roles else "; declare it in a 'roles' block"
+                self.fail(
+                    token,
+                    f"unknown recipient {name}{did_you_mean(name, names)} (a role, a team, "
+                    f"owner or team_lead; a person goes in quotes){roles}",
+                )
+
+    def _merge_ladders(self) -> None:
+        """Each ladder's steps join its duty, after the duty's due time."""
+        parts = self.parts
+        specs = {t.name: t for t in parts.timers}
+        duties = sorted({"response", "feedback", *specs})
+        seen: dict[str, Where] = {}
+        for ladder in parts.ladders:
+            at = ladder.where
+            if not ladder.steps:
+                continue  # reported where it was read
+            if ladder.duty in seen:
+                self._fail_at(
+                    at,
+                    f"a second ladder for {ladder.duty}; line {seen[ladder.duty].line} has one",
+                )
+                continue
+            seen[ladder.duty] = at
+            if ladder.duty not in duties:
+                self._fail_at(
+                    at,
+                    f"unknown duty {ladder.duty}{did_you_mean(ladder.duty, duties)} "
+                    f"(a ladder escalates one of: {', '.join(duties)})",
+                )
+                continue
+            if ladder.duty == "response":
+                dues = [t.within for t in parts.targets.values() if t.within is not None]
+                self._after_due(ladder, dues)
+                parts.response_ladder = ladder.steps
+                continue
+            spec = specs.get(ladder.duty)
+            if spec is None:  # feedback without a feedback line: the ladder is the duty
+                text = f"feedback within {ladder.steps[0].after.text}"
+                spec = TimerSpec("feedback", "mql", ladder.steps, text)
+                parts.timers.append(spec)
+            else:
+                self._after_due(ladder, [spec.steps[0].after])
+                spec = TimerSpec(spec.name, spec.stage, spec.steps + ladder.steps, spec.text)
+                parts.timers = [spec if t.name == spec.name else t for t in parts.timers]
+            specs[spec.name] = spec
+
+    def _after_due(self, ladder: Ladder, dues: list[Duration]) -> None:
+        """Refuse a step that comes at or before a due time it can be compared with."""
+        for step in ladder.steps:
+            for due in dues:
+                comparable = step.after.clock == due.clock or step.after.clock == "elapsed"
+                if comparable and step.after.amount <= due.amount:
+                    self._fail_at(
+                        ladder.where,
+                        f"the {ladder.duty} ladder's step 'after {step.after.text}' does not come "
+                        f"after the duty's due time ({due.text}); a ladder escalates a missed duty",
+                    )
+                    return
+
+    def _fail_at(self, where: Where, what: str) -> None:
+        self.errors.append(error_at(self.text, self.source, where.line, where.column, what))
 
 
 def _with_calendar(name: str, day: timedelta) -> Callable[[Duration | None], Duration | None]:

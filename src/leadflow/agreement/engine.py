@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from os import PathLike
@@ -66,6 +67,9 @@ class Agreement:
         self.iql_any_activity = parts.iql_any_activity
         self.targets: Mapping[str, Target] = dict(parts.targets)
         self.breach_notify = parts.breach_notify
+        self.response_ladder = parts.response_ladder
+        """The escalations of the response duty after its breach (``escalate response``)."""
+        self.roles: Mapping[str, str] = dict(parts.roles)
         self.promise_text = parts.promise
         self.route_within: Duration | None = parts.route_within
         self.teams: Mapping[str, Team] = dict(parts.teams)
@@ -257,6 +261,9 @@ class Agreement:
                 of another agreement, an event in the future, an unknown reason, a stale routing
                 value.
             TransitionError: the lifecycle refuses the event (e.g. ``accepted`` in ``cold``).
+            IdempotencyConflictError: the event's ``id`` is one of the lead's last
+                :data:`SEEN_LIMIT` ids but its payload differs (the same id and payload is
+                a no-op: ``Reaction.duplicate``).
             LeadValidationError: an ``updated`` event makes the lead invalid.
         """
         require_aware(now, "now")
@@ -264,7 +271,11 @@ class Agreement:
 
     # -- the every-minute job --------------------------------------------------------------
     def schedule(self, state: LeadState) -> tuple[DueItem, ...]:
-        """Every warning, breach and escalation of the lead's running timers, in time order."""
+        """Every warning, breach and escalation of the lead's running timers, in time order.
+
+        Escalations include each step of the duty's ladder (``escalate DUTY { ... }``); the
+        recipients ``owner`` and ``team_lead`` are resolved for the lead.
+        """
         items = [
             DueItem(
                 alarm.at,
@@ -296,7 +307,15 @@ class Agreement:
                     yield item
 
     def _recipients(self, notify: tuple[str, ...], state: LeadState) -> tuple[str, ...]:
-        return tuple(state.owner if n == "owner" and state.owner else n for n in notify)
+        """``owner`` and ``team_lead`` resolved for the lead (kept as they are when unknown)."""
+        out = []
+        for n in notify:
+            if n == "owner" and state.owner:
+                n = state.owner
+            elif n == "team_lead" and state.team is not None and state.team in self.teams:
+                n = self.teams[state.team].lead or n
+            out.append(n)
+        return tuple(out)
 
     # -- the page and the calendar -------------------------------------------------------
     def render(self, fmt: str = "markdown") -> str:
@@ -326,18 +345,33 @@ def load_agreement(path: str | PathLike[str]) -> Agreement:
             (with file:line:col, the line, a caret and "did you mean").
         RuleSyntaxError: the included rule file has an error (reported in that file).
         ConfigurationError: a file cannot be read.
+
+    Errors name the agreement file as ``path`` was given (relative or absolute, like the rule
+    language's errors); errors in the included rule file name it as ``path``'s folder joined
+    with the ``include``.
     """
-    file = Path(path)
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        name = None
+    if not isinstance(name, str):
+        raise ConfigurationError(
+            f"the agreement path must be text or a path, got {type(path).__name__}",
+            field="path",
+            value=path,
+            expected="str or os.PathLike[str]",
+        )
+    file = Path(name)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigurationError(
-            f"cannot read agreement file {str(path)!r}: {error.strerror}",
+            f"cannot read agreement file {name!r}: {error.strerror}",
             field="path",
-            value=str(path),
+            value=name,
             expected="a readable file",
         ) from None
-    return parse_agreement(text, source=file.name, base_dir=file.parent)
+    return parse_agreement(text, source=name, base_dir=file.parent)
 
 
 def parse_agreement(
@@ -448,6 +482,10 @@ def parse_agreement(
 def _graph(parts: Parts) -> Graph:
     """The default lifecycle graph with this agreement's reasons, handoff fields and contact rule.
 
+    The agreement's automatic steps (actor ``system``) may also reject or recycle (the contact
+    rule's "unreachable") and disqualify from every stage the graph disqualifies from (a
+    knock-out); ``opportunity`` has no disqualification (it ends ``lost``).
+
     Transitions that name their own reason list (``lose``, ``recycle``) keep the codes of it
     the agreement lists (all of the agreement's reasons if it lists none of them).
     """
@@ -478,6 +516,11 @@ def _graph(parts: Parts) -> Graph:
                 guard["reasons"] = [c for c in guard["reasons"] if c in parts.reasons] or [
                     "unreachable"
                 ]
-        if transition["name"] in ("reject", "recycle") and "system" not in transition["actors"]:
-            transition["actors"].append("system")  # the contact rule's automatic "unreachable"
+        if (
+            transition["name"] in ("reject", "recycle", "disqualify")
+            and "system" not in transition["actors"]
+        ):
+            # reject/recycle: the contact rule's automatic "unreachable"; disqualify: a
+            # knock-out after the handoff (mql, sal, sql) disqualifies like one before it
+            transition["actors"].append("system")
     return graph_from_dict(data, source="agreement")

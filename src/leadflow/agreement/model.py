@@ -14,6 +14,7 @@ __all__ = (
     "CalendarSpec",
     "Condition",
     "Duration",
+    "Ladder",
     "Meeting",
     "Miss",
     "RouteRule",
@@ -111,6 +112,19 @@ class Step:
 
     after: Duration
     notify: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    """``escalate DUTY { after D [business|elapsed] -> WHO ... }``: escalations of one duty.
+
+    Each step is measured from the start of the duty (the handoff for ``response``) on its own
+    clock and comes after the duty's due time.
+    """
+
+    duty: str
+    steps: tuple[Step, ...]
+    where: Where
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -22,8 +24,8 @@ from leadflow.agreement.reaction import (
 )
 from leadflow.agreement.routing import assign, release
 from leadflow.agreement.state import _SET as _SET_FIELD
-from leadflow.agreement.state import Alarm, LeadState, Routing, Timer
-from leadflow.errors import AgreementInputError
+from leadflow.agreement.state import SEEN_LIMIT, Alarm, LeadState, Routing, Timer
+from leadflow.errors import AgreementInputError, IdempotencyConflictError, TransitionError
 from leadflow.lead import Lead, validate_lead
 from leadflow.lifecycle import CONTACT_ATTEMPT, HandoffEvent, Qualification, advance, new_lead
 
@@ -31,15 +33,18 @@ if TYPE_CHECKING:
     from leadflow.agreement.engine import Agreement
     from leadflow.rules import Evaluation
 
-__all__ = ("FUTURE_TOLERANCE", "run")
+__all__ = ("FUTURE_TOLERANCE", "event_key", "run")
 
 FUTURE_TOLERANCE: Final = timedelta(minutes=5)
 """How far an event's ``at`` may lie after ``now`` (clock skew between systems)."""
 
 LEAVES_SALES: Final = frozenset({"nurture", "disqualified", "won", "lost"})
 _SALES_STAGES: Final = frozenset({"mql", "sal", "sql", "opportunity"})
+_CONTACT_STAGES: Final = frozenset({"mql", "sal", "sql"})
 _SCORING: Final = (ev.LeadCreated, ev.LeadUpdated, ev.ActivityRecorded)
 _DONE: Final = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified"}
+CONTACT_WINDOW: Final = "contact"
+"""The timer of the contact rule's window: started when every touch is made before it ends."""
 
 
 class _Run:
@@ -105,9 +110,10 @@ class _Run:
             if timer.state == "running" and spec is not None and spec.stage == source:
                 self.close(timer, "met")
         if target in LEAVES_SALES:
-            response = self.running("response")
-            if response is not None:
-                self.close(response, "stopped")
+            for name in ("response", CONTACT_WINDOW):
+                running = self.running(name)
+                if running is not None:
+                    self.close(running, "stopped")
             if self.state.owner is not None and not self.state.released:
                 self.routing = release(self.routing, self.state.owner)
                 self.update(released=True)
@@ -171,7 +177,7 @@ class _Run:
         due = calendar.add(self.at, target.within.amount)
         warning = calendar.add(self.at, target.within.amount * target.warning)
         share = f"{target.warning:.0%}".replace("%", " %")
-        alarms = (
+        alarms: tuple[Alarm, ...] = (
             Alarm(
                 warning,
                 "warning",
@@ -185,6 +191,18 @@ class _Run:
                 f"{lead.id}: {self.state.temperature} lead not contacted within {target.within.text}",
             ),
         )
+        if a.response_ladder:
+            since = a.local(self.at)
+            alarms += tuple(
+                Alarm(
+                    step.after.after(self.at, a.calendars),
+                    "escalation",
+                    step.notify,
+                    f"{lead.id}: {self.state.temperature} lead still not contacted "
+                    f"({step.after.text} since {since})",
+                )
+                for step in a.response_ladder
+            )
         self.add_timer(Timer("response", self.at, due, warning, "running", alarms))
         if a.promise_text is not None:
             text = a.promise_text.format(due=due.astimezone(calendar.timezone))
@@ -204,13 +222,27 @@ class _Run:
         if evaluation.knocked_out:
             reason = evaluation.reasons[0]
             transition = a.graph.transition(stage, "disqualify")
+            refused = ""
             if transition is not None and "system" in transition.actors:
-                self.move("disqualify", "system", reason=reason)
-            elif stage in _SALES_STAGES:
+                try:
+                    self.move("disqualify", "system", reason=reason)
+                except TransitionError as error:  # a guard of the graph (nothing changed)
+                    refused = f" (the lifecycle refuses it: {error})"
+                else:
+                    if stage in _SALES_STAGES and self.state.owner is not None:
+                        self.actions.append(
+                            Notify(
+                                self.state.owner,
+                                f"{lead.id} disqualified automatically in {stage}: knock-out {reason}",
+                            )
+                        )
+                    return
+            if stage in _SALES_STAGES:  # opportunity: an offer exists, sales closes it
+                what = "close it as lost" if transition is None else "disqualify it"
                 self.actions.append(
                     Notify(
                         self.state.owner or "sales_manager",
-                        f"{lead.id} hits knock-out {reason}; disqualify it if it holds",
+                        f"{lead.id} hits knock-out {reason} in stage {stage}{refused}; {what} if it holds",
                     )
                 )
             return
@@ -238,24 +270,74 @@ class _Run:
             self.close(response, "met")
         if event.reached:
             self.update(reached=True)
+            window = self.running(CONTACT_WINDOW)
+            if window is not None:
+                self.close(window, "stopped")
             return
         if self.state.reached or self.state.stage not in ("mql", "sal", "sql"):
             return
+        touches = self.sales_touches()
+        check = self.a.touch_rule.check(touches, now=self.at)
+        if check.satisfied:
+            self.unreachable(len(touches))
+        elif (
+            not check.missing_touches
+            and check.window_ends_at is not None
+            and self.running(CONTACT_WINDOW) is None
+        ):
+            # every touch made, the window still open: the lead is unreachable when it ends
+            self.start_contact_window(check.window_ends_at)
+
+    def sales_touches(self) -> list[datetime]:
         record = self.state.record
-        touches = [
+        return [
             s.event.at
             for s in record.history
             if s.kind == "attempt" and s.cycle == record.cycle and s.event.actor == "sales"
         ]
-        if self.a.touch_rule.check(touches, now=self.at).satisfied:
-            name = "reject" if self.state.stage == "mql" else "recycle"
-            self.move(name, "system", reason="unreachable")
-            self.actions.append(
-                Notify(
-                    "marketing",
-                    f"{self.state.lead_id} is unreachable after {len(touches)} touches: {self.a.reasons['unreachable'].marketing_action}",
-                )
+
+    def unreachable(self, touches: int) -> None:
+        """The contact rule is met without reaching the lead: reject (mql) or recycle it."""
+        name = "reject" if self.state.stage == "mql" else "recycle"
+        self.move(name, "system", reason="unreachable")
+        self.actions.append(
+            Notify(
+                "marketing",
+                f"{self.state.lead_id} is unreachable after {touches} touches: {self.a.reasons['unreachable'].marketing_action}",
             )
+        )
+
+    def start_contact_window(self, ends: datetime) -> None:
+        a, lead_id = self.a, self.state.lead_id
+        note = (
+            f"{lead_id}: the contact window ends ({a.contact_text}) without reaching the lead: "
+            "unreachable (applied with the lead's next event)"
+        )
+        alarm = Alarm(ends, "breach", ("owner", "marketing"), note)
+        self.add_timer(Timer(CONTACT_WINDOW, self.at, ends, None, "running", (alarm,)))
+
+    def window_ended(self) -> None:
+        """Apply the contact rule whose window ended before this event (at the window's end)."""
+        window = self.running(CONTACT_WINDOW)
+        if window is None or window.due_at > self.at:
+            return
+        history = self.state.record.history
+        when = max(window.due_at, history[-1].event.at) if history else window.due_at
+        at, self.at = self.at, when
+        try:
+            touches = self.sales_touches()
+            stage = self.state.stage
+            if (
+                stage in ("mql", "sal", "sql")
+                and not self.state.reached
+                and self.a.touch_rule.check(touches, now=when).satisfied
+            ):
+                self.unreachable(len(touches))
+            window = self.running(CONTACT_WINDOW)
+            if window is not None:
+                self.close(window, "stopped")
+        finally:
+            self.at = at
 
     def reject(self, code: str, actor: str, *, final: bool = False) -> None:
         stage = self.state.stage
@@ -345,8 +427,30 @@ def run(
                 value=lead_id,
                 expected=state.lead_id,
             )
-        if parsed.id is not None and parsed.id in state.seen:
-            return Reaction(state, routing, (), None, duplicate=True)
+        if parsed.id is not None:
+            key = event_key(parsed)
+            for seen_id, seen_key in state.seen:
+                if seen_id != parsed.id:
+                    continue
+                if seen_key == key:
+                    note = (
+                        f"event {parsed.id!r} was applied to lead {state.lead_id!r} before, with "
+                        f"the same payload: nothing applied again (state version {state.version} kept)"
+                    )
+                    return Reaction(state, routing, (), None, duplicate=True, note=note)
+                kind, _, digest = seen_key.partition(":")
+                raise IdempotencyConflictError(
+                    f"Lead {state.lead_id!r}: event id {parsed.id!r} was already used for a "
+                    f"different event (type {kind!r}, payload digest {digest}); refusing this "
+                    f"{parsed.type!r} event (payload digest {key.partition(':')[2]}): an id names "
+                    f"one event, so resend that event unchanged or give this one a new id",
+                    idempotency_key=parsed.id,
+                    recorded=seen_key,
+                    lead_id=state.lead_id,
+                    stage=state.stage,
+                    event=parsed.type,
+                    expected=f"a new id, or the payload first sent with {parsed.id!r}",
+                )
         if isinstance(parsed, ev.LeadCreated):
             raise AgreementInputError(
                 f"lead {state.lead_id!r} exists already; send an 'updated' or 'activity' event",
@@ -355,9 +459,11 @@ def run(
                 expected="updated, activity, ...",
             )
     r = _Run(a, state, routing, at)
+    if state.timers and state.record.stage in _CONTACT_STAGES:
+        r.window_ended()
     if isinstance(parsed, _SCORING):
         lead = _new_lead(state.lead, parsed)
-        if state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
+        if r.state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
             lost = set(a.handoff.check(lead).missing) - set(a.handoff.check(state.lead).missing)
             if lost:
                 raise AgreementInputError(
@@ -401,9 +507,25 @@ def run(
         r.move("win", "sales", actor_id=parsed.actor)
     elif isinstance(parsed, ev.DealLost):
         r.move("lose", "sales", actor_id=parsed.actor, reason=a.reason_code(parsed.reason))
-    seen = state.seen if parsed.id is None else (*state.seen, parsed.id)
+    seen = state.seen
+    if parsed.id is not None:
+        seen = (*seen, (parsed.id, event_key(parsed)))
+        if len(seen) > SEEN_LIMIT:
+            seen = seen[-SEEN_LIMIT:]
     r.update(version=state.version + 1, seen=seen)
     return Reaction(r.state, r.routing, tuple(r.actions), r.evaluation)
+
+
+def event_key(event: ev.Event) -> str:
+    """``type:digest`` of an event's payload (its JSON without the ``id``), kept per seen id.
+
+    The digest is the first 16 hex digits of the SHA-256 of the canonical JSON (sorted keys), so
+    the same event sent typed or as its JSON mapping has the same key.
+    """
+    data = ev.event_json(event)
+    data.pop("id", None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{event.type}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _read_only(scores: Mapping[str, float]) -> Mapping[str, float]:

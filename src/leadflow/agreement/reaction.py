@@ -118,7 +118,9 @@ class Reaction:
     evaluation: Evaluation | None = None
     """The scoring of this event (``None`` for events that do not re-score)."""
     duplicate: bool = False
-    """The event's id was seen before: nothing was applied again."""
+    """The event's id was seen before with the same payload: nothing was applied again."""
+    note: str = ""
+    """Why nothing happened, for a duplicate (empty otherwise)."""
 
     @property
     def transitions(self) -> tuple[Transitioned, ...]:

@@ -129,10 +129,17 @@ def _sections(a: Agreement) -> list[_Section]:
         f"**Contact**: a lead is unreachable only after {a.contact_text}; the lifecycle "
         "refuses “unreachable” before that.",
     ]
+    if a.response_ladder:
+        steps = "; ".join(f"after {s.after.text} tell {_list(s.notify)}" for s in a.response_ladder)
+        duties.append(f"**First contact still missing** (escalation, from the handoff): {steps}.")
     for spec in a.timer_specs.values():
         steps = "; ".join(f"after {s.after.text} tell {_list(s.notify)}" for s in spec.steps)
         label = _DUTIES.get(spec.name, f"{spec.stage.upper()} aging")
         duties.append(f"**{label}**: {steps}.")
+    if a.roles:
+        duties.append(
+            "**Roles**: " + "; ".join(f"`{code}` {label}" for code, label in a.roles.items()) + "."
+        )
     out.append(_Section("Contact and feedback duties", tuple(duties)))
     out.append(
         _Section(
@@ -179,7 +186,7 @@ def _markdown(a: Agreement, sections: list[_Section]) -> str:
     meta = []
     if a.parts.review:
         meta.append(f"Reviewed {a.parts.review}.")
-    meta.append(f"Generated from `{a.source}` (fingerprint `{a.fingerprint}`).")
+    meta.append(f"Generated from `{PurePath(a.source).name}` (fingerprint `{a.fingerprint}`).")
     lines += [" ".join(meta), ""]
     for s in sections:
         lines += [f"## {s.title}", ""]
@@ -232,7 +239,7 @@ def _html_inline(text: str) -> str:
 def _html(a: Agreement, sections: list[_Section]) -> str:
     title = escape(a.title or "Marketing and sales agreement")
     body = [f"<h1>{title}</h1>"]
-    meta = f"Generated from {escape(a.source)} (fingerprint {a.fingerprint})."
+    meta = f"Generated from {escape(PurePath(a.source).name)} (fingerprint {a.fingerprint})."
     if a.parts.review:
         meta = f"Reviewed {escape(a.parts.review)}. " + meta
     body.append(f'<p class="meta">{meta}</p>')

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import ValidationError
 
@@ -15,9 +16,13 @@ from leadflow.errors import AgreementInputError, LeadflowError
 from leadflow.lead import Lead
 from leadflow.lifecycle import LeadRecord
 
-__all__ = ("Alarm", "DueItem", "LeadState", "Routing", "Timer")
+__all__ = ("SEEN_LIMIT", "Alarm", "DueItem", "LeadState", "Routing", "Timer")
 
 TimerState = Literal["running", "met", "stopped"]
+
+SEEN_LIMIT: Final = 100
+"""How many event ids a lead state remembers (its last ones) to recognise a retried event."""
+_SEEN_KEY: Final = re.compile(r"[a-z_]+:[0-9a-f]{16}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +86,9 @@ class LeadState:
     timers: tuple[Timer, ...]
     version: int
     agreement: str
-    seen: tuple[str, ...] = ()
-    """The ids of the events applied (idempotency keys)."""
+    seen: tuple[tuple[str, str], ...] = ()
+    """The last :data:`SEEN_LIMIT` event ids applied, each with ``type:digest`` of its payload
+    (idempotency keys: the same id again is a no-op with the same payload, an error with another)."""
     reached: bool = False
     """Whether sales reached the lead in the current cycle."""
     released: bool = False
@@ -141,7 +147,7 @@ class LeadState:
             "timers": [_timer_dict(t) for t in self.timers],
             "version": self.version,
             "agreement": self.agreement,
-            "seen": list(self.seen),
+            "seen": [list(pair) for pair in self.seen],
             "reached": self.reached,
             "released": self.released,
         }
@@ -179,7 +185,7 @@ class LeadState:
                 timers=timers,
                 version=int(raw["version"]),
                 agreement=str(raw["agreement"]),
-                seen=tuple(str(i) for i in raw.get("seen", ())),
+                seen=_seen_from(raw.get("seen", ())),
                 reached=bool(raw.get("reached", False)),
                 released=bool(raw.get("released", False)),
             )
@@ -203,7 +209,36 @@ class LeadState:
                 value=state.version,
                 expected="an integer >= 1 for a lead with history",
             )
+        if len(state.seen) > min(state.version, SEEN_LIMIT):
+            raise AgreementInputError(
+                f"not a valid lead state: {len(state.seen)} seen event ids at version {state.version}",
+                field="state.seen",
+                value=len(state.seen),
+                expected=f"at most min(version, {SEEN_LIMIT}) ids",
+            )
         return state
+
+
+def _seen_from(data: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(data, list | tuple):
+        raise TypeError(f"seen: expected a list of [id, key] pairs, got {data!r}")
+    pairs: list[tuple[str, str]] = []
+    ids: set[str] = set()
+    for item in data:
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 2
+            or not all(isinstance(x, str) for x in item)
+        ):
+            raise TypeError(f'seen: expected [id, "type:digest"] pairs, got {item!r}')
+        event_id, key = item
+        if not event_id or not _SEEN_KEY.fullmatch(key):
+            raise ValueError(f'seen: {item!r} is not an [id, "type:digest"] pair')
+        if event_id in ids:
+            raise ValueError(f"seen: event id {event_id!r} listed twice")
+        ids.add(event_id)
+        pairs.append((event_id, key))
+    return tuple(pairs)
 
 
 _new_state = object.__new__

@@ -30,6 +30,7 @@ _WORDS = {
     "ORDINAL": "'first', 'second', 'third', 'fourth' or 'last'",
     "DAY": "a weekday such as monday",
     "BUSINESS": "'business'",
+    "ELAPSED": "'elapsed'",
     "IN_A_ROW": "'in a row'",
     "$END": "end of file",
 }

@@ -381,6 +381,78 @@ class BusinessCalendar:
         except OverflowError:
             raise out_of_range("start", start, f"the deadline {deadline.isoformat()}") from None
 
+    # -- the tracker's hot path ----------------------------------------------------------------
+
+    def _track(
+        self, u: datetime, target: timedelta, share: timedelta, stop: datetime
+    ) -> tuple[timedelta, datetime, datetime, timedelta] | None:
+        """What ``add(u, target)``, ``add(u, share)`` and ``between(u, stop)`` give, in UTC.
+
+        Returns ``(position, deadline, warning, elapsed)``: ``position`` is the open time of
+        ``u``'s UTC year before ``u`` (for :meth:`_reach`), and the start is looked up in its
+        year table once for all three. ``u`` and ``stop`` are UTC, ``stop >= u`` and
+        ``0 <= share <= target``; ``None`` wherever ``add`` would raise (never open, beyond
+        datetime's range) or the duration is long: the caller then takes the general path,
+        which raises the errors.
+        """
+        if self._never_open or target > _LONG:
+            return None
+        year = u.year
+        table = self._tables.get(year) or self._table(year)
+        bounds = table.bounds
+        k = bisect_right(bounds, u)
+        i = k >> 1
+        position = table.before[i] + (u - table.starts[i]) if k & 1 else table.before[i]
+        reach = position + target
+        upto = table.upto
+        if reach <= table.total:
+            j = bisect_left(upto, reach)
+            deadline = table.ends[j] - (upto[j] - reach)
+        else:
+            found = self._reach(year, table, reach)
+            if found is None:
+                return None
+            deadline = found
+        if not share:
+            warning = u  # add(u, 0) is u itself
+        else:
+            reach = position + share
+            if reach <= table.total:
+                j = bisect_left(upto, reach)
+                warning = table.ends[j] - (upto[j] - reach)
+            else:
+                found = self._reach(year, table, reach)
+                if found is None:
+                    return None
+                warning = found
+        if stop.year == year:
+            k = bisect_right(bounds, stop)
+            i = k >> 1
+            if k & 1:
+                elapsed = table.before[i] + (stop - table.starts[i]) - position
+            else:
+                elapsed = table.before[i] - position
+        else:
+            elapsed = self._between(u, stop)
+        return position, deadline, warning, elapsed
+
+    def _reach(self, year: int, table: YearTable, target: timedelta) -> datetime | None:
+        """The UTC instant at which the open time since the start of UTC year ``year`` (whose
+        table is ``table``) reaches ``target`` > 0, walking on into later years as ``add``
+        does; ``None`` past year 9999, where ``add`` raises."""
+        total = table.total
+        if target > total:
+            while target > total:
+                target -= total
+                year += 1
+                if year > _MAX_YEAR:
+                    return None
+                total = self._total(year)
+            table = self._table(year)
+        upto = table.upto
+        i = bisect_left(upto, target)
+        return table.ends[i] - (upto[i] - target)
+
     def _beyond_range(
         self, start: datetime, duration: timedelta, last_year: int | None = None
     ) -> OutOfRangeError | ConfigurationError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Literal, Self
+from typing import Any, Final, Literal, Self, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -27,6 +27,24 @@ __all__ = (
 )
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
+_Model = TypeVar("_Model", bound=BaseModel)
+_set_attr: Final = object.__setattr__
+
+
+def trusted(cls: type[_Model], values: dict[str, Any], fields: set[str]) -> _Model:
+    """``cls.model_construct(**values)`` where ``values`` has every field (``fields``, its keys).
+
+    Only for values the SLA clock computed itself (instants in the calendar's zone, business
+    times, states), which validating again would return unchanged: the status of one lead is
+    built on every check. The same instance ``model_construct`` makes (fields set, no extra, no
+    private attributes), without its generic per-field loop.
+    """
+    model = cls.__new__(cls)
+    _set_attr(model, "__dict__", values)
+    _set_attr(model, "__pydantic_fields_set__", fields.copy())
+    _set_attr(model, "__pydantic_extra__", None)
+    _set_attr(model, "__pydantic_private__", None)
+    return model
 
 
 class EscalationStep(BaseModel):
@@ -69,6 +87,9 @@ class Escalation(BaseModel):
     notify: str
     note: str
     due_at: AwareDatetime
+
+
+_ESCALATION_FIELDS: Final = set(Escalation.model_fields)
 
 
 class EscalationLadder(BaseModel):
@@ -149,6 +170,81 @@ class EscalationLadder(BaseModel):
                     )
                 )
         return tuple(sorted(found, key=lambda e: (to_utc(e.due_at), e.step)))
+
+    def _due_on_calendar(
+        self,
+        calendar: BusinessCalendar,
+        u: datetime,
+        position: timedelta,
+        now_utc: datetime,
+        resolved: datetime | None,
+        target: timedelta,
+        known: tuple[tuple[timedelta, datetime, datetime], ...],
+    ) -> tuple[Escalation, ...] | None:
+        """:meth:`due` for the tracker's hot path: no pauses, a calendar, a target.
+
+        ``u`` is the start in UTC and ``position`` its place in its year's table (from
+        ``BusinessCalendar._track``); ``known`` holds ``(business time, UTC instant, instant in
+        the calendar's zone)`` already computed (the warning and the deadline), which steps at
+        those shares reuse. A business-clock step no longer than the target whose instant
+        cannot have passed (business time runs no faster than physical time) is skipped
+        without adding. ``None`` where a step's instant cannot be computed here (beyond
+        datetime's range): the caller then takes the general path, which raises the error.
+        ``OverflowError`` may escape; the caller treats it the same way.
+        """
+        zone = calendar.timezone
+        waited = now_utc - u
+        found: list[tuple[datetime, int, Escalation]] = []
+        for index, step in enumerate(self.steps):
+            when: datetime | None = None
+            if step.clock == "elapsed":
+                assert step.after is not None  # noqa: S101 - guaranteed by EscalationStep
+                when_utc = u + step.after
+            else:
+                duration = step.after if step.after is not None else target * step.at  # type: ignore[operator]
+                for length, at_utc, at_zone in known:
+                    if length == duration:
+                        when_utc, when = at_utc, at_zone
+                        break
+                else:
+                    if duration <= target and waited <= duration:
+                        continue  # at or after now: not due, and at or before the deadline
+                    if not duration:
+                        when_utc = u
+                    else:
+                        table = calendar._table(u.year)
+                        reached = calendar._reach(u.year, table, position + duration)
+                        if reached is None:
+                            return None
+                        when_utc = reached
+            if not (when_utc < now_utc and (resolved is None or resolved > when_utc)):
+                if when is None and not 1 < when_utc.year < 9999:
+                    when_utc.astimezone(zone)  # near datetime's ends: may be out of range
+                continue
+            if when is None:
+                when = when_utc.astimezone(zone)
+            found.append(
+                (
+                    when_utc,
+                    index,
+                    trusted(
+                        Escalation,
+                        {
+                            "ladder": self.name,
+                            "step": index,
+                            "notify": step.notify,
+                            "note": step.note,
+                            "due_at": when,
+                        },
+                        _ESCALATION_FIELDS,
+                    ),
+                )
+            )
+        if not found:
+            return ()
+        if len(found) > 1:
+            found.sort(key=lambda item: (item[0], item[1]))
+        return tuple(item[2] for item in found)
 
     def _instant(
         self,

@@ -7,15 +7,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
+from typing import Final
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from leadflow._time import results_in_range, to_utc
 from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
-from leadflow.sla.escalation import Escalation, EscalationLadder
+from leadflow.sla.escalation import Escalation, EscalationLadder, trusted
 from leadflow.sla.stopwatch import Stopwatch, merged_pauses, pause_pairs
 
 __all__ = ("Pauses", "SlaState", "SlaStatus", "track")
@@ -68,6 +70,9 @@ class SlaStatus(BaseModel):
 
 Pauses = Iterable[tuple[datetime, datetime | None]]
 
+_STATUS_FIELDS: Final = set(SlaStatus.model_fields)
+_ZERO: Final = timedelta(0)
+
 
 def track(
     started_at: datetime,
@@ -103,6 +108,10 @@ def track(
         ArgumentTypeError: an argument has the wrong type (a ``TypeError``).
         OutOfRangeError: an instant, or the deadline, lies beyond datetime's years 1 to 9999.
     """
+    if calendar is not None and type(pauses) is tuple and not pauses:
+        status = _on_calendar(started_at, target, now, calendar, met_at, warning, escalation)
+        if status is not None:
+            return status
     to_utc(started_at, "started_at")
     now_utc = to_utc(now, "now")
     if not isinstance(target, timedelta):
@@ -192,3 +201,96 @@ def _track(
         breached_at=breached,
         escalations=escalations,
     )
+
+
+def _plain(value: datetime) -> bool:
+    """Whether ``value`` is a plain aware datetime (zoneinfo or fixed offset) the hot path takes."""
+    return type(value) is datetime and (
+        type(value.tzinfo) is ZoneInfo or type(value.tzinfo) is timezone
+    )
+
+
+def _on_calendar(
+    started_at: datetime,
+    target: timedelta,
+    now: datetime,
+    calendar: BusinessCalendar,
+    met_at: datetime | None,
+    warning: float,
+    escalation: EscalationLadder | None,
+) -> SlaStatus | None:
+    """``track`` without pauses on a calendar: the hot path of an SLA check.
+
+    The start is looked up in the calendar's year table once, and the deadline, the warning
+    and the elapsed time derived from it (``BusinessCalendar._track``); the escalation ladder
+    reuses them. Gives exactly the status of the general path (``tests/sla/test_track_fastpath``)
+    or ``None`` wherever that path would raise or the inputs are unusual (a datetime subclass,
+    another tzinfo, a type to reject): the caller then takes the general path, which validates
+    and raises.
+    """
+    if not (
+        _plain(started_at)
+        and _plain(now)
+        and (met_at is None or _plain(met_at))
+        and type(target) is timedelta
+        and type(calendar) is BusinessCalendar
+        and (type(warning) is float or type(warning) is int)
+        and (escalation is None or type(escalation) is EscalationLadder)
+        and target > _ZERO
+        and 0 < warning <= 1
+    ):
+        return None
+    try:
+        u = started_at.astimezone(UTC)
+        now_utc = now.astimezone(UTC)
+        response = None if met_at is None else met_at.astimezone(UTC)
+        if response is not None and response > now_utc:
+            response = None
+        stop = now_utc if response is None else response
+        share = target * warning
+        found = calendar._track(u, target, share, u if stop < u else stop)
+        if found is None:
+            return None
+        position, due_utc, warning_utc, elapsed = found
+        zone = calendar.timezone
+        start = started_at.astimezone(zone)
+        due_at = due_utc.astimezone(zone)
+        warning_at = warning_utc.astimezone(zone)
+        escalations: tuple[Escalation, ...] = ()
+        if escalation is not None:
+            known = ((share, warning_utc, warning_at), (target, due_utc, due_at))
+            ladder = escalation._due_on_calendar(
+                calendar, u, position, now_utc, response, target, known
+            )
+            if ladder is None:
+                return None
+            escalations = ladder
+        met = breached = None
+        at_risk = False
+        if response is not None:
+            met = response.astimezone(zone)
+            if response <= due_utc:
+                state = SlaState.MET
+            else:
+                state, breached = SlaState.BREACHED, due_at
+        elif now_utc > due_utc:
+            state, breached = SlaState.BREACHED, due_at
+        else:
+            state, at_risk = SlaState.RUNNING, now_utc >= warning_utc
+        values = {
+            "state": state,
+            "now": now_utc.astimezone(zone),
+            "started_at": start,
+            "target": target,
+            "due_at": due_at,
+            "warning_at": warning_at,
+            "at_risk": at_risk,
+            "elapsed": elapsed,
+            "remaining": target - elapsed,
+            "met_at": met,
+            "breached_at": breached,
+            "escalations": escalations,
+        }
+    except OverflowError:  # an instant beyond datetime's range: the general path says which
+        return None
+    return trusted(SlaStatus, values, _STATUS_FIELDS)
