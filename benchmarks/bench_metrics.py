@@ -10,8 +10,8 @@ order, up to the number of events asked for. Generation is not timed.
 Measured, in this order:
 
 1. **The command**: ``leadflow report LOG --agreement examples/agreement.lf --format json``
-   in a fresh process (``--jobs 1`` and the default ``--jobs 2``): wall time, events/s, peak
-   RSS of the command and its worker processes.
+   in a fresh process (the command replays in one process; it has no parallel option): wall
+   time, events/s, peak RSS.
 2. **The metrics alone, one core**: ``build_report`` over the replayed histories (replay not
    timed), events/s with events counted as lines of the log.
 
@@ -93,8 +93,8 @@ def write_log(path: Path, seed: int, events: int) -> int:
     return count
 
 
-def run_command(log: Path, jobs: int) -> dict[str, float]:
-    """Wall time and peak RSS (MB) of ``leadflow report`` with ``--jobs``, in a fresh process."""
+def run_command(log: Path) -> dict[str, float]:
+    """Wall time and peak RSS (MB) of ``leadflow report``, in a fresh process."""
     script = (
         "import resource, sys, time\n"
         "from leadflow.cli import main\n"
@@ -102,8 +102,7 @@ def run_command(log: Path, jobs: int) -> dict[str, float]:
         "status = main(sys.argv[1:])\n"
         "wall = time.perf_counter() - t0\n"
         "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "sys.stderr.write(f'@@ {wall} {own} {kids} {status}\\n')\n"
+        "sys.stderr.write(f'@@ {wall} {own} {status}\\n')\n"
     )
     argv = [
         sys.executable,
@@ -122,8 +121,8 @@ def run_command(log: Path, jobs: int) -> dict[str, float]:
     line = next((x for x in done.stderr.splitlines() if x.startswith("@@ ")), None)
     if line is None or done.returncode:
         raise SystemExit(f"leadflow report failed:\n{done.stderr}")
-    _, wall, own, kids, _status = line.split()
-    return {"wall": float(wall), "rss_main": int(own) / 1024, "rss_worker": int(kids) / 1024}
+    _, wall, own, _status = line.split()
+    return {"wall": float(wall), "rss": int(own) / 1024}
 
 
 def best(fn: Callable[[], Any], repeats: int) -> float:
@@ -161,13 +160,11 @@ def main() -> None:
         print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
         print(f"log: {events:,} events, {size:.0f} MB (made in {generated:.1f} s, not timed)")
         load = os.getloadavg()[0]
-        commands = {jobs: run_command(log, jobs) for jobs in (1,)}
-        for jobs, figures in commands.items():
-            print(
-                f"leadflow report --jobs {jobs}: {figures['wall']:.1f} s, "
-                f"{events / figures['wall']:,.0f} events/s, peak RSS main "
-                f"{figures['rss_main']:.0f} MB, largest worker {figures['rss_worker']:.0f} MB"
-            )
+        command = run_command(log)
+        print(
+            f"leadflow report: {command['wall']:.1f} s, {events / command['wall']:,.0f} "
+            f"events/s, peak RSS {command['rss']:.0f} MB"
+        )
         agreement = load_agreement(AGREEMENT)
         t0 = time.perf_counter()
         histories = read_event_log(str(log), agreement)
@@ -194,13 +191,9 @@ def main() -> None:
             "lifecycle steps": steps,
             "log MB": round(size, 1),
         }
-        for jobs, figures in commands.items():
-            extra[f"report --jobs {jobs}, wall s"] = round(figures["wall"], 1)
-            extra[f"report --jobs {jobs}, events/s"] = round(events / figures["wall"])
-            extra[f"report --jobs {jobs}, peak RSS main MB"] = round(figures["rss_main"])
-            extra[f"report --jobs {jobs}, peak RSS largest worker MB"] = round(
-                figures["rss_worker"]
-            )
+        extra["leadflow report, wall s"] = round(command["wall"], 1)
+        extra["leadflow report, events/s"] = round(events / command["wall"])
+        extra["leadflow report, peak RSS MB"] = round(command["rss"])
         extra["replay alone, one process, events/s"] = round(events / replay)
         extra["build_report alone, one core, s"] = round(seconds, 2)
         extra["build_report alone, one core, log events/s"] = round(events / seconds)
