@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from collections.abc import Mapping
@@ -101,6 +102,21 @@ def test_a_path_is_read_and_bad_lines_name_file_and_line(tmp_path: Path) -> None
         read_event_log([refused], agreement())
     with pytest.raises(HistoryError, match="received_at"):
         read_event_log(['{"lead_id": "L-1", "type": "accepted", "actor": "x"}'], agreement())
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_replay_gives_the_garbage_collector_back_as_it_found_it(running: bool) -> None:
+    lines, _ = quarter()
+    was = gc.isenabled()
+    try:
+        gc.enable() if running else gc.disable()
+        assert len(read_event_log(lines[:50], agreement())) > 0
+        assert gc.isenabled() is running
+        with pytest.raises(HistoryError):
+            read_event_log([*lines[:5], "not json"], agreement())
+        assert gc.isenabled() is running
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def _shuffled(lines: tuple[str, ...], seed: int) -> list[str]:
