@@ -18,14 +18,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from leadflow.agreement import Agreement, Assigned, LeadState, Routing, Transitioned
 from leadflow.errors import HistoryError, LeadflowError, Problem
 from leadflow.lead import Lead
 from leadflow.metrics.history import FieldValue, History, Touch, _parse_time
+from leadflow.metrics.response import AgingLimit
 
-__all__ = ("read_event_log", "state_histories", "state_history")
+__all__ = ("aging_limits", "read_event_log", "state_histories", "state_history")
 
 _FIELDS = ("campaign", "channel", "source", "country", "region", "industry", "title")
 """Lead data copied into a history's fields (with owner, team, temperature, routed_at)."""
@@ -93,6 +94,33 @@ def state_history(
 def state_histories(states: Iterable[LeadState]) -> Iterator[History]:
     """:func:`state_history` over already-built states, lazily."""
     return (state_history(state) for state in states)
+
+
+_AGING_TIMERS: Final = ("disposition",)
+"""Timers besides ``STAGE ages after ...`` whose due time is a limit on staying in a stage."""
+
+
+def aging_limits(agreement: Agreement) -> dict[str, AgingLimit]:
+    """The aging limits an agreement states, per stage, for :func:`~leadflow.metrics.aging`.
+
+    A stage's limit is the due time of its ``STAGE ages after ...`` line in the ``stages``
+    block (``mql ages after 2 business days``: an MQL not accepted in time) or of the
+    ``feedback`` block's ``disposition within ...`` (a SAL without disposition; stage
+    ``sal``); the first one stated when a stage has both. Business time runs on the duration's
+    calendar. The ``feedback`` steps on ``mql`` are measured as the feedback SLA, not here.
+    """
+    limits: dict[str, AgingLimit] = {}
+    for spec in agreement.timer_specs.values():
+        if spec.name != f"{spec.stage}_age" and spec.name not in _AGING_TIMERS:
+            continue
+        if spec.stage in limits or not spec.steps:
+            continue
+        due = spec.steps[0].after
+        calendar = None
+        if due.clock == "business":
+            calendar = agreement.calendars[due.calendar or agreement.default_calendar]
+        limits[spec.stage] = AgingLimit(due.amount, calendar, due.text)
+    return limits
 
 
 def _time(value: Any, where: str, name: str) -> datetime | None:
