@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -184,17 +185,20 @@ def read_event_log(
         OSError: the path cannot be read.
     """
     with _collector_paused():
-        leads = _replay(lines, agreement, source, routing)
-        return [
-            state_history(
-                item.state,
-                temperature=item.temperature,
-                routed_at=item.routed_at,
-                created_at=item.created_at,
-                amount=item.amount,
+        pending = deque(_replay(lines, agreement, source, routing).values())
+        histories = []
+        while pending:  # each state goes as its history comes: no peak holding both
+            item = pending.popleft()
+            histories.append(
+                state_history(
+                    item.state,
+                    temperature=item.temperature,
+                    routed_at=item.routed_at,
+                    created_at=item.created_at,
+                    amount=item.amount,
+                )
             )
-            for item in leads.values()
-        ]
+        return histories
 
 
 def _replay(
