@@ -251,12 +251,45 @@ def quarter_report(quarter: Quarter) -> str:
                     else step.event.actor
                 )
                 reasons[(step.event.reason, by)] += 1
+    lines.extend(_report_lines(quarter))
     lines.append("")
     lines.append("Reasons                     by         count  marketing action")
     for (code, by), n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         action = a.reasons[code].marketing_action if code in a.reasons else "-"
         lines.append(f"  {code:<25} {by:<10} {n:>5}  {action}")
     return "\n".join(lines)
+
+
+def _report_lines(quarter: Quarter) -> list[str]:
+    """The metrics report's funnel and open alerts for the quarter (``leadflow report``).
+
+    The histories are the quarter's final states (:func:`~leadflow.metrics.state_histories`);
+    the alerts are the report's default thresholds, judged per week of the quarter.
+    """
+    from leadflow.metrics import DEFAULT_THRESHOLDS, aging_limits, build_report, state_histories
+
+    a = quarter.agreement
+    report = build_report(
+        state_histories(quarter.states.values()),
+        calendar=a.calendars[a.default_calendar],
+        now=quarter.now,
+        aging_limits=aging_limits(a),
+    )
+    entered = "  ".join(f"{stage} {count}" for stage, count in report.entered)
+    steps = "  ".join(f"{x}→{y} {rate}" for x, y, rate in report.conversions)
+    lines = [
+        "",
+        f"Funnel (report)   entered: {entered}",
+        f"  conversion      {steps}",
+        f"  lead→opportunity {report.lead_to_opportunity}, win rate {report.win_rate}, "
+        f"SAL acceptance {report.sal_acceptance}; {len(report.aging)} leads aging beyond "
+        "the agreed limit",
+        "",
+        f"Alerts (report)   {len(report.alerts) or 'none'} open, judged per week "
+        f"(at least {min(t.min_sample for t in DEFAULT_THRESHOLDS)} leads each)",
+    ]
+    lines.extend(f"  {alert.level:<9} {alert.message}" for alert in report.alerts)
+    return lines
 
 
 def _outcome(state: str, done_at: datetime | None, due_at: datetime, now: datetime) -> str:

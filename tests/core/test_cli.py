@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.cli import main
+from leadflow.agreement import load_agreement
+from leadflow.cli import example_path, main
+from leadflow.metrics import aging_limits, build_report, state_histories
+from leadflow.synthetic import run_quarter
 
 
 def test_demo_runs_the_agreement_over_a_synthetic_quarter(
@@ -25,6 +28,34 @@ def test_demo_runs_the_agreement_over_a_synthetic_quarter(
         assert heading in out
     assert main(["demo", "--size", "300"]) == 0
     assert capsys.readouterr().out == out  # same output every run
+
+
+def test_demo_adds_the_reports_funnel_and_alerts_for_its_quarter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    agreement = load_agreement(example_path("agreement.lf"))
+    quarter = run_quarter(agreement, seed=2026, count=300)
+    report = build_report(
+        state_histories(quarter.states.values()),
+        calendar=agreement.calendars[agreement.default_calendar],
+        now=quarter.now,
+        aging_limits=aging_limits(agreement),
+    )
+    assert main(["demo", "--size", "300"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index(next(line for line in out if line.startswith("Funnel (report)")))
+    entered = "  ".join(f"{stage} {n}" for stage, n in report.entered)
+    assert out[start] == f"Funnel (report)   entered: {entered}"
+    assert report.entered[0][1] > 0
+    mql_sal = report.conversions[0][2]
+    assert f"mql→sal {mql_sal}" in out[start + 1]
+    assert f"win rate {report.win_rate}" in out[start + 2]
+    assert f"{len(report.aging)} leads aging" in out[start + 2]
+    alerts = out.index(next(line for line in out if line.startswith("Alerts (report)")))
+    assert out[alerts].startswith(f"Alerts (report)   {len(report.alerts) or 'none'} open")
+    listed = out[alerts + 1 : alerts + 1 + len(report.alerts)]
+    assert listed == [f"  {a.level:<9} {a.message}" for a in report.alerts]
+    assert out.index(next(line for line in out if line.startswith("Reasons"))) > alerts
 
 
 def test_demo_render_prints_the_agreement_page(capsys: pytest.CaptureFixture[str]) -> None:

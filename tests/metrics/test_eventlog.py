@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadflow import load_agreement
-from leadflow.agreement import Agreement, LeadState, Reaction, Routing
+from leadflow.agreement import Agreement, LeadState, Reaction, Routing, parse_agreement
 from leadflow.errors import HistoryError
 from leadflow.metrics import (
+    AgingLimit,
+    aging,
+    aging_limits,
     build_report,
     read_event_log,
     report_main,
@@ -101,6 +105,61 @@ def test_a_path_is_read_and_bad_lines_name_file_and_line(tmp_path: Path) -> None
         read_event_log([refused], agreement())
     with pytest.raises(HistoryError, match="received_at"):
         read_event_log(['{"lead_id": "L-1", "type": "accepted", "actor": "x"}'], agreement())
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_replay_gives_the_garbage_collector_back_as_it_found_it(running: bool) -> None:
+    lines, _ = quarter()
+    was = gc.isenabled()
+    try:
+        gc.enable() if running else gc.disable()
+        assert len(read_event_log(lines[:50], agreement())) > 0
+        assert gc.isenabled() is running
+        with pytest.raises(HistoryError):
+            read_event_log([*lines[:5], "not json"], agreement())
+        assert gc.isenabled() is running
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_aging_limits_come_from_the_agreement_file(tmp_path: Path) -> None:
+    office = agreement().calendars["office"]
+    assert aging_limits(agreement()) == {
+        "mql": AgingLimit(timedelta(hours=20), office, "2 business days"),
+        "sal": AgingLimit(timedelta(days=14), None, "2 weeks"),
+    }
+    text = (EXAMPLES / "agreement.lf").read_text(encoding="utf-8")
+    changed = text.replace("mql  ages after 2 business days", "mql  ages after 3 business days")
+    changed = changed.replace("disposition within 2 weeks", "disposition within 10 days")
+    assert changed.count("3 business days") == 1
+    assert "within 10 days" in changed
+    other = parse_agreement(changed, base_dir=EXAMPLES)
+    assert aging_limits(other) == {
+        "mql": AgingLimit(timedelta(hours=30), other.calendars["office"], "3 business days"),
+        "sal": AgingLimit(timedelta(days=10), None, "10 days"),
+    }
+
+
+def test_the_report_command_lists_aging_by_the_agreements_limits(tmp_path: Path) -> None:
+    lines, _ = quarter()
+    log = tmp_path / "events.jsonl"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    argv = [str(log), "--agreement", str(EXAMPLES / "agreement.lf"), "--format", "json"]
+    assert report_main([*argv, "--out", str(out)]) == 0
+    listed = json.loads(out.read_text(encoding="utf-8"))["sla"]["aging"]
+    histories = read_event_log(lines, agreement())
+    now = max(s.event.at for h in histories for s in h.record.history)
+    expected = aging(histories, aging_limits(agreement()), now=now)
+    assert expected
+    assert {a.stage for a in expected} <= {"mql", "sal"}
+    assert [(a["lead_id"], a["limit"]) for a in listed] == [
+        (a.lead_id, a.limit_text) for a in expected
+    ]
+    # --aging overrides a stage of the agreement's limits
+    assert report_main([*argv, "--aging", "mql=1000", "--out", str(out)]) == 0
+    again = json.loads(out.read_text(encoding="utf-8"))["sla"]["aging"]
+    assert {a["stage"] for a in again} == {a.stage for a in expected} - {"mql"}
 
 
 def _shuffled(lines: tuple[str, ...], seed: int) -> list[str]:

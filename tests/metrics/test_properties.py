@@ -108,6 +108,30 @@ def test_grouping_partitions_the_totals(items, field, cut) -> None:
     assert _sum([rates[pair] for rates in by_group.values()]) == metrics[0](items)
 
 
+STAGES = ("cold", "iql", "mql", "sal", "sql", "opportunity", "won", "lost", "nurture")
+
+
+@given(
+    histories,
+    st.lists(
+        st.tuples(st.sampled_from(STAGES), st.sampled_from(STAGES)),
+        min_size=1,
+        max_size=8,
+        unique=True,
+    ),
+    st.sampled_from(FIELDS),
+    instants,
+)
+def test_cohort_rates_are_conversion_per_pair_and_group(items, pairs, field, cut) -> None:
+    period = Period(START, cut + timedelta(hours=1))
+    by_group = cohort_rates(items, pairs, period=period, by=field)
+    groups = group_by(items, field)
+    assert set(by_group) == set(groups)
+    for key, group in groups.items():
+        for a, b in pairs:
+            assert by_group[key][a, b] == conversion(group, a, b, period=period)
+
+
 @given(st.integers(1, 300), st.sampled_from(MODELS))
 def test_attribution_weights_sum_to_one_per_deal(count, model) -> None:
     shares = weights(count, model)

@@ -9,6 +9,7 @@ import pytest
 from leadflow.errors import NaiveDatetimeError
 from leadflow.lifecycle import Rate
 from leadflow.metrics import (
+    AgingLimit,
     aging,
     feedback_within,
     first_contacts,
@@ -102,6 +103,20 @@ def test_aging_lists_leads_beyond_the_limit_oldest_first() -> None:
         ("L-never", "mql"),
     ]
     assert old[0].age == 100 * H
+
+
+def test_a_business_time_limit_runs_on_the_calendar_only() -> None:
+    # entered mql Friday 6 Nov 17:00 Berlin (hour 104); 2 business days = 20 business hours
+    friday = history("L-fri-mql", [], created=104)
+    limit = AgingLimit(20 * H, CALENDAR, "2 business days")
+    # Monday 18:00 Berlin: 73 hours elapsed, but only 11 business hours
+    assert aging([friday], {"mql": limit}, now=at(177)) == ()
+    assert aging([friday], {"mql": 48 * H}, now=at(177))  # elapsed 48 h: beyond
+    # Tuesday 17:30 Berlin: 20.5 business hours
+    (late,) = aging([friday], {"mql": limit}, now=at(200.5))
+    assert (late.lead_id, late.limit, late.limit_text) == ("L-fri-mql", 20 * H, "2 business days")
+    assert late.due_at == at(200)  # Tuesday 17:00 Berlin
+    assert late.age == 96.5 * H
 
 
 def test_reasons_by_campaign_with_the_marketing_action() -> None:

@@ -28,7 +28,7 @@ from leadflow.metrics.attribution import (
     weights,
 )
 from leadflow.metrics.command import add_report_arguments, report_main, run_report
-from leadflow.metrics.eventlog import read_event_log, state_histories, state_history
+from leadflow.metrics.eventlog import aging_limits, read_event_log, state_histories, state_history
 from leadflow.metrics.funnel import (
     FUNNEL,
     Flow,
@@ -73,6 +73,7 @@ from leadflow.metrics.report import Report, build_report
 from leadflow.metrics.response import (
     DEFAULT_TARGETS,
     AgingLead,
+    AgingLimit,
     FirstContact,
     ResponseTimes,
     TouchesBeforeUnreachable,
@@ -98,6 +99,7 @@ __all__ = (
     "MODELS",
     "RELATIONSHIP_LEVELS",
     "AgingLead",
+    "AgingLimit",
     "Alert",
     "CommissionPool",
     "Coverage",
@@ -120,6 +122,7 @@ __all__ = (
     "TouchesBeforeUnreachable",
     "add_report_arguments",
     "aging",
+    "aging_limits",
     "assess_maturity",
     "attribute",
     "build_report",

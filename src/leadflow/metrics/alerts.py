@@ -21,7 +21,7 @@ from typing import Final, Literal
 from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
-from leadflow.metrics.funnel import _outcome, _paths
+from leadflow.metrics.funnel import _enters, _outcome, _paths
 from leadflow.metrics.history import FieldValue, History, Period
 from leadflow.metrics.response import FirstContact, _missed, first_contacts
 from leadflow.sla import BusinessCalendar
@@ -41,6 +41,7 @@ ICP_REASONS: Final = frozenset({"no_icp_fit", "too_small", "wrong_industry"})
 """The reasons that count as "outside the ICP" for the ICP alert."""
 
 _REJECTIONS = frozenset({TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value})
+_MQL: Final = frozenset({Stage.MQL.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +155,8 @@ def _items(
     """Per metric: the counted items of one history, as the metric's own function counts them."""
 
     def mql_to_sql(history: History) -> Iterator[Outcome]:
+        if not _enters(history, _MQL):
+            return
         for path in _paths(history).values():
             outcome = _outcome(path, Stage.MQL, Stage.SQL)
             if outcome is not None and outcome[0] is not None:

@@ -4,7 +4,8 @@ The top-level CLI owns the ``leadflow`` command; it wires this in with
 :func:`add_report_arguments` and :func:`run_report`. :func:`report_main` runs it standalone
 (``python -m leadflow.metrics``). The only I/O of the metrics package lives here. It reads no
 clock: ``--now`` defaults to the latest event in the history. With ``--agreement FILE`` the
-input is the agreement's event log, replayed lead by lead (:func:`read_event_log`).
+input is the agreement's event log, replayed lead by lead (:func:`read_event_log`), and the
+aging limits are the agreement's (:func:`aging_limits`; ``--aging`` adds or overrides stages).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import IO, TextIO
 from leadflow._time import to_utc
 from leadflow.agreement import Agreement, load_agreement
 from leadflow.errors import LeadflowError
-from leadflow.metrics.eventlog import read_event_log
+from leadflow.metrics.eventlog import aging_limits, read_event_log
 from leadflow.metrics.history import History, Period, read_histories
 from leadflow.metrics.report import build_report
+from leadflow.metrics.response import AgingLimit
 from leadflow.sla import BusinessCalendar
 
 __all__ = ("add_report_arguments", "report_main", "run_report")
@@ -68,7 +70,8 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--agreement",
         help="agreement file: read HISTORY as its event log and replay each lead through it "
-        "(the calendar defaults to the agreement's response calendar)",
+        "(the calendar defaults to the agreement's response calendar, the aging limits are "
+        "the agreement's)",
     )
     parser.add_argument("--from", dest="start", type=_date, help="first day of the period")
     parser.add_argument("--to", dest="end", type=_date, help="last day of the period (inclusive)")
@@ -82,7 +85,13 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hours", help="business hours (default: mon-fri 08:00-18:00)")
     parser.add_argument("--timezone", help="IANA zone of the hours (default: Europe/Berlin)")
     parser.add_argument("--holidays", help="holiday region, e.g. DE-BE (default: none)")
-    parser.add_argument("--aging", type=_limits, default={}, help="limits as STAGE=DAYS,...")
+    parser.add_argument(
+        "--aging",
+        type=_limits,
+        default={},
+        help="aging limits as STAGE=DAYS,... (with --agreement: added to, and overriding, the "
+        "agreement's own limits)",
+    )
     parser.add_argument("--revenue-target", type=float, help="revenue target of the period")
     parser.add_argument("--deal-size", type=float, help="average deal size (reverse funnel)")
 
@@ -189,6 +198,10 @@ def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> in
             now = min(to_utc(end), latest) if latest else to_utc(end)
     if now is None:
         now = latest or datetime.combine(date(1970, 1, 1), time(), zone)
+    limits: dict[str, timedelta | AgingLimit] = {}
+    if agreement is not None:
+        limits.update(aging_limits(agreement))
+    limits.update(args.aging)
     report = build_report(
         histories,
         calendar=calendar,
@@ -196,7 +209,7 @@ def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> in
         period=period,
         by=args.by,
         alert_by=args.alert_by,
-        aging_limits=args.aging,
+        aging_limits=limits,
         revenue_target=args.revenue_target,
         average_deal_size=args.deal_size,
     )

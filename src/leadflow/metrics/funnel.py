@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -114,14 +114,29 @@ Path = list[tuple[str, "datetime | None"]]
 
 def _paths(history: History) -> dict[int, Path]:
     """Per cycle: the stages entered, in order (the origin with ``started_at`` in cycle 0)."""
-    paths: dict[int, Path] = {0: [(history.record.origin, history.started_at)]}
-    for step in history.record.history:
-        if step.source != step.target:
-            path = paths.get(step.cycle)
-            if path is None:
-                path = paths[step.cycle] = []
-            path.append((step.target, step.event.at))
+    record = history.record
+    first: Path = [(record.origin, history.started_at)]
+    paths: dict[int, Path] = {0: first}
+    current, path = 0, first
+    for step in record.history:
+        target = step.target
+        if step.source != target:
+            cycle = step.cycle
+            if cycle != current:
+                found = paths.get(cycle)
+                if found is None:
+                    found = paths[cycle] = []
+                current, path = cycle, found
+            path.append((target, step.event.at))
     return paths
+
+
+def _enters(history: History, stages: Container[str]) -> bool:
+    """Whether the lead ever was in one of ``stages`` (its origin or a step's target)."""
+    record = history.record
+    if record.origin in stages:
+        return True
+    return any(step.target in stages for step in record.history)
 
 
 def _outcome(path: Path, entered: str, reached: str) -> tuple[datetime | None, bool] | None:
@@ -145,11 +160,16 @@ def cohort_rates(
     cycles that entered ``a`` in ``period``.
     """
     counts: dict[FieldValue, dict[tuple[str, str], list[int]]] = {}
+    from_stage: dict[str, list[tuple[str, str]]] = {}
+    for pair in pairs:
+        from_stage.setdefault(pair[0], []).append(pair)
     for history in histories:
         key = None if by is None else history.fields.get(by)
         cells = counts.get(key)
         if cells is None:
             cells = counts[key] = {pair: [0, 0] for pair in pairs}
+        if not _enters(history, from_stage):
+            continue
         for path in _paths(history).values():
             first: dict[str, tuple[int, datetime | None]] = {}
             last: dict[str, int] = {}
@@ -157,13 +177,14 @@ def cohort_rates(
                 if stage not in first:
                     first[stage] = (index, when)
                 last[stage] = index
-            for pair in pairs:
-                entry = first.get(pair[0])
-                if entry is None or not in_period(period, entry[1]):
+            for stage, (index, when) in first.items():
+                counted = from_stage.get(stage)
+                if counted is None or not in_period(period, when):
                     continue
-                cell = cells[pair]
-                cell[0] += last.get(pair[1], -1) > entry[0]
-                cell[1] += 1
+                for pair in counted:
+                    cell = cells[pair]
+                    cell[0] += last.get(pair[1], -1) > index
+                    cell[1] += 1
     return {
         key: {pair: Rate(*cell) for pair, cell in cells.items()} for key, cells in counts.items()
     }
@@ -230,9 +251,14 @@ def lead_to_opportunity(
         if not in_period(period, history.started_at):
             continue
         total += 1
-        hits += history.record.origin == opportunity or any(
-            s.target == opportunity for s in history.record.history
-        )
+        record = history.record
+        if record.origin == opportunity:
+            hits += 1
+            continue
+        for step in record.history:
+            if step.target == opportunity:
+                hits += 1
+                break
     return Rate(hits, total)
 
 

@@ -110,6 +110,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                     "entered_at": a.entered_at.isoformat(),
                     "age_days": _days(a.age),
                     "limit_days": _days(a.limit),
+                    "limit": a.limit_text,
+                    "due_at": None if a.due_at is None else a.due_at.isoformat(),
                 }
                 for a in report.aging
             ],
@@ -240,7 +242,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
                     a.stage,
                     f"{a.entered_at:%Y-%m-%d %H:%M} UTC",
                     _fmt_d(a.age),
-                    _fmt_d(a.limit),
+                    a.limit_text or _fmt_d(a.limit),
                 ]
                 for a in report.aging[:20]
             ],

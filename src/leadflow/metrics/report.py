@@ -41,6 +41,7 @@ from leadflow.metrics.render import report_to_dict, report_to_html, report_to_ma
 from leadflow.metrics.response import (
     DEFAULT_TARGETS,
     AgingLead,
+    AgingLimit,
     ResponseTimes,
     TouchesBeforeUnreachable,
     aging,
@@ -123,7 +124,7 @@ def build_report(
     alert_by: str | None = None,
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     targets: Mapping[str | None, timedelta] = DEFAULT_TARGETS,
-    aging_limits: Mapping[str, timedelta] | None = None,
+    aging_limits: Mapping[str, timedelta | AgingLimit] | None = None,
     revenue_target: float | None = None,
     average_deal_size: float | None = None,
     attribution_model: Model = "u_shaped",
@@ -135,7 +136,9 @@ def build_report(
     lead field for MQL→SQL and reasons per group; alerts are judged per week of the period
     (``alert_periods``), per group of ``alert_by`` when given. Planning appears when
     ``revenue_target`` (for the period) is given; the reverse funnel needs
-    ``average_deal_size`` too.
+    ``average_deal_size`` too. ``aging_limits`` per stage (elapsed time or an
+    :class:`AgingLimit`, e.g. :func:`~leadflow.metrics.aging_limits` of the agreement) pick
+    the leads aging beyond the agreed limit; none given, none are listed.
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.

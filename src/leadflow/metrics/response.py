@@ -26,6 +26,7 @@ from leadflow.sla import BusinessCalendar, TouchRule
 __all__ = (
     "DEFAULT_TARGETS",
     "AgingLead",
+    "AgingLimit",
     "FirstContact",
     "ResponseTimes",
     "TouchesBeforeUnreachable",
@@ -324,6 +325,25 @@ def touches_before_unreachable(
     return TouchesBeforeUnreachable(len(touches), middle, touches[0] if touches else None, meets)
 
 
+class AgingLimit(NamedTuple):
+    """How long a lead may stay in a stage: ``amount`` of elapsed time, or of business time on
+    ``calendar`` when one is given. ``text`` is the limit as agreed ("2 business days")."""
+
+    amount: timedelta
+    calendar: BusinessCalendar | None = None
+    text: str = ""
+
+    def due(self, entered: datetime) -> datetime:
+        """When a lead that entered the stage at ``entered`` is beyond the limit."""
+        if self.calendar is None:
+            return entered + self.amount
+        return self.calendar.add(entered, self.amount)
+
+    def describe(self) -> str:
+        """``text``, else the amount in days ("3 days")."""
+        return self.text or f"{self.amount / timedelta(days=1):g} days"
+
+
 class AgingLead(NamedTuple):
     """A lead that has stayed in its stage longer than the agreed limit."""
 
@@ -331,13 +351,26 @@ class AgingLead(NamedTuple):
     stage: str
     entered_at: datetime
     age: timedelta
+    """Elapsed time since the lead entered the stage."""
     limit: timedelta
+    """The limit's amount (business time for a business-time limit)."""
+    due_at: datetime | None = None
+    """When the lead went beyond the limit."""
+    limit_text: str = ""
+    """The limit as agreed, e.g. "2 business days"."""
 
 
 def aging(
-    histories: Iterable[History], limits: Mapping[str, timedelta], *, now: datetime
+    histories: Iterable[History],
+    limits: Mapping[str, timedelta | AgingLimit],
+    *,
+    now: datetime,
 ) -> tuple[AgingLead, ...]:
     """Leads whose current stage has a limit in ``limits`` and who stayed longer, oldest first.
+
+    A :class:`~datetime.timedelta` limit is elapsed time; an :class:`AgingLimit` with a
+    calendar is business time on it (a lead is beyond it once ``now`` passes its due time).
+    :func:`~leadflow.metrics.aging_limits` reads the limits an agreement file states.
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
@@ -345,13 +378,25 @@ def aging(
     now = to_utc(now, "now")
     result = []
     for history in histories:
-        limit = limits.get(history.record.stage)
-        if limit is None:
+        given = limits.get(history.record.stage)
+        if given is None:
             continue
+        limit = given if isinstance(given, AgingLimit) else AgingLimit(given)
         entered = history.record.entered_at or history.started_at
-        if entered is not None and now - entered > limit:
+        if entered is None:
+            continue
+        due = limit.due(entered)
+        if now > due:
             result.append(
-                AgingLead(history.lead_id, history.record.stage, entered, now - entered, limit)
+                AgingLead(
+                    history.lead_id,
+                    history.record.stage,
+                    entered,
+                    now - entered,
+                    limit.amount,
+                    to_utc(due, "due"),
+                    limit.describe(),
+                )
             )
     result.sort(key=lambda a: (-a.age, a.lead_id))
     return tuple(result)
