@@ -320,24 +320,7 @@ class Engine:
             values += zeros  # the counts, after the fields
             count_activities(values, lead, clock)
         if self._light:  # no grades, knock-outs or qualifications; conditions read scores
-            scores: dict[str, Any] = {}  # the facts too
-            record = self._record(lead, values, scores)
-            temperature, mql, outcomes = self._classify_light(scores)
-            return _new(
-                Evaluation,
-                (
-                    lead.id,
-                    now,
-                    MappingProxyType(scores),
-                    _EMPTY,
-                    (),
-                    temperature,
-                    mql,
-                    _EMPTY,
-                    outcomes[mql],
-                    record,
-                ),
-            )
+            return self._evaluate_light(lead, now, values)
         return self._evaluate_fully(lead, now, self._facts(lead, clock[1], values), values, given)
 
     # -- from facts worked out elsewhere (leadflow.rules._columnar) -----------------------------
@@ -374,28 +357,32 @@ class Engine:
         if self._zeros:
             values += counts
         if self._light:
-            scores: dict[str, Any] = {}
-            record = self._record(lead, values, scores)
-            temperature, mql, outcomes = self._classify_light(scores)
-            return _new(
-                Evaluation,
-                (
-                    lead.id,
-                    now,
-                    MappingProxyType(scores),
-                    _EMPTY,
-                    (),
-                    temperature,
-                    mql,
-                    _EMPTY,
-                    outcomes[mql],
-                    record,
-                ),
-            )
+            return self._evaluate_light(lead, now, values)
         f = self._facts(lead, clock[1], values)
         f["@@"] = True  # the activities' ages are in: a kind without any has none
         f.update(ages)
         return self._evaluate_fully(lead, now, f, values, _NO_ANSWERS)
+
+    def _evaluate_light(self, lead: Any, now: datetime, values: list[Any]) -> Evaluation:
+        """The evaluation of a light rule set (scores only; the scores are the facts too)."""
+        scores: dict[str, Any] = {}
+        record = self._record(lead, values, scores)
+        temperature, mql, outcomes = self._classify_light(scores)
+        return _new(
+            Evaluation,
+            (
+                lead.id,
+                now,
+                MappingProxyType(scores),
+                _EMPTY,
+                (),
+                temperature,
+                mql,
+                _EMPTY,
+                outcomes[mql],
+                record,
+            ),
+        )
 
     def _record(self, lead: Lead, values: list[Any], f: dict[str, Any]) -> tuple[Any, ...]:
         """Every scoring line's points, in file order, after the engine and the lead: the
