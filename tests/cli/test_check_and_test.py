@@ -172,7 +172,7 @@ def test_check_reads_agreement_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert err.splitlines() == [
         f"{broken}:12:13: unknown time zone 'Europe/Berlni'; expected an IANA name such as "
         "'Europe/Berlin'",
-        "checked 1 file: 1 errors",
+        "checked 1 file: 1 error",
     ]
 
 

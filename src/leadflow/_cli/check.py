@@ -84,9 +84,10 @@ def run(args: argparse.Namespace) -> int:
             diagnostics += _check_rules(path)
     emit(diagnostics, args.format)
     if args.format == "text":
-        files = len(args.files)
+        files, errors = len(args.files), len(diagnostics)
         print(
-            f"checked {files} file{'s' * (files != 1)}: {len(diagnostics)} errors", file=sys.stderr
+            f"checked {files} file{'s' * (files != 1)}: {errors} error{'s' * (errors != 1)}",
+            file=sys.stderr,
         )
     if missing:
         return BAD_USAGE
