@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import files
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from leadflow._grammars import Grammar, load_parser
 from leadflow._snippets import MAX_KEPT, snippet
 from leadflow.errors import AgreementSyntaxError
 
@@ -36,10 +36,17 @@ _WORDS = {
 }
 
 
+def _build(grammar: str) -> Lark:
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+GRAMMAR = Grammar("leadflow.agreement", "grammar.lark", "lalr, positions 1", _build)
+"""The agreement language's grammar (its parser tables ship saved: :mod:`leadflow._grammars`)."""
+
+
 @cache
 def _parser() -> Lark:
-    grammar = files("leadflow.agreement").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return load_parser(GRAMMAR)
 
 
 def error_at(

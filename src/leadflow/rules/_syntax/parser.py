@@ -7,13 +7,13 @@ import re
 from collections.abc import Iterable
 from copy import copy
 from functools import cache, lru_cache
-from importlib.resources import files
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternRE, PatternStr, TerminalDef
 from lark.parsers.lalr_parser_state import ParserState
 
+from leadflow._grammars import Grammar, load_parser
 from leadflow._snippets import MAX_KEPT, SNIPPET_WIDTH, snippet
 from leadflow.errors import RuleSyntaxError
 
@@ -67,8 +67,8 @@ _STATEMENT_START = re.compile(
 )
 
 
-_KEYWORDS: dict[str, str] = {}
-"""Terminal name -> the keyword it stands for (``AT`` -> ``at``), filled as the parser is built."""
+_WHOLE_WORD = r"(?![a-z0-9_])"
+_KEYWORD_RE = re.compile(r"([a-z]+)" + re.escape(_WHOLE_WORD))
 
 
 def _whole_word(terminal: TerminalDef) -> None:
@@ -80,14 +80,11 @@ def _whole_word(terminal: TerminalDef) -> None:
     """
     pattern = terminal.pattern
     if isinstance(pattern, PatternStr) and re.fullmatch(r"[a-z]+", pattern.value):
-        _KEYWORDS[terminal.name] = pattern.value
-        terminal.pattern = PatternRE(re.escape(pattern.value) + r"(?![a-z0-9_])")
+        terminal.pattern = PatternRE(re.escape(pattern.value) + _WHOLE_WORD)
         terminal.priority = 2
 
 
-@cache
-def _parser() -> Lark:
-    grammar = files("leadflow.rules").joinpath("grammar.lark").read_text(encoding="utf-8")
+def _build(grammar: str) -> Lark:
     return Lark(
         grammar,
         parser="lalr",
@@ -98,14 +95,26 @@ def _parser() -> Lark:
     )
 
 
+GRAMMAR = Grammar(
+    "leadflow.rules", "grammar.lark", "lalr, positions, whole-word keywords 1", _build
+)
+"""The rule language's grammar (its parser tables ship saved: :mod:`leadflow._grammars`)."""
+
+
+@cache
+def _parser() -> Lark:
+    return load_parser(GRAMMAR)
+
+
 @cache
 def _terminal_words() -> dict[str, str]:
     words = dict(_WORDS)
-    parser = _parser()
-    for terminal in parser.terminals:
-        if isinstance(terminal.pattern, PatternStr):
-            words[terminal.name] = f"'{terminal.pattern.value}'"
-    words.update((name, f"'{word}'") for name, word in _KEYWORDS.items())
+    for terminal in _parser().terminals:
+        pattern = terminal.pattern
+        if isinstance(pattern, PatternStr):
+            words[terminal.name] = f"'{pattern.value}'"
+        elif (keyword := _KEYWORD_RE.fullmatch(pattern.value)) is not None:
+            words[terminal.name] = f"'{keyword[1]}'"
     return words
 
 
