@@ -249,13 +249,21 @@ class Facts(dict[str, Any]):
     ``%grade``, ``?criterion`` and ``!temperature`` are filled in while a rule set evaluates.
     """
 
-    __slots__ = ("getters", "lead", "now_ts")
+    __slots__ = ("aged", "getters", "lead", "now_ts")
 
-    def __init__(self, lead: Lead, now_ts: float, getters: Mapping[str, Getter]) -> None:
+    def __init__(
+        self,
+        lead: Lead,
+        now_ts: float,
+        getters: Mapping[str, Getter],
+        aged: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.lead = lead
         self.now_ts = now_ts
         self.getters = getters
+        self.aged = aged
+        """Kind -> ``@kind`` of the only kinds whose ages are read (``None``: every kind)."""
 
     def __missing__(self, key: str) -> Any:
         getter = self.getters.get(key)
@@ -266,7 +274,7 @@ class Facts(dict[str, Any]):
                 self[key] = ()
                 return ()
             self["@@"] = True
-            self.update(activity_ages(self.lead, self.now_ts))
+            self.update(activity_ages(self.lead, self.now_ts, self.aged))
             return self.get(key, ())
         else:
             value = None

@@ -104,6 +104,7 @@ class Engine:
     :class:`~leadflow.rules.RuleSet` holds one."""
 
     __slots__ = (
+        "_aged",
         "_blocks",
         "_chain",
         "_clock",
@@ -226,6 +227,8 @@ class Engine:
         self._temperature = plan.temperature
         self._qualifications = program.qualifications
         self._unanswered = _unanswered(program)
+        # the facts age only the activities of the kinds the rules name
+        self._aged = program.activities
         # what evaluate reads on every call, in one attribute
         self._chain = (plan.chain, plan.otherwise, plan.mql_test, plan.thresholds)
         self._hot = (self._read, self._zeros)
@@ -511,7 +514,7 @@ class Engine:
     def _facts(self, lead: Lead, now_ts: float, values: list[Any]) -> Facts:
         """The facts of ``lead`` for the generic conditions, with the fields already read."""
         f = _blank(Facts)
-        f.lead, f.now_ts, f.getters = lead, now_ts, self._program.getters
+        f.lead, f.now_ts, f.getters, f.aged = lead, now_ts, self._program.getters, self._aged
         f.update(zip(self._keys, values, strict=False))  # values go on with counts
         return f
 
