@@ -16,6 +16,7 @@ from leadflow.agreement.build import DERIVED, Parts, build_parts
 from leadflow.agreement.model import CalendarSpec, Duration, RouteRule, Target, Team, TimerSpec
 from leadflow.agreement.process import run
 from leadflow.agreement.reaction import Reaction
+from leadflow.agreement.routing import rule_line
 from leadflow.agreement.state import DueItem, LeadState, Routing
 from leadflow.agreement.syntax import did_you_mean, error_at, parse_tree, raise_all
 from leadflow.errors import AgreementInputError, ConfigurationError, LeadflowError
@@ -76,6 +77,8 @@ class Agreement:
         self.route_within: Duration | None = parts.route_within
         self.teams: Mapping[str, Team] = dict(parts.teams)
         self.route_rules: tuple[RouteRule, ...] = tuple(parts.rules)
+        self.route_lines = tuple(rule_line(rule) for rule in self.route_rules)
+        """Per routing rule, how an assignment names it (``Assigned.rule``)."""
         self.timer_specs: Mapping[str, TimerSpec] = {t.name: t for t in parts.timers}
         stage_timers: dict[str, list[TimerSpec]] = {}
         for spec in self.timer_specs.values():

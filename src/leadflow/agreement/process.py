@@ -462,7 +462,8 @@ def run(
             a.fingerprint,
         )
     else:
-        a.check_state(state)
+        if type(state) is not LeadState or state.agreement != a.fingerprint:
+            a.check_state(state)  # raises, saying what is wrong
         lead_id = cast(ev.LeadCreated, parsed).lead.id if etype == "created" else parsed.lead_id
         if lead_id is not None and lead_id != state.lead_id:
             raise AgreementInputError(
@@ -506,7 +507,12 @@ def run(
     if state.timers and state.record.stage in _CONTACT_STAGES:
         r.window_ended()
     if etype in _SCORING:
-        lead = _new_lead(state.lead, parsed, etype)
+        if etype == "activity":
+            # The only change is one more already-validated Activity: copying is safe here and
+            # keeps the per-activity cost at a tuple append instead of a full re-validation.
+            lead = _with_activity(state.lead, cast(ev.ActivityRecorded, parsed).activity)
+        else:
+            lead = _new_lead(state.lead, parsed, etype)
         if etype == "updated" and r.state.stage in _SALES_STAGES:
             lost = set(a.handoff.check(lead).missing) - set(a.handoff.check(state.lead).missing)
             if lost:
@@ -588,10 +594,7 @@ def _type_of(event: ev.Event) -> str:
 
 
 def _new_lead(lead: Lead, event: Any, etype: str) -> Lead:
-    if etype == "activity":
-        # The only change is one more already-validated Activity: copying is safe here and
-        # keeps the per-activity cost at a tuple append instead of a full re-validation.
-        return _with_activity(lead, event.activity)
+    """The lead after a ``created`` or ``updated`` event (an activity: ``_with_activity``)."""
     if etype == "created":
         lead_: Lead = event.lead
         return lead_
