@@ -73,9 +73,9 @@ class _Run:
         self.at = at
         self.actions: list[Action] = []
         self.evaluation: Evaluation | None = None
-        self.owned = False
         # whether ``state`` is this run's own copy (made by the first change, never shared)
-        self._local: tuple[datetime, str] | None = None
+        self.owned = False
+        self._local: tuple[datetime, str] | None = None  # ``at`` and its text (``local_at``)
 
     def update(self, **changes: Any) -> None:
         """``state`` with ``changes``: the first change copies it, later ones fill that copy.
