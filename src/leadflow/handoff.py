@@ -88,6 +88,19 @@ class HandoffRequirements:
         """What ``lead`` lacks under these requirements (see :func:`check_handoff`)."""
         return check_handoff(lead, self)
 
+    def missing(self, lead: Lead) -> tuple[str, ...]:
+        """``check(lead).missing`` without the rest of the report (no warnings, no model).
+
+        For a validated :class:`~leadflow.Lead`; the agreement engine asks this per MQL-level
+        event before the handoff.
+        """
+        missing = [f for f in self.required if _absent(getattr(lead, f))]
+        email = lead.email
+        if self.business_email and "email" in self.required and _freemail(email):
+            missing.append("email")
+            missing.sort(key=self.required.index)
+        return tuple(missing)
+
 
 DEFAULT_HANDOFF: Final = HandoffRequirements()
 """The library's handoff requirements, used wherever no agreement file says otherwise."""
@@ -118,6 +131,13 @@ class HandoffReport(BaseModel):
     def complete(self) -> bool:
         """Whether every mandatory field is present."""
         return not self.missing
+
+
+def _freemail(email: Any) -> bool:
+    """Whether ``email`` is an address at a free-mail domain (as :func:`check_handoff` tests)."""
+    return (
+        isinstance(email, str) and "@" in email and is_freemail_domain(email_domain(email.strip()))
+    )
 
 
 def _absent(value: Any) -> bool:

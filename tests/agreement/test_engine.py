@@ -11,6 +11,7 @@ import pytest
 
 from leadflow.agreement import (
     SEEN_LIMIT,
+    ActivityRecorded,
     Assigned,
     Held,
     LeadState,
@@ -690,3 +691,61 @@ def test_the_contact_window_from_sal_recycles_and_reaching_the_lead_stops_it() -
         reached.state, {"type": "updated", "fields": {"phone": "+49"}}, now=due.due_at + hours(1)
     )
     assert (later.state.stage, later.transitions) == ("sal", ())
+
+
+def test_the_engines_fast_builders_make_what_the_classes_make() -> None:
+    """``process`` fills the slots of its results directly; each builder equals the class call
+    (a field added, removed or reordered in a class fails here, not in a host)."""
+    from leadflow.agreement import reaction as r
+    from leadflow.agreement import state as s
+
+    at, due = FRIDAY_EVENING, FRIDAY_EVENING + hours(2)
+    built = hot_lead()
+    state, routing = built.state, built.routing
+    assert r.new_reaction(state, routing, built.actions, built.evaluation) == Reaction(
+        state, routing, built.actions, built.evaluation
+    )
+    assert r.new_transitioned("promote", "iql", "mql", "system", None, at) == r.Transitioned(
+        "promote", "iql", "mql", "system", None, at
+    )
+    assert r.new_timer_started("route", at, due, None) == TimerStarted("route", at, due, None)
+    assert r.new_timer_met("route", at, due, late=True) == TimerMet("route", at, due, late=True)
+    assert r.new_notify("carla", "hello") == r.Notify("carla", "hello")
+    alarm = s.new_alarm(due, "breach", ("owner",), "note")
+    assert alarm == s.Alarm(due, "breach", ("owner",), "note")
+    assert s.new_timer("response", at, due, None, (alarm,)) == s.Timer(
+        "response", at, due, None, "running", (alarm,)
+    )
+    scores = {"fit": 1.0}
+    assert state._rescored(state.lead, "warm", scores) == state.evolve(
+        temperature="warm", scores=scores
+    )
+
+
+def test_an_event_of_a_subclass_of_an_event_type_is_applied_as_that_type() -> None:
+    class Tagged(ActivityRecorded):
+        """A host's own subclass (extra behaviour, same fields)."""
+
+    first = A.process(None, {"type": "created", "lead": lead_data()}, now=FRIDAY_EVENING)
+    event = activity("demo_request", FRIDAY_EVENING)
+    plain = A.process(first.state, event, now=FRIDAY_EVENING, routing=first.routing)
+    typed = Tagged.model_validate({k: v for k, v in event.items() if k != "type"})
+    tagged = A.process(first.state, typed, now=FRIDAY_EVENING, routing=first.routing)
+    assert tagged.actions == plain.actions
+    assert tagged.state == plain.state
+
+
+def test_time_texts_are_kept_per_instant_even_in_the_hour_the_clocks_go_back() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    agreement = shipped()
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)  # CEST
+    second = first.replace(fold=1)  # one hour later, CET: equal to ``first`` as a wall time
+    assert first == second
+    template = "{due:%H:%M %Z}"
+    assert agreement.time_text(first, berlin, template) == "02:30 CEST"
+    assert agreement.time_text(second, berlin, template) == "02:30 CET"
+    assert agreement.time_text(first, berlin, template) == "02:30 CEST"
+    for at in (first, second, FRIDAY_EVENING, FRIDAY_EVENING.astimezone(ZoneInfo("UTC"))):
+        assert agreement.local(at) == at.astimezone(berlin).strftime("%a %d %b %H:%M")

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
+
 import leadflow as lf
 from leadflow.cli import sample_leads_path
-from leadflow.handoff import MANDATORY_FIELDS, RECOMMENDED_FIELDS
+from leadflow.handoff import (
+    DEFAULT_HANDOFF,
+    MANDATORY_FIELDS,
+    RECOMMENDED_FIELDS,
+    HandoffRequirements,
+)
 
 COMPLETE = {
     "id": "L-1",
@@ -96,3 +104,37 @@ def test_data_quality_of_nothing() -> None:
     report = lf.data_quality([])
     assert (report.total, report.valid, report.complete) == (0, 0, 0)
     assert report.render() == "0 leads: 0 valid, 0 invalid, 0 ready for handoff"
+
+
+_EMAILS = st.sampled_from(
+    [None, "anna@muster.de", "anna@gmail.com", "anna@mail.gmx.de", "x@Muster.DE", "anna@web.de"]
+)
+_TEXTS = st.sampled_from([None, "", "  ", "Muster GmbH", "Head of IT"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    company=_TEXTS,
+    email=_EMAILS,
+    title=_TEXTS,
+    source=st.sampled_from([None, "web_form"]),
+    required=st.lists(st.sampled_from((*MANDATORY_FIELDS, "phone")), unique=True, max_size=5),
+    business=st.booleans(),
+)
+def test_missing_is_the_missing_of_the_full_report(
+    company: str | None,
+    email: str | None,
+    title: str | None,
+    source: str | None,
+    required: list[str],
+    business: bool,
+) -> None:
+    """``HandoffRequirements.missing`` (the engine's per-event question) answers as ``check``."""
+    data = {"id": "L-1", "company": company, "email": email, "title": title, "source": source}
+    try:
+        lead = lf.validate_lead({k: v for k, v in data.items() if v is not None})
+    except lf.LeadValidationError:
+        reject()  # the check of raw data is tested above; this is about valid leads
+    rules = HandoffRequirements(required=tuple(required), business_email=business)
+    assert rules.missing(lead) == rules.check(lead).missing
+    assert DEFAULT_HANDOFF.missing(lead) == lf.check_handoff(lead).missing

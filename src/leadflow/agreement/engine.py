@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from leadflow._time import require_aware
 from leadflow.agreement import events as ev
@@ -16,6 +16,7 @@ from leadflow.agreement.build import DERIVED, Parts, build_parts
 from leadflow.agreement.model import CalendarSpec, Duration, RouteRule, Target, Team, TimerSpec
 from leadflow.agreement.process import run
 from leadflow.agreement.reaction import Reaction
+from leadflow.agreement.routing import rule_line
 from leadflow.agreement.state import DueItem, LeadState, Routing
 from leadflow.agreement.syntax import did_you_mean, error_at, parse_tree, raise_all
 from leadflow.errors import AgreementInputError, ConfigurationError, LeadflowError
@@ -27,6 +28,8 @@ from leadflow.sla import BusinessCalendar, ResponseTarget, SlaPolicy, TouchRule
 
 __all__ = ("Agreement", "load_agreement")
 
+_LOCAL: Final = "{due:%a %d %b %H:%M}"
+_TEXTS_KEPT: Final = 4096
 _NOT_ROUTABLE = frozenset({"id", "activities", "custom", "interests", "tech_stack", "created_at"})
 
 
@@ -74,7 +77,16 @@ class Agreement:
         self.route_within: Duration | None = parts.route_within
         self.teams: Mapping[str, Team] = dict(parts.teams)
         self.route_rules: tuple[RouteRule, ...] = tuple(parts.rules)
+        self.route_lines = tuple(rule_line(rule) for rule in self.route_rules)
+        """Per routing rule, how an assignment names it (``Assigned.rule``)."""
         self.timer_specs: Mapping[str, TimerSpec] = {t.name: t for t in parts.timers}
+        stage_timers: dict[str, list[TimerSpec]] = {}
+        for spec in self.timer_specs.values():
+            stage_timers.setdefault(spec.stage, []).append(spec)
+        self.stage_timers: Mapping[str, tuple[TimerSpec, ...]] = {
+            stage: tuple(specs) for stage, specs in stage_timers.items()
+        }
+        """Per stage, the timers that run while a lead is in it (in file order)."""
         window = parts.touch_window.amount if parts.touch_window else TouchRule().over
         gap = parts.touch_gap.amount if parts.touch_gap else None
         self.touch_rule = TouchRule(min_touches=parts.touches, over=window, min_gap=gap)
@@ -94,6 +106,9 @@ class Agreement:
                 owners.add(team.overflow)
         self.owners = frozenset(owners)
         self._checked: Routing | None = None
+        self._texts: dict[tuple[datetime, Any, Any, str], str] = {}
+        """Times as text (``local``, the promise), by instant, zone and format: deadlines fall
+        on few distinct times (office hours), so most events find theirs here."""
 
     def __repr__(self) -> str:
         return f"<Agreement {self.source!r}: {self.title!r}>"
@@ -126,9 +141,22 @@ class Agreement:
 
     def local(self, at: datetime) -> str:
         """``at`` in the default calendar's zone, as people read it."""
-        return at.astimezone(self.calendars[self.default_calendar].timezone).strftime(
-            "%a %d %b %H:%M"
-        )
+        return self.time_text(at, self.calendars[self.default_calendar].timezone, _LOCAL)
+
+    def time_text(self, at: datetime, zone: Any, template: str) -> str:
+        """``template.format(due=at.astimezone(zone))``, worked out once per instant and zone.
+
+        The key is the instant with its UTC offset (aware datetimes of one zone compare by wall
+        time: the offset tells the two 02:30 of a night the clocks go back apart), the zone and
+        the template, which together fix the text.
+        """
+        key = (at, at.utcoffset(), zone, template)
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) >= _TEXTS_KEPT:
+                self._texts.clear()  # bounded; another thread at most recomputes a text
+            text = self._texts[key] = template.format(due=at.astimezone(zone))
+        return text
 
     def reason_code(self, text: str) -> str:
         """The code of a reason given by code or label, case-insensitively ("No budget")."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from leadflow.agreement import events as ev
 from leadflow.agreement.reaction import (
@@ -17,14 +17,24 @@ from leadflow.agreement.reaction import (
     Notify,
     PromiseSent,
     Reaction,
-    TimerMet,
-    TimerStarted,
     TimerStopped,
-    Transitioned,
+    new_notify,
+    new_reaction,
+    new_timer_met,
+    new_timer_started,
+    new_transitioned,
 )
 from leadflow.agreement.routing import assign, release
 from leadflow.agreement.state import _SET as _SET_FIELD
-from leadflow.agreement.state import SEEN_LIMIT, Alarm, LeadState, Routing, Timer
+from leadflow.agreement.state import (
+    SEEN_LIMIT,
+    Alarm,
+    LeadState,
+    Routing,
+    Timer,
+    new_alarm,
+    new_timer,
+)
 from leadflow.errors import AgreementInputError, IdempotencyConflictError, TransitionError
 from leadflow.lead import Lead, validate_lead
 from leadflow.lifecycle import CONTACT_ATTEMPT, HandoffEvent, Qualification, advance, new_lead
@@ -41,7 +51,9 @@ FUTURE_TOLERANCE: Final = timedelta(minutes=5)
 LEAVES_SALES: Final = frozenset({"nurture", "disqualified", "won", "lost"})
 _SALES_STAGES: Final = frozenset({"mql", "sal", "sql", "opportunity"})
 _CONTACT_STAGES: Final = frozenset({"mql", "sal", "sql"})
-_SCORING: Final = (ev.LeadCreated, ev.LeadUpdated, ev.ActivityRecorded)
+_SCORING: Final = frozenset({"created", "updated", "activity"})
+_TYPE_OF: Final[dict[type, str]] = {cls: name for name, cls in ev._TYPES.items()}
+"""The JSON ``type`` of each event class (a subclass is looked up by ``isinstance``)."""
 _DONE: Final = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified"}
 CONTACT_WINDOW: Final = "contact"
 """The timer of the contact rule's window: started when every touch is made before it ends."""
@@ -49,6 +61,8 @@ CONTACT_WINDOW: Final = "contact"
 
 class _Run:
     """The working state of one ``process`` call (nothing escapes until it is done)."""
+
+    __slots__ = ("_local", "a", "actions", "at", "evaluation", "owned", "routing", "state")
 
     def __init__(
         self, agreement: Agreement, state: LeadState, routing: Routing, at: datetime
@@ -59,8 +73,9 @@ class _Run:
         self.at = at
         self.actions: list[Action] = []
         self.evaluation: Evaluation | None = None
+        # whether ``state`` is this run's own copy (made by the first change, never shared)
         self.owned = False
-        """Whether ``state`` is this run's own copy (made by the first change, never shared)."""
+        self._local: tuple[datetime, str] | None = None  # ``at`` and its text (``local_at``)
 
     def update(self, **changes: Any) -> None:
         """``state`` with ``changes``: the first change copies it, later ones fill that copy.
@@ -75,6 +90,20 @@ class _Run:
         else:
             self.state = self.state.evolve(**changes)
             self.owned = True
+
+    def own(self) -> LeadState:
+        """``state`` as this run's own copy (copied now if nothing changed it yet), to fill."""
+        if not self.owned:
+            self.state = self.state.evolve()
+            self.owned = True
+        return self.state
+
+    def local_at(self) -> str:
+        """``agreement.local(at)``, worked out once per ``at`` (several notes name it)."""
+        cached = self._local
+        if cached is None or cached[0] is not self.at:
+            cached = self._local = (self.at, self.a.local(self.at))
+        return cached[1]
 
     # -- lifecycle -------------------------------------------------------------------
     def move(
@@ -101,14 +130,18 @@ class _Run:
         self.update(record=new)
         if name == CONTACT_ATTEMPT:
             return
-        self.actions.append(Transitioned(name, step.source, step.target, actor, reason, self.at))
+        self.actions.append(
+            new_transitioned(name, step.source, step.target, actor, reason, self.at)
+        )
         self.moved(step.source, step.target)
 
     def moved(self, source: str, target: str) -> None:
-        for timer in self.state.timers:
-            spec = self.a.timer_specs.get(timer.name)
-            if timer.state == "running" and spec is not None and spec.stage == source:
-                self.close(timer, "met")
+        stage_timers = self.a.stage_timers
+        if source in stage_timers:
+            for timer in self.state.timers:
+                spec = self.a.timer_specs.get(timer.name)
+                if timer.state == "running" and spec is not None and spec.stage == source:
+                    self.close(timer, "met")
         if target in LEAVES_SALES:
             for name in ("response", CONTACT_WINDOW):
                 running = self.running(name)
@@ -119,9 +152,8 @@ class _Run:
                 self.update(released=True)
         if target == "mql":
             self.handed_to_sales()
-        for spec in self.a.timer_specs.values():
-            if spec.stage == target:
-                self.start_stage_timer(spec.name)
+        for spec in stage_timers.get(target, ()):
+            self.start_stage_timer(spec.name)
         if target == "nurture":
             self.update(reached=False)
 
@@ -134,26 +166,27 @@ class _Run:
         timers = tuple(timer.closed(how, self.at) if t is timer else t for t in self.state.timers)  # type: ignore[arg-type]
         self.update(timers=timers)
         if how == "met":
-            self.actions.append(TimerMet(timer.name, self.at, timer.due_at, self.at > timer.due_at))
+            self.actions.append(
+                new_timer_met(timer.name, self.at, timer.due_at, late=self.at > timer.due_at)
+            )
         else:
             self.actions.append(TimerStopped(timer.name, self.at))
 
     def add_timer(self, timer: Timer) -> None:
         self.update(timers=(*self.state.timers, timer))
         self.actions.append(
-            TimerStarted(timer.name, timer.started_at, timer.due_at, timer.warning_at)
+            new_timer_started(timer.name, timer.started_at, timer.due_at, timer.warning_at)
         )
 
     def start_stage_timer(self, name: str) -> None:
         spec = self.a.timer_specs[name]
         alarms = []
-        since = self.a.local(self.at)
+        since = self.local_at()
         for i, step in enumerate(spec.steps):
             when = step.after.after(self.at, self.a.calendars)
-            kind = "breach" if i == 0 else "escalation"
             note = f"{self.state.lead_id}: {spec.text} ({step.after.text} since {since})"
-            alarms.append(Alarm(when, kind, step.notify, note))  # type: ignore[arg-type]
-        self.add_timer(Timer(name, self.at, alarms[0].at, None, "running", tuple(alarms)))
+            alarms.append(new_alarm(when, "breach" if i == 0 else "escalation", step.notify, note))
+        self.add_timer(new_timer(name, self.at, alarms[0].at, None, tuple(alarms)))
 
     # -- handoff to sales -------------------------------------------------------------
     def handed_to_sales(self) -> None:
@@ -164,12 +197,12 @@ class _Run:
         self.actions.append(Assigned(owner, team, rule, overflow, self.at))
         self.actions.extend(notes)
         self.actions.append(
-            Notify(owner, f"new lead {lead.id} ({lead.company}) assigned to you by {rule}")
+            new_notify(owner, f"new lead {lead.id} ({lead.company}) assigned to you by {rule}")
         )
         if a.route_within is not None:
             due = a.route_within.after(self.at, a.calendars)
-            self.actions.append(TimerStarted("route", self.at, due, None))
-            self.actions.append(TimerMet("route", self.at, due, late=False))
+            self.actions.append(new_timer_started("route", self.at, due, None))
+            self.actions.append(new_timer_met("route", self.at, due, late=False))
         target = a.targets.get(self.state.temperature or "")
         if target is None or target.within is None:
             return
@@ -178,13 +211,13 @@ class _Run:
         warning = calendar.add(self.at, target.within.amount * target.warning)
         share = f"{target.warning:.0%}".replace("%", " %")
         alarms: tuple[Alarm, ...] = (
-            Alarm(
+            new_alarm(
                 warning,
                 "warning",
                 ("owner",),
                 f"{lead.id}: answer due {a.local(due)}, {share} of {target.within.text} used",
             ),
-            Alarm(
+            new_alarm(
                 due,
                 "breach",
                 a.breach_notify,
@@ -192,9 +225,9 @@ class _Run:
             ),
         )
         if a.response_ladder:
-            since = a.local(self.at)
+            since = self.local_at()
             alarms += tuple(
-                Alarm(
+                new_alarm(
                     step.after.after(self.at, a.calendars),
                     "escalation",
                     step.notify,
@@ -203,9 +236,9 @@ class _Run:
                 )
                 for step in a.response_ladder
             )
-        self.add_timer(Timer("response", self.at, due, warning, "running", alarms))
+        self.add_timer(new_timer("response", self.at, due, warning, alarms))
         if a.promise_text is not None:
-            text = a.promise_text.format(due=due.astimezone(calendar.timezone))
+            text = a.time_text(due, calendar.timezone, a.promise_text)
             self.actions.append(PromiseSent(text, due))
 
     # -- scoring events ----------------------------------------------------------------
@@ -213,12 +246,16 @@ class _Run:
         a = self.a
         evaluation = a.rules.evaluate(lead, now=self.at)
         self.evaluation = evaluation
-        self.update(
-            lead=lead,
-            temperature=evaluation.temperature,
-            scores=_read_only(evaluation.scores),
-        )
-        stage = self.state.stage
+        scores = _read_only(evaluation.scores)
+        state = self.state
+        if self.owned:
+            _set_lead(state, lead)
+            _set_temperature(state, evaluation.temperature)
+            _set_scores(state, scores)
+        else:
+            state = self.state = state._rescored(lead, evaluation.temperature, scores)
+            self.owned = True
+        stage = state.record.stage
         if evaluation.knocked_out:
             reason = evaluation.reasons[0]
             transition = a.graph.transition(stage, "disqualify")
@@ -250,13 +287,13 @@ class _Run:
             self.move("engage", "system")
             stage = self.state.stage
         if evaluation.mql and stage in ("cold", "iql", "nurture"):
-            report = a.handoff.check(lead)
-            if report.missing:
-                self.actions.append(Held(report.missing))
+            missing = a.handoff.missing(lead)
+            if missing:
+                self.actions.append(Held(missing))
                 self.actions.append(
                     Notify(
                         "marketing",
-                        f"{lead.id} is MQL-level but cannot go to sales: missing {', '.join(report.missing)}",
+                        f"{lead.id} is MQL-level but cannot go to sales: missing {', '.join(missing)}",
                     )
                 )
                 return
@@ -313,8 +350,8 @@ class _Run:
             f"{lead_id}: the contact window ends ({a.contact_text}) without reaching the lead: "
             "unreachable (applied with the lead's next event)"
         )
-        alarm = Alarm(ends, "breach", ("owner", "marketing"), note)
-        self.add_timer(Timer(CONTACT_WINDOW, self.at, ends, None, "running", (alarm,)))
+        alarm = new_alarm(ends, "breach", ("owner", "marketing"), note)
+        self.add_timer(new_timer(CONTACT_WINDOW, self.at, ends, None, (alarm,)))
 
     def window_ended(self) -> None:
         """Apply the contact rule whose window ended before this event (at the window's end)."""
@@ -384,7 +421,14 @@ def run(
 ) -> Reaction:
     """The body of :meth:`Agreement.process` (see there)."""
     a = agreement
-    parsed = ev.parse_event(event)
+    # the event's JSON type, found without isinstance checks for the event classes themselves
+    # (pydantic's metaclass makes a failing isinstance an ABC lookup; this is called per event)
+    etype = _TYPE_OF.get(type(event))
+    if etype is None:
+        parsed = ev.parse_event(event)
+        etype = _type_of(parsed)
+    else:
+        parsed = event
     at = parsed.at
     if at is None:
         at = now
@@ -398,14 +442,14 @@ def run(
         )
     routing = a.check_routing(routing or Routing())
     if state is None:
-        if not isinstance(parsed, ev.LeadCreated):
+        if etype != "created":
             raise AgreementInputError(
                 f"no state for this lead: its first event must be 'created', got {parsed.type!r}",
                 field="type",
                 value=parsed.type,
                 expected="created",
             )
-        lead = parsed.lead
+        lead = cast(ev.LeadCreated, parsed).lead
         state = LeadState(
             lead,
             new_lead(lead.id, graph=a.graph),
@@ -418,8 +462,9 @@ def run(
             a.fingerprint,
         )
     else:
-        a.check_state(state)
-        lead_id = parsed.lead.id if isinstance(parsed, ev.LeadCreated) else parsed.lead_id
+        if type(state) is not LeadState or state.agreement != a.fingerprint:
+            a.check_state(state)  # raises, saying what is wrong
+        lead_id = cast(ev.LeadCreated, parsed).lead.id if etype == "created" else parsed.lead_id
         if lead_id is not None and lead_id != state.lead_id:
             raise AgreementInputError(
                 f"event for lead {lead_id!r} passed with the state of lead {state.lead_id!r}; pass that lead's state",
@@ -451,7 +496,7 @@ def run(
                     event=parsed.type,
                     expected=f"a new id, or the payload first sent with {parsed.id!r}",
                 )
-        if isinstance(parsed, ev.LeadCreated):
+        if etype == "created":
             raise AgreementInputError(
                 f"lead {state.lead_id!r} exists already; send an 'updated' or 'activity' event",
                 field="type",
@@ -461,9 +506,14 @@ def run(
     r = _Run(a, state, routing, at)
     if state.timers and state.record.stage in _CONTACT_STAGES:
         r.window_ended()
-    if isinstance(parsed, _SCORING):
-        lead = _new_lead(state.lead, parsed)
-        if r.state.stage in _SALES_STAGES and isinstance(parsed, ev.LeadUpdated):
+    if etype in _SCORING:
+        if etype == "activity":
+            # The only change is one more already-validated Activity: copying is safe here and
+            # keeps the per-activity cost at a tuple append instead of a full re-validation.
+            lead = _with_activity(state.lead, cast(ev.ActivityRecorded, parsed).activity)
+        else:
+            lead = _new_lead(state.lead, parsed, etype)
+        if etype == "updated" and r.state.stage in _SALES_STAGES:
             lost = set(a.handoff.check(lead).missing) - set(a.handoff.check(state.lead).missing)
             if lost:
                 raise AgreementInputError(
@@ -512,8 +562,10 @@ def run(
         seen = (*seen, (parsed.id, event_key(parsed)))
         if len(seen) > SEEN_LIMIT:
             seen = seen[-SEEN_LIMIT:]
-    r.update(version=state.version + 1, seen=seen)
-    return Reaction(r.state, r.routing, tuple(r.actions), r.evaluation)
+    new = r.own()
+    _set_version(new, state.version + 1)
+    _set_seen(new, seen)
+    return new_reaction(new, r.routing, tuple(r.actions), r.evaluation)
 
 
 def event_key(event: ev.Event) -> str:
@@ -533,13 +585,19 @@ def _read_only(scores: Mapping[str, float]) -> Mapping[str, float]:
     return scores if type(scores) is MappingProxyType else MappingProxyType(dict(scores))
 
 
-def _new_lead(lead: Lead, event: Any) -> Lead:
-    if isinstance(event, ev.ActivityRecorded):
-        # The only change is one more already-validated Activity: copying is safe here and
-        # keeps the per-activity cost at a tuple append instead of a full re-validation.
-        return _with_activity(lead, event.activity)
-    if isinstance(event, ev.LeadCreated):
-        return event.lead
+def _type_of(event: ev.Event) -> str:
+    """The JSON ``type`` of a typed event (of an event class or a subclass of one)."""
+    etype = _TYPE_OF.get(type(event))
+    if etype is None:
+        etype = next((name for cls, name in _TYPE_OF.items() if isinstance(event, cls)), "")
+    return etype
+
+
+def _new_lead(lead: Lead, event: Any, etype: str) -> Lead:
+    """The lead after a ``created`` or ``updated`` event (an activity: ``_with_activity``)."""
+    if etype == "created":
+        lead_: Lead = event.lead
+        return lead_
     unknown = set(event.fields) - set(Lead.model_fields)
     if unknown or "id" in event.fields:
         bad = sorted(unknown) or ["id"]
@@ -555,6 +613,11 @@ def _new_lead(lead: Lead, event: Any) -> Lead:
 
 
 _set_attr = object.__setattr__
+_set_lead = _SET_FIELD["lead"]
+_set_temperature = _SET_FIELD["temperature"]
+_set_scores = _SET_FIELD["scores"]
+_set_version = _SET_FIELD["version"]
+_set_seen = _SET_FIELD["seen"]
 _ACTIVITIES: Final = frozenset({"activities"})
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from leadflow.agreement.state import LeadState, Routing
 
@@ -150,3 +150,81 @@ class Reaction:
     def explain(self) -> str:
         """The scoring explanation (empty for events that do not re-score)."""
         return "" if self.evaluation is None else self.evaluation.explain()
+
+
+# -- builders for the engine's hot path -------------------------------------------------------
+# ``Agreement.process`` builds these values from data it made and checked itself; filling the
+# slots directly costs half of what the generated frozen ``__init__`` does (one
+# ``object.__setattr__`` per field). Values built from user data go through the classes.
+
+_new = object.__new__
+
+
+def _setters(cls: type) -> tuple[Any, ...]:
+    """The ``__set__`` of each slot of a slotted dataclass, in field order."""
+    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
+
+
+_r_state, _r_routing, _r_actions, _r_evaluation, _r_duplicate, _r_note = _setters(Reaction)
+_tr_event, _tr_source, _tr_target, _tr_actor, _tr_reason, _tr_at = _setters(Transitioned)
+_ts_name, _ts_started_at, _ts_due_at, _ts_warning_at = _setters(TimerStarted)
+_tm_name, _tm_at, _tm_due_at, _tm_late = _setters(TimerMet)
+_n_recipient, _n_message = _setters(Notify)
+
+
+def new_reaction(
+    state: LeadState, routing: Routing, actions: tuple[Action, ...], evaluation: Evaluation | None
+) -> Reaction:
+    """``Reaction(state, routing, actions, evaluation)`` (an applied event, not a duplicate)."""
+    new: Reaction = _new(Reaction)
+    _r_state(new, state)
+    _r_routing(new, routing)
+    _r_actions(new, actions)
+    _r_evaluation(new, evaluation)
+    _r_duplicate(new, False)  # noqa: FBT003 - a slot setter takes the value positionally
+    _r_note(new, "")
+    return new
+
+
+def new_transitioned(
+    event: str, source: str, target: str, actor: str, reason: str | None, at: datetime
+) -> Transitioned:
+    """``Transitioned(event, source, target, actor, reason, at)``."""
+    new: Transitioned = _new(Transitioned)
+    _tr_event(new, event)
+    _tr_source(new, source)
+    _tr_target(new, target)
+    _tr_actor(new, actor)
+    _tr_reason(new, reason)
+    _tr_at(new, at)
+    return new
+
+
+def new_timer_started(
+    name: str, started_at: datetime, due_at: datetime, warning_at: datetime | None
+) -> TimerStarted:
+    """``TimerStarted(name, started_at, due_at, warning_at)``."""
+    new: TimerStarted = _new(TimerStarted)
+    _ts_name(new, name)
+    _ts_started_at(new, started_at)
+    _ts_due_at(new, due_at)
+    _ts_warning_at(new, warning_at)
+    return new
+
+
+def new_timer_met(name: str, at: datetime, due_at: datetime, *, late: bool) -> TimerMet:
+    """``TimerMet(name, at, due_at, late)``."""
+    new: TimerMet = _new(TimerMet)
+    _tm_name(new, name)
+    _tm_at(new, at)
+    _tm_due_at(new, due_at)
+    _tm_late(new, late)
+    return new
+
+
+def new_notify(recipient: str, message: str) -> Notify:
+    """``Notify(recipient, message)``."""
+    new: Notify = _new(Notify)
+    _n_recipient(new, recipient)
+    _n_message(new, message)
+    return new

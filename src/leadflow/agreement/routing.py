@@ -6,7 +6,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from leadflow.agreement.model import Condition
+from leadflow.agreement.model import Condition, RouteRule
 from leadflow.agreement.reaction import Notify
 from leadflow.agreement.state import Routing
 from leadflow.lead import Lead
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from leadflow.agreement.engine import Agreement
     from leadflow.rules import Evaluation
 
-__all__ = ("assign", "holds", "release")
+__all__ = ("assign", "holds", "release", "rule_line")
 
 
 def _fact(name: str, lead: Lead, evaluation: Evaluation | None) -> Any:
@@ -59,6 +59,11 @@ def holds(condition: Condition, lead: Lead, evaluation: Evaluation | None) -> bo
     return inside if kind == "in" else not inside
 
 
+def rule_line(rule: RouteRule) -> str:
+    """How an assignment names the routing line that chose the owner."""
+    return f"{rule.where} ({rule.owner} {'otherwise' if rule.condition is None else 'when ' + rule.text})"
+
+
 def _with(routing: Routing, owner: str, delta: int, turns: dict[str, int] | None = None) -> Routing:
     counts = dict(routing.open)
     counts[owner] = max(0, counts.get(owner, 0) + delta)
@@ -83,12 +88,13 @@ def assign(
     members at the cap; when all are at the cap the team's overflow owner takes the lead and
     the team lead is told. Never over the cap, never silently.
     """
-    chosen = agreement.route_rules[-1]
-    for rule in agreement.route_rules:
+    rules = agreement.route_rules
+    index = len(rules) - 1
+    for i, rule in enumerate(rules):
         if rule.condition is None or holds(rule.condition, lead, evaluation):
-            chosen = rule
+            index = i
             break
-    line = f"{chosen.where} ({chosen.owner} {'otherwise' if chosen.condition is None else 'when ' + chosen.text})"
+    chosen, line = rules[index], agreement.route_lines[index]
     if not chosen.team:
         return chosen.owner, None, line, False, _with(routing, chosen.owner, 1), []
     team = agreement.teams[chosen.owner]

@@ -118,6 +118,25 @@ class LeadState:
             _SET[name](new, value)
         return new
 
+    def _rescored(
+        self, lead: Lead, temperature: str | None, scores: Mapping[str, float]
+    ) -> LeadState:
+        """``evolve(lead=lead, temperature=temperature, scores=scores)``, spelled out (per event)."""
+        new: LeadState = _new_state(LeadState)
+        _s_lead(new, lead)
+        _s_record(new, self.record)
+        _s_owner(new, self.owner)
+        _s_team(new, self.team)
+        _s_temperature(new, temperature)
+        _s_scores(new, scores)
+        _s_timers(new, self.timers)
+        _s_version(new, self.version)
+        _s_agreement(new, self.agreement)
+        _s_seen(new, self.seen)
+        _s_reached(new, self.reached)
+        _s_released(new, self.released)
+        return new
+
     @property
     def lead_id(self) -> str:
         """The lead's id."""
@@ -366,3 +385,50 @@ class Routing:
                 expected='{"open": {owner: count}, "turns": {team: index}, "version": n}',
             ) from None
         return cls(MappingProxyType(open_), MappingProxyType(turns), version)
+
+
+# -- builders for the engine's hot path (values it made itself; see ``reaction.py``) ----------
+_a_at, _a_kind, _a_notify, _a_note = (Alarm.__dict__[f.name].__set__ for f in fields(Alarm))
+(
+    _t_name,
+    _t_started_at,
+    _t_due_at,
+    _t_warning_at,
+    _t_state,
+    _t_alarms,
+    _t_done_at,
+) = (Timer.__dict__[f.name].__set__ for f in fields(Timer))
+
+
+def new_alarm(
+    at: datetime,
+    kind: Literal["warning", "breach", "escalation"],
+    notify: tuple[str, ...],
+    note: str,
+) -> Alarm:
+    """``Alarm(at, kind, notify, note)``."""
+    new: Alarm = _new_state(Alarm)
+    _a_at(new, at)
+    _a_kind(new, kind)
+    _a_notify(new, notify)
+    _a_note(new, note)
+    return new
+
+
+def new_timer(
+    name: str,
+    started_at: datetime,
+    due_at: datetime,
+    warning_at: datetime | None,
+    alarms: tuple[Alarm, ...],
+) -> Timer:
+    """``Timer(name, started_at, due_at, warning_at, "running", alarms)``: a timer started now."""
+    new: Timer = _new_state(Timer)
+    _t_name(new, name)
+    _t_started_at(new, started_at)
+    _t_due_at(new, due_at)
+    _t_warning_at(new, warning_at)
+    _t_state(new, "running")
+    _t_alarms(new, alarms)
+    _t_done_at(new, None)
+    return new
