@@ -172,3 +172,14 @@ def test_an_empty_ladder_is_refused() -> None:
 
     with pytest.raises(ConfigurationError, match="the escalation ladder has no rung"):
         evaluate_alerts([], PERIODS[:1], CALENDAR, now=at(100), ladder=())
+
+
+def test_a_month_of_weekly_misses_reaches_its_rung_across_a_dst_change() -> None:
+    # 8 March to 4 April 2027: four weeks, 27 days 23 hours of physical time (DST on 28 March)
+    spring = weeks(date(2027, 3, 8), date(2027, 4, 4), BERLIN)
+    assert spring[-1].end - spring[0].start == timedelta(days=28, hours=-1)
+    leads = rejected_every_week(4, start=18)  # 18 weeks after Monday 2 November: 8 March
+    assert all(spring[0].contains(h.record.history[0].event.at) for h in leads[:1])
+    alerts = evaluate_alerts(leads, spring, CALENDAR, now=spring[-1].end, thresholds=[SAL])
+    by_week = sorted(alerts, key=lambda a: a.period_start)
+    assert [a.level for a in by_week] == ["1 week"] * 3 + ["1 month"]

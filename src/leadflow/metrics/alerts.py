@@ -18,7 +18,7 @@ import itertools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Final, Literal, NamedTuple
 
 from leadflow._time import to_utc
@@ -281,6 +281,13 @@ def _counted_as(threshold: Threshold) -> tuple[object, ...]:
     return (threshold.metric,)
 
 
+def _wall_days(start: datetime, end: datetime, zone: tzinfo) -> float:
+    """Days from ``start`` to ``end`` on the wall clock of ``zone``: four weeks across a DST
+    change are 28 days (27 days 23 hours of physical time)."""
+    local = end.astimezone(zone).replace(tzinfo=None) - start.astimezone(zone).replace(tzinfo=None)
+    return local / timedelta(days=1)
+
+
 def _rung(ladder: Sequence[Rung], days: float) -> Rung:
     chosen = ladder[0]
     for rung in ladder:
@@ -315,6 +322,7 @@ def evaluate_alerts(
         ConfigurationError: two periods overlap, or the ladder has no rung.
     """
     now = to_utc(now, "now")
+    zone = calendar.timezone
     if not ladder:
         raise ConfigurationError(
             "the escalation ladder has no rung; expected at least one, e.g. DEFAULT_LADDER",
@@ -367,7 +375,7 @@ def evaluate_alerts(
                 if streak_start is None:
                     streak_start = period.start
                 streak += 1
-                rung = _rung(ladder, (period.end - streak_start) / timedelta(days=1))
+                rung = _rung(ladder, _wall_days(streak_start, period.end, zone))
                 if current:
                     found.clear()
                 found.append(
