@@ -264,17 +264,24 @@ def _report_lines(quarter: Quarter) -> list[str]:
     """The metrics report's funnel and open alerts for the quarter (``leadflow report``).
 
     The histories are the quarter's final states (:func:`~leadflow.metrics.state_histories`);
-    the alerts are the report's default thresholds, judged per week of the quarter.
+    the alerts, their ladder and the aging limits are the agreement's, judged per week of the
+    quarter.
     """
-    from leadflow.metrics import DEFAULT_THRESHOLDS, aging_limits, build_report, state_histories
+    from leadflow.agreement.model import duration_text
+    from leadflow.metrics import alert_rules, build_report, state_histories
 
     a = quarter.agreement
     report = build_report(
         state_histories(quarter.states.values()),
         calendar=a.calendars[a.default_calendar],
         now=quarter.now,
-        aging_limits=aging_limits(a),
+        agreement=a,
     )
+    thresholds = alert_rules(a).thresholds
+    windows = {t.window for t in thresholds}
+    window = windows.pop() if len(windows) == 1 else None
+    over = "" if window is None else f"rates over {duration_text(window)}, "
+    sample = min((t.min_sample for t in thresholds), default=20)
     entered = "  ".join(f"{stage} {count}" for stage, count in report.entered)
     steps = "  ".join(f"{x}→{y} {rate}" for x, y, rate in report.conversions)
     lines = [
@@ -285,10 +292,10 @@ def _report_lines(quarter: Quarter) -> list[str]:
         f"SAL acceptance {report.sal_acceptance}; {len(report.aging)} leads aging beyond "
         "the agreed limit",
         "",
-        f"Alerts (report)   {len(report.alerts) or 'none'} open, judged per week "
-        f"(at least {min(t.min_sample for t in DEFAULT_THRESHOLDS)} leads each)",
+        f"Alerts (report)   {len(report.alerts) or 'none'} open, {over}judged per week "
+        f"(at least {sample} leads each)",
     ]
-    lines.extend(f"  {alert.level:<9} {alert.message}" for alert in report.alerts)
+    lines.extend(f"  {alert.level:<17} {alert.message}" for alert in report.alerts)
     return lines
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from leadflow.agreement import load_agreement
 from leadflow.cli import example_path, main
-from leadflow.metrics import aging_limits, build_report, state_histories
+from leadflow.metrics import build_report, state_histories
 from leadflow.synthetic import run_quarter
 
 
@@ -39,7 +40,7 @@ def test_demo_adds_the_reports_funnel_and_alerts_for_its_quarter(
         state_histories(quarter.states.values()),
         calendar=agreement.calendars[agreement.default_calendar],
         now=quarter.now,
-        aging_limits=aging_limits(agreement),
+        agreement=agreement,
     )
     assert main(["demo", "--size", "300"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -52,10 +53,36 @@ def test_demo_adds_the_reports_funnel_and_alerts_for_its_quarter(
     assert f"win rate {report.win_rate}" in out[start + 2]
     assert f"{len(report.aging)} leads aging" in out[start + 2]
     alerts = out.index(next(line for line in out if line.startswith("Alerts (report)")))
-    assert out[alerts].startswith(f"Alerts (report)   {len(report.alerts) or 'none'} open")
+    assert out[alerts] == (
+        f"Alerts (report)   {len(report.alerts) or 'none'} open, rates over 30 days, "
+        "judged per week (at least 20 leads each)"
+    )
     listed = out[alerts + 1 : alerts + 1 + len(report.alerts)]
-    assert listed == [f"  {a.level:<9} {a.message}" for a in report.alerts]
+    assert listed == [f"  {a.level:<17} {a.message}" for a in report.alerts]
     assert out.index(next(line for line in out if line.startswith("Reasons"))) > alerts
+
+
+def test_demo_judges_by_the_agreements_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = example_path("agreement.lf").read_text(encoding="utf-8")
+    shutil.copy(example_path("scoring.lf"), tmp_path / "scoring.lf")
+
+    def alert_lines(old: str = "", new: str = "") -> list[str]:
+        assert text.count(old) == 1 or not old
+        (tmp_path / "agreement.lf").write_text(text.replace(old, new), encoding="utf-8")
+        argv = ["demo", "--size", "300", "--agreement", str(tmp_path / "agreement.lf")]
+        assert main(argv) == 0
+        out = capsys.readouterr().out.splitlines()
+        start = out.index(next(line for line in out if line.startswith("Alerts (report)")))
+        return out[start + 1 : out.index("", start)]
+
+    (shipped,) = alert_lines()
+    assert "mql_to_sql 28.6 % (6/21) is below 30 %" in shipped
+    assert shipped.endswith("Action: tell marketing. Escalation: marketing_ops, sales_ops.")
+    assert alert_lines("below 30 %  tell marketing", "below 25 %  tell marketing") == []
+    (other,) = alert_lines("1 week             tell marketing_ops, sales_ops", "1 week tell cro")
+    assert other.endswith("Action: tell marketing. Escalation: cro.")
 
 
 def test_demo_render_prints_the_agreement_page(capsys: pytest.CaptureFixture[str]) -> None:

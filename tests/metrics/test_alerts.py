@@ -19,7 +19,7 @@ from leadflow.metrics import (
 from tests.metrics.helpers import CALENDAR, at, history
 
 BERLIN = ZoneInfo("Europe/Berlin")
-SAL = replace(DEFAULT_THRESHOLDS[3], min_sample=1)
+SAL = replace(DEFAULT_THRESHOLDS[3], min_sample=1, window=None)  # each week on its own leads
 
 
 def rejected_every_week(count: int, *, campaign: str = "webinar", start: int = 0):
@@ -44,13 +44,15 @@ def test_the_ladder_climbs_with_the_length_of_the_streak() -> None:
     )
     by_week = sorted(alerts, key=lambda a: a.period_start)
     assert [a.streak for a in by_week] == list(range(1, 15))
-    assert [a.level for a in by_week] == ["ops"] * 3 + ["vp"] * 9 + ["executive"] * 2
-    assert by_week[3].audience == "VP review"
-    assert by_week[-1].audience == "executive intervention"
-    assert alerts[0].level == "executive"  # the highest rung first
+    assert [a.level for a in by_week] == ["1 week"] * 3 + ["1 month"] * 9 + [
+        "3 months in a row"
+    ] * 2
+    assert by_week[3].audience == "vp_sales, vp_marketing"
+    assert by_week[-1].audience == "executive_board"
+    assert alerts[0].level == "3 months in a row"  # the highest rung first
     assert by_week[0].message == (
-        "sal_acceptance 0.0 % (0/1) is below 60 % in 2026-W45. Action: review qualification "
-        "(bad leads or cherry-picking). Escalation: marketing ops and sales ops."
+        "sal_acceptance 0.0 % (0/1) is below 60 % in 2026-W45. Action: tell revops."
+        " Escalation: marketing_ops, sales_ops."
     )
 
 
@@ -62,7 +64,7 @@ def test_a_week_without_a_miss_breaks_the_streak_and_current_keeps_open_misses_o
     current = evaluate_alerts(
         leads, PERIODS[:8], CALENDAR, now=at(24 * 7 * 9), thresholds=[SAL], current=True
     )
-    assert [(a.period, a.streak, a.level) for a in current] == [("2026-W52", 2, "ops")]
+    assert [(a.period, a.streak, a.level) for a in current] == [("2026-W52", 2, "1 week")]
 
 
 def test_minimum_sample_keeps_small_groups_quiet() -> None:
@@ -88,7 +90,7 @@ def test_alerts_per_group_judge_each_group_on_its_own_leads() -> None:
 
 
 def test_a_cohort_rate_waits_for_its_settle_time() -> None:
-    mql_to_sql = replace(DEFAULT_THRESHOLDS[0], min_sample=1)
+    mql_to_sql = replace(DEFAULT_THRESHOLDS[0], min_sample=1, window=None)
     assert mql_to_sql.settle == timedelta(days=14)
     leads = rejected_every_week(1)
     assert (
@@ -117,3 +119,67 @@ def test_overlapping_periods_are_refused() -> None:
     overlapping = [Period(at(0), at(48), "a"), Period(at(24), at(72), "b")]
     with pytest.raises(ConfigurationError, match="alert periods a and b overlap"):
         evaluate_alerts([], overlapping, CALENDAR, now=at(100))
+
+
+def test_a_window_judges_each_week_on_the_rate_of_the_window_before_its_end() -> None:
+    # 5 rejections in weeks 0-4, one acceptance in week 5, 2 rejections in weeks 6-7
+    leads = [*rejected_every_week(5), history("L-ok", [("accept", 5 * 168 + 1)], created=5 * 168)]
+    leads += rejected_every_week(2, start=6)
+    windowed = replace(SAL, window=timedelta(days=30))
+    alerts = evaluate_alerts(
+        leads, PERIODS[:8], CALENDAR, now=at(24 * 7 * 9), thresholds=[windowed]
+    )
+    by_week = sorted(alerts, key=lambda a: a.period_start)
+    # the acceptance is one of four in the 30 days before week 5 ends: still a miss
+    assert [a.streak for a in by_week] == list(range(1, 9))
+    assert by_week[5].rate == Rate(1, 4)  # weeks 2-5; week 1 lies 31 days back
+    assert by_week[0].rate == Rate(0, 1)  # the window reaches back before the first week
+
+
+def test_uncontacted_within_an_elapsed_limit_counts_wall_clock_time() -> None:
+    # handed over Friday 17:00 Berlin, contacted Monday 09:00: 64 hours, 2 business hours
+    friday = 4 * 24 + 8
+    leads = [history("L-1", [("contact_attempt", friday + 64)], created=friday)]
+    business = Threshold("not_contacted_24h", 0.10, "above", "tell sales", min_sample=1)
+    elapsed = replace(business, clock="elapsed")
+    now = at(24 * 14)
+    assert evaluate_alerts(leads, PERIODS[:1], CALENDAR, now=now, thresholds=[business]) == ()
+    (alert,) = evaluate_alerts(leads, PERIODS[:1], CALENDAR, now=now, thresholds=[elapsed])
+    assert alert.rate == Rate(1, 1)
+
+
+def test_the_icp_threshold_counts_its_own_reasons() -> None:
+    leads = [
+        history("L-1", [("reject", 1, "no_budget")]),
+        history("L-2", [("reject", 1, "too_small")]),
+    ]
+    budget = Threshold(
+        "icp_rejections",
+        0.6,
+        "above",
+        "tell finance",
+        min_sample=1,
+        reasons=frozenset({"no_budget", "too_small"}),
+    )
+    icp = replace(budget, reasons=DEFAULT_THRESHOLDS[2].reasons)
+    now = at(24 * 8)
+    (alert,) = evaluate_alerts(leads, PERIODS[:1], CALENDAR, now=now, thresholds=[budget, icp])
+    assert (alert.action, alert.rate) == ("tell finance", Rate(2, 2))
+
+
+def test_an_empty_ladder_is_refused() -> None:
+    from leadflow.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="the escalation ladder has no rung"):
+        evaluate_alerts([], PERIODS[:1], CALENDAR, now=at(100), ladder=())
+
+
+def test_a_month_of_weekly_misses_reaches_its_rung_across_a_dst_change() -> None:
+    # 8 March to 4 April 2027: four weeks, 27 days 23 hours of physical time (DST on 28 March)
+    spring = weeks(date(2027, 3, 8), date(2027, 4, 4), BERLIN)
+    assert spring[-1].end - spring[0].start == timedelta(days=28, hours=-1)
+    leads = rejected_every_week(4, start=18)  # 18 weeks after Monday 2 November: 8 March
+    assert all(spring[0].contains(h.record.history[0].event.at) for h in leads[:1])
+    alerts = evaluate_alerts(leads, spring, CALENDAR, now=spring[-1].end, thresholds=[SAL])
+    by_week = sorted(alerts, key=lambda a: a.period_start)
+    assert [a.level for a in by_week] == ["1 week"] * 3 + ["1 month"]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from leadflow.lifecycle import Rate
 from leadflow.metrics import (
+    DEFAULT_LADDER,
     MODELS,
     Period,
     Threshold,
@@ -214,3 +215,33 @@ def test_velocity_counts_exactly_the_finished_stays_of_time_in_stages(items, a, 
     rows = velocity(items, period=period, by_cycle=True)
     assert {(v.stage, v.cycle): v.stays for v in rows} == dict(expected)
     assert all(v.median is not None and v.p90 is not None and v.median <= v.p90 for v in rows)
+
+
+@settings(max_examples=25)
+@given(
+    histories,
+    st.sampled_from(("mql_to_sql", "not_contacted_24h", "icp_rejections", "sal_acceptance")),
+    st.sampled_from(("below", "above")),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.sampled_from((None, timedelta(days=30))),
+)
+def test_a_stricter_threshold_never_removes_an_alert(
+    items, metric, direction, first, second, window
+) -> None:
+    low, high = sorted((first, second))
+    # "below": raising the limit is stricter; "above": lowering it is
+    loose, strict = (low, high) if direction == "below" else (high, low)
+    periods = weeks(START.date(), (NOW - timedelta(days=1)).date(), CALENDAR.timezone)
+
+    def misses(limit: float) -> dict[tuple[object, datetime], tuple[int, str]]:
+        threshold = Threshold(metric, limit, direction, "tell", min_sample=1, window=window)
+        found = evaluate_alerts(items, periods, CALENDAR, now=NOW, thresholds=[threshold])
+        return {(a.group, a.period_start): (a.streak, a.level) for a in found}
+
+    before, after = misses(loose), misses(strict)
+    assert set(before) <= set(after)
+    rungs = [rung.level for rung in DEFAULT_LADDER]
+    for key, (streak, level) in before.items():
+        assert after[key][0] >= streak
+        assert rungs.index(after[key][1]) >= rungs.index(level)

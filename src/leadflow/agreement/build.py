@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
@@ -36,7 +37,10 @@ __all__ = ("Parts", "TestSpec", "build_parts")
 TEMPERATURES = ("hot", "warm", "cold")
 """The temperatures the rule language produces (``temperature { ... }``)."""
 
-METRICS = ("mql_to_sql", "sal_acceptance", "sql_to_opportunity", "lead_to_opportunity")
+METRICS = ("mql_to_sql", "sal_acceptance")
+"""The plain metric names an ``alerts`` line may use: the rates ``leadflow.metrics`` judges
+(besides ``uncontacted within D`` and ``rejected X``); a test keeps the two lists equal."""
+_ALERT_FORMS = ", ".join((*METRICS, "uncontacted within DURATION", "rejected REASON_OR_CATEGORY"))
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
 DERIVED = ("seniority", "buying_role", "email_domain", "temperature")
 """Facts a routing rule may read besides the lead's fields and the scores."""
@@ -83,6 +87,7 @@ class Parts:
     reasons: dict[str, Reason] = field(default_factory=dict)
     reason_where: dict[str, Where] = field(default_factory=dict)
     alerts_over: str | None = None
+    alerts_window: Duration | None = None
     alerts: list[Alert] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
     ladders: list[Ladder] = field(default_factory=list)
@@ -425,34 +430,62 @@ class _Builder:
             self.parts.reason_where[str(code)] = self.where(code)
 
     def _alerts(self, tree: Tree[Token]) -> None:
-        self.parts.alerts_over = self.duration(cast(Tree[Token], tree.children[0])).text
+        span = cast(Tree[Token], tree.children[0])
+        window = self.duration(span)
+        if window.clock == "business":
+            self.fail(
+                span,
+                f"alerts measure calendar time: say 'over {window.text.replace('business ', '')}'",
+            )
+        self.parts.alerts_over = window.text
+        self.parts.alerts_window = window
         for alert in _trees(tree.children[1:]):
             metric = cast(Tree[Token], alert.children[0])
             direction, number = cast(Token, alert.children[1]), cast(Token, alert.children[2])
-            name = self._metric(metric)
+            name, within = self._metric(metric)
             text = self._slice(alert)
             notify = self.names(alert.children[3:])
-            self.parts.alerts.append(Alert(name, direction.value, float(number), notify, text))
+            self.parts.alerts.append(
+                Alert(
+                    name,
+                    direction.value,
+                    float(number),
+                    notify,
+                    text,
+                    self.where(alert),
+                    within,
+                )
+            )
 
-    def _metric(self, metric: Tree[Token]) -> str:
+    def _metric(self, metric: Tree[Token]) -> tuple[str, Duration | None]:
         if metric.data == "metric_name":
             token = cast(Token, metric.children[0])
             if token not in METRICS:
-                self.fail(token, f"unknown metric {token!s}{did_you_mean(token, METRICS)}")
-            return str(token)
+                close = difflib.get_close_matches(token, METRICS, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.fail(
+                    token,
+                    f"unknown metric {token!s}{hint} (the alerts judge: {_ALERT_FORMS})",
+                )
+            return str(token), None
         if metric.data == "metric_rejected":
             token = cast(Token, metric.children[0])
             self.late.append(("reason_or_category", token))
-            return f"rejected {token}"
+            return f"rejected {token}", None
         span = self.duration(cast(Tree[Token], metric.children[0]))
-        return f"uncontacted within {span.text}"
+        return f"uncontacted within {span.text}", span
 
     def _escalate(self, tree: Tree[Token]) -> None:
         for miss in _trees(tree.children):
             tokens = [t for t in miss.children if isinstance(t, Token)]
             row = any(t.type == "IN_A_ROW" for t in tokens)
             self.parts.misses.append(
-                Miss(f"{tokens[0]} {tokens[1]}", row, self.names(miss.children))
+                Miss(
+                    f"{tokens[0]} {tokens[1]}",
+                    row,
+                    self.names(miss.children),
+                    self.where(miss),
+                )
             )
 
     def _ladder(self, tree: Tree[Token]) -> None:
@@ -588,9 +621,11 @@ class _Builder:
                     self.fail(
                         token, f"unknown reason or category {token!s}{did_you_mean(token, known)}"
                     )
+        parts.alerts = [self._alert_reasons(alert) for alert in parts.alerts]
         if default is not None and default in parts.calendars:
             spec = parts.calendars[default]
             fix = _with_calendar(default, spec.day)
+            parts.alerts = [replace(x, within=fix(x.within)) for x in parts.alerts]
             parts.route_within = fix(parts.route_within)
             parts.touch_window = fix(parts.touch_window)
             parts.touch_gap = fix(parts.touch_gap)
@@ -627,6 +662,19 @@ class _Builder:
             ]
         self._check_recipients()
         self._merge_ladders()
+
+    def _alert_reasons(self, alert: Alert) -> Alert:
+        """``rejected X``: the codes X names (itself, or every code of category X)."""
+        if not alert.metric.startswith("rejected "):
+            return alert
+        name = alert.metric.removeprefix("rejected ")
+        reasons = self.parts.reasons
+        codes = (
+            (name,)
+            if name in reasons
+            else tuple(code for code, r in reasons.items() if r.category == name)
+        )
+        return replace(alert, rejected=codes)
 
     def _check_recipients(self) -> None:
         """Lead-duty recipients: always for ladders, for every duty once ``roles`` exist."""

@@ -139,13 +139,18 @@ class TimerSpec:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A metric threshold and whom to tell (computed by the metrics issue; parsed here)."""
+    """A metric threshold and whom to tell (judged by ``leadflow.metrics.alert_rules``)."""
 
     metric: str
     direction: Literal["below", "above"]
     percent: float
     notify: tuple[str, ...]
     text: str
+    where: Where | None = None
+    within: Duration | None = None
+    """``uncontacted within D``: the first-contact limit (on the agreement's calendar)."""
+    rejected: tuple[str, ...] = ()
+    """``rejected X``: the reason codes X names (a code, or every code of category X)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +160,7 @@ class Miss:
     after: str
     in_a_row: bool
     notify: tuple[str, ...]
+    where: Where | None = None
 
 
 @dataclass(frozen=True, slots=True)

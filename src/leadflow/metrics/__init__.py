@@ -9,11 +9,13 @@ the current time is always passed in as ``now``. See ``docs/metrics.md``.
 from __future__ import annotations
 
 from leadflow.lifecycle import Rate, ReasonCount, Stay, time_in_stages
+from leadflow.metrics.agreed import alert_rules
 from leadflow.metrics.alerts import (
     DEFAULT_LADDER,
     DEFAULT_THRESHOLDS,
     ICP_REASONS,
     Alert,
+    AlertRules,
     Rung,
     Threshold,
     evaluate_alerts,
@@ -101,6 +103,7 @@ __all__ = (
     "AgingLead",
     "AgingLimit",
     "Alert",
+    "AlertRules",
     "CommissionPool",
     "Coverage",
     "FirstContact",
@@ -123,6 +126,7 @@ __all__ = (
     "add_report_arguments",
     "aging",
     "aging_limits",
+    "alert_rules",
     "assess_maturity",
     "attribute",
     "build_report",

@@ -1,22 +1,25 @@
 """Alerts: the agreement's thresholds per period and group, with the escalation ladder.
 
 A threshold is a value (:class:`Threshold`), not code; :data:`DEFAULT_THRESHOLDS` holds the
-source material's four. A period is judged only when the metric's denominator reaches the
-threshold's ``min_sample`` (default 20), so that three leads do not page a VP; a period with
-too few leads breaks a streak of misses. A cohort rate is judged only once its ``settle`` time
-after the period has passed (MQL→SQL: 14 days, the feedback window). Consecutive misses climb :data:`DEFAULT_LADDER`:
-a week → marketing ops and sales ops, a month (28 days) → VP review, three months in a row
-(89 days) → executive intervention.
+four of the shipped agreement (``examples/agreement.lf``, read by
+:func:`~leadflow.metrics.alert_rules`; a test keeps the two equal). A period is judged only
+when the metric's denominator reaches the threshold's ``min_sample`` (default 20), so that
+three leads do not page a VP; a period with too few leads breaks a streak of misses. With a
+``window`` (``alerts over 30 days``) each period is judged on the rate of the ``window``
+before its end, else on the period's own. A cohort rate is judged only once its ``settle``
+time after the period has passed (MQL→SQL: 14 days, the feedback window). Consecutive misses
+climb :data:`DEFAULT_LADDER`: a week → marketing ops and sales ops, a month (28 days) → the
+VPs, three months in a row (89 days) → the executive board.
 """
 
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Final, Literal
+from datetime import datetime, timedelta, tzinfo
+from typing import Final, Literal, NamedTuple
 
 from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
@@ -24,6 +27,7 @@ from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
 from leadflow.metrics.funnel import _enters, _outcome, _paths
 from leadflow.metrics.history import FieldValue, History, Period
 from leadflow.metrics.response import FirstContact, _missed, first_contacts
+from leadflow.reasons import STANDARD_REASONS
 from leadflow.sla import BusinessCalendar
 
 __all__ = (
@@ -31,14 +35,16 @@ __all__ = (
     "DEFAULT_THRESHOLDS",
     "ICP_REASONS",
     "Alert",
+    "AlertRules",
     "Rung",
     "Threshold",
     "evaluate_alerts",
     "icp_rejections",
 )
 
-ICP_REASONS: Final = frozenset({"no_icp_fit", "too_small", "wrong_industry"})
-"""The reasons that count as "outside the ICP" for the ICP alert."""
+ICP_REASONS: Final = frozenset(r.code for r in STANDARD_REASONS.values() if r.category == "icp")
+"""The reasons that count as "outside the ICP" for the ICP alert: the standard reasons of
+category ``icp`` (what ``rejected icp`` names in the agreement)."""
 
 _REJECTIONS = frozenset({TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value})
 _MQL: Final = frozenset({Stage.MQL.value})
@@ -57,6 +63,18 @@ class Threshold:
     settle: timedelta = timedelta(0)
     """How long after a period ends before it is judged: a cohort rate (MQL→SQL) needs time
     for the leads to convert, so the latest week would always look bad."""
+    window: timedelta | None = None
+    """The span each period is judged on, ending with the period (``alerts over 30 days``);
+    ``None``: the period itself. Added in 0.3."""
+    within: timedelta = timedelta(hours=24)
+    """``not_contacted_24h``: the first-contact limit (``uncontacted within 24 business
+    hours``). Added in 0.3."""
+    clock: Literal["business", "elapsed"] = "business"
+    """``not_contacted_24h``: whether ``within`` is business time on the report's calendar.
+    Added in 0.3."""
+    reasons: frozenset[str] = ICP_REASONS
+    """``icp_rejections``: the rejection reasons counted as hits (``rejected icp``: every
+    reason of category ``icp``). Added in 0.3."""
 
     def missed(self, rate: Rate) -> bool | None:
         """Whether ``rate`` misses the limit; ``None`` when the sample is too small."""
@@ -66,19 +84,25 @@ class Threshold:
         return value < self.limit if self.direction == "below" else value > self.limit
 
 
+_MONTH: Final = timedelta(days=30)
+
 DEFAULT_THRESHOLDS: Final[tuple[Threshold, ...]] = (
-    Threshold("mql_to_sql", 0.30, "below", "inform marketing", settle=timedelta(days=14)),
-    Threshold("not_contacted_24h", 0.10, "above", "inform sales leadership"),
-    Threshold("icp_rejections", 0.20, "above", "ICP clarification workshop"),
     Threshold(
-        "sal_acceptance", 0.60, "below", "review qualification (bad leads or cherry-picking)"
+        "mql_to_sql", 0.30, "below", "tell marketing", settle=timedelta(days=14), window=_MONTH
     ),
+    Threshold("not_contacted_24h", 0.10, "above", "tell sales_leadership", window=_MONTH),
+    Threshold("icp_rejections", 0.20, "above", "tell ICP workshop", window=_MONTH),
+    Threshold("sal_acceptance", 0.60, "below", "tell revops", window=_MONTH),
 )
+"""The shipped agreement's ``alerts over 30 days { ... }``."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rung:
-    """A rung of the escalation ladder: misses spanning ``days`` or more go to ``audience``."""
+    """A rung of the escalation ladder: misses spanning ``days`` or more go to ``audience``.
+
+    The first rung is the floor: every miss reaches at least it.
+    """
 
     days: float
     level: str
@@ -86,10 +110,19 @@ class Rung:
 
 
 DEFAULT_LADDER: Final[tuple[Rung, ...]] = (
-    Rung(0, "ops", "marketing ops and sales ops"),
-    Rung(28, "vp", "VP review"),
-    Rung(89, "executive", "executive intervention"),
+    Rung(7.0, "1 week", "marketing_ops, sales_ops"),
+    Rung(28.0, "1 month", "vp_sales, vp_marketing"),
+    Rung(89.0, "3 months in a row", "executive_board"),
 )
+"""The shipped agreement's ``escalate misses { ... }``: a month is 28 days, three months in a
+row 89 (the shortest such spans, so a calendar month of misses always reaches its rung)."""
+
+
+class AlertRules(NamedTuple):
+    """An agreement's thresholds and escalation ladder (:func:`~leadflow.metrics.alert_rules`)."""
+
+    thresholds: tuple[Threshold, ...]
+    ladder: tuple[Rung, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +181,12 @@ Outcome = tuple[datetime, bool]
 
 
 def _items(
+    threshold: Threshold,
     calendar: BusinessCalendar,
     now: datetime,
     contacts: Mapping[str, Sequence[FirstContact]] | None,
-) -> dict[str, Callable[[History], Iterator[Outcome]]]:
-    """Per metric: the counted items of one history, as the metric's own function counts them."""
+) -> Callable[[History], Iterator[Outcome]]:
+    """The counted items of one history for ``threshold``'s metric, as its own function counts."""
 
     def mql_to_sql(history: History) -> Iterator[Outcome]:
         if not _enters(history, _MQL):
@@ -171,12 +205,15 @@ def _items(
             elif step.kind in _REJECTIONS and step.event.actor == Actor.SALES:
                 yield step.event.at, False
 
+    reasons = threshold.reasons
+
     def icp(history: History) -> Iterator[Outcome]:
         for step in history.record.history:
             if step.kind in _REJECTIONS and step.event.actor == Actor.SALES:
-                yield step.event.at, step.event.reason in ICP_REASONS
+                yield step.event.at, step.event.reason in reasons
 
-    day = timedelta(hours=24)
+    within = threshold.within
+    business = threshold.clock == "business"
 
     def not_contacted(history: History) -> Iterator[Outcome]:
         found = (
@@ -185,7 +222,12 @@ def _items(
             else contacts.get(history.lead_id, ())
         )
         for contact in found:
-            verdict = _missed(contact, day, calendar, now)
+            if business:
+                verdict = _missed(contact, within, calendar, now)
+            elif contact.contacted_at is not None:
+                verdict = contact.contacted_at - contact.handed_at > within
+            else:
+                verdict = True if now >= contact.handed_at + within else None
             if verdict is not None:
                 yield contact.handed_at, verdict
 
@@ -194,30 +236,56 @@ def _items(
         "not_contacted_24h": not_contacted,
         "icp_rejections": icp,
         "sal_acceptance": sal,
-    }
+    }[threshold.metric]
 
 
-def _counts(
-    items: Sequence[History],
-    metric: Callable[[History], Iterator[Outcome]],
-    periods: Sequence[Period],
-    by: str | None,
-) -> dict[tuple[FieldValue, int], list[int]]:
-    """[hits, total] per (group, period index), in one pass over the histories."""
-    starts = [p.start for p in periods]
-    counts: dict[tuple[FieldValue, int], list[int]] = {}
+class _Series(NamedTuple):
+    """One group's counted items in time order: their times and the running count of hits."""
+
+    times: list[datetime]
+    hits: list[int]
+    """``hits[i]``: hits among the first ``i`` items."""
+
+    def rate(self, start: datetime, end: datetime) -> Rate:
+        low, high = bisect_left(self.times, start), bisect_left(self.times, end)
+        return Rate(self.hits[high] - self.hits[low], high - low)
+
+
+def _series(
+    items: Sequence[History], metric: Callable[[History], Iterator[Outcome]], by: str | None
+) -> dict[FieldValue, _Series]:
+    """Per group of ``by``: the metric's counted items in time order, in one pass."""
+    found: dict[FieldValue, list[Outcome]] = {}
     for history in items:
         key = None if by is None else history.fields.get(by)
-        for when, hit in metric(history):
-            index = bisect_right(starts, when) - 1
-            if index < 0 or when >= periods[index].end:
-                continue
-            cell = counts.get((key, index))
-            if cell is None:
-                cell = counts[key, index] = [0, 0]
-            cell[0] += hit
-            cell[1] += 1
-    return counts
+        found.setdefault(key, []).extend(metric(history))
+    series = {}
+    for key, outcomes in found.items():
+        outcomes.sort(key=lambda o: o[0])
+        hits = [0]
+        for _, hit in outcomes:
+            hits.append(hits[-1] + hit)
+        series[key] = _Series([when for when, _ in outcomes], hits)
+    return series
+
+
+_NONE: Final = _Series([], [0])
+
+
+def _counted_as(threshold: Threshold) -> tuple[object, ...]:
+    """What decides the counted items: thresholds that share it share one pass."""
+    if threshold.metric == "not_contacted_24h":
+        return (threshold.metric, threshold.within, threshold.clock)
+    if threshold.metric == "icp_rejections":
+        return (threshold.metric, threshold.reasons)
+    return (threshold.metric,)
+
+
+def _wall_days(start: datetime, end: datetime, zone: tzinfo) -> float:
+    """Days from ``start`` to ``end`` on the wall clock of ``zone``: four weeks across a DST
+    change are 28 days (27 days 23 hours of physical time)."""
+    local = end.astimezone(zone).replace(tzinfo=None) - start.astimezone(zone).replace(tzinfo=None)
+    return local / timedelta(days=1)
 
 
 def _rung(ladder: Sequence[Rung], days: float) -> Rung:
@@ -246,12 +314,22 @@ def evaluate_alerts(
     threshold and group (what this week's report pages about). Sorted with the highest rung
     and the latest period first. ``contacts``: the result of :func:`first_contacts` over the
     same histories without a period, when the caller has it (saves the business-time math).
+    A threshold with a ``window`` judges each period on the rate of the ``window`` ending with
+    it (reaching back before the first period); misses of consecutive periods climb ``ladder``.
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
-        ConfigurationError: two periods overlap.
+        ConfigurationError: two periods overlap, or the ladder has no rung.
     """
     now = to_utc(now, "now")
+    zone = calendar.timezone
+    if not ladder:
+        raise ConfigurationError(
+            "the escalation ladder has no rung; expected at least one, e.g. DEFAULT_LADDER",
+            field="ladder",
+            value=ladder,
+            expected="at least one Rung",
+        )
     ordered = sorted(periods)
     for before, after in itertools.pairwise(ordered):
         if after.start < before.end:
@@ -272,21 +350,23 @@ def evaluate_alerts(
         by_lead = {}
         for contact in contacts:
             by_lead.setdefault(contact.lead_id, []).append(contact)
-    metrics = _items(calendar, now, by_lead)
-    counted = {
-        name: _counts(items, metrics[name], ordered, by) for name in {t.metric for t in thresholds}
-    }
+    counted: dict[tuple[object, ...], dict[FieldValue, _Series]] = {}
+    for threshold in thresholds:
+        same = _counted_as(threshold)
+        if same not in counted:
+            counted[same] = _series(items, _items(threshold, calendar, now, by_lead), by)
     alerts: list[Alert] = []
     for key in keys:
         for threshold in thresholds:
-            counts = counted[threshold.metric]
+            series = counted[_counted_as(threshold)].get(key, _NONE)
             streak_start: datetime | None = None
             streak = 0
             found: list[Alert] = []
-            for index, period in enumerate(ordered):
+            for period in ordered:
                 if period.end + threshold.settle > now:
                     continue
-                rate = Rate(*counts.get((key, index), (0, 0)))
+                start = period.start if threshold.window is None else period.end - threshold.window
+                rate = series.rate(start, period.end)
                 if not threshold.missed(rate):
                     streak_start, streak = None, 0
                     if current:
@@ -295,7 +375,7 @@ def evaluate_alerts(
                 if streak_start is None:
                     streak_start = period.start
                 streak += 1
-                rung = _rung(ladder, (period.end - streak_start) / timedelta(days=1))
+                rung = _rung(ladder, _wall_days(streak_start, period.end, zone))
                 if current:
                     found.clear()
                 found.append(

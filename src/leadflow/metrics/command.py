@@ -4,8 +4,9 @@ The top-level CLI owns the ``leadflow`` command; it wires this in with
 :func:`add_report_arguments` and :func:`run_report`. :func:`report_main` runs it standalone
 (``python -m leadflow.metrics``). The only I/O of the metrics package lives here. It reads no
 clock: ``--now`` defaults to the latest event in the history. With ``--agreement FILE`` the
-input is the agreement's event log, replayed lead by lead (:func:`read_event_log`), and the
-aging limits are the agreement's (:func:`aging_limits`; ``--aging`` adds or overrides stages).
+input is the agreement's event log, replayed lead by lead (:func:`read_event_log`), the
+aging limits are the agreement's (:func:`aging_limits`; ``--aging`` adds or overrides stages)
+and so are the alert thresholds and escalation ladder (:func:`alert_rules`).
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--agreement",
         help="agreement file: read HISTORY as its event log and replay each lead through it "
-        "(the calendar defaults to the agreement's response calendar, the aging limits are "
-        "the agreement's)",
+        "(the calendar defaults to the agreement's response calendar; the aging limits, alert "
+        "thresholds and escalation ladder are the agreement's)",
     )
     parser.add_argument("--from", dest="start", type=_date, help="first day of the period")
     parser.add_argument("--to", dest="end", type=_date, help="last day of the period (inclusive)")
@@ -210,6 +211,7 @@ def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> in
         by=args.by,
         alert_by=args.alert_by,
         aging_limits=limits,
+        agreement=agreement,
         revenue_target=args.revenue_target,
         average_deal_size=args.deal_size,
     )

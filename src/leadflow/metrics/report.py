@@ -16,9 +16,19 @@ from types import MappingProxyType
 from typing import Any
 
 from leadflow._time import to_utc
+from leadflow.agreement import Agreement
 from leadflow.lifecycle import Rate, ReasonCount, Stage
-from leadflow.metrics.alerts import DEFAULT_THRESHOLDS, Alert, Threshold, evaluate_alerts
+from leadflow.metrics.agreed import alert_rules
+from leadflow.metrics.alerts import (
+    DEFAULT_LADDER,
+    DEFAULT_THRESHOLDS,
+    Alert,
+    Rung,
+    Threshold,
+    evaluate_alerts,
+)
 from leadflow.metrics.attribution import MarketingSourced, Model, attribute, marketing_sourced
+from leadflow.metrics.eventlog import aging_limits as agreed_aging_limits
 from leadflow.metrics.funnel import (
     FUNNEL,
     StageVelocity,
@@ -122,7 +132,9 @@ def build_report(
     by: str | None = "campaign",
     alert_periods: Sequence[Period] | None = None,
     alert_by: str | None = None,
-    thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[Threshold] | None = None,
+    ladder: Sequence[Rung] | None = None,
+    agreement: Agreement | None = None,
     targets: Mapping[str | None, timedelta] = DEFAULT_TARGETS,
     aging_limits: Mapping[str, timedelta | AgingLimit] | None = None,
     revenue_target: float | None = None,
@@ -140,11 +152,24 @@ def build_report(
     :class:`AgingLimit`, e.g. :func:`~leadflow.metrics.aging_limits` of the agreement) pick
     the leads aging beyond the agreed limit; none given, none are listed.
 
+    With ``agreement``, its alert thresholds and escalation ladder
+    (:func:`~leadflow.metrics.alert_rules`) and its aging limits are the report's, unless
+    ``thresholds``, ``ladder`` or ``aging_limits`` are given; without it, the defaults
+    (:data:`DEFAULT_THRESHOLDS`, :data:`DEFAULT_LADDER`: the shipped agreement's) and no aging
+    limits. The ``agreement`` parameter was added in 0.3.
+
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
         ConfigurationError: a lead appears twice.
     """
     now = to_utc(now, "now")
+    rules = None if agreement is None else alert_rules(agreement)
+    if thresholds is None:
+        thresholds = DEFAULT_THRESHOLDS if rules is None else rules.thresholds
+    if ladder is None:
+        ladder = DEFAULT_LADDER if rules is None else rules.ladder
+    if aging_limits is None and agreement is not None:
+        aging_limits = dict(agreed_aging_limits(agreement))
     items = sorted(check_unique(histories), key=lambda h: h.lead_id)
     if period is None:
         starts = [h.started_at for h in items if h.started_at is not None]
@@ -197,6 +222,7 @@ def build_report(
             now=now,
             by=alert_by,
             thresholds=thresholds,
+            ladder=ladder,
             current=True,
             contacts=every_contact,
         ),
