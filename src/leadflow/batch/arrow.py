@@ -183,22 +183,35 @@ def records_to_batch(rows: list[Mapping[str, Any]], schema: pa.Schema) -> pa.Rec
 
 
 def score_arrow(
-    batches: Iterable[pa.RecordBatch], scorer: BatchScorer, *, columnar: bool = True
+    batches: Iterable[pa.RecordBatch],
+    scorer: BatchScorer,
+    *,
+    columnar: bool = True,
+    vectorized: bool = True,
 ) -> Iterator[pa.RecordBatch]:
     """Score each input batch into one result batch (:func:`result_schema`), in order.
 
     With ``columnar`` (the default) a batch goes through the columnar fast path
     (:mod:`leadflow.batch.columnar`: no ``Lead`` per row; the rows it cannot vouch for go the
-    one-record way); ``columnar=False`` scores every row with :meth:`BatchScorer.score`. The
-    rows, and the errors, are the same either way.
+    one-record way); with ``vectorized`` too (the default) it is first evaluated per column
+    (:mod:`leadflow.batch.vectorized`: no Python object per row), where the rules and the
+    batch allow it. ``columnar=False`` scores every row with :meth:`BatchScorer.score`. The
+    rows, and the errors, are the same every way.
     """
     schema = result_schema(scorer)
-    plan = None
+    plan = vector = None
     if columnar:
         from leadflow.batch.columnar import columnar_rows
+        from leadflow.batch.vectorized import vector_batch
 
         plan = scorer.rules._columnar(scorer.now)
+        vector = plan.vector() if vectorized else None
     for batch in batches:
+        if vector is not None:
+            done = vector_batch(batch, scorer, plan, vector, schema)
+            if done is not None:
+                yield done
+                continue
         rows: list[Row] | None = None
         if plan is not None:
             rows = columnar_rows(batch, scorer, plan)
