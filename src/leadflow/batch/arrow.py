@@ -14,7 +14,7 @@ readers yield batches of at most ``batch_size`` rows, writers write each batch a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -198,26 +198,38 @@ def score_arrow(
     batch allow it. ``columnar=False`` scores every row with :meth:`BatchScorer.score`. The
     rows, and the errors, are the same every way.
     """
+    score = batch_scorer(scorer, columnar=columnar, vectorized=vectorized)
+    for batch in batches:
+        yield score(batch)
+
+
+def batch_scorer(
+    scorer: BatchScorer, *, columnar: bool = True, vectorized: bool = True
+) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    """The function :func:`score_arrow` applies to each batch (the same arguments), prepared
+    once: a worker process keeps one for all the batches it scores."""
     schema = result_schema(scorer)
     plan = vector = None
     if columnar:
+        plan = scorer.rules._columnar(scorer.now)
+        vector = plan.vector() if vectorized else None
+
+    def score(batch: pa.RecordBatch) -> pa.RecordBatch:
         from leadflow.batch.columnar import columnar_rows
         from leadflow.batch.vectorized import vector_batch
 
-        plan = scorer.rules._columnar(scorer.now)
-        vector = plan.vector() if vectorized else None
-    for batch in batches:
         if vector is not None:
             done = vector_batch(batch, scorer, plan, vector, schema)
             if done is not None:
-                yield done
-                continue
+                return done
         rows: list[Row] | None = None
         if plan is not None:
             rows = columnar_rows(batch, scorer, plan)
         if rows is None:
             rows = [scorer.score(record) for record in arrow_records(batch)]
-        yield records_to_batch(rows, schema)  # type: ignore[arg-type]
+        return records_to_batch(rows, schema)  # type: ignore[arg-type]
+
+    return score
 
 
 def read_parquet(path: str | Path, *, batch_size: int = 10_000) -> Iterator[pa.RecordBatch]:

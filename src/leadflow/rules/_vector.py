@@ -57,6 +57,8 @@ of the activities up to ``now``, as two numpy arrays."""
 
 _OPS: Final = frozenset({"is", "is not", "<", "<=", ">", ">="})
 _ABSENT: Final = object()
+_KEEP: Final = 100_000
+"""The facts kept per fact key across batches (then they are worked out again)."""
 
 
 class Scored(NamedTuple):
@@ -110,6 +112,7 @@ class Vector:
         "_engine",
         "_getters",
         "_knockouts",
+        "_known",
         "_mql",
         "_now_ts",
         "_out_mql",
@@ -122,6 +125,7 @@ class Vector:
     def __init__(self, engine: Engine, now_ts: float, view: type) -> None:
         self._engine = engine
         self._view = view
+        self._known: dict[str, dict[Any, Any]] = {}  # per fact key: field value -> fact
         self._now_ts = now_ts
         self._getters = engine.program.getters
         self._count_keys = engine.count_keys()
@@ -242,8 +246,9 @@ class Vector:
         scores = self._scores(fields, rows, counts, ages)
         mask = np.zeros(rows, np.int64)
         for bit, (test, source, _) in enumerate(self._knockouts):
-            fired = self._fired(test, self._engine.program.knockout_clauses[bit].key, source)
-            mask |= self._per_value(fields, source, rows, fired, bool).astype(np.int64) << bit
+            key = self._engine.program.knockout_clauses[bit].key
+            fired = self._per_fact(fields, key, source, rows, self._fired(test, key), bool)
+            mask |= fired.astype(np.int64) << bit
         knocked = mask != 0
         distinct_masks, mask_codes = np.unique(mask, return_inverse=True)
         labels = tuple(self._reasons(int(m)) for m in distinct_masks.tolist())
@@ -285,9 +290,8 @@ class Vector:
                     table = [fn(n, 0.0) for n in distinct.tolist()]
                     points = np.array(table, np.float64)[codes.reshape(-1)]
                 else:
-                    get = self._getters[key]
-                    points = self._per_value(
-                        fields, source, rows, lambda v, get=get, fn=fn: fn(get(v), 0.0), np.float64
+                    points = self._per_fact(
+                        fields, key, source, rows, lambda _, v, fn=fn: fn(v, 0.0), np.float64
                     )
                 total = total + points
             total = _rounded(np, total, whole=True)
@@ -298,30 +302,49 @@ class Vector:
             scores[name] = total
         return scores
 
-    def _fired(self, test: Any, key: str, source: str) -> Any:
-        """Whether a knock-out reading the fact ``key`` fires, given the lead fields."""
+    def _fired(self, test: Any, key: str) -> Any:
+        """Whether a knock-out reading the fact ``key`` fires, given a lead and the fact."""
         now_ts, getters = self._now_ts, self._getters
 
-        def fired(view: Any) -> bool:
+        def fired(view: Any, value: Any) -> bool:
             f = Facts(view, now_ts, getters)
-            f[key] = getters[key](view)
+            f[key] = value
             return test(f) is True
 
         return fired
 
-    def _per_value(
-        self, fields: Mapping[str, Column], source: str, rows: int, fn: Any, kind: Any
+    def _per_fact(
+        self, fields: Mapping[str, Column], key: str, source: str, rows: int, fn: Any, kind: Any
     ) -> Any:
-        """``fn`` of a lead with the field ``source`` alone, per row: once per distinct value
-        of the field that some row has, gathered into an array of ``kind``."""
+        """``fn(lead, fact)`` per row, where the fact ``key`` derives from the field ``source``
+        alone: the fact once per distinct value of the field that some row has (kept for the
+        next batches), ``fn`` once per distinct fact, gathered into an array of ``kind``."""
         np = _np()
         distinct, codes = fields.get(source) or ((_ABSENT,), np.zeros(rows, np.int64))
-        used = np.bincount(codes, minlength=len(distinct)).tolist() if rows else ()
-        table = [
-            fn(_view(self._view, source, value)) if n else kind(0)
-            for value, n in zip(distinct, used, strict=False)
-        ]
-        return np.array(table or [kind(0)], kind)[codes]
+        if not rows:
+            return np.zeros(0, kind)
+        used = np.bincount(codes, minlength=len(distinct)).tolist()
+        known = self._known.get(key)
+        if known is None or len(known) > _KEEP:
+            known = self._known[key] = {}
+        get = self._getters[key]
+        view = self._view
+        answers: dict[Any, Any] = {}
+        table = []
+        for value, n in zip(distinct, used, strict=False):
+            if not n:
+                table.append(kind(0))
+                continue
+            if value in known:
+                fact = known[value]
+            else:
+                fact = known[value] = get(_view(view, source, value))
+            if fact in answers:
+                table.append(answers[fact])
+            else:
+                answer = answers[fact] = fn(_view(view, source, value), fact)
+                table.append(answer)
+        return np.array(table, kind)[codes]
 
     def _reasons(self, mask: int) -> str | None:
         reasons = (hit.reason for bit, (_, _, hit) in enumerate(self._knockouts) if mask >> bit & 1)
