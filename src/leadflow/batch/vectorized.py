@@ -35,28 +35,50 @@ from leadflow.batch.columnar import (
 )
 from leadflow.batch.scoring import BatchScorer, Row
 from leadflow.errors import LeadflowError
-from leadflow.lead import _EMAIL as EMAIL  # the one pattern validate_lead checks addresses with
 
 __all__ = ("vector_batch",)
 
 _SLA_OUT: Final = ("sla_segment", "sla_state", "sla_due_at", "sla_at_risk", "sla_escalations")
 
 
+_PLAIN_TEXT: Final = r"^[!-~](?:[ -~]{0,498}[!-~])?$"
+"""Printable ASCII, 1-500 characters, no space first or last: text ``validate_lead`` takes as
+it is (any other text is checked in Python)."""
+_PLAIN_ADDRESS: Final = r"^[!-?A-~]+@[!--/-?A-~]+(?:\.[!--/-?A-~]+)+$"
+"""``lead._EMAIL`` on printable ASCII, where the only white space is the space: an address
+``validate_lead`` takes with its domain lower-cased (any other is refused by the columnar
+checks too: they go the one-record way)."""
+
+
 def _text_ok(value: str) -> bool:
     return 0 < len(value) <= 500 and value == value.strip()
 
 
-def _email(value: str) -> str | None:
-    """The address as ``Lead`` holds it, or ``None`` if the columnar checks reject it."""
-    if (
-        len(value) > 320
-        or not (value.isascii() and value.isprintable())
-        or value != value.strip()
-        or not EMAIL.match(value)
-    ):
-        return None
-    local, _, domain = value.rpartition("@")
-    return f"{local}@{domain.lower()}"
+def _text_wrong(dictionary: Any) -> list[bool]:
+    """Per distinct text (then the null), whether the columnar checks refuse it."""
+    np, _, pc = _modules()
+    plain = pc.match_substring_regex(dictionary, _PLAIN_TEXT)
+    wrong = np.zeros(len(dictionary) + 1, bool)
+    other = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))
+    if len(other):
+        values = dictionary.take(other).to_pylist()
+        wrong[other] = [not _text_ok(v) for v in values]
+    return wrong.tolist()  # type: ignore[no-any-return]
+
+
+def _emails(dictionary: Any) -> tuple[Any, Any, Any]:
+    """Per distinct address: whether the columnar checks refuse it, the address as ``Lead``
+    holds it and its domain (both as Arrow arrays, null where refused)."""
+    _, pa, pc = _modules()
+    dictionary = dictionary.cast(pa.string())
+    parts = pc.extract_regex(dictionary, r"^(?P<local>[^@]*)@(?P<domain>.*)$")
+    plain = pc.and_(
+        pc.match_substring_regex(dictionary, _PLAIN_ADDRESS),
+        pc.less_equal(pc.binary_length(dictionary), 320),
+    )
+    domain = pc.if_else(plain, pc.ascii_lower(parts.field("domain")), pa.scalar(None, pa.string()))
+    address = pc.binary_join_element_wise(parts.field("local"), domain, "@")
+    return pc.invert(plain), address, domain
 
 
 def _country(value: str) -> str | None:
@@ -65,11 +87,18 @@ def _country(value: str) -> str | None:
 
 def _encoded(column: Any) -> tuple[list[Any], Any]:
     """The distinct values of a column, then ``None``, and per row the place of its value."""
+    dictionary, codes = _dictionary(column)
+    return [*dictionary.to_pylist(), None], codes
+
+
+def _dictionary(column: Any) -> tuple[Any, Any]:
+    """The distinct values of a column (an Arrow array) and per row the place of its value
+    (a null: the place after the last)."""
     np, _, pc = _modules()
     encoded = pc.dictionary_encode(column)
-    distinct = encoded.dictionary.to_pylist()
-    codes = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
-    return [*distinct, None], codes.astype(np.int64, copy=False)
+    dictionary = encoded.dictionary
+    codes = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+    return dictionary, codes.astype(np.int64, copy=False)
 
 
 def _sla_vectorizable(batch: Any) -> bool:
@@ -108,21 +137,30 @@ def vector_batch(batch: Any, scorer: BatchScorer, columnar: Any, vector: Any, sc
                 distinct, codes = np.unique(numbers, return_inverse=True)
                 codes = np.where(valid, codes.reshape(-1), len(distinct))
                 fields[name] = ([*distinct.tolist(), None], codes)
-        elif name in TEXT_FIELDS or name in ("email", "country"):
+        elif name == "email":
+            dictionary, codes = _dictionary(column)
+            refused, address, domain = _emails(dictionary)
+            wrong = np.append(refused.to_numpy(zero_copy_only=False), True)  # null: refused
+            bad |= wrong[codes]
+            if name in vector.sources:
+                fields[name] = ([*address.to_pylist(), None], codes)
+            if vector.DOMAIN in vector.sources:
+                domains, places = _dictionary(domain)
+                fields[vector.DOMAIN] = ([*domains.to_pylist(), None], np.append(places, 0)[codes])
+        elif name == "country":
             distinct, codes = _encoded(column)
-            if name == "email":
-                values = [None if v is None else _email(v) for v in distinct]
-                wrong = [v is None for v in values]
-            elif name == "country":
-                values = [None if v is None else _country(v) for v in distinct]
-                wrong = [v is None and d is not None for v, d in zip(values, distinct, strict=True)]
-            else:
-                values = distinct
-                wrong = [v is not None and not _text_ok(v) for v in distinct]
-                wrong[-1] = name in _REQUIRED  # a null cell
+            values = [None if v is None else _country(v) for v in distinct]
+            wrong = [v is None and d is not None for v, d in zip(values, distinct, strict=True)]
             bad |= np.array(wrong, bool)[codes]
             if name in vector.sources:
                 fields[name] = (values, codes)
+        elif name in TEXT_FIELDS:
+            dictionary, codes = _dictionary(column)
+            wrong = _text_wrong(dictionary)
+            wrong[-1] = name in _REQUIRED  # a null cell
+            bad |= np.array(wrong, bool)[codes]
+            if name in vector.sources:
+                fields[name] = ([*dictionary.to_pylist(), None], codes)
     counts = None
     ages: dict[str, tuple[Any, Any]] = {}
     if "activities" in names:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from leadflow.rules._engine.engine import Engine
     from leadflow.rules.results import KnockoutHit
 
-__all__ = ("Ages", "Column", "Scored", "Vector", "source_of")
+__all__ = ("DOMAIN", "Ages", "Column", "Scored", "Vector", "source_of")
 
 Column = tuple[Sequence[Any], Any]
 """A dictionary-encoded field: the distinct values and, per row, the place of its value
@@ -57,7 +57,7 @@ of the activities up to ``now``, as two numpy arrays."""
 
 _OPS: Final = frozenset({"is", "is not", "<", "<=", ">", ">="})
 _ABSENT: Final = object()
-_KEEP: Final = 100_000
+_KEEP: Final = 250_000
 """The facts kept per fact key across batches (then they are worked out again)."""
 
 
@@ -79,11 +79,18 @@ class Scored(NamedTuple):
     knockouts: tuple[tuple[str | None, ...], Any]
 
 
+DOMAIN: Final = "@domain"
+"""The source of the facts that read nothing of the e-mail but its domain (the text after the
+last ``@``, lower-cased as ``Lead`` holds it): the caller gives the domains as a field of this
+name, so the many addresses of one company make one look-up of the free-mail list."""
+_OF_DOMAIN: Final = frozenset({"@freemail", "email_domain", "~email_domain"})
+
+
 def source_of(key: str) -> str | None:
     """The lead field a standard fact read up front derives from (``~industry``: ``industry``,
-    ``seniority``: ``title``, ``@freemail``: ``email``), or ``None`` for any other fact."""
-    if key == "@freemail":
-        return "email"
+    ``seniority``: ``title``, ``@freemail``: :data:`DOMAIN`), or ``None`` for any other fact."""
+    if key in _OF_DOMAIN:
+        return DOMAIN
     name = key[1:] if key[:1] == "~" else key
     if name not in FIELD_TYPES or STANDARD_GETTERS.get(key) is None:
         return None
@@ -93,7 +100,12 @@ def source_of(key: str) -> str | None:
 def _view(kind: type, attribute: str, value: Any) -> Any:
     """A lead of class ``kind`` (``LeadFields``) with one field set (none: ``_ABSENT``)."""
     view: Any = object.__new__(kind)
-    view.__dict__ = {} if value is _ABSENT else {attribute: value}
+    if value is _ABSENT:
+        view.__dict__ = {}
+    elif attribute == DOMAIN:
+        view.__dict__ = {"email": "@" + value}
+    else:
+        view.__dict__ = {attribute: value}
     return view
 
 
@@ -121,6 +133,9 @@ class Vector:
         "_view",
         "sources",
     )
+
+    DOMAIN: Final = DOMAIN
+    """The name of the field of the e-mails' domains (see :data:`DOMAIN`)."""
 
     def __init__(self, engine: Engine, now_ts: float, view: type) -> None:
         self._engine = engine
