@@ -41,9 +41,9 @@ __all__ = ("vector_batch",)
 _SLA_OUT: Final = ("sla_segment", "sla_state", "sla_due_at", "sla_at_risk", "sla_escalations")
 
 
-_PLAIN_TEXT: Final = r"^[!-~](?:[ -~]{0,498}[!-~])?$"
-"""Printable ASCII, 1-500 characters, no space first or last: text ``validate_lead`` takes as
-it is (any other text is checked in Python)."""
+_PLAIN_TEXT: Final = r"^[!-~](?:[ -~]*[!-~])?$"
+"""Printable ASCII, no space first or last: with at most 500 characters, text
+``validate_lead`` takes as it is (any other text is checked in Python)."""
 _PLAIN_ADDRESS: Final = r"^[!-?A-~]+@[!--/-?A-~]+(?:\.[!--/-?A-~]+)+$"
 """``lead._EMAIL`` on printable ASCII, where the only white space is the space: an address
 ``validate_lead`` takes with its domain lower-cased (any other is refused by the columnar
@@ -57,9 +57,11 @@ def _text_ok(value: str) -> bool:
 def _text_wrong(dictionary: Any) -> list[bool]:
     """Per distinct text (then the null), whether the columnar checks refuse it."""
     np, _, pc = _modules()
-    plain = pc.match_substring_regex(dictionary, _PLAIN_TEXT)
+    plain = pc.match_substring_regex(dictionary, _PLAIN_TEXT).to_numpy(zero_copy_only=False)
+    size = pc.binary_length(dictionary).to_numpy(zero_copy_only=False)
+    plain &= size <= 500  # bytes are characters in ASCII
     wrong = np.zeros(len(dictionary) + 1, bool)
-    other = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))
+    other = np.flatnonzero(~plain)
     if len(other):
         values = dictionary.take(other).to_pylist()
         wrong[other] = [not _text_ok(v) for v in values]
