@@ -218,7 +218,8 @@ class _Activities:
         chosen &= age >= 0
         at = np.flatnonzero(chosen)
         parent, code, age = self.parent[at], self.codes[at], age[at]
-        order = np.lexsort((age, parent, code))
+        by_age = np.argsort(age)  # then stably by kind and row: equal ages are equal figures
+        order = by_age[np.argsort((code * self.rows + parent)[by_age], kind="stable")]
         parent, code, age = parent[order], code[order], age[order]
         cuts = np.searchsorted(code, [*codes, len(self.names)])
         for i, kind in enumerate(codes):

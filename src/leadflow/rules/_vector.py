@@ -131,6 +131,7 @@ class Vector:
         "_now_ts",
         "_out_mql",
         "_out_temperature",
+        "_plain",
         "_temperature",
         "_view",
         "sources",
@@ -143,6 +144,7 @@ class Vector:
         self._engine = engine
         self._view = view
         self._known: dict[str, dict[Any, Any]] = {}  # per fact key: field value -> fact
+        self._plain: dict[str, bool] = {}  # per fact key: whether it is the field's value
         self._now_ts = now_ts
         self._getters = engine.program.getters
         self._count_keys = engine.count_keys()
@@ -348,22 +350,37 @@ class Vector:
             known = self._known[key] = {}
         get = self._getters[key]
         view = self._view
+        same = self._same(key, source)
         answers: dict[Any, Any] = {}
-        table = []
+        known_get, answer_get = known.get, answers.get
+        table: list[Any] = []
+        append = table.append
+        zero = kind(0)
         for value, n in zip(distinct, used, strict=False):
             if not n:
-                table.append(kind(0))
+                append(zero)
                 continue
-            if value in known:
-                fact = known[value]
-            else:
+            fact = value if same else known_get(value, _ABSENT)
+            if fact is _ABSENT:
                 fact = known[value] = get(_view(view, source, value))
-            if fact in answers:
-                table.append(answers[fact])
-            else:
+            answer = answer_get(fact, _ABSENT)
+            if answer is _ABSENT:
                 answer = answers[fact] = fn(_view(view, source, value), fact)
-                table.append(answer)
+            append(answer)
         return np.array(table, kind)[codes]
+
+    def _same(self, key: str, source: str) -> bool:
+        """Whether the fact ``key`` is the value of the field ``source`` itself (its getter,
+        tried once on a marker value, hands the value back)."""
+        found = self._plain.get(key)
+        if found is None:
+            marker = object()
+            try:
+                found = self._getters[key](_view(self._view, source, marker)) is marker
+            except Exception:  # a getter that works on the value: not the value itself
+                found = False
+            self._plain[key] = found
+        return found
 
     def _reasons(self, mask: int) -> str | None:
         reasons = (hit.reason for bit, (_, _, hit) in enumerate(self._knockouts) if mask >> bit & 1)
