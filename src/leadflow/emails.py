@@ -111,5 +111,12 @@ def is_freemail_domain(domain: str) -> bool:
     (True, True, False)
     """
     known = freemail_domains()
-    parts = unicodedata.normalize("NFKC", _text(domain, "domain")).lower().rstrip(".").split(".")
-    return any(".".join(parts[i:]) in known for i in range(len(parts) - 1))
+    name = _text(domain, "domain")
+    if not name.isascii():  # ASCII is already NFKC
+        name = unicodedata.normalize("NFKC", name)
+    name = name.lower().rstrip(".")
+    while "." in name:  # the domain, then each parent of two labels or more
+        if name in known:
+            return True
+        name = name.partition(".")[2]
+    return False

@@ -26,6 +26,7 @@ from leadflow import validate_lead  # noqa: E402
 from leadflow.batch import BatchScorer, arrow  # noqa: E402
 from leadflow.batch.columnar import columnar_rows  # noqa: E402
 from leadflow.batch.synthetic import synthetic_table  # noqa: E402
+from leadflow.batch.vectorized import vector_batch  # noqa: E402
 from leadflow.errors import LeadflowError  # noqa: E402
 from leadflow.rules import load, parse  # noqa: E402
 from tests.batch.test_batch import NOW, OFFICE, POLICY, ROOT  # noqa: E402
@@ -81,7 +82,51 @@ mql when fit >= 20 and engagement >= 25
 """,
     source="conditions.lf",
 )  # conditions reading activity ages, counts and facts
-RULES = {"scoring": SCORING, "counts": COUNTS, "conditions": CONDITIONS}
+DECAYING = parse(
+    """
+score fit {
+  +12.5   industry in ["software", "Software"]
+  +20.1   employees between 50 and 500
+  +15.33  seniority at least director
+  +0      title is "CEO"
+  +10     country in ["DE", "AT"]
+  -30.7   email is freemail
+  at most 40
+  at least -10
+}
+score engagement {
+  +40.3        demo_request within 30 days
+  +10.7 each   pricing_page_view within 30 days, at most 30
+  +5.1 each    content_download within 90 days, at most 15
+  +3.3         email_open at least 2 times within 14 days
+  +1.1 each    email_open
+  -20          unsubscribe
+  -0.35 each   unsubscribe within 7 days, at most 1
+  decay 17.5% every 3 days
+  at most 45
+}
+score interest {
+  +0.1 each  pricing_page_view within 7 days
+  +7         webinar_attended within 60 days
+  +2         email_click at least 3 times
+}
+knockout student             when seniority is student
+knockout private_person      when email is freemail
+knockout country_not_served  when country not in ["DE", "AT", "CH", "US"]
+knockout student             when title is "Werkstudentin Marketing"
+temperature {
+  hot   when fit >= 30 and engagement >= 20.5
+  warm  when interest >= 7
+  warm  when fit > 10
+  cold  otherwise
+}
+mql when fit >= 25 and engagement >= 10 and interest >= 0.1
+""",
+    source="decaying.lf",
+)  # the vectorized path: decay by a percentage, caps and floors, fractions, knock-outs
+RULES = {"scoring": SCORING, "counts": COUNTS, "conditions": CONDITIONS, "decaying": DECAYING}
+VECTORIZED = ("scoring", "counts", "decaying")
+"""The rule sets the vectorized path evaluates per column (the others go row by row)."""
 
 DAY = timedelta(days=1)
 US = timedelta(microseconds=1)
@@ -254,6 +299,54 @@ def columnar_way(batch: Any, scorer: BatchScorer) -> tuple[list[Any] | None, str
         return None, f"{type(error).__name__}: {error}"
 
 
+def vector_way(batch: Any, scorer: BatchScorer) -> tuple[list[Any] | None, str | None]:
+    """The rows of the vectorized path (``None`` for a batch it does not take), or the error."""
+    plan = scorer.rules._columnar(scorer.now)
+    vector = plan.vector()
+    assert vector is not None
+    try:
+        done = vector_batch(batch, scorer, plan, vector, arrow.result_schema(scorer))
+    except (LeadflowError, OverflowError) as error:
+        return None, f"{type(error).__name__}: {error}"
+    return (None if done is None else done.to_pylist()), None
+
+
+def as_arrow(rows: list[Any] | None, scorer: BatchScorer) -> list[Any] | None:
+    """Rows as the result batch holds them (times in UTC)."""
+    if rows is None:
+        return None
+    return arrow.records_to_batch(rows, arrow.result_schema(scorer)).to_pylist()
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_the_rule_sets_that_go_per_column(name: str) -> None:
+    assert (RULES[name]._columnar(NOW).vector() is not None) is (name in VECTORIZED)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    batch=batches(),
+    name=st.sampled_from(VECTORIZED),
+    errors=st.sampled_from(["report", "raise"]),
+    sla=st.booleans(),
+)
+def test_the_vectorized_path_equals_the_one_record_way(
+    batch: Any, name: str, errors: Any, sla: bool
+) -> None:
+    policy = {"policy": POLICY, "calendars": OFFICE} if sla else {}
+    scorer = BatchScorer(RULES[name], now=NOW, errors=errors, **policy)  # type: ignore[arg-type]
+    rows, error = vector_way(batch, scorer)
+    required = {"id", "company", "email"} <= set(batch.schema.names)
+    assert (rows is None and error is None) is (not required)  # the batch goes row by row
+    if rows is not None or error is not None:
+        expected, expected_error = one_record_way(batch, scorer)
+        assert (rows, error) == (as_arrow(expected, scorer), expected_error)
+
+
 @settings(
     max_examples=150,
     deadline=None,
@@ -343,3 +436,36 @@ def test_a_batch_it_cannot_read_goes_the_one_record_way() -> None:
     scorer = BatchScorer(SCORING, now=NOW)
     assert columnar_rows(batch, scorer, SCORING._columnar(NOW)) is None
     assert next(arrow.score_arrow([batch], scorer)).to_pylist()[0]["error"] is None
+
+
+@pytest.mark.parametrize("name", VECTORIZED)
+@pytest.mark.parametrize("errors", ["report", "raise"])
+def test_a_synthetic_batch_goes_per_column(
+    name: str, errors: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = synthetic_table(2_000, now=NOW, seed=5)
+    (batch,) = table.combine_chunks().to_batches(max_chunksize=2_000)
+    scorer = BatchScorer(RULES[name], now=NOW, policy=POLICY, calendars=OFFICE, errors=errors)
+    expected = next(arrow.score_arrow([batch], scorer, columnar=False))
+    per_row: list[Any] = []
+    monkeypatch.setattr(
+        "leadflow.rules._engine.engine.Engine.evaluate_prepared",
+        lambda *args: per_row.append(args),
+    )
+    found = next(arrow.score_arrow([batch], scorer))
+    assert found.equals(expected)
+    assert per_row == []
+    assert expected.column("sla_state").null_count < 2_000  # the SLA is there, mostly "none"
+    if name != "counts":  # the others have knock-outs, and some fire
+        assert len(set(expected.column("knockouts").to_pylist())) > 1
+
+
+def test_the_decayed_points_have_fractions_and_caps() -> None:
+    """The decaying rule set gives figures that need Python's round and the caps."""
+    table = synthetic_table(2_000, now=NOW, seed=6)
+    scorer = BatchScorer(DECAYING, now=NOW)
+    rows = next(arrow.score_arrow(table.to_batches(max_chunksize=2_000), scorer)).to_pylist()
+    engagement = {row["engagement"] for row in rows}
+    assert any(not e.is_integer() for e in engagement)
+    assert max(engagement) == 45  # the block's cap
+    assert min(row["fit"] for row in rows) == -10  # the block's floor

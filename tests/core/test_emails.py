@@ -118,3 +118,25 @@ def test_a_plain_space_inside_an_address_is_refused_by_the_address_check() -> No
         lead("x @gmail.com")
     assert info.value.problems[0].field == "email"
     assert info.value.problems[0].message == "expected an address like 'name@company.com'"
+
+
+def suffix_rule(domain: str) -> bool:
+    """The free-mail rule as written first: any suffix of two labels or more, after NFKC,
+    lower-casing and trailing dots."""
+    known = freemail_domains()
+    parts = unicodedata.normalize("NFKC", domain).lower().rstrip(".").split(".")
+    return any(".".join(parts[i:]) in known for i in range(len(parts) - 1))
+
+
+LABELS = st.sampled_from(["", "mail", "GMX", "de", "gmail", "com", "co", "uk", "ｇｍａｉｌ", "x"])
+
+
+@given(
+    st.one_of(
+        st.lists(st.one_of(LABELS, st.sampled_from(FREEMAIL)), max_size=5).map(".".join),
+        st.text(max_size=20),
+    ),
+    st.sampled_from(["", ".", ".."]),
+)
+def test_the_freemail_check_is_the_suffix_rule(domain: str, dots: str) -> None:
+    assert is_freemail_domain(domain + dots) is suffix_rule(domain + dots)

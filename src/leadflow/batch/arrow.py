@@ -14,7 +14,7 @@ readers yield batches of at most ``batch_size`` rows, writers write each batch a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -183,28 +183,53 @@ def records_to_batch(rows: list[Mapping[str, Any]], schema: pa.Schema) -> pa.Rec
 
 
 def score_arrow(
-    batches: Iterable[pa.RecordBatch], scorer: BatchScorer, *, columnar: bool = True
+    batches: Iterable[pa.RecordBatch],
+    scorer: BatchScorer,
+    *,
+    columnar: bool = True,
+    vectorized: bool = True,
 ) -> Iterator[pa.RecordBatch]:
     """Score each input batch into one result batch (:func:`result_schema`), in order.
 
     With ``columnar`` (the default) a batch goes through the columnar fast path
     (:mod:`leadflow.batch.columnar`: no ``Lead`` per row; the rows it cannot vouch for go the
-    one-record way); ``columnar=False`` scores every row with :meth:`BatchScorer.score`. The
-    rows, and the errors, are the same either way.
+    one-record way); with ``vectorized`` too (the default) it is first evaluated per column
+    (:mod:`leadflow.batch.vectorized`: no Python object per row), where the rules and the
+    batch allow it. ``columnar=False`` scores every row with :meth:`BatchScorer.score`. The
+    rows, and the errors, are the same every way.
     """
-    schema = result_schema(scorer)
-    plan = None
-    if columnar:
-        from leadflow.batch.columnar import columnar_rows
-
-        plan = scorer.rules._columnar(scorer.now)
+    score = batch_scorer(scorer, columnar=columnar, vectorized=vectorized)
     for batch in batches:
+        yield score(batch)
+
+
+def batch_scorer(
+    scorer: BatchScorer, *, columnar: bool = True, vectorized: bool = True
+) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    """The function :func:`score_arrow` applies to each batch (the same arguments), prepared
+    once: a worker process keeps one for all the batches it scores."""
+    schema = result_schema(scorer)
+    plan = vector = None
+    if columnar:
+        plan = scorer.rules._columnar(scorer.now)
+        vector = plan.vector() if vectorized else None
+
+    def score(batch: pa.RecordBatch) -> pa.RecordBatch:
+        from leadflow.batch.columnar import columnar_rows
+        from leadflow.batch.vectorized import vector_batch
+
+        if vector is not None:
+            done = vector_batch(batch, scorer, plan, vector, schema)
+            if done is not None:
+                return done
         rows: list[Row] | None = None
         if plan is not None:
             rows = columnar_rows(batch, scorer, plan)
         if rows is None:
             rows = [scorer.score(record) for record in arrow_records(batch)]
-        yield records_to_batch(rows, schema)  # type: ignore[arg-type]
+        return records_to_batch(rows, schema)  # type: ignore[arg-type]
+
+    return score
 
 
 def read_parquet(path: str | Path, *, batch_size: int = 10_000) -> Iterator[pa.RecordBatch]:

@@ -175,6 +175,15 @@ class _Activities:
 
     def counts(self, columnar: Any) -> list[list[int]] | None:
         """Per row, the activity counts of ``columnar.counts``, in their order."""
+        found = self.count_matrix(columnar)
+        if found is None:
+            return None
+        result: list[list[int]] = found.tolist()
+        return result
+
+    def count_matrix(self, columnar: Any) -> Any:
+        """The activity counts of ``columnar.counts``: an integer array, a row per lead and a
+        column per count (``None``: the rules count nothing)."""
         np, _, _ = _modules()
         if not columnar.counts:
             return None
@@ -193,8 +202,31 @@ class _Activities:
             if not math.isinf(limit):
                 found = np.minimum(found, math.ceil(limit))
             columns.append(found)
-        result: list[list[int]] = np.stack(columns, axis=1).tolist()
-        return result
+        return np.stack(columns, axis=1)
+
+    def age_arrays(self, columnar: Any) -> dict[str, tuple[Any, Any]]:
+        """Per ``@kind`` the rules age, the rows (ascending) and ages in seconds (youngest
+        first within a row) of its activities up to ``now``, as numpy arrays."""
+        np, _, _ = _modules()
+        wanted = set(columnar.age_kinds)
+        out: dict[str, tuple[Any, Any]] = {}
+        codes = [code for code, name in enumerate(self.names) if name in wanted]
+        if not codes:
+            return out
+        chosen = self.keep & np.isin(self.codes, codes)
+        age = columnar.now_ts - self.micros.astype(np.float64) / 1e6
+        chosen &= age >= 0
+        at = np.flatnonzero(chosen)
+        parent, code, age = self.parent[at], self.codes[at], age[at]
+        by_age = np.argsort(age)  # then stably by kind and row: equal ages are equal figures
+        order = by_age[np.argsort((code * self.rows + parent)[by_age], kind="stable")]
+        parent, code, age = parent[order], code[order], age[order]
+        cuts = np.searchsorted(code, [*codes, len(self.names)])
+        for i, kind in enumerate(codes):
+            start, end = int(cuts[i]), int(cuts[i + 1])
+            if end > start:
+                out["@" + self.names[kind]] = (parent[start:end], age[start:end])
+        return out
 
     def ages(self, columnar: Any) -> list[dict[str, list[float]]] | None:
         """Per row, the ages of the activities up to ``now`` of the kinds the rules age,

@@ -66,11 +66,13 @@ class ScoreSummary:
 
 
 _SCORER: BatchScorer | None = None
+_SCORE_BATCH: Callable[[Any], Any] | None = None
 
 
 def _start_worker(text: str, source: str, scorer_args: dict[str, Any]) -> None:
-    global _SCORER  # one compiled rule set per worker process
+    global _SCORER, _SCORE_BATCH  # one compiled rule set per worker process
     _SCORER = BatchScorer(parse(text, source=source), **scorer_args)
+    _SCORE_BATCH = None
 
 
 def _score_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -79,10 +81,13 @@ def _score_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _score_batch(batch: Any) -> Any:
-    from leadflow.batch.arrow import score_arrow
+    global _SCORE_BATCH  # prepared on the first batch, kept for the others
+    from leadflow.batch.arrow import batch_scorer
 
     assert _SCORER is not None  # noqa: S101 - set by the initializer
-    return next(score_arrow([batch], _SCORER))
+    if _SCORE_BATCH is None:
+        _SCORE_BATCH = batch_scorer(_SCORER)
+    return _SCORE_BATCH(batch)
 
 
 def parallel_map(

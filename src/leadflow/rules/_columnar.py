@@ -20,6 +20,7 @@ from typing import Any, Final
 from leadflow._time import require_aware
 from leadflow.emails import email_domain, is_freemail_domain
 from leadflow.rules._engine.engine import Engine
+from leadflow.rules._vector import Vector
 from leadflow.rules.results import Evaluation
 from leadflow.titles import BuyingRole, Seniority, buying_role_of, seniority_of
 
@@ -114,3 +115,8 @@ class Columnar:
         """The evaluation :meth:`RuleSet.evaluate` gives for the lead with these fields and
         activities at ``now`` (``ages`` keyed ``@kind``; ``counts`` as :attr:`counts`)."""
         return self._engine.evaluate_prepared(lead, self.now, counts, ages)
+
+    def vector(self) -> Vector | None:
+        """The evaluation of a whole batch per column (:mod:`leadflow.rules._vector`), or
+        ``None`` when some rule has a shape it does not take (then evaluate row by row)."""
+        return Vector.of(self._engine, self.now_ts, LeadFields)

@@ -117,7 +117,9 @@ class Engine:
         "_hot",
         "_keys",
         "_knockouts",
+        "_layout",
         "_light",
+        "_lines",
         "_mql",
         "_mql_alone",
         "_mql_test",
@@ -192,7 +194,7 @@ class Engine:
         self._keys = tuple(fields)
         self._read = field_reader(tuple(fields.values()))
         counts = tuple(dict.fromkeys(rule[0] for rule in rules if rule[0] in limits))
-        layout = (*fields, *counts, SELF)
+        layout = self._layout = (*fields, *counts, SELF)
         index = {key: i for i, key in enumerate(layout)}
         counted: dict[str, list[Slot]] = {}
         for key in counts:
@@ -204,6 +206,9 @@ class Engine:
         self._zeros = [0] * len(limits)
         self._clock: Clock = NO_CLOCK
         self._selfish = any(rule[0] == SELF for rule in rules)
+        # per scoring line, in file order: the key it reads (a field, a count or SELF) and
+        # its points function, for the vectorized batch path (leadflow.rules._vector)
+        self._lines = tuple(zip((rule[0] for rule in rules), self._fns, strict=True))
         reads = tuple(index[rule[0]] for rule in rules)
         self._direct = reads == tuple(range(len(reads)))  # the values are the rules' own
         self._fetch = fetcher(reads) if rules else None
@@ -337,6 +342,19 @@ class Engine:
         for kind, several in clock[4].items():
             bounds.extend((kind, i - first, since, limit) for i, since, limit in several)
         return tuple(sorted(bounds, key=lambda bound: bound[1]))
+
+    def lines(self) -> tuple[tuple[str, Any], ...]:
+        """Per scoring line of the blocks without a formula, in file order: the key it reads
+        (a field read up front such as ``~industry``, an activity count ``#kind|window``, or
+        the facts themselves for a line that needs them) and the function giving its points
+        from that value, as the hot path calls it: ``fn(value, 0.0)``."""
+        return self._lines
+
+    def count_keys(self) -> tuple[str, ...]:
+        """The activity counts the rules read (``#kind|window``), in the order of
+        :meth:`count_bounds`: the place of a count there is its place here."""
+        first = len(self._keys)
+        return self._layout[first : first + len(self._zeros)]
 
     def evaluate_prepared(
         self,
