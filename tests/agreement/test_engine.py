@@ -744,8 +744,8 @@ def test_time_texts_are_kept_per_instant_even_in_the_hour_the_clocks_go_back() -
     second = first.replace(fold=1)  # one hour later, CET: equal to ``first`` as a wall time
     assert first == second
     template = "{due:%H:%M %Z}"
-    assert agreement.time_text(first, berlin, template) == "02:30 CEST"
-    assert agreement.time_text(second, berlin, template) == "02:30 CET"
-    assert agreement.time_text(first, berlin, template) == "02:30 CEST"
+    assert agreement._time_text(first, berlin, template) == "02:30 CEST"
+    assert agreement._time_text(second, berlin, template) == "02:30 CET"
+    assert agreement._time_text(first, berlin, template) == "02:30 CEST"
     for at in (first, second, FRIDAY_EVENING, FRIDAY_EVENING.astimezone(ZoneInfo("UTC"))):
         assert agreement.local(at) == at.astimezone(berlin).strftime("%a %d %b %H:%M")

@@ -141,9 +141,9 @@ class Agreement:
 
     def local(self, at: datetime) -> str:
         """``at`` in the default calendar's zone, as people read it."""
-        return self.time_text(at, self.calendars[self.default_calendar].timezone, _LOCAL)
+        return self._time_text(at, self.calendars[self.default_calendar].timezone, _LOCAL)
 
-    def time_text(self, at: datetime, zone: Any, template: str) -> str:
+    def _time_text(self, at: datetime, zone: Any, template: str) -> str:
         """``template.format(due=at.astimezone(zone))``, worked out once per instant and zone.
 
         The key is the instant with its UTC offset (aware datetimes of one zone compare by wall

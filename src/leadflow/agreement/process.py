@@ -238,7 +238,7 @@ class _Run:
             )
         self.add_timer(new_timer("response", self.at, due, warning, alarms))
         if a.promise_text is not None:
-            text = a.time_text(due, calendar.timezone, a.promise_text)
+            text = a._time_text(due, calendar.timezone, a.promise_text)
             self.actions.append(PromiseSent(text, due))
 
     # -- scoring events ----------------------------------------------------------------
