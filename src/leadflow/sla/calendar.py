@@ -389,44 +389,48 @@ class BusinessCalendar:
         """What ``add(u, target)``, ``add(u, share)`` and ``between(u, stop)`` give, in UTC.
 
         Returns ``(position, deadline, warning, elapsed)``: ``position`` is the open time of
-        ``u``'s UTC year before ``u`` (for :meth:`_reach`), and the start is looked up in its
-        year table once for all three. ``u`` and ``stop`` are UTC, ``stop >= u`` and
-        ``0 <= share <= target``; ``None`` wherever ``add`` would raise (never open, beyond
-        datetime's range) or the duration is long: the caller then takes the general path,
-        which raises the errors.
+        ``u``'s UTC year before ``u`` (for :meth:`_reach`). One walk: the start is looked up in
+        its year table once, the warning found from there, and the deadline from the warning's
+        interval on (the open time still to go after the warning is ``target - share``, so the
+        deadline's interval is the warning's or a later one: the search starts there and gives
+        the index a search of the whole year gives). Each instant is computed with ``add``'s
+        own expression, ``ends[i] - (upto[i] - reach)``, so both are ``add``'s results exactly.
+        ``u`` and ``stop`` are UTC, ``stop >= u`` and ``0 <= share <= target``; ``None``
+        wherever ``add`` would raise (never open, beyond datetime's range) or the duration is
+        long: the caller then takes the general path, which raises the errors.
         """
         if self._never_open or target > _LONG:
             return None
         year = u.year
         table = self._tables.get(year) or self._table(year)
-        bounds = table.bounds
-        k = bisect_right(bounds, u)
+        k = bisect_right(table.bounds, u)
         i = k >> 1
         position = table.before[i] + (u - table.starts[i]) if k & 1 else table.before[i]
         reach = position + target
-        upto = table.upto
-        if reach <= table.total:
-            j = bisect_left(upto, reach)
-            deadline = table.ends[j] - (upto[j] - reach)
+        upto, ends = table.upto, table.ends
+        if reach <= table.total:  # the deadline, and so the warning, in this year's table
+            if not share:
+                warning, j = u, 0  # add(u, 0) is u itself
+            else:
+                j = bisect_left(upto, position + share)
+                warning = ends[j] - (upto[j] - (position + share))
+            if upto[j] < reach:
+                j = bisect_left(upto, reach, j + 1)
+            deadline = ends[j] - (upto[j] - reach)
         else:
             found = self._reach(year, table, reach)
             if found is None:
                 return None
             deadline = found
-        if not share:
-            warning = u  # add(u, 0) is u itself
-        else:
-            reach = position + share
-            if reach <= table.total:
-                j = bisect_left(upto, reach)
-                warning = table.ends[j] - (upto[j] - reach)
+            if not share:
+                warning = u
             else:
-                found = self._reach(year, table, reach)
+                found = self._reach(year, table, position + share)
                 if found is None:
                     return None
                 warning = found
         if stop.year == year:
-            k = bisect_right(bounds, stop)
+            k = bisect_right(table.bounds, stop)
             i = k >> 1
             if k & 1:
                 elapsed = table.before[i] + (stop - table.starts[i]) - position

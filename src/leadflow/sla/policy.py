@@ -21,7 +21,7 @@ from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import FEEDBACK_LADDER, RESPONSE_LADDER, Escalation, EscalationLadder
 from leadflow.sla.promise import Promise, promise
 from leadflow.sla.touches import TouchRule
-from leadflow.sla.tracker import Pauses, SlaStatus, track
+from leadflow.sla.tracker import Pauses, SlaStatus, _on_calendar, track
 
 __all__ = ("ResponseTarget", "SlaPolicy")
 
@@ -205,12 +205,30 @@ class SlaPolicy(BaseModel):
             PolicyError: unknown segment, or a segment without a sales target (cold).
             ConfigurationError: the target's calendar is missing from ``calendars``.
         """
-        target, within = self._timed(segment)
+        target = None
+        if type(segment) is str:  # the hot path: a segment named as in the policy
+            for candidate in self.targets:
+                if candidate.segment == segment:
+                    target = candidate
+                    break
+        if target is None or target.within is None:
+            target, within = self._timed(segment)  # case-insensitive, or the error
+        else:
+            within = target.within
+        calendar = calendars if type(calendars) is BusinessCalendar else None
+        if calendar is None:
+            calendar = self.calendar_for(target, calendars)
+        if type(pauses) is tuple and not pauses:
+            status = _on_calendar(
+                started_at, within, now, calendar, met_at, target.warning, self.response_escalation
+            )
+            if status is not None:
+                return status
         return track(
             started_at,
             within,
             now=now,
-            calendar=self.calendar_for(target, calendars),
+            calendar=calendar,
             pauses=pauses,
             met_at=met_at,
             warning=target.warning,

@@ -17,7 +17,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from leadflow._time import results_in_range, to_utc
 from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
-from leadflow.sla.escalation import Escalation, EscalationLadder, trusted
+from leadflow.sla.escalation import (
+    Escalation,
+    EscalationLadder,
+    Rungs,
+    _new,
+    _set_dict,
+    _set_extra,
+    _set_fields_set,
+    _set_private,
+    due_on_calendar,
+)
 from leadflow.sla.stopwatch import Stopwatch, merged_pauses, pause_pairs
 
 __all__ = ("Pauses", "SlaState", "SlaStatus", "track")
@@ -72,6 +82,11 @@ Pauses = Iterable[tuple[datetime, datetime | None]]
 
 _STATUS_FIELDS: Final = set(SlaStatus.model_fields)
 _ZERO: Final = timedelta(0)
+# Enum members as constants: ``SlaState.MET`` is a class attribute look-up through the enum's
+# metaclass on every access.
+_RUNNING: Final = SlaState.RUNNING
+_MET: Final = SlaState.MET
+_BREACHED: Final = SlaState.BREACHED
 
 
 def track(
@@ -203,7 +218,32 @@ def _track(
     )
 
 
-def _plain(value: datetime) -> bool:
+_Plan = tuple[EscalationLadder | None, timedelta, Rungs | None]
+_PLANS: dict[tuple[timedelta, float, int], _Plan] = {}
+_PLANS_KEPT: Final = 256
+
+
+def _plan(target: timedelta, warning: float, escalation: EscalationLadder | None) -> _Plan:
+    """``(escalation, target * warning, escalation's rungs)``, cached: a policy tracks every
+    lead of a segment with the same target, warning and ladder.
+
+    Keyed by the ladder's ``id``; the entry keeps the ladder alive, so the ``id`` cannot be
+    reused while the entry exists, and the entry is used only for that very ladder. At most
+    ``_PLANS_KEPT`` entries (then the cache starts over). ``OverflowError`` for a share of the
+    target beyond ``timedelta``.
+    """
+    key = (target, warning, id(escalation))
+    plan = _PLANS.get(key)
+    if plan is None or plan[0] is not escalation:
+        share = target * warning
+        rungs = None if escalation is None else escalation._rungs(target, share)
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        plan = _PLANS[key] = (escalation, share, rungs)
+    return plan
+
+
+def _plain(value: datetime | None) -> bool:
     """Whether ``value`` is a plain aware datetime (zoneinfo or fixed offset) the hot path takes."""
     return type(value) is datetime and (
         type(value.tzinfo) is ZoneInfo or type(value.tzinfo) is timezone
@@ -221,16 +261,18 @@ def _on_calendar(
 ) -> SlaStatus | None:
     """``track`` without pauses on a calendar: the hot path of an SLA check.
 
-    The start is looked up in the calendar's year table once, and the deadline, the warning
-    and the elapsed time derived from it (``BusinessCalendar._track``); the escalation ladder
-    reuses them. Gives exactly the status of the general path (``tests/sla/test_track_fastpath``)
-    or ``None`` wherever that path would raise or the inputs are unusual (a datetime subclass,
-    another tzinfo, a type to reject): the caller then takes the general path, which validates
-    and raises.
+    The start is looked up in the calendar's year table once, and the warning, the deadline
+    and the elapsed time derived from it in one walk (``BusinessCalendar._track``); the
+    escalation ladder, prepared once per target (:func:`_plan`), reuses them. Gives exactly
+    the status of the general path (``tests/sla/test_track_fastpath``) or ``None`` wherever
+    that path would raise or the inputs are unusual (a datetime subclass, another tzinfo, a
+    type to reject): the caller then takes the general path, which validates and raises.
     """
     if not (
-        _plain(started_at)
-        and _plain(now)
+        type(started_at) is datetime
+        and type(now) is datetime
+        and ((zone := type(started_at.tzinfo)) is ZoneInfo or zone is timezone)
+        and ((zone := type(now.tzinfo)) is ZoneInfo or zone is timezone)
         and (met_at is None or _plain(met_at))
         and type(target) is timedelta
         and type(calendar) is BusinessCalendar
@@ -247,40 +289,45 @@ def _on_calendar(
         if response is not None and response > now_utc:
             response = None
         stop = now_utc if response is None else response
-        share = target * warning
+        ladder, share, rungs = _plan(target, warning, escalation)
         found = calendar._track(u, target, share, u if stop < u else stop)
         if found is None:
             return None
         position, due_utc, warning_utc, elapsed = found
-        zone = calendar.timezone
-        start = started_at.astimezone(zone)
+        zone = calendar._zone
         due_at = due_utc.astimezone(zone)
         warning_at = warning_utc.astimezone(zone)
-        escalations: tuple[Escalation, ...] = ()
-        if escalation is not None:
-            known = ((share, warning_utc, warning_at), (target, due_utc, due_at))
-            ladder = escalation._due_on_calendar(
-                calendar, u, position, now_utc, response, target, known
+        escalations: tuple[Escalation, ...] | None = ()
+        if rungs is not None:
+            escalations = due_on_calendar(
+                ladder.name,  # type: ignore[union-attr]  # rungs come from a ladder
+                rungs,
+                calendar,
+                u,
+                position,
+                now_utc,
+                response,
+                target,
+                (warning_utc, warning_at, due_utc, due_at),
             )
-            if ladder is None:
+            if escalations is None:
                 return None
-            escalations = ladder
         met = breached = None
         at_risk = False
         if response is not None:
             met = response.astimezone(zone)
             if response <= due_utc:
-                state = SlaState.MET
+                state = _MET
             else:
-                state, breached = SlaState.BREACHED, due_at
+                state, breached = _BREACHED, due_at
         elif now_utc > due_utc:
-            state, breached = SlaState.BREACHED, due_at
+            state, breached = _BREACHED, due_at
         else:
-            state, at_risk = SlaState.RUNNING, now_utc >= warning_utc
+            state, at_risk = _RUNNING, now_utc >= warning_utc
         values = {
             "state": state,
             "now": now_utc.astimezone(zone),
-            "started_at": start,
+            "started_at": started_at.astimezone(zone),
             "target": target,
             "due_at": due_at,
             "warning_at": warning_at,
@@ -293,4 +340,9 @@ def _on_calendar(
         }
     except OverflowError:  # an instant beyond datetime's range: the general path says which
         return None
-    return trusted(SlaStatus, values, _STATUS_FIELDS)
+    status = _new(SlaStatus)  # trusted(SlaStatus, values, _STATUS_FIELDS), without the call
+    _set_dict(status, values)
+    _set_fields_set(status, _STATUS_FIELDS.copy())
+    _set_extra(status, None)
+    _set_private(status, None)
+    return status
