@@ -412,8 +412,9 @@ class BusinessCalendar:
             if not share:
                 warning, j = u, 0  # add(u, 0) is u itself
             else:
-                j = bisect_left(upto, position + share)
-                warning = ends[j] - (upto[j] - (position + share))
+                early = position + share
+                j = bisect_left(upto, early)
+                warning = ends[j] - (upto[j] - early)
             if upto[j] < reach:
                 j = bisect_left(upto, reach, j + 1)
             deadline = ends[j] - (upto[j] - reach)

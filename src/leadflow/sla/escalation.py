@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Final, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -27,30 +27,19 @@ __all__ = (
 )
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
-_Model = TypeVar("_Model", bound=BaseModel)
+# ``cls.model_construct(**values)`` for a model whose ``values`` the SLA clock computed itself
+# (instants in the calendar's zone, business times, states), which validating again would
+# return unchanged; the status of one lead is built on every check:
+#     model = _new(cls); _set_dict(model, values); _set_fields_set(model, set(values))
+#     _set_extra(model, None); _set_private(model, None)
+# the instance model_construct makes (fields set, no extra, no private attributes), without its
+# per-field loop. BaseModel keeps these in slots; their descriptors set them as
+# object.__setattr__ does, without its attribute look-up.
 _new: Final = object.__new__
-# BaseModel keeps these in slots; their descriptors set them as object.__setattr__ would.
 _set_dict: Final = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
-def trusted(cls: type[_Model], values: dict[str, Any], fields: set[str]) -> _Model:
-    """``cls.model_construct(**values)`` where ``values`` has every field (``fields``, its keys).
-
-    Only for values the SLA clock computed itself (instants in the calendar's zone, business
-    times, states), which validating again would return unchanged: the status of one lead is
-    built on every check. The same instance ``model_construct`` makes (fields set, no extra, no
-    private attributes), without its generic per-field loop; the slots are set through
-    ``BaseModel``'s own descriptors (``object.__setattr__`` without the attribute look-up).
-    """
-    model = _new(cls)
-    _set_dict(model, values)
-    _set_fields_set(model, fields.copy())
-    _set_extra(model, None)
-    _set_private(model, None)
-    return model
 
 
 class EscalationStep(BaseModel):
@@ -192,7 +181,7 @@ class EscalationLadder(BaseModel):
         known)``: ``elapsed`` for a physical-time step (``duration`` is then its ``after``),
         else ``duration`` is the business time of the step and ``known`` says whether its
         instant is the warning (``WARNING``), the deadline (``DEADLINE``) or neither
-        (``OTHER``), which :func:`due_on_calendar` then reuses instead of adding again.
+        (``OTHER``), which the tracker's hot path then reuses instead of adding again.
         ``in_order``: every step counts business time and none is shorter than the one
         before, so their instants (``add`` never goes back for a longer duration) come in step
         order, which is the order :meth:`due` sorts them in (instant, then step): no sort
@@ -244,74 +233,6 @@ class EscalationLadder(BaseModel):
             )
         assert step.at is not None  # noqa: S101 - guaranteed by EscalationStep
         return watch.reaches(target * step.at)
-
-
-
-def due_on_calendar(
-    ladder: str,
-    rungs: Rungs,
-    calendar: BusinessCalendar,
-    u: datetime,
-    position: timedelta,
-    now_utc: datetime,
-    resolved: datetime | None,
-    target: timedelta,
-    known: tuple[datetime, datetime, datetime, datetime],
-) -> tuple[Escalation, ...] | None:
-    """:meth:`EscalationLadder.due` for the tracker's hot path: no pauses, a calendar, a target.
-
-    ``rungs`` are the ladder's (:meth:`EscalationLadder._rungs`), ``u`` the start in UTC and
-    ``position`` its place in its year's table (from ``BusinessCalendar._track``); ``known``
-    is ``(warning UTC, warning in the calendar's zone, deadline UTC, deadline in the zone)``,
-    already computed, which steps at those business times reuse. A business-clock step no
-    longer than the target whose instant cannot have passed (business time runs no faster
-    than physical time) is skipped without adding. ``None`` where a step's instant cannot be
-    computed here (beyond datetime's range): the caller then takes the general path, which
-    raises the error. ``OverflowError`` may escape; the caller treats it the same way.
-    """
-    steps, in_order = rungs
-    found: list[tuple[datetime, int, Escalation]] = []
-    for index, notify, note, elapsed, duration, reuse in steps:
-        when: datetime | None = None
-        if elapsed:
-            when_utc = u + duration
-        elif reuse == WARNING:
-            when_utc, when = known[0], known[1]
-        elif reuse == DEADLINE:
-            when_utc, when = known[2], known[3]
-        elif duration <= target and now_utc - u <= duration:
-            continue  # at or after now: not due, and at or before the deadline
-        elif not duration:
-            when_utc = u
-        else:
-            reached = calendar._reach(u.year, calendar._table(u.year), position + duration)
-            if reached is None:
-                return None
-            when_utc = reached
-        if not (when_utc < now_utc and (resolved is None or resolved > when_utc)):
-            if when is None and not 1 < when_utc.year < 9999:
-                when_utc.astimezone(calendar.timezone)  # near datetime's ends: may be out of range
-            continue
-        if when is None:
-            when = when_utc.astimezone(calendar.timezone)
-        escalation = _new(Escalation)
-        _set_dict(
-            escalation,
-            {"ladder": ladder, "step": index, "notify": notify, "note": note, "due_at": when},
-        )
-        _set_fields_set(escalation, _ESCALATION_FIELDS.copy())
-        _set_extra(escalation, None)
-        _set_private(escalation, None)  # as trusted() sets them, without the call
-        found.append((when_utc, index, escalation))
-    if not found:
-        return ()
-    if len(found) > 1 and not in_order:
-        found.sort(key=_instant_then_step)
-    return tuple([item[2] for item in found])
-
-
-def _instant_then_step(item: tuple[datetime, int, Escalation]) -> tuple[datetime, int]:
-    return item[0], item[1]
 
 
 FEEDBACK_LADDER = EscalationLadder(

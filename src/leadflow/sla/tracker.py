@@ -18,15 +18,17 @@ from leadflow._time import results_in_range, to_utc
 from leadflow.errors import ArgumentTypeError, ConfigurationError
 from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import (
+    _ESCALATION_FIELDS,
+    DEADLINE,
+    WARNING,
     Escalation,
     EscalationLadder,
-    Rungs,
+    Rung,
     _new,
     _set_dict,
     _set_extra,
     _set_fields_set,
     _set_private,
-    due_on_calendar,
 )
 from leadflow.sla.stopwatch import Stopwatch, merged_pauses, pause_pairs
 
@@ -218,36 +220,31 @@ def _track(
     )
 
 
-_Plan = tuple[EscalationLadder | None, timedelta, Rungs | None]
+_Plan = tuple[EscalationLadder | None, timedelta, str, tuple[Rung, ...] | None, bool]
 _PLANS: dict[tuple[timedelta, float, int], _Plan] = {}
 _PLANS_KEPT: Final = 256
 
 
 def _plan(target: timedelta, warning: float, escalation: EscalationLadder | None) -> _Plan:
-    """``(escalation, target * warning, escalation's rungs)``, cached: a policy tracks every
-    lead of a segment with the same target, warning and ladder.
+    """``(escalation, target * warning, its name, its rungs, in_order)`` for the hot path.
 
-    Keyed by the ladder's ``id``; the entry keeps the ladder alive, so the ``id`` cannot be
-    reused while the entry exists, and the entry is used only for that very ladder. At most
-    ``_PLANS_KEPT`` entries (then the cache starts over). ``OverflowError`` for a share of the
-    target beyond ``timedelta``.
+    The rungs and ``in_order`` are :meth:`EscalationLadder._rungs`'s (rungs ``None`` without
+    a ladder). Cached in ``_PLANS`` (a policy tracks every lead of a segment with the same
+    target, warning and ladder), keyed by the ladder's ``id``: the entry keeps the ladder
+    alive, so the ``id`` cannot be reused while the entry exists, and the entry is used only
+    for that very ladder. At most ``_PLANS_KEPT`` entries (then the cache starts over).
+    ``OverflowError`` for a share of the target beyond ``timedelta``.
     """
-    key = (target, warning, id(escalation))
-    plan = _PLANS.get(key)
-    if plan is None or plan[0] is not escalation:
-        share = target * warning
-        rungs = None if escalation is None else escalation._rungs(target, share)
-        if len(_PLANS) >= _PLANS_KEPT:
-            _PLANS.clear()
-        plan = _PLANS[key] = (escalation, share, rungs)
+    share = target * warning
+    if escalation is None:
+        plan: _Plan = (None, share, "", None, True)
+    else:
+        rungs, in_order = escalation._rungs(target, share)
+        plan = (escalation, share, escalation.name, rungs, in_order)
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.clear()
+    _PLANS[target, warning, id(escalation)] = plan
     return plan
-
-
-def _plain(value: datetime | None) -> bool:
-    """Whether ``value`` is a plain aware datetime (zoneinfo or fixed offset) the hot path takes."""
-    return type(value) is datetime and (
-        type(value.tzinfo) is ZoneInfo or type(value.tzinfo) is timezone
-    )
 
 
 def _on_calendar(
@@ -267,13 +264,25 @@ def _on_calendar(
     the status of the general path (``tests/sla/test_track_fastpath``) or ``None`` wherever
     that path would raise or the inputs are unusual (a datetime subclass, another tzinfo, a
     type to reject): the caller then takes the general path, which validates and raises.
+
+    The escalations are :meth:`EscalationLadder.due`'s: a step is due when its instant is
+    before ``now`` and the response did not come at or before it. Steps at the warning's or
+    the deadline's business time reuse those instants; a business-clock step no longer than
+    the target whose instant cannot have passed (business time runs no faster than physical
+    time) is skipped without adding; the rest add from the start's place in its table.
     """
     if not (
         type(started_at) is datetime
         and type(now) is datetime
-        and ((zone := type(started_at.tzinfo)) is ZoneInfo or zone is timezone)
-        and ((zone := type(now.tzinfo)) is ZoneInfo or zone is timezone)
-        and (met_at is None or _plain(met_at))
+        and ((kind := type(started_at.tzinfo)) is ZoneInfo or kind is timezone)
+        and ((kind := type(now.tzinfo)) is ZoneInfo or kind is timezone)
+        and (
+            met_at is None
+            or (
+                type(met_at) is datetime
+                and ((kind := type(met_at.tzinfo)) is ZoneInfo or kind is timezone)
+            )
+        )
         and type(target) is timedelta
         and type(calendar) is BusinessCalendar
         and (type(warning) is float or type(warning) is int)
@@ -289,7 +298,10 @@ def _on_calendar(
         if response is not None and response > now_utc:
             response = None
         stop = now_utc if response is None else response
-        ladder, share, rungs = _plan(target, warning, escalation)
+        plan = _PLANS.get((target, warning, id(escalation)))
+        if plan is None or plan[0] is not escalation:
+            plan = _plan(target, warning, escalation)
+        _, share, ladder, rungs, in_order = plan
         found = calendar._track(u, target, share, u if stop < u else stop)
         if found is None:
             return None
@@ -297,21 +309,56 @@ def _on_calendar(
         zone = calendar._zone
         due_at = due_utc.astimezone(zone)
         warning_at = warning_utc.astimezone(zone)
-        escalations: tuple[Escalation, ...] | None = ()
-        if rungs is not None:
-            escalations = due_on_calendar(
-                ladder.name,  # type: ignore[union-attr]  # rungs come from a ladder
-                rungs,
-                calendar,
-                u,
-                position,
-                now_utc,
-                response,
-                target,
-                (warning_utc, warning_at, due_utc, due_at),
-            )
-            if escalations is None:
-                return None
+        escalations: tuple[Escalation, ...] = ()
+        if rungs:
+            due: list[Escalation] = []
+            instants: list[datetime] = []
+            for index, notify, note, physical, duration, reuse in rungs:
+                when: datetime | None = None
+                if physical:
+                    when_utc = u + duration
+                elif reuse == WARNING:
+                    when_utc, when = warning_utc, warning_at
+                elif reuse == DEADLINE:
+                    when_utc, when = due_utc, due_at
+                elif duration <= target and now_utc - u <= duration:
+                    continue  # at or after now: not due, and at or before the deadline
+                elif not duration:
+                    when_utc = u
+                else:
+                    table = calendar._table(u.year)
+                    reached = calendar._reach(u.year, table, position + duration)
+                    if reached is None:
+                        return None
+                    when_utc = reached
+                if when_utc >= now_utc or (response is not None and response <= when_utc):
+                    if when is None and not 1 < when_utc.year < 9999:
+                        when_utc.astimezone(zone)  # near datetime's ends: may be out of range
+                    continue
+                if when is None:
+                    when = when_utc.astimezone(zone)
+                step = _new(Escalation)  # model_construct without validating (see escalation.py)
+                _set_dict(
+                    step,
+                    {
+                        "ladder": ladder,
+                        "step": index,
+                        "notify": notify,
+                        "note": note,
+                        "due_at": when,
+                    },
+                )
+                _set_fields_set(step, _ESCALATION_FIELDS.copy())
+                _set_extra(step, None)
+                _set_private(step, None)
+                due.append(step)
+                if not in_order:
+                    instants.append(when_utc)
+            if due:
+                if len(due) > 1 and not in_order:  # by instant, then step, as due() sorts
+                    order = sorted(range(len(due)), key=lambda i: (instants[i], due[i].step))
+                    due = [due[i] for i in order]
+                escalations = tuple(due)
         met = breached = None
         at_risk = False
         if response is not None:
@@ -340,7 +387,7 @@ def _on_calendar(
         }
     except OverflowError:  # an instant beyond datetime's range: the general path says which
         return None
-    status = _new(SlaStatus)  # trusted(SlaStatus, values, _STATUS_FIELDS), without the call
+    status = _new(SlaStatus)  # model_construct without validating (see escalation.py)
     _set_dict(status, values)
     _set_fields_set(status, _STATUS_FIELDS.copy())
     _set_extra(status, None)
