@@ -255,6 +255,7 @@ def _on_calendar(
     met_at: datetime | None,
     warning: float,
     escalation: EscalationLadder | None,
+    plan: _Plan | None = None,
 ) -> SlaStatus | None:
     """``track`` without pauses on a calendar: the hot path of an SLA check.
 
@@ -270,6 +271,9 @@ def _on_calendar(
     the deadline's business time reuse those instants; a business-clock step no longer than
     the target whose instant cannot have passed (business time runs no faster than physical
     time) is skipped without adding; the rest add from the start's place in its table.
+
+    ``plan``: :func:`_plan`'s result for ``target``, ``warning`` and ``escalation``, which
+    the caller checked (``SlaPolicy`` prepares one per segment); ``None`` to check them here.
     """
     if not (
         type(started_at) is datetime
@@ -283,8 +287,11 @@ def _on_calendar(
                 and ((kind := type(met_at.tzinfo)) is ZoneInfo or kind is timezone)
             )
         )
-        and type(target) is timedelta
         and type(calendar) is BusinessCalendar
+    ):
+        return None
+    if plan is None and not (
+        type(target) is timedelta
         and (type(warning) is float or type(warning) is int)
         and (escalation is None or type(escalation) is EscalationLadder)
         and target > _ZERO
@@ -298,9 +305,10 @@ def _on_calendar(
         if response is not None and response > now_utc:
             response = None
         stop = now_utc if response is None else response
-        plan = _PLANS.get((target, warning, id(escalation)))
-        if plan is None or plan[0] is not escalation:
-            plan = _plan(target, warning, escalation)
+        if plan is None:
+            plan = _PLANS.get((target, warning, id(escalation)))
+            if plan is None or plan[0] is not escalation:
+                plan = _plan(target, warning, escalation)
         _, share, ladder, rungs, in_order = plan
         found = calendar._track(u, target, share, u if stop < u else stop)
         if found is None:
