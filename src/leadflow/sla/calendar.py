@@ -403,17 +403,23 @@ class BusinessCalendar:
             return None
         year = u.year
         table = self._tables.get(year) or self._table(year)
-        k = bisect_right(table.bounds, u)
+        bounds, before = table.bounds, table.before
+        k = bisect_right(bounds, u)
         i = k >> 1
-        position = table.before[i] + (u - table.starts[i]) if k & 1 else table.before[i]
+        position = before[i] + (u - table.starts[i]) if k & 1 else before[i]
         reach = position + target
         upto, ends = table.upto, table.ends
         if reach <= table.total:  # the deadline, and so the warning, in this year's table
+            # Every search starts where the last one ended (``upto`` is sorted, and interval
+            # ``i`` is the first whose ``upto`` can reach beyond ``position``), so it gives
+            # the index a search of the whole table gives.
+            j = i
             if not share:
-                warning, j = u, 0  # add(u, 0) is u itself
+                warning = u  # add(u, 0) is u itself
             else:
                 early = position + share
-                j = bisect_left(upto, early)
+                if upto[j] < early:
+                    j = bisect_left(upto, early, j + 1)
                 warning = ends[j] - (upto[j] - early)
             if upto[j] < reach:
                 j = bisect_left(upto, reach, j + 1)
@@ -431,12 +437,12 @@ class BusinessCalendar:
                     return None
                 warning = found
         if stop.year == year:
-            k = bisect_right(table.bounds, stop)
+            k = bisect_right(bounds, stop, k)  # stop >= u: no bound before u's is after stop
             i = k >> 1
             if k & 1:
-                elapsed = table.before[i] + (stop - table.starts[i]) - position
+                elapsed = before[i] + (stop - table.starts[i]) - position
             else:
-                elapsed = table.before[i] - position
+                elapsed = before[i] - position
         else:
             elapsed = self._between(u, stop)
         return position, deadline, warning, elapsed

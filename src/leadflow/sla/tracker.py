@@ -20,6 +20,7 @@ from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import (
     _ESCALATION_FIELDS,
     DEADLINE,
+    OTHER,
     WARNING,
     Escalation,
     EscalationLadder,
@@ -220,16 +221,18 @@ def _track(
     )
 
 
-_Plan = tuple[EscalationLadder | None, timedelta, str, tuple[Rung, ...] | None, bool]
+_Plan = tuple[EscalationLadder | None, timedelta, str, tuple[Rung, ...] | None, bool, bool]
 _PLANS: dict[tuple[timedelta, float, int], _Plan] = {}
 _PLANS_KEPT: Final = 256
 
 
 def _plan(target: timedelta, warning: float, escalation: EscalationLadder | None) -> _Plan:
-    """``(escalation, target * warning, its name, its rungs, in_order)`` for the hot path.
+    """``(escalation, target * warning, its name, its rungs, in_order, later)`` for the hot
+    path.
 
     The rungs and ``in_order`` are :meth:`EscalationLadder._rungs`'s (rungs ``None`` without
-    a ladder). Cached in ``_PLANS`` (a policy tracks every lead of a segment with the same
+    a ladder); ``later``: every rung is at the warning or at the deadline, so none is due
+    while ``now`` is at or before the warning. Cached in ``_PLANS`` (a policy tracks every lead of a segment with the same
     target, warning and ladder), keyed by the ladder's ``id``: the entry keeps the ladder
     alive, so the ``id`` cannot be reused while the entry exists, and the entry is used only
     for that very ladder. At most ``_PLANS_KEPT`` entries (then the cache starts over).
@@ -237,10 +240,11 @@ def _plan(target: timedelta, warning: float, escalation: EscalationLadder | None
     """
     share = target * warning
     if escalation is None:
-        plan: _Plan = (None, share, "", None, True)
+        plan: _Plan = (None, share, "", None, True, True)
     else:
         rungs, in_order = escalation._rungs(target, share)
-        plan = (escalation, share, escalation.name, rungs, in_order)
+        later = all(not rung[3] and rung[5] != OTHER for rung in rungs)
+        plan = (escalation, share, escalation.name, rungs, in_order, later)
     if len(_PLANS) >= _PLANS_KEPT:
         _PLANS.clear()
     _PLANS[target, warning, id(escalation)] = plan
@@ -309,7 +313,7 @@ def _on_calendar(
             plan = _PLANS.get((target, warning, id(escalation)))
             if plan is None or plan[0] is not escalation:
                 plan = _plan(target, warning, escalation)
-        _, share, ladder, rungs, in_order = plan
+        _, share, ladder, rungs, in_order, later = plan
         found = calendar._track(u, target, share, u if stop < u else stop)
         if found is None:
             return None
@@ -318,7 +322,7 @@ def _on_calendar(
         due_at = due_utc.astimezone(zone)
         warning_at = warning_utc.astimezone(zone)
         escalations: tuple[Escalation, ...] = ()
-        if rungs:
+        if rungs and not (later and now_utc <= warning_utc):
             due: list[Escalation] = []
             instants: list[datetime] = []
             for index, notify, note, physical, duration, reuse in rungs:
