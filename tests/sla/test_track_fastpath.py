@@ -262,3 +262,49 @@ def test_policy_track_looks_segments_and_calendars_up_as_before(segment, named):
         assert ours == outcome(
             lambda: old_policy_track(policy, segment, start, **kwargs)  # noqa: B023
         )
+
+
+SWITCHES = st.sampled_from(
+    [  # (zone, a UTC instant of one of its DST switches, or near datetime's ends)
+        ("Europe/Berlin", datetime(2026, 10, 25, 1, tzinfo=UTC)),
+        ("Europe/Berlin", datetime(2026, 3, 29, 1, tzinfo=UTC)),
+        ("America/New_York", datetime(2026, 11, 1, 6, tzinfo=UTC)),
+        ("America/Santiago", datetime(2026, 4, 5, 3, tzinfo=UTC)),
+        ("America/Santiago", datetime(2026, 9, 6, 4, tzinfo=UTC)),
+        ("Australia/Lord_Howe", datetime(2026, 4, 4, 15, tzinfo=UTC)),
+        ("Australia/Sydney", datetime(2026, 4, 4, 16, tzinfo=UTC)),
+        ("Asia/Kolkata", datetime(2026, 6, 6, 12, tzinfo=UTC)),
+        ("America/New_York", datetime(1, 1, 1, 4, tzinfo=UTC)),
+        ("Asia/Kolkata", datetime(9999, 12, 31, 20, tzinfo=UTC)),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SWITCHES, st.integers(-3 * 3600, 3 * 3600), st.integers(0, 999999))
+def test_the_hot_paths_zone_conversion_is_astimezone(switch, seconds, microseconds):
+    """``zone.fromutc(epoch + (u - EPOCH))`` (the tracker's conversion) gives what
+    ``u.astimezone(zone)`` gives, fold and all (the hours around DST switches of odd zones,
+    30-minute shifts), or the same error near datetime's ends."""
+    key, at = switch
+    zone = ZoneInfo(key)
+    calendar = BusinessCalendar(hours="mon-fri 08:00-18:00", timezone=zone)
+    try:
+        u = at + timedelta(seconds=seconds, microseconds=microseconds)
+    except OverflowError:
+        assume(False)
+
+    def theirs() -> Any:
+        return u.astimezone(zone)
+
+    def ours() -> Any:
+        return zone.fromutc(calendar._epoch + (u - datetime(1970, 1, 1, tzinfo=UTC)))
+
+    def result(call: Any) -> Any:
+        try:
+            value = call()
+        except OverflowError as error:
+            return "OverflowError", str(error)
+        return repr(value), value.fold, value.utcoffset()
+
+    assert result(ours) == result(theirs)

@@ -80,6 +80,7 @@ class BusinessCalendar:
 
     __slots__ = (
         "_closures",
+        "_epoch",
         "_holidays",
         "_hours",
         "_never_closes",
@@ -93,6 +94,7 @@ class BusinessCalendar:
     _zone: ZoneInfo
     _holidays: HolidaySource
     _closures: Closures
+    _epoch: datetime
     _never_open: bool
     _never_closes: bool
     _tables: dict[int, YearTable]
@@ -122,6 +124,9 @@ class BusinessCalendar:
         setattr_ = object.__setattr__
         setattr_(self, "_hours", parsed)
         setattr_(self, "_zone", tz)
+        # 1970-01-01 00:00 wall time in the zone: ``zone.fromutc(_epoch + (u - EPOCH))`` is
+        # ``u.astimezone(zone)`` for a UTC ``u`` (the tracker's hot path converts with it).
+        setattr_(self, "_epoch", datetime(1970, 1, 1, tzinfo=tz))
         setattr_(self, "_holidays", holiday_source(holidays, holiday_categories))
         setattr_(self, "_closures", parse_closures(closures))
         setattr_(self, "_never_open", parsed.is_empty)

@@ -87,6 +87,7 @@ _STATUS_FIELDS: Final = set(SlaStatus.model_fields)
 _ZERO: Final = timedelta(0)
 # Enum members as constants: ``SlaState.MET`` is a class attribute look-up through the enum's
 # metaclass on every access.
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _RUNNING: Final = SlaState.RUNNING
 _MET: Final = SlaState.MET
 _BREACHED: Final = SlaState.BREACHED
@@ -318,9 +319,13 @@ def _on_calendar(
         if found is None:
             return None
         position, due_utc, warning_utc, elapsed = found
+        # UTC -> the calendar's zone: ``x.astimezone(zone)`` ends with ``zone.fromutc`` of x's
+        # UTC wall time carrying ``zone``; handing it that value directly gives the same result
+        # without astimezone's own work (about 3x faster: five conversions per status).
         zone = calendar._zone
-        due_at = due_utc.astimezone(zone)
-        warning_at = warning_utc.astimezone(zone)
+        fromutc, epoch = zone.fromutc, calendar._epoch
+        due_at = fromutc(epoch + (due_utc - _EPOCH))
+        warning_at = fromutc(epoch + (warning_utc - _EPOCH))
         escalations: tuple[Escalation, ...] = ()
         if rungs and not (later and now_utc <= warning_utc):
             due: list[Escalation] = []
@@ -345,10 +350,10 @@ def _on_calendar(
                     when_utc = reached
                 if when_utc >= now_utc or (response is not None and response <= when_utc):
                     if when is None and not 1 < when_utc.year < 9999:
-                        when_utc.astimezone(zone)  # near datetime's ends: may be out of range
+                        fromutc(epoch + (when_utc - _EPOCH))  # near datetime's ends: may overflow
                     continue
                 if when is None:
-                    when = when_utc.astimezone(zone)
+                    when = fromutc(epoch + (when_utc - _EPOCH))
                 step = _new(Escalation)  # model_construct without validating (see escalation.py)
                 _set_dict(
                     step,
@@ -374,7 +379,7 @@ def _on_calendar(
         met = breached = None
         at_risk = False
         if response is not None:
-            met = response.astimezone(zone)
+            met = fromutc(epoch + (response - _EPOCH))
             if response <= due_utc:
                 state = _MET
             else:
@@ -385,8 +390,11 @@ def _on_calendar(
             state, at_risk = _RUNNING, now_utc >= warning_utc
         values = {
             "state": state,
-            "now": now_utc.astimezone(zone),
-            "started_at": started_at.astimezone(zone),
+            "now": fromutc(epoch + (now_utc - _EPOCH)),
+            # astimezone keeps a start already in the zone as it is (even a wall time in a gap)
+            "started_at": (
+                started_at if started_at.tzinfo is zone else fromutc(epoch + (u - _EPOCH))
+            ),
             "target": target,
             "due_at": due_at,
             "warning_at": warning_at,
