@@ -80,6 +80,7 @@ class BusinessCalendar:
 
     __slots__ = (
         "_closures",
+        "_epoch",
         "_holidays",
         "_hours",
         "_never_closes",
@@ -93,6 +94,7 @@ class BusinessCalendar:
     _zone: ZoneInfo
     _holidays: HolidaySource
     _closures: Closures
+    _epoch: datetime
     _never_open: bool
     _never_closes: bool
     _tables: dict[int, YearTable]
@@ -122,6 +124,9 @@ class BusinessCalendar:
         setattr_ = object.__setattr__
         setattr_(self, "_hours", parsed)
         setattr_(self, "_zone", tz)
+        # 1970-01-01 00:00 wall time in the zone: ``zone.fromutc(_epoch + (u - EPOCH))`` is
+        # ``u.astimezone(zone)`` for a UTC ``u`` (the tracker's hot path converts with it).
+        setattr_(self, "_epoch", datetime(1970, 1, 1, tzinfo=tz))
         setattr_(self, "_holidays", holiday_source(holidays, holiday_categories))
         setattr_(self, "_closures", parse_closures(closures))
         setattr_(self, "_never_open", parsed.is_empty)
@@ -389,49 +394,60 @@ class BusinessCalendar:
         """What ``add(u, target)``, ``add(u, share)`` and ``between(u, stop)`` give, in UTC.
 
         Returns ``(position, deadline, warning, elapsed)``: ``position`` is the open time of
-        ``u``'s UTC year before ``u`` (for :meth:`_reach`), and the start is looked up in its
-        year table once for all three. ``u`` and ``stop`` are UTC, ``stop >= u`` and
-        ``0 <= share <= target``; ``None`` wherever ``add`` would raise (never open, beyond
-        datetime's range) or the duration is long: the caller then takes the general path,
-        which raises the errors.
+        ``u``'s UTC year before ``u`` (for :meth:`_reach`). One walk: the start is looked up in
+        its year table once, the warning found from there, and the deadline from the warning's
+        interval on (the open time still to go after the warning is ``target - share``, so the
+        deadline's interval is the warning's or a later one: the search starts there and gives
+        the index a search of the whole year gives). Each instant is computed with ``add``'s
+        own expression, ``ends[i] - (upto[i] - reach)``, so both are ``add``'s results exactly.
+        ``u`` and ``stop`` are UTC, ``stop >= u`` and ``0 <= share <= target``; ``None``
+        wherever ``add`` would raise (never open, beyond datetime's range) or the duration is
+        long: the caller then takes the general path, which raises the errors.
         """
         if self._never_open or target > _LONG:
             return None
         year = u.year
         table = self._tables.get(year) or self._table(year)
-        bounds = table.bounds
+        bounds, before = table.bounds, table.before
         k = bisect_right(bounds, u)
         i = k >> 1
-        position = table.before[i] + (u - table.starts[i]) if k & 1 else table.before[i]
+        position = before[i] + (u - table.starts[i]) if k & 1 else before[i]
         reach = position + target
-        upto = table.upto
-        if reach <= table.total:
-            j = bisect_left(upto, reach)
-            deadline = table.ends[j] - (upto[j] - reach)
+        upto, ends = table.upto, table.ends
+        if reach <= table.total:  # the deadline, and so the warning, in this year's table
+            # Every search starts where the last one ended (``upto`` is sorted, and interval
+            # ``i`` is the first whose ``upto`` can reach beyond ``position``), so it gives
+            # the index a search of the whole table gives.
+            j = i
+            if not share:
+                warning = u  # add(u, 0) is u itself
+            else:
+                early = position + share
+                if upto[j] < early:
+                    j = bisect_left(upto, early, j + 1)
+                warning = ends[j] - (upto[j] - early)
+            if upto[j] < reach:
+                j = bisect_left(upto, reach, j + 1)
+            deadline = ends[j] - (upto[j] - reach)
         else:
             found = self._reach(year, table, reach)
             if found is None:
                 return None
             deadline = found
-        if not share:
-            warning = u  # add(u, 0) is u itself
-        else:
-            reach = position + share
-            if reach <= table.total:
-                j = bisect_left(upto, reach)
-                warning = table.ends[j] - (upto[j] - reach)
+            if not share:
+                warning = u
             else:
-                found = self._reach(year, table, reach)
+                found = self._reach(year, table, position + share)
                 if found is None:
                     return None
                 warning = found
         if stop.year == year:
-            k = bisect_right(bounds, stop)
+            k = bisect_right(bounds, stop, k)  # stop >= u: no bound before u's is after stop
             i = k >> 1
             if k & 1:
-                elapsed = table.before[i] + (stop - table.starts[i]) - position
+                elapsed = before[i] + (stop - table.starts[i]) - position
             else:
-                elapsed = table.before[i] - position
+                elapsed = before[i] - position
         else:
             elapsed = self._between(u, stop)
         return position, deadline, warning, elapsed

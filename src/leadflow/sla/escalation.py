@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Final, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -27,24 +27,19 @@ __all__ = (
 )
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
-_Model = TypeVar("_Model", bound=BaseModel)
-_set_attr: Final = object.__setattr__
-
-
-def trusted(cls: type[_Model], values: dict[str, Any], fields: set[str]) -> _Model:
-    """``cls.model_construct(**values)`` where ``values`` has every field (``fields``, its keys).
-
-    Only for values the SLA clock computed itself (instants in the calendar's zone, business
-    times, states), which validating again would return unchanged: the status of one lead is
-    built on every check. The same instance ``model_construct`` makes (fields set, no extra, no
-    private attributes), without its generic per-field loop.
-    """
-    model = cls.__new__(cls)
-    _set_attr(model, "__dict__", values)
-    _set_attr(model, "__pydantic_fields_set__", fields.copy())
-    _set_attr(model, "__pydantic_extra__", None)
-    _set_attr(model, "__pydantic_private__", None)
-    return model
+# ``cls.model_construct(**values)`` for a model whose ``values`` the SLA clock computed itself
+# (instants in the calendar's zone, business times, states), which validating again would
+# return unchanged; the status of one lead is built on every check:
+#     model = _new(cls); _set_dict(model, values); _set_fields_set(model, set(values))
+#     _set_extra(model, None); _set_private(model, None)
+# the instance model_construct makes (fields set, no extra, no private attributes), without its
+# per-field loop. BaseModel keeps these in slots; their descriptors set them as
+# object.__setattr__ does, without its attribute look-up.
+_new: Final = object.__new__
+_set_dict: Final = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class EscalationStep(BaseModel):
@@ -90,6 +85,14 @@ class Escalation(BaseModel):
 
 
 _ESCALATION_FIELDS: Final = set(Escalation.model_fields)
+
+OTHER: Final = 0
+WARNING: Final = 1
+DEADLINE: Final = 2
+Rung = tuple[int, str, str, bool, timedelta, int]
+"""A step prepared for the tracker's hot path (:meth:`EscalationLadder._rungs`)."""
+Rungs = tuple[tuple[Rung, ...], bool]
+"""A ladder's rungs, and whether their instants come in step order."""
 
 
 class EscalationLadder(BaseModel):
@@ -171,80 +174,34 @@ class EscalationLadder(BaseModel):
                 )
         return tuple(sorted(found, key=lambda e: (to_utc(e.due_at), e.step)))
 
-    def _due_on_calendar(
-        self,
-        calendar: BusinessCalendar,
-        u: datetime,
-        position: timedelta,
-        now_utc: datetime,
-        resolved: datetime | None,
-        target: timedelta,
-        known: tuple[tuple[timedelta, datetime, datetime], ...],
-    ) -> tuple[Escalation, ...] | None:
-        """:meth:`due` for the tracker's hot path: no pauses, a calendar, a target.
+    def _rungs(self, target: timedelta, share: timedelta) -> Rungs:
+        """The steps for the tracker's hot path, for SLA ``target`` with warning at ``share``.
 
-        ``u`` is the start in UTC and ``position`` its place in its year's table (from
-        ``BusinessCalendar._track``); ``known`` holds ``(business time, UTC instant, instant in
-        the calendar's zone)`` already computed (the warning and the deadline), which steps at
-        those shares reuse. A business-clock step no longer than the target whose instant
-        cannot have passed (business time runs no faster than physical time) is skipped
-        without adding. ``None`` where a step's instant cannot be computed here (beyond
-        datetime's range): the caller then takes the general path, which raises the error.
-        ``OverflowError`` may escape; the caller treats it the same way.
+        Returns ``(rungs, in_order)``. Each rung is ``(index, notify, note, elapsed, duration,
+        known)``: ``elapsed`` for a physical-time step (``duration`` is then its ``after``),
+        else ``duration`` is the business time of the step and ``known`` says whether its
+        instant is the warning (``WARNING``), the deadline (``DEADLINE``) or neither
+        (``OTHER``), which the tracker's hot path then reuses instead of adding again.
+        ``in_order``: every step counts business time and none is shorter than the one
+        before, so their instants (``add`` never goes back for a longer duration) come in step
+        order, which is the order :meth:`due` sorts them in (instant, then step): no sort
+        needed. A pure function of the ladder and its arguments, so the tracker caches it per
+        ladder, target and warning. ``OverflowError`` for a share beyond ``timedelta``.
         """
-        zone = calendar.timezone
-        waited = now_utc - u
-        found: list[tuple[datetime, int, Escalation]] = []
+        rungs = []
+        in_order = True
         for index, step in enumerate(self.steps):
-            when: datetime | None = None
             if step.clock == "elapsed":
                 assert step.after is not None  # noqa: S101 - guaranteed by EscalationStep
-                when_utc = u + step.after
-            else:
-                duration = step.after if step.after is not None else target * step.at  # type: ignore[operator]
-                for length, at_utc, at_zone in known:
-                    if length == duration:
-                        when_utc, when = at_utc, at_zone
-                        break
-                else:
-                    if duration <= target and waited <= duration:
-                        continue  # at or after now: not due, and at or before the deadline
-                    if not duration:
-                        when_utc = u
-                    else:
-                        table = calendar._table(u.year)
-                        reached = calendar._reach(u.year, table, position + duration)
-                        if reached is None:
-                            return None
-                        when_utc = reached
-            if not (when_utc < now_utc and (resolved is None or resolved > when_utc)):
-                if when is None and not 1 < when_utc.year < 9999:
-                    when_utc.astimezone(zone)  # near datetime's ends: may be out of range
+                rungs.append((index, step.notify, step.note, True, step.after, OTHER))
+                in_order = False
                 continue
-            if when is None:
-                when = when_utc.astimezone(zone)
-            found.append(
-                (
-                    when_utc,
-                    index,
-                    trusted(
-                        Escalation,
-                        {
-                            "ladder": self.name,
-                            "step": index,
-                            "notify": step.notify,
-                            "note": step.note,
-                            "due_at": when,
-                        },
-                        _ESCALATION_FIELDS,
-                    ),
-                )
-            )
-        if not found:
-            return ()
-        if len(found) > 1:
-            found.sort(key=lambda item: (item[0], item[1]))
-        return tuple(item[2] for item in found)
+            duration = step.after if step.after is not None else target * step.at  # type: ignore[operator]
+            if rungs and duration < rungs[-1][4]:
+                in_order = False
+            known = WARNING if duration == share else DEADLINE if duration == target else OTHER
+            rungs.append((index, step.notify, step.note, False, duration, known))
+        return tuple(rungs), in_order
 
     def _instant(
         self,

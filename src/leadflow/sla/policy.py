@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from difflib import get_close_matches
-from typing import Self
+from typing import Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,12 +21,15 @@ from leadflow.sla.calendar import BusinessCalendar
 from leadflow.sla.escalation import FEEDBACK_LADDER, RESPONSE_LADDER, Escalation, EscalationLadder
 from leadflow.sla.promise import Promise, promise
 from leadflow.sla.touches import TouchRule
-from leadflow.sla.tracker import Pauses, SlaStatus, track
+from leadflow.sla.tracker import Pauses, SlaStatus, _on_calendar, _Plan, _plan, track
 
 __all__ = ("ResponseTarget", "SlaPolicy")
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
 Calendars = BusinessCalendar | Mapping[str, BusinessCalendar]
+_Prepared = tuple[timedelta, float, EscalationLadder, _Plan]
+_PREPARED: dict[int, tuple[SlaPolicy, dict[str, _Prepared]]] = {}
+_PREPARED_KEPT: Final = 64
 
 
 class ResponseTarget(BaseModel):
@@ -205,17 +208,62 @@ class SlaPolicy(BaseModel):
             PolicyError: unknown segment, or a segment without a sales target (cold).
             ConfigurationError: the target's calendar is missing from ``calendars``.
         """
+        if (
+            type(segment) is str
+            and type(calendars) is BusinessCalendar
+            and type(pauses) is tuple
+            and not pauses
+        ):  # the hot path: a segment named as in the policy, one calendar, no pauses
+            prepared = _PREPARED.get(id(self))
+            if prepared is None or prepared[0] is not self:
+                prepared = self._prepare()
+            found = prepared[1].get(segment)
+            if found is not None:
+                status = _on_calendar(
+                    started_at, found[0], now, calendars, met_at, found[1], found[2], found[3]
+                )
+                if status is not None:
+                    return status
         target, within = self._timed(segment)
+        calendar = self.calendar_for(target, calendars)
         return track(
             started_at,
             within,
             now=now,
-            calendar=self.calendar_for(target, calendars),
+            calendar=calendar,
             pauses=pauses,
             met_at=met_at,
             warning=target.warning,
             escalation=self.response_escalation,
         )
+
+    def _prepare(self) -> tuple[SlaPolicy, dict[str, _Prepared]]:
+        """For :meth:`track`'s hot path: per segment with a target, ``(within, warning,
+        response_escalation, the tracker's plan for them)``, kept in ``_PREPARED`` by the
+        policy's ``id`` (the entry keeps the policy alive, so the ``id`` is not reused while the
+        entry exists; policies are immutable). Segments whose values the hot path does not take
+        as they are (a ``timedelta`` subclass, an escalation ladder of a subclass, a share of
+        the target beyond ``timedelta``) are left out: those go the general way."""
+        ladder = self.response_escalation
+        segments: dict[str, _Prepared] = {}
+        for target in self.targets:
+            within, warning = target.within, target.warning
+            if (
+                target.segment in segments
+                or type(within) is not timedelta
+                or type(warning) not in (float, int)
+                or type(ladder) is not EscalationLadder
+            ):
+                continue
+            try:
+                plan = _plan(within, warning, ladder)
+            except OverflowError:
+                continue
+            segments[target.segment] = (within, warning, ladder, plan)
+        if len(_PREPARED) >= _PREPARED_KEPT:
+            _PREPARED.clear()
+        prepared = _PREPARED[id(self)] = (self, segments)
+        return prepared
 
     def track_routing(
         self, qualified_at: datetime, *, now: datetime, routed_at: datetime | None = None
