@@ -18,7 +18,7 @@ shared, so a best-of on one side and then the other compares different loads).
 
 Also: ``LeadState.from_json`` (verification, paid when a state is loaded), ``to_json``, and
 ``Agreement.due`` over 1,000,000 states (a generator cycling the quarter's states) with its peak
-memory. Run: ``python benchmarks/bench_agreement.py [--quick]`` (``--quick``: 5 rounds, ``due``
+memory. Run: ``python benchmarks/bench_agreement.py [--quick] [--json FILE]`` (``--quick``: 5 rounds, ``due``
 over 100,000 states).
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
+import json
 import os
 import platform
 import statistics
@@ -42,6 +43,9 @@ from leadflow.agreement import ActivityRecorded, Agreement, LeadState, Routing, 
 from leadflow.lead import Activity, Lead
 from leadflow.lifecycle import HandoffEvent, try_advance
 from leadflow.synthetic import QUARTER_END, run_quarter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import versions
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 5
@@ -78,8 +82,8 @@ def best(run: Callable[[], None], n: int) -> float:
 
 def interleaved(
     runs: dict[str, Callable[[list[Any]], None]], items: list[Any], rounds: int
-) -> dict[str, float]:
-    """Median CPU µs per item of each run over ``rounds`` rounds (shared machine).
+) -> dict[str, list[float]]:
+    """CPU µs per item of each run, per round, over ``rounds`` rounds (shared machine).
 
     Within a round the runs alternate chunk by chunk (``CHUNK`` items each, the order rotating),
     so both sides meet the same phases of the other jobs' load; the time is this thread's CPU
@@ -98,12 +102,13 @@ def interleaved(
                 spent[name] += time.thread_time() - begin
         for name in names:
             times[name].append(spent[name])
-    return {name: statistics.median(t) / len(items) * 1e6 for name, t in times.items()}
+    return {name: [t / len(items) * 1e6 for t in ts] for name, ts in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 rounds, due over 100,000 states")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args()
     rounds = 5 if args.quick else ROUNDS
     agreement = load_agreement(ROOT / "examples" / "agreement.lf")
@@ -141,8 +146,11 @@ def main() -> None:
             by_hand(state, event, now)
 
     n = len(calls)
-    medians = interleaved({"engine": engine, "pillars": pillars}, calls, rounds)
-    engine_us, pillars_us = medians["engine"], medians["pillars"]
+    per_round = interleaved({"engine": engine, "pillars": pillars}, calls, rounds)
+    engine_us = statistics.median(per_round["engine"])
+    pillars_us = statistics.median(per_round["pillars"])
+    ratios = [e / p for e, p in zip(per_round["engine"], per_round["pillars"], strict=True)]
+    ratio = statistics.median(ratios)
     # Both sides computed the same thing: the same lead, scores, temperature, MQL verdict and
     # stage per event (checked after the timing: run before it, it slowed both sides down).
     # Not by hand: the contact rule's window ending before the event (a reject or recycle the
@@ -190,7 +198,10 @@ def main() -> None:
     print("|---|---:|")
     print(f"| `Agreement.process` (typed event) | {engine_us:.1f} |")
     print(f"| pillars directly: evaluate + advance + SLA status | {pillars_us:.1f} |")
-    print(f"| ratio engine / pillars | **{engine_us / pillars_us:.2f}x** (target ≤ 1.3x) |")
+    print(
+        f"| ratio engine / pillars, median of the rounds' ratios | **{ratio:.2f}x** "
+        f"({min(ratios):.2f}-{max(ratios):.2f}; target ≤ 1.3x) |"
+    )
     print()
     print(f"| state ({len(states)} quarter states) | µs per state |")
     print("|---|---:|")
@@ -198,6 +209,49 @@ def main() -> None:
     print(f"| `LeadState.from_json` (structure verified) | {from_json_us:.1f} |")
     print(f"| `Agreement.load_state` (+ fingerprint, history replayed) | {load_state_us:.1f} |")
     print()
+    if args.json:
+        low = {name: min(v) for name, v in per_round.items()}
+        high = {name: max(v) for name, v in per_round.items()}
+        names = {
+            "engine": "Agreement.process (typed activity event)",
+            "pillars": "pillars directly: evaluate + lifecycle steps + SLA status",
+        }
+        data = {
+            "script": "bench_agreement",
+            "python": sys.version.split()[0],
+            "machine": f"{platform.machine()}, {sys.platform}, {os.cpu_count()} cores",
+            "packages": versions("leadflow"),
+            "setup": {
+                "events": f"the {n:,} activity events of the demo quarter",
+                "rounds": rounds,
+                "unit": "CPU µs per event (thread time), sides alternating in chunks of 250",
+            },
+            "rows": [
+                {
+                    "name": names[name],
+                    "us": statistics.median(per_round[name]),
+                    "low": low[name],
+                    "high": high[name],
+                    "agrees": True,
+                }
+                for name in ("engine", "pillars")
+            ],
+            "ratios": {"Agreement.process / pillars (target ≤ 1.3x)": ratio},
+            "extra": {
+                "LeadState.to_json, µs per state (best of 5, wall)": round(to_json_us, 1),
+                "LeadState.from_json (structure verified), µs per state": round(from_json_us, 1),
+                "Agreement.load_state (+ fingerprint, history replayed), µs per state": round(
+                    load_state_us, 1
+                ),
+                f"Agreement.due over {million:,} states, µs per state": round(
+                    due_s / million * 1e6, 2
+                ),
+                "Agreement.due, peak traced memory KiB": round(peak / 1024),
+                "load average (1 min) at the end": round(os.getloadavg()[0], 1),
+            },
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(
         f"`Agreement.due` over {million:,} states: {due_s:.1f} s "
         f"({due_s / million * 1e6:.2f} µs per state), {due:,} items, "
