@@ -101,19 +101,7 @@ class LeadState:
         slots are copied and the changed ones overwritten (no ``__init__``, no
         ``object.__setattr__`` per field).
         """
-        new: LeadState = _new_state(LeadState)
-        _s_lead(new, self.lead)
-        _s_record(new, self.record)
-        _s_owner(new, self.owner)
-        _s_team(new, self.team)
-        _s_temperature(new, self.temperature)
-        _s_scores(new, self.scores)
-        _s_timers(new, self.timers)
-        _s_version(new, self.version)
-        _s_agreement(new, self.agreement)
-        _s_seen(new, self.seen)
-        _s_reached(new, self.reached)
-        _s_released(new, self.released)
+        new = self._copy()
         for name, value in changes.items():
             _SET[name](new, value)
         return new
@@ -122,13 +110,21 @@ class LeadState:
         self, lead: Lead, temperature: str | None, scores: Mapping[str, float]
     ) -> LeadState:
         """``evolve(lead=lead, temperature=temperature, scores=scores)``, spelled out (per event)."""
-        new: LeadState = _new_state(LeadState)
+        new = self._copy()
         _s_lead(new, lead)
+        _s_temperature(new, temperature)
+        _s_scores(new, scores)
+        return new
+
+    def _copy(self) -> LeadState:
+        """A copy of this state, slot by slot (for :meth:`evolve` and :meth:`_rescored`)."""
+        new: LeadState = _new_state(LeadState)
+        _s_lead(new, self.lead)
         _s_record(new, self.record)
         _s_owner(new, self.owner)
         _s_team(new, self.team)
-        _s_temperature(new, temperature)
-        _s_scores(new, scores)
+        _s_temperature(new, self.temperature)
+        _s_scores(new, self.scores)
         _s_timers(new, self.timers)
         _s_version(new, self.version)
         _s_agreement(new, self.agreement)

@@ -204,20 +204,30 @@ class _Activities:
             columns.append(found)
         return np.stack(columns, axis=1)
 
-    def age_arrays(self, columnar: Any) -> dict[str, tuple[Any, Any]]:
-        """Per ``@kind`` the rules age, the rows (ascending) and ages in seconds (youngest
-        first within a row) of its activities up to ``now``, as numpy arrays."""
-        np, _, _ = _modules()
+    def _aged_codes(self, columnar: Any) -> list[int]:
+        """The codes of the kinds the rules age."""
         wanted = set(columnar.age_kinds)
-        out: dict[str, tuple[Any, Any]] = {}
-        codes = [code for code, name in enumerate(self.names) if name in wanted]
-        if not codes:
-            return out
+        return [code for code, name in enumerate(self.names) if name in wanted]
+
+    def _aged(self, columnar: Any, codes: list[int]) -> tuple[Any, Any, Any]:
+        """Row, kind code and age in seconds of each kept activity of ``codes`` up to ``now``,
+        in the batch's order (unsorted)."""
+        np, _, _ = _modules()
         chosen = self.keep & np.isin(self.codes, codes)
         age = columnar.now_ts - self.micros.astype(np.float64) / 1e6
         chosen &= age >= 0
         at = np.flatnonzero(chosen)
-        parent, code, age = self.parent[at], self.codes[at], age[at]
+        return self.parent[at], self.codes[at], age[at]
+
+    def age_arrays(self, columnar: Any) -> dict[str, tuple[Any, Any]]:
+        """Per ``@kind`` the rules age, the rows (ascending) and ages in seconds (youngest
+        first within a row) of its activities up to ``now``, as numpy arrays."""
+        np, _, _ = _modules()
+        out: dict[str, tuple[Any, Any]] = {}
+        codes = self._aged_codes(columnar)
+        if not codes:
+            return out
+        parent, code, age = self._aged(columnar, codes)
         by_age = np.argsort(age)  # then stably by kind and row: equal ages are equal figures
         order = by_age[np.argsort((code * self.rows + parent)[by_age], kind="stable")]
         parent, code, age = parent[order], code[order], age[order]
@@ -234,16 +244,11 @@ class _Activities:
         np, _, _ = _modules()
         if not columnar.age_kinds:
             return None
-        wanted = set(columnar.age_kinds)
-        codes = [code for code, name in enumerate(self.names) if name in wanted]
+        codes = self._aged_codes(columnar)
         out: list[dict[str, list[float]]] = [_NO_AGES] * self.rows
         if not codes:
             return out
-        chosen = self.keep & np.isin(self.codes, codes)
-        age = columnar.now_ts - self.micros.astype(np.float64) / 1e6
-        chosen &= age >= 0
-        at = np.flatnonzero(chosen)
-        parent, code, age = self.parent[at], self.codes[at], age[at]
+        parent, code, age = self._aged(columnar, codes)
         order = np.lexsort((age, code, parent))
         parent, code, age = parent[order], code[order], age[order]
         if not len(age):
