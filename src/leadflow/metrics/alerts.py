@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Final, Literal, NamedTuple
 
 from leadflow._time import to_utc
@@ -180,46 +181,50 @@ Outcome = tuple[datetime, bool]
 """One counted item of a rate: its anchor time (picks the period) and whether it is a hit."""
 
 
+Metric = Callable[[History, list[Outcome]], None]
+"""Appends one history's counted items for a threshold's metric to the list given."""
+
+
 def _items(
     threshold: Threshold,
     calendar: BusinessCalendar,
     now: datetime,
     contacts: Mapping[str, Sequence[FirstContact]] | None,
-) -> Callable[[History], Iterator[Outcome]]:
+) -> Metric:
     """The counted items of one history for ``threshold``'s metric, as its own function counts."""
 
-    def mql_to_sql(history: History) -> Iterator[Outcome]:
+    def mql_to_sql(history: History, out: list[Outcome]) -> None:
         if not _enters(history, _MQL):
             return
         for path in _paths(history).values():
             outcome = _outcome(path, Stage.MQL, Stage.SQL)
             if outcome is not None and outcome[0] is not None:
-                yield outcome[0], outcome[1]
+                out.append((outcome[0], outcome[1]))
 
-    def sal(history: History) -> Iterator[Outcome]:
+    def sal(history: History, out: list[Outcome]) -> None:
         for step in history.record.history:
             if step.source != Stage.MQL:
                 continue
             if step.target == Stage.SAL:
-                yield step.event.at, True
+                out.append((step.event.at, True))
             elif step.kind in _REJECTIONS and step.event.actor == Actor.SALES:
-                yield step.event.at, False
+                out.append((step.event.at, False))
 
     reasons = threshold.reasons
 
-    def icp(history: History) -> Iterator[Outcome]:
+    def icp(history: History, out: list[Outcome]) -> None:
         for step in history.record.history:
             if step.kind in _REJECTIONS and step.event.actor == Actor.SALES:
-                yield step.event.at, step.event.reason in reasons
+                out.append((step.event.at, step.event.reason in reasons))
 
     within = threshold.within
     business = threshold.clock == "business"
 
-    def not_contacted(history: History) -> Iterator[Outcome]:
+    def not_contacted(history: History, out: list[Outcome]) -> None:
         found = (
             first_contacts((history,), calendar)
             if contacts is None
-            else contacts.get(history.lead_id, ())
+            else contacts.get(history.record.lead_id, ())
         )
         for contact in found:
             if business:
@@ -229,14 +234,15 @@ def _items(
             else:
                 verdict = True if now >= contact.handed_at + within else None
             if verdict is not None:
-                yield contact.handed_at, verdict
+                out.append((contact.handed_at, verdict))
 
-    return {
+    metrics: dict[str, Metric] = {
         "mql_to_sql": mql_to_sql,
         "not_contacted_24h": not_contacted,
         "icp_rejections": icp,
         "sal_acceptance": sal,
-    }[threshold.metric]
+    }
+    return metrics[threshold.metric]
 
 
 class _Series(NamedTuple):
@@ -251,21 +257,28 @@ class _Series(NamedTuple):
         return Rate(self.hits[high] - self.hits[low], high - low)
 
 
-def _series(
-    items: Sequence[History], metric: Callable[[History], Iterator[Outcome]], by: str | None
-) -> dict[FieldValue, _Series]:
+def _series(items: Sequence[History], metric: Metric, by: str | None) -> dict[FieldValue, _Series]:
     """Per group of ``by``: the metric's counted items in time order, in one pass."""
     found: dict[FieldValue, list[Outcome]] = {}
-    for history in items:
-        key = None if by is None else history.fields.get(by)
-        found.setdefault(key, []).extend(metric(history))
+    if by is None:
+        outcomes: list[Outcome] = []
+        found[None] = outcomes
+        for history in items:
+            metric(history, outcomes)
+    else:
+        for history in items:
+            key = history.fields.get(by)
+            group = found.get(key)
+            if group is None:
+                group = found[key] = []
+            metric(history, group)
     series = {}
-    for key, outcomes in found.items():
-        outcomes.sort(key=lambda o: o[0])
-        hits = [0]
-        for _, hit in outcomes:
-            hits.append(hits[-1] + hit)
-        series[key] = _Series([when for when, _ in outcomes], hits)
+    for key, group in found.items():
+        group.sort(key=itemgetter(0))
+        series[key] = _Series(
+            [when for when, _ in group],
+            list(itertools.accumulate((hit for _, hit in group), initial=0)),
+        )
     return series
 
 

@@ -136,7 +136,10 @@ def _enters(history: History, stages: Container[str]) -> bool:
     record = history.record
     if record.origin in stages:
         return True
-    return any(step.target in stages for step in record.history)
+    for step in record.history:  # noqa: SIM110 - a loop beats any(genexpr) on this per-lead path
+        if step.target in stages:
+            return True
+    return False
 
 
 def _outcome(path: Path, entered: str, reached: str) -> tuple[datetime | None, bool] | None:

@@ -271,14 +271,14 @@ def check_unique(histories: Iterable[History]) -> list[History]:
     seen: set[str] = set()
     result = []
     for history in histories:
-        if history.lead_id in seen:
+        lead_id = history.record.lead_id
+        if lead_id in seen:
             raise ConfigurationError(
-                f"lead {history.lead_id!r} appears twice in the histories; expected one "
-                "history per lead",
+                f"lead {lead_id!r} appears twice in the histories; expected one history per lead",
                 field="lead_id",
-                value=history.lead_id,
+                value=lead_id,
                 expected="one history per lead",
             )
-        seen.add(history.lead_id)
+        seen.add(lead_id)
         result.append(history)
     return result

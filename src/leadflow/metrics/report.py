@@ -170,9 +170,9 @@ def build_report(
         ladder = DEFAULT_LADDER if rules is None else rules.ladder
     if aging_limits is None and agreement is not None:
         aging_limits = dict(agreed_aging_limits(agreement))
-    items = sorted(check_unique(histories), key=lambda h: h.lead_id)
+    items = sorted(check_unique(histories), key=lambda h: h.record.lead_id)
     if period is None:
-        starts = [h.started_at for h in items if h.started_at is not None]
+        starts = [at for h in items if (at := h.started_at) is not None]
         first = min(starts, default=now)
         period = Period(first, max(now, first + timedelta(seconds=1)), "all")
     zone = calendar.timezone

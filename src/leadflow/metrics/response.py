@@ -417,8 +417,10 @@ def reasons_by(
     for history in histories:
         key = history.fields.get(field_name)
         for step in history.record.history:
+            if step.kind not in wanted:
+                continue
             code = step.event.reason
-            if step.kind in wanted and code is not None and in_period(period, step.event.at):
+            if code is not None and in_period(period, step.event.at):
                 counts.setdefault(key, Counter())[code] += 1
     result: dict[FieldValue, tuple[ReasonCount, ...]] = {}
     for key in sorted(counts, key=lambda k: (k is None, k or "")):
