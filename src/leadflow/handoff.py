@@ -60,8 +60,6 @@ class HandoffRequirements:
     Traceback (most recent call last):
     ...
     leadflow.errors.ConfigurationError: unknown lead field 'emial' in the handoff requirements; did you mean 'email'?
-
-    Added in 0.3.
     """
 
     required: tuple[str, ...] = MANDATORY_FIELDS

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from leadflow.agreement.state import LeadState, Routing
+from leadflow.agreement.state import LeadState, Routing, _slot_setters
 
 if TYPE_CHECKING:
     from leadflow.rules import Evaluation
@@ -160,16 +160,11 @@ class Reaction:
 _new = object.__new__
 
 
-def _setters(cls: type) -> tuple[Any, ...]:
-    """The ``__set__`` of each slot of a slotted dataclass, in field order."""
-    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
-
-
-_r_state, _r_routing, _r_actions, _r_evaluation, _r_duplicate, _r_note = _setters(Reaction)
-_tr_event, _tr_source, _tr_target, _tr_actor, _tr_reason, _tr_at = _setters(Transitioned)
-_ts_name, _ts_started_at, _ts_due_at, _ts_warning_at = _setters(TimerStarted)
-_tm_name, _tm_at, _tm_due_at, _tm_late = _setters(TimerMet)
-_n_recipient, _n_message = _setters(Notify)
+_r_state, _r_routing, _r_actions, _r_evaluation, _r_duplicate, _r_note = _slot_setters(Reaction)
+_tr_event, _tr_source, _tr_target, _tr_actor, _tr_reason, _tr_at = _slot_setters(Transitioned)
+_ts_name, _ts_started_at, _ts_due_at, _ts_warning_at = _slot_setters(TimerStarted)
+_tm_name, _tm_at, _tm_due_at, _tm_late = _slot_setters(TimerMet)
+_n_recipient, _n_message = _slot_setters(Notify)
 
 
 def new_reaction(

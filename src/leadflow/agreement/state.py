@@ -257,7 +257,17 @@ def _seen_from(data: Any) -> tuple[tuple[str, str], ...]:
 
 
 _new_state = object.__new__
-_SET: dict[str, Any] = {f.name: LeadState.__dict__[f.name].__set__ for f in fields(LeadState)}
+
+
+def _slot_setters(cls: type) -> tuple[Any, ...]:
+    """The ``__set__`` of each slot of a slotted dataclass, in field order (for the engine's
+    hot-path builders, which fill values they made themselves without ``__init__``)."""
+    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
+
+
+_SET: dict[str, Any] = dict(
+    zip((f.name for f in fields(LeadState)), _slot_setters(LeadState), strict=True)
+)
 """Per field of ``LeadState``: the setter of its slot (``evolve`` fills a new state directly)."""
 (
     _s_lead,
@@ -384,7 +394,7 @@ class Routing:
 
 
 # -- builders for the engine's hot path (values it made itself; see ``reaction.py``) ----------
-_a_at, _a_kind, _a_notify, _a_note = (Alarm.__dict__[f.name].__set__ for f in fields(Alarm))
+_a_at, _a_kind, _a_notify, _a_note = _slot_setters(Alarm)
 (
     _t_name,
     _t_started_at,
@@ -393,7 +403,7 @@ _a_at, _a_kind, _a_notify, _a_note = (Alarm.__dict__[f.name].__set__ for f in fi
     _t_state,
     _t_alarms,
     _t_done_at,
-) = (Timer.__dict__[f.name].__set__ for f in fields(Timer))
+) = _slot_setters(Timer)
 
 
 def new_alarm(

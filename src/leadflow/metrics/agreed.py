@@ -119,8 +119,6 @@ def alert_rules(agreement: Agreement) -> AlertRules:
     Threshold(metric='mql_to_sql', limit=0.3, direction='below', action='tell marketing', ...)
     >>> [(rung.days, rung.level) for rung in rules.ladder]
     [(7.0, '1 week'), (28.0, '1 month'), (89.0, '3 months in a row')]
-
-    Added in 0.3.
     """
     parts = agreement.parts
     thresholds = DEFAULT_THRESHOLDS

@@ -66,16 +66,15 @@ class Threshold:
     for the leads to convert, so the latest week would always look bad."""
     window: timedelta | None = None
     """The span each period is judged on, ending with the period (``alerts over 30 days``);
-    ``None``: the period itself. Added in 0.3."""
+    ``None``: the period itself."""
     within: timedelta = timedelta(hours=24)
     """``not_contacted_24h``: the first-contact limit (``uncontacted within 24 business
-    hours``). Added in 0.3."""
+    hours``)."""
     clock: Literal["business", "elapsed"] = "business"
-    """``not_contacted_24h``: whether ``within`` is business time on the report's calendar.
-    Added in 0.3."""
+    """``not_contacted_24h``: whether ``within`` is business time on the report's calendar."""
     reasons: frozenset[str] = ICP_REASONS
     """``icp_rejections``: the rejection reasons counted as hits (``rejected icp``: every
-    reason of category ``icp``). Added in 0.3."""
+    reason of category ``icp``)."""
 
     def missed(self, rate: Rate) -> bool | None:
         """Whether ``rate`` misses the limit; ``None`` when the sample is too small."""
