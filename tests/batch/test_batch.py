@@ -49,6 +49,8 @@ def expected_row(record: dict[str, Any]) -> dict[str, Any]:
     handed = record.get("handed_off_at")
     if handed is not None:
         handed = datetime.fromisoformat(handed) if isinstance(handed, str) else handed
+        if handed.tzinfo is None:  # the scorer checks the time before the segment
+            raise ValueError("naive handed_off_at")
         responded = record.get("responded_at")
         responded = datetime.fromisoformat(responded) if isinstance(responded, str) else responded
         segment = record.get("segment") or result.temperature
