@@ -19,13 +19,13 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Final, Literal, NamedTuple
 
 from leadflow._time import to_utc
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
-from leadflow.metrics.funnel import _enters, _outcome, _paths
+from leadflow.metrics.funnel import _enters, _outcome, _paths, ever_in
 from leadflow.metrics.history import FieldValue, History, Period
 from leadflow.metrics.response import FirstContact, _missed, first_contacts
 from leadflow.reasons import STANDARD_REASONS
@@ -49,6 +49,9 @@ category ``icp`` (what ``rejected icp`` names in the agreement)."""
 
 _REJECTIONS = frozenset({TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value})
 _MQL: Final = frozenset({Stage.MQL.value})
+_OF_MQLS: Final = frozenset({"mql_to_sql", "not_contacted_24h", "sal_acceptance"})
+"""The metrics that count nothing of a lead never in ``mql`` (handoffs, decisions on MQLs)."""
+_STEPS: Final = attrgetter("record.history")
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,10 +366,16 @@ def evaluate_alerts(
         for contact in contacts:
             by_lead.setdefault(contact.lead_id, []).append(contact)
     counted: dict[tuple[object, ...], dict[FieldValue, _Series]] = {}
+    mqls: list[History] | None = None
     for threshold in thresholds:
         same = _counted_as(threshold)
         if same not in counted:
-            counted[same] = _series(items, _items(threshold, calendar, now, by_lead), by)
+            read = items
+            if threshold.metric in _OF_MQLS:
+                read = mqls = ever_in(items, _MQL) if mqls is None else mqls
+            elif threshold.metric == "icp_rejections":  # counts steps only
+                read = list(filter(_STEPS, items))
+            counted[same] = _series(read, _items(threshold, calendar, now, by_lead), by)
     alerts: list[Alert] = []
     for key in keys:
         for threshold in thresholds:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from leadflow._time import to_utc
-from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
+from leadflow.lifecycle import Actor, Rate, Stage, Step, TransitionKind
 from leadflow.metrics.history import FieldValue, History, Period, in_period
 
 __all__ = (
@@ -42,9 +44,12 @@ FUNNEL: tuple[str, ...] = (Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, S
 _REJECTIONS = frozenset({TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value})
 
 
+_STAGE = attrgetter("record.stage")
+
+
 def stage_counts(histories: Iterable[History]) -> Counter[str]:
     """How many leads stand in each stage now."""
-    return Counter(h.record.stage for h in histories)
+    return Counter(map(_STAGE, histories))
 
 
 def _moves(history: History) -> list[tuple[datetime, str | None, str]]:
@@ -131,15 +136,23 @@ def _paths(history: History) -> dict[int, Path]:
     return paths
 
 
-def _enters(history: History, stages: Container[str]) -> bool:
+_TARGET = itemgetter(Step._fields.index("target"))
+"""A step's ``target``, read in C."""
+
+
+def _enters(history: History, stages: AbstractSet[str]) -> bool:
     """Whether the lead ever was in one of ``stages`` (its origin or a step's target)."""
     record = history.record
-    if record.origin in stages:
-        return True
-    for step in record.history:  # noqa: SIM110 - a loop beats any(genexpr) on this per-lead path
-        if step.target in stages:
-            return True
-    return False
+    return record.origin in stages or not stages.isdisjoint(map(_TARGET, record.history))
+
+
+def ever_in(histories: Iterable[History], stages: AbstractSet[str]) -> list[History]:
+    """The histories of the leads that ever were in one of ``stages`` (origin or a step)."""
+    return [
+        h
+        for h in histories
+        if h.record.origin in stages or not stages.isdisjoint(map(_TARGET, h.record.history))
+    ]
 
 
 def _outcome(path: Path, entered: str, reached: str) -> tuple[datetime | None, bool] | None:
@@ -171,7 +184,7 @@ def cohort_rates(
         cells = counts.get(key)
         if cells is None:
             cells = counts[key] = {pair: [0, 0] for pair in pairs}
-        if not _enters(history, from_stage):
+        if not _enters(history, from_stage.keys()):
             continue
         for path in _paths(history).values():
             first: dict[str, tuple[int, datetime | None]] = {}
@@ -182,7 +195,9 @@ def cohort_rates(
                 last[stage] = index
             for stage, (index, when) in first.items():
                 counted = from_stage.get(stage)
-                if counted is None or not in_period(period, when):
+                if counted is None or (
+                    period is not None and (when is None or not period.start <= when < period.end)
+                ):
                     continue
                 for pair in counted:
                     cell = cells[pair]
@@ -251,17 +266,11 @@ def lead_to_opportunity(
     opportunity."""
     hits = total = 0
     for history in histories:
-        if not in_period(period, history.started_at):
+        if period is not None and not in_period(period, history.started_at):
             continue
         total += 1
         record = history.record
-        if record.origin == opportunity:
-            hits += 1
-            continue
-        for step in record.history:
-            if step.target == opportunity:
-                hits += 1
-                break
+        hits += record.origin == opportunity or opportunity in map(_TARGET, record.history)
     return Rate(hits, total)
 
 

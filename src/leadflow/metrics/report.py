@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +34,7 @@ from leadflow.metrics.funnel import (
     FUNNEL,
     StageVelocity,
     cohort_rates,
+    ever_in,
     lead_to_opportunity,
     sal_acceptance,
     stage_counts,
@@ -67,6 +69,10 @@ from leadflow.metrics.response import (
 from leadflow.sla import BusinessCalendar
 
 __all__ = ("Report", "build_report")
+
+_HANDED = frozenset({*FUNNEL, Stage.LOST})
+"""The stages a lead is in once handed to sales."""
+_STEPS = attrgetter("record.history")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +176,7 @@ def build_report(
         ladder = DEFAULT_LADDER if rules is None else rules.ladder
     if aging_limits is None and agreement is not None:
         aging_limits = dict(agreed_aging_limits(agreement))
-    items = sorted(check_unique(histories), key=lambda h: h.record.lead_id)
+    items = sorted(check_unique(histories), key=attrgetter("record.lead_id"))
     if period is None:
         starts = [at for h in items if (at := h.started_at) is not None]
         first = min(starts, default=now)
@@ -180,7 +186,12 @@ def build_report(
         last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
         alert_periods = weeks(period.start.astimezone(zone).date(), last, zone)
     group_field = by or "campaign"
-    every_contact = first_contacts(items, calendar)
+    # The sections on handoffs, decisions on MQLs and deals count no lead that never was in
+    # one of these stages, and some sections count steps only: each reads only the leads it
+    # can count (the same numbers; tested).
+    handed = ever_in(items, _HANDED)
+    moved = list(filter(_STEPS, items))  # the sections that only read steps
+    every_contact = first_contacts(handed, calendar)
     contacts = tuple(c for c in every_contact if period.contains(c.handed_at))
     steps = list(itertools.pairwise(FUNNEL))
     mql_sql = (Stage.MQL, Stage.SQL)
@@ -196,7 +207,7 @@ def build_report(
     rates = {(a, b): r.value for a, b, r in conversions}
     coverage = reverse = None
     if revenue_target is not None:
-        coverage = pipeline_coverage(open_pipeline(items), revenue_target)
+        coverage = pipeline_coverage(open_pipeline(handed), revenue_target)
         if average_deal_size is not None:
             months = max(1, round(period.days / 30.4))
             reverse = reverse_funnel(
@@ -214,7 +225,7 @@ def build_report(
         now=now,
         by=group_field,
         leads=len(items),
-        events=sum(len(h.record.history) for h in items),
+        events=sum(map(len, map(_STEPS, moved))),
         alerts=evaluate_alerts(
             items,
             alert_periods,
@@ -230,8 +241,8 @@ def build_report(
         entered=tuple((stage, totals[stage, stage][1]) for stage in FUNNEL),
         conversions=conversions,
         lead_to_opportunity=lead_to_opportunity(items, period=period),
-        win_rate=win_rate(items, period=period),
-        sal_acceptance=sal_acceptance(items, period=period),
+        win_rate=win_rate(handed, period=period),
+        sal_acceptance=sal_acceptance(handed, period=period),
         mql_to_sql_by=MappingProxyType(
             {
                 key: by_group[key][mql_sql]
@@ -240,20 +251,20 @@ def build_report(
         ),
         not_contacted=not_contacted_within(contacts, calendar, now=now),
         response=response_times(contacts, calendar, now=now, targets=targets),
-        feedback=feedback_within(items, now=now, period=period),
-        routing=routing_within(items, period=period),
-        touches=touches_before_unreachable(items, period=period),
+        feedback=feedback_within(handed, now=now, period=period),
+        routing=routing_within(handed, period=period),
+        touches=touches_before_unreachable(moved, period=period),
         weekly_first_contact=weekly_first_contact(contacts, calendar),
-        reasons=MappingProxyType(reasons_by(items, group_field, period=period)),
-        velocity=velocity(items, period=period, by_cycle=True),
+        reasons=MappingProxyType(reasons_by(moved, group_field, period=period)),
+        velocity=velocity(moved, period=period, by_cycle=True),
         aging=aging(items, aging_limits or {}, now=now),
         coverage=coverage,
         reverse_funnel=reverse,
-        sourced=marketing_sourced(items, period=period),
+        sourced=marketing_sourced(handed, period=period),
         attribution=MappingProxyType(
             dict(
                 sorted(
-                    attribute(items, model=attribution_model, period=period).items(),
+                    attribute(handed, model=attribution_model, period=period).items(),
                     key=lambda kv: (-kv[1], str(kv[0])),
                 )
             )

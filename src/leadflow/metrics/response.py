@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from leadflow._time import to_utc
 from leadflow.errors import LeadflowError
-from leadflow.lifecycle import Rate, ReasonCount, Stage, TransitionKind
+from leadflow.lifecycle import Rate, ReasonCount, Stage, Step, TransitionKind
 from leadflow.metrics.funnel import median, percentile
 from leadflow.metrics.history import FieldValue, History, Period, in_period
 from leadflow.reasons import STANDARD_REASONS, Reason
@@ -47,6 +48,8 @@ DEFAULT_TARGETS: Final[Mapping[str | None, timedelta]] = MappingProxyType(
 """First-contact targets in business hours per temperature; ``None`` is every other one."""
 
 _ATTEMPT = TransitionKind.ATTEMPT.value
+_KIND = itemgetter(Step._fields.index("kind"))
+"""A step's ``kind``, read in C."""
 _REJECTIONS = (TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.value)
 
 
@@ -415,8 +418,11 @@ def reasons_by(
     wanted = frozenset(kinds)
     counts: dict[FieldValue, Counter[str]] = {}
     for history in histories:
+        steps = history.record.history
+        if wanted.isdisjoint(map(_KIND, steps)):
+            continue
         key = history.fields.get(field_name)
-        for step in history.record.history:
+        for step in steps:
             if step.kind not in wanted:
                 continue
             code = step.event.reason
