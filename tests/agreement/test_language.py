@@ -340,3 +340,132 @@ def test_a_ladder_joins_its_duty_and_resolves_its_recipients(tmp_path: Path) -> 
     assert "after 2 weeks tell sales_manager; after 3 weeks tell vp_sales, team_lead." in page
     assert "**Roles**: `sales_manager` Sales manager; `vp_sales` VP Sales." in page
     assert "after 2 business days tell sales_manager, tina" in agreement.render("html")
+
+
+def alerts_block(block: str = "", line: str = "", recipient: str = "ops") -> str:
+    """An ``alerts`` block (lines 19-23 after MINIMAL) with an optional minimum sample."""
+    return (
+        f"alerts over 30 days{block} {{\n"
+        f"  mql_to_sql     below 30 %{line} tell {recipient}\n"
+        "  sal_acceptance below 60 % tell ops\n"
+        "  rejected no_icp_fit above 20 % of at least 1 lead tell ops\n"
+        "}\n"
+    )
+
+
+def test_the_minimum_sample_is_stated_for_the_block_and_overridden_per_line(
+    tmp_path: Path,
+) -> None:
+    stated = with_scoring(
+        MINIMAL + alerts_block(", at least 50 leads", " of at least 1000000 leads"), tmp_path
+    )
+    assert stated.parts.alerts_min_sample == 50
+    assert [a.min_sample for a in stated.parts.alerts] == [1_000_000, 50, 1]
+    assert stated.parts.alerts[0].text == (
+        "mql_to_sql below 30 % of at least 1000000 leads tell ops"
+    )
+    unstated = with_scoring(MINIMAL + alerts_block(), tmp_path)
+    assert unstated.parts.alerts_min_sample is None
+    assert [a.min_sample for a in unstated.parts.alerts] == [20, 20, 1]
+
+
+@pytest.mark.parametrize(
+    ("block", "line", "where", "message"),
+    [
+        (
+            ", at least 0 leads",
+            "",
+            (19, 31),
+            "a minimum sample lies between 1 and 1,000,000 leads, not 0",
+        ),
+        ("", " of at least 1000001 leads", (20, 41), "between 1 and 1,000,000 leads, not 1000001"),
+        (
+            "",
+            " of at least 2.5 leads",
+            (20, 41),
+            "a minimum sample is a whole number of leads (1 to 1,000,000), not 2.5",
+        ),
+        ("", " of at least " + "9" * 5000 + " leads", (20, 41), "not 99999999...(5000 digits)"),
+        (", at least twenty leads", "", (19, 31), "expected a number, found 'twenty'"),
+        (", at least -3 leads", "", (19, 31), "expected a number, found '-'"),
+        ("", " of at least 50", (20, 44), "expected 'lead' or 'leads', found 'tell'"),
+        (", 20 leads", "", (19, 22), "found '20'"),
+    ],
+)
+def test_a_minimum_sample_out_of_bounds_or_not_whole_is_refused_at_its_position(
+    tmp_path: Path, block: str, line: str, where: tuple[int, int], message: str
+) -> None:
+    error = error_of(MINIMAL + alerts_block(block, line), tmp_path)
+    assert (error.line, error.column) == where
+    assert str(error).startswith(f"{tmp_path / 'a.lf'}:{where[0]}:{where[1]}: ")
+    assert message in str(error).splitlines()[0]
+    assert "^" in error.snippet
+
+
+ALERT_ROLES = ROLES.replace("}\n", '  marketing "Marketing"\n  revops "Revenue operations"\n}\n')
+MISSES = "escalate misses {\n  1 week tell revops\n  1 month tell {who}\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "where", "message"),
+    [
+        (
+            ALERT_ROLES + alerts_block(recipient="marketting"),
+            (26, 34),
+            "unknown recipient marketting; did you mean 'marketing'? (a role or a team; "
+            "a person goes in quotes)",
+        ),
+        (
+            ALERT_ROLES
+            + alerts_block(recipient="marketing").replace("tell ops", "tell marketing")
+            + MISSES.replace("{who}", "executive_board"),
+            (32, 16),
+            "unknown recipient executive_board; expected one of: marketing, revops, "
+            "sales_manager, vp_sales (a role or a team; a person goes in quotes)",
+        ),
+        (
+            ALERT_ROLES + alerts_block(recipient='"ICP workshop"'),
+            (26, 34),
+            'unknown person "ICP workshop"; expected one of: anna',
+        ),
+        (
+            ALERT_ROLES + MISSES.replace("{who}", "owner"),
+            (27, 16),
+            "an alert judges many leads: there is no one owner to tell; name a role or a team",
+        ),
+        (  # owner and team_lead name one lead's people: refused even without a roles block
+            alerts_block(recipient="team_lead"),
+            (20, 34),
+            "there is no one team lead to tell",
+        ),
+    ],
+)
+def test_alert_and_miss_recipients_are_checked_at_load(
+    tmp_path: Path, extra: str, where: tuple[int, int], message: str
+) -> None:
+    error = error_of(MINIMAL + extra, tmp_path)
+    assert str(error).startswith(f"{tmp_path / 'a.lf'}:{where[0]}:{where[1]}: ")
+    assert message in str(error).splitlines()[0]
+    assert "^" in error.snippet
+
+
+def test_alert_recipients_are_free_text_without_roles_and_meetings_are_not_checked(
+    tmp_path: Path,
+) -> None:
+    meeting = "meetings {\n  sync weekly on monday 09:00 for 30 minutes with nobody, anyone\n}\n"
+    free = with_scoring(
+        MINIMAL + alerts_block(recipient="anyone") + MISSES.replace("{who}", "board") + meeting,
+        tmp_path,
+    )
+    assert free.parts.alerts[0].notify == ("anyone",)
+    assert [m.notify for m in free.parts.misses] == [("revops",), ("board",)]
+    teamed = with_scoring(
+        MINIMAL.replace(TEAM, TEAMED)
+        + ALERT_ROLES
+        + alerts_block(recipient='marketing, inside, "tina"').replace("tell ops", "tell revops")
+        + MISSES.replace("{who}", "vp_sales, inside")
+        + meeting,
+        tmp_path,
+    )
+    assert teamed.parts.alerts[0].notify == ("marketing", "inside", "tina")
+    assert teamed.parts.meetings[0].attendees == ("nobody", "anyone")

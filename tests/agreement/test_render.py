@@ -8,9 +8,10 @@ import icalendar
 import pytest
 from dateutil import rrule
 
+from leadflow.agreement import parse_agreement
 from leadflow.errors import AgreementInputError, NaiveDatetimeError
 
-from .helpers import BERLIN, shipped
+from .helpers import BERLIN, EXAMPLES, shipped
 
 A = shipped()
 
@@ -25,7 +26,9 @@ def test_markdown_holds_every_part_of_the_agreement() -> None:
         "6 touches over 2 weeks, at least 1 day apart",
         "after 48 hours tell sales_manager; after 5 business days tell vp_sales",
         "| no_budget | no budget | qualify budget earlier (form field, pre-sales call) |",
-        "| mql_to_sql | below 30 % | marketing |",
+        "| mql_to_sql | below 30 % | 20 leads | marketing |",
+        "| rejected icp | above 20 % | 20 leads | icp_workshop |",
+        "A rate on fewer leads than its minimum sample is not judged.",
         "Missed for 3 months in a row: executive_board.",
         "| kpi review | monthly on first tuesday 14:00 | 1 hour | marketing, sales, revops |",
         "- Head of Sales: ______",
@@ -42,6 +45,18 @@ def test_html_is_one_self_contained_page_for_a4() -> None:
     assert "href=" not in page
     assert "<strong>Contact</strong>" in page
     assert page.count("<table>") == 5
+
+
+def test_the_page_shows_each_alerts_minimum_sample() -> None:
+    text = (EXAMPLES / "agreement.lf").read_text(encoding="utf-8")
+    text = text.replace("at least 20 leads {", "at least 1500 leads {")
+    text = text.replace("below 30 %  tell", "below 30 % of at least 1 lead tell")
+    page = parse_agreement(text, source="a.lf", base_dir=EXAMPLES).render("markdown")
+    assert "| mql_to_sql | below 30 % | 1 lead | marketing |" in page
+    assert "| sal_acceptance | below 60 % | 1,500 leads | revops |" in page
+    html = parse_agreement(text, source="a.lf", base_dir=EXAMPLES).render("html")
+    assert "<th>minimum sample</th>" in html
+    assert "<td>1,500 leads</td>" in html
 
 
 def test_an_unknown_format_is_refused() -> None:

@@ -81,8 +81,8 @@ def test_demo_judges_by_the_agreements_alerts(
     assert "mql_to_sql 28.6 % (6/21) is below 30 %" in shipped
     assert shipped.endswith("Action: tell marketing. Escalation: marketing_ops, sales_ops.")
     assert alert_lines("below 30 %  tell marketing", "below 25 %  tell marketing") == []
-    (other,) = alert_lines("1 week             tell marketing_ops, sales_ops", "1 week tell cro")
-    assert other.endswith("Action: tell marketing. Escalation: cro.")
+    (other,) = alert_lines("1 week             tell marketing_ops, sales_ops", "1 week tell revops")
+    assert other.endswith("Action: tell marketing. Escalation: revops.")
 
 
 def test_demo_render_prints_the_agreement_page(capsys: pytest.CaptureFixture[str]) -> None:

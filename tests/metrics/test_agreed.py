@@ -13,6 +13,7 @@ import pytest
 from leadflow import load_agreement
 from leadflow.agreement import Agreement, parse_agreement
 from leadflow.agreement.build import METRICS
+from leadflow.agreement.model import MIN_SAMPLE
 from leadflow.errors import AgreementSyntaxError
 from leadflow.lifecycle import Rate
 from leadflow.metrics import (
@@ -33,7 +34,7 @@ from tests.metrics.helpers import CALENDAR, at, history
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SHIPPED = (EXAMPLES / "agreement.lf").read_text(encoding="utf-8")
-ALERTS = SHIPPED[SHIPPED.index("alerts over 30 days {") : SHIPPED.index("meetings {")]
+ALERTS = SHIPPED[SHIPPED.index("alerts over 30 days") : SHIPPED.index("meetings {")]
 
 
 @cache
@@ -53,12 +54,35 @@ def test_the_library_defaults_are_what_the_shipped_agreement_says() -> None:
     assert [t.action for t in rules.thresholds] == [
         "tell marketing",
         "tell sales_leadership",
-        "tell ICP workshop",
+        "tell icp_workshop",
         "tell revops",
     ]
     assert rules.thresholds[2].reasons == ICP_REASONS
     assert {t.window for t in rules.thresholds} == {timedelta(days=30)}
     assert rules.thresholds[1].within == timedelta(hours=24)
+
+
+def test_the_minimum_sample_reaches_the_thresholds_a_line_overriding_the_block() -> None:
+    block = changed("at least 20 leads {", "at least 40 leads {")
+    assert [t.min_sample for t in alert_rules(block).thresholds] == [40, 40, 40, 40]
+    line = changed("below 60 %  tell revops", "below 60 % of at least 5 leads tell revops")
+    assert [t.min_sample for t in alert_rules(line).thresholds] == [20, 20, 20, 5]
+    both = parse_agreement(
+        SHIPPED.replace("at least 20 leads {", "at least 1 lead {").replace(
+            "above 10 %  tell", "above 10 % of at least 1000000 leads tell"
+        ),
+        source="a.lf",
+        base_dir=EXAMPLES,
+    )
+    assert [t.min_sample for t in alert_rules(both).thresholds] == [1, 1_000_000, 1, 1]
+
+
+def test_an_unstated_minimum_sample_is_the_one_default_of_20() -> None:
+    unstated = changed("alerts over 30 days, at least 20 leads {", "alerts over 30 days {")
+    assert alert_rules(unstated) == alert_rules(shipped())
+    assert {t.min_sample for t in alert_rules(unstated).thresholds} == {20}
+    assert MIN_SAMPLE == 20
+    assert Threshold("mql_to_sql", 0.3, "below", "tell marketing").min_sample == MIN_SAMPLE
 
 
 def test_the_metric_names_the_loader_accepts_are_the_ones_the_metrics_judge() -> None:
@@ -69,14 +93,14 @@ def test_every_line_maps_onto_the_metrics_own_values() -> None:
     text = SHIPPED.replace(ALERTS, "").replace(
         "meetings {",
         """alerts over 2 weeks {
-  sal_acceptance                below 70.5 % tell "Ops", revops
+  sal_acceptance                below 70.5 % tell "olga", revops
   uncontacted within 4 hours    above 5 %   tell sales_leadership
   uncontacted within 2 business days above 1 % tell sales_leadership
-  rejected no_budget            above 20 %  tell finance
+  rejected no_budget            above 20 %  tell marketing
 }
 escalate misses {
-  2 months in a row  tell board
-  2 weeks            tell ops
+  2 months in a row  tell executive_board
+  2 weeks            tell revops
 }
 meetings {""",
     )
@@ -84,7 +108,7 @@ meetings {""",
     thresholds, ladder = alert_rules(agreement)
     two_weeks = timedelta(days=14)
     assert thresholds == (
-        Threshold("sal_acceptance", 0.705, "below", "tell Ops, revops", window=two_weeks),
+        Threshold("sal_acceptance", 0.705, "below", "tell olga, revops", window=two_weeks),
         Threshold(
             "not_contacted_24h",
             0.05,
@@ -106,12 +130,15 @@ meetings {""",
             "icp_rejections",
             0.2,
             "above",
-            "tell finance",
+            "tell marketing",
             window=two_weeks,
             reasons=frozenset({"no_budget"}),
         ),
     )
-    assert ladder == (Rung(14, "2 weeks", "ops"), Rung(59, "2 months in a row", "board"))
+    assert ladder == (
+        Rung(14, "2 weeks", "revops"),
+        Rung(59, "2 months in a row", "executive_board"),
+    )
 
 
 def test_a_month_is_the_shortest_span_of_that_many_calendar_months() -> None:
@@ -136,7 +163,7 @@ def test_an_empty_alerts_block_judges_nothing() -> None:
     [
         (
             "sql_to_opportunity below 30 %  tell marketing",
-            "a.lf:82:3: unknown metric sql_to_opportunity (the alerts judge: mql_to_sql, "
+            "a.lf:90:3: unknown metric sql_to_opportunity (the alerts judge: mql_to_sql, "
             "sal_acceptance, uncontacted within DURATION, rejected REASON_OR_CATEGORY)",
         ),
         ("mql_to_sqll below 30 % tell marketing", "did you mean 'mql_to_sql'?"),
@@ -146,11 +173,11 @@ def test_a_metric_the_metrics_do_not_judge_is_refused_at_load(line: str, message
     with pytest.raises(AgreementSyntaxError) as caught:
         changed("mql_to_sql                           below 30 %  tell marketing", line)
     assert message in str(caught.value)
-    assert (caught.value.line, caught.value.column) == (82, 3)
+    assert (caught.value.line, caught.value.column) == (90, 3)
 
 
 def test_a_business_time_window_is_refused_at_load() -> None:
-    with pytest.raises(AgreementSyntaxError, match=r"a\.lf:81:13: alerts measure calendar time"):
+    with pytest.raises(AgreementSyntaxError, match=r"a\.lf:89:13: alerts measure calendar time"):
         changed("alerts over 30 days", "alerts over 3 business days")
 
 
@@ -175,15 +202,28 @@ def _alerts(agreement: Agreement) -> list[tuple[str, str, str]]:
 def test_a_changed_threshold_in_the_agreement_changes_which_alert_fires() -> None:
     # 20 of 20 rejections: SAL acceptance 0 %, all of them outside the ICP
     assert _alerts(shipped()) == [
-        ("icp_rejections", "tell ICP workshop", "marketing_ops, sales_ops"),
+        ("icp_rejections", "tell icp_workshop", "marketing_ops, sales_ops"),
         ("sal_acceptance", "tell revops", "marketing_ops, sales_ops"),
     ]
-    quiet = changed('above 20 %  tell "ICP workshop"', 'above 100 %  tell "ICP workshop"')
+    quiet = changed("above 20 %  tell icp_workshop", "above 100 %  tell icp_workshop")
     assert _alerts(quiet) == [("sal_acceptance", "tell revops", "marketing_ops, sales_ops")]
     budget_only = changed("rejected icp ", "rejected no_budget ")
     assert [metric for metric, _, _ in _alerts(budget_only)] == ["sal_acceptance"]
-    other_ladder = changed("1 week             tell marketing_ops, sales_ops", "1 week tell cro")
-    assert {audience for _, _, audience in _alerts(other_ladder)} == {"cro"}
+    other_ladder = changed("1 week             tell marketing_ops, sales_ops", "1 week tell revops")
+    assert {audience for _, _, audience in _alerts(other_ladder)} == {"revops"}
+
+
+def test_the_agreed_minimum_sample_decides_whether_a_rate_is_judged() -> None:
+    # 20 rejections in the week: a sample of 21 judges nothing, unless a line asks for fewer
+    assert _alerts(changed("at least 20 leads {", "at least 21 leads {")) == []
+    icp_only = parse_agreement(
+        SHIPPED.replace("at least 20 leads {", "at least 21 leads {").replace(
+            "above 20 %  tell icp_workshop", "above 20 % of at least 20 leads tell icp_workshop"
+        ),
+        source="a.lf",
+        base_dir=EXAMPLES,
+    )
+    assert [metric for metric, _, _ in _alerts(icp_only)] == ["icp_rejections"]
 
 
 def test_explicit_thresholds_win_over_the_agreements() -> None:

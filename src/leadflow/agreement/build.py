@@ -12,6 +12,8 @@ from typing import Any, cast
 from lark import Token, Tree
 
 from leadflow.agreement.model import (
+    MIN_SAMPLE,
+    MIN_SAMPLE_LIMIT,
     Alert,
     CalendarSpec,
     Condition,
@@ -88,6 +90,8 @@ class Parts:
     reason_where: dict[str, Where] = field(default_factory=dict)
     alerts_over: str | None = None
     alerts_window: Duration | None = None
+    alerts_min_sample: int | None = None
+    """``alerts over D, at least N leads``: the block's minimum sample (``None``: not stated)."""
     alerts: list[Alert] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
     ladders: list[Ladder] = field(default_factory=list)
@@ -109,6 +113,8 @@ class _Builder:
         self.late: list[tuple[str, Token]] = []  # calendar references, resolved at the end
         self.recipients: list[tuple[Token, bool]] = []
         """Recipients of lead duties, resolved at the end (``True``: always checked, a ladder's)."""
+        self.alert_recipients: list[Token] = []
+        """Recipients of ``alerts`` and ``escalate misses``, resolved at the end."""
 
     # -- helpers -------------------------------------------------------------------------
     def fail(self, at: Token | Tree[Token], what: str) -> None:
@@ -153,6 +159,28 @@ class _Builder:
             if isinstance(item, Tree) and item.data == "recipient":
                 self.recipients.append((cast(Token, item.children[0]), strict))
         return self.names(items)
+
+    def alert_names(self, items: list[Any]) -> tuple[str, ...]:
+        """The recipients of an alert or a miss rung, kept for the check at the end."""
+        for item in items:
+            if isinstance(item, Tree) and item.data == "recipient":
+                self.alert_recipients.append(cast(Token, item.children[0]))
+        return self.names(items)
+
+    def sample(self, tree: Tree[Token]) -> int | None:
+        """``at least N leads``: a whole number from 1 to :data:`MIN_SAMPLE_LIMIT`."""
+        token = cast(Token, tree.children[0])
+        limit = f"{MIN_SAMPLE_LIMIT:,}"
+        if "." in token:
+            self.fail(
+                token, f"a minimum sample is a whole number of leads (1 to {limit}), not {token}"
+            )
+            return None
+        if len(token) > len(str(MIN_SAMPLE_LIMIT)) or not 1 <= int(token) <= MIN_SAMPLE_LIMIT:
+            shown = token if len(token) <= 20 else f"{token[:8]}...({len(token)} digits)"
+            self.fail(token, f"a minimum sample lies between 1 and {limit} leads, not {shown}")
+            return None
+        return int(token)
 
     def _slice(self, tree: Any) -> str:
         meta = tree.meta
@@ -439,12 +467,18 @@ class _Builder:
             )
         self.parts.alerts_over = window.text
         self.parts.alerts_window = window
+        block = next((x for x in _trees(tree.children[1:]) if x.data == "sample"), None)
+        self.parts.alerts_min_sample = None if block is None else self.sample(block)
+        default = self.parts.alerts_min_sample or MIN_SAMPLE
         for alert in _trees(tree.children[1:]):
+            if alert.data != "alert":
+                continue
             metric = cast(Tree[Token], alert.children[0])
             direction, number = cast(Token, alert.children[1]), cast(Token, alert.children[2])
             name, within = self._metric(metric)
             text = self._slice(alert)
-            notify = self.names(alert.children[3:])
+            notify = self.alert_names(alert.children[3:])
+            line = next((x for x in _trees(alert.children[3:]) if x.data == "sample"), None)
             self.parts.alerts.append(
                 Alert(
                     name,
@@ -454,6 +488,7 @@ class _Builder:
                     text,
                     self.where(alert),
                     within,
+                    min_sample=(line and self.sample(line)) or default,
                 )
             )
 
@@ -483,7 +518,7 @@ class _Builder:
                 Miss(
                     f"{tokens[0]} {tokens[1]}",
                     row,
-                    self.names(miss.children),
+                    self.alert_names(miss.children),
                     self.where(miss),
                 )
             )
@@ -677,7 +712,8 @@ class _Builder:
         return replace(alert, rejected=codes)
 
     def _check_recipients(self) -> None:
-        """Lead-duty recipients: always for ladders, for every duty once ``roles`` exist."""
+        """Recipients: a ladder's always; every duty's, alert's and miss rung's once ``roles``
+        exist (without a ``roles`` block those names are free text, as before roles existed)."""
         parts = self.parts
         names = {*parts.roles, *parts.teams, "owner", "team_lead"}
         people = {r.owner for r in parts.rules if not r.team}
@@ -685,22 +721,35 @@ class _Builder:
             people.update(team.members)
             people.update(p for p in (team.overflow, team.lead) if p)
         for token, strict in self.recipients:
-            if not (strict or parts.roles):
-                continue
-            name = _text(token)
-            if token.type == "STRING" and name not in people:
+            if strict or parts.roles:
+                self._check_recipient(token, names, people)
+        of_many = names - {"owner", "team_lead"}
+        for token in self.alert_recipients:
+            if token.type == "NAME" and token in ("owner", "team_lead"):
                 self.fail(
                     token,
-                    f'unknown person "{name}"{did_you_mean(name, people)} '
-                    "(a person named in the route block: a member, overflow owner, team lead or owner)",
+                    f"an alert judges many leads: there is no one {token.replace('_', ' ')} to "
+                    "tell; name a role or a team",
                 )
-            elif token.type != "STRING" and name not in names:
-                roles = "" if parts.roles else "; declare it in a 'roles' block"
-                self.fail(
-                    token,
-                    f"unknown recipient {name}{did_you_mean(name, names)} (a role, a team, "
-                    f"owner or team_lead; a person goes in quotes){roles}",
-                )
+            elif parts.roles:
+                self._check_recipient(token, of_many, people)
+
+    def _check_recipient(self, token: Token, names: set[str], people: set[str]) -> None:
+        name = _text(token)
+        if token.type == "STRING" and name not in people:
+            self.fail(
+                token,
+                f'unknown person "{name}"{did_you_mean(name, people)} '
+                "(a person named in the route block: a member, overflow owner, team lead or owner)",
+            )
+        elif token.type != "STRING" and name not in names:
+            kinds = "a role, a team, owner or team_lead" if "owner" in names else "a role or a team"
+            roles = "" if self.parts.roles else "; declare it in a 'roles' block"
+            self.fail(
+                token,
+                f"unknown recipient {name}{did_you_mean(name, names)} ({kinds}; "
+                f"a person goes in quotes){roles}",
+            )
 
     def _merge_ladders(self) -> None:
         """Each ladder's steps join its duty, after the duty's due time."""

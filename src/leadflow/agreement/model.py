@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from leadflow.sla import BusinessCalendar
 
 __all__ = (
+    "MIN_SAMPLE",
+    "MIN_SAMPLE_LIMIT",
     "Alert",
     "CalendarSpec",
     "Condition",
@@ -137,6 +139,14 @@ class TimerSpec:
     text: str
 
 
+MIN_SAMPLE: Final = 20
+"""The fewest leads a rate is judged on when the file does not say (``at least N leads``), so
+that three leads do not page a VP: the one definition, also ``Threshold.min_sample``'s default."""
+
+MIN_SAMPLE_LIMIT: Final = 1_000_000
+"""The largest minimum sample an agreement file may state (the file is untrusted input)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """A metric threshold and whom to tell (judged by ``leadflow.metrics.alert_rules``)."""
@@ -151,6 +161,9 @@ class Alert:
     """``uncontacted within D``: the first-contact limit (on the agreement's calendar)."""
     rejected: tuple[str, ...] = ()
     """``rejected X``: the reason codes X names (a code, or every code of category X)."""
+    min_sample: int = MIN_SAMPLE
+    """The fewest leads in the rate's denominator for a verdict: the line's ``of at least N
+    leads``, else the block's ``alerts over D, at least N leads``, else :data:`MIN_SAMPLE`."""
 
 
 @dataclass(frozen=True, slots=True)

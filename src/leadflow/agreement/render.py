@@ -152,7 +152,13 @@ def _sections(a: Agreement) -> list[_Section]:
         )
     )
     alert_rows = tuple(
-        (x.metric, f"{x.direction} {x.percent:g} %", _list(x.notify)) for x in p.alerts
+        (
+            x.metric,
+            f"{x.direction} {x.percent:g} %",
+            f"{x.min_sample:,} lead{'' if x.min_sample == 1 else 's'}",
+            _list(x.notify),
+        )
+        for x in p.alerts
     )
     miss_lines = tuple(
         f"Missed for {m.after}{' in a row' if m.in_a_row else ''}: {_list(m.notify)}."
@@ -160,11 +166,15 @@ def _sections(a: Agreement) -> list[_Section]:
     )
     if alert_rows or miss_lines:
         over = f" (over {p.alerts_over})" if p.alerts_over else ""
+        sample = (
+            ("A rate on fewer leads than its minimum sample is not judged.",) if alert_rows else ()
+        )
+        header = ("metric", "threshold", "minimum sample", "tell")
         out.append(
             _Section(
                 f"Alerts and escalation{over}",
-                miss_lines,
-                _Table(("metric", "threshold", "tell"), alert_rows) if alert_rows else None,
+                sample + miss_lines,
+                _Table(header, alert_rows) if alert_rows else None,
             )
         )
     if p.meetings:

@@ -57,13 +57,22 @@ def _threshold(line: AlertLine, window: timedelta | None) -> Threshold:
             "mql_to_sql" if line.metric == "mql_to_sql" else "sal_acceptance"
         )
         settle = _SETTLE.get(metric, timedelta(0))
-        return Threshold(metric, limit, line.direction, action, settle=settle, window=window)
+        return Threshold(
+            metric,
+            limit,
+            line.direction,
+            action,
+            line.min_sample,
+            settle=settle,
+            window=window,
+        )
     if line.metric.startswith("uncontacted within ") and line.within is not None:
         return Threshold(
             "not_contacted_24h",
             limit,
             line.direction,
             action,
+            line.min_sample,
             window=window,
             within=line.within.amount,
             clock=line.within.clock,
@@ -74,6 +83,7 @@ def _threshold(line: AlertLine, window: timedelta | None) -> Threshold:
             limit,
             line.direction,
             action,
+            line.min_sample,
             window=window,
             reasons=frozenset(line.rejected),
         )
@@ -102,8 +112,9 @@ def alert_rules(agreement: Agreement) -> AlertRules:
     days after the period) and ``sal_acceptance`` as they are, ``uncontacted within D`` as
     ``not_contacted_24h`` with the limit ``D`` (business time on the report's calendar, or
     elapsed), ``rejected X`` as ``icp_rejections`` counting the reason ``X`` or every reason
-    of category ``X``. The action is whom the line tells (``tell marketing``); the minimum
-    sample is 20. Each line of ``escalate misses { ... }`` becomes a :class:`Rung` for misses
+    of category ``X``. The action is whom the line tells (``tell marketing``). The minimum
+    sample (``min_sample``) is the line's ``of at least N leads``, else the block's ``alerts
+    over 30 days, at least N leads``, else 20. Each line of ``escalate misses { ... }`` becomes a :class:`Rung` for misses
     in consecutive periods spanning at least ``1 week`` (7 days), ``1 month`` (28 days),
     ``3 months`` (89 days): the shortest such spans; ``in a row`` says what every rung
     counts. A file without an ``alerts`` block (or ``escalate misses``) gets the defaults,

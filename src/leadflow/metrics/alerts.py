@@ -23,6 +23,7 @@ from operator import attrgetter, itemgetter
 from typing import Final, Literal, NamedTuple
 
 from leadflow._time import to_utc
+from leadflow.agreement.model import MIN_SAMPLE
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
 from leadflow.metrics.funnel import _enters, _outcome, _paths, ever_in
@@ -63,7 +64,9 @@ class Threshold:
     direction: Literal["below", "above"]
     action: str
     """What the agreement says happens (who is informed, which workshop)."""
-    min_sample: int = 20
+    min_sample: int = MIN_SAMPLE
+    """The fewest leads in the rate's denominator for a verdict (20: the agreement's default,
+    ``alerts over 30 days, at least 20 leads``)."""
     settle: timedelta = timedelta(0)
     """How long after a period ends before it is judged: a cohort rate (MQL→SQL) needs time
     for the leads to convert, so the latest week would always look bad."""
@@ -94,7 +97,7 @@ DEFAULT_THRESHOLDS: Final[tuple[Threshold, ...]] = (
         "mql_to_sql", 0.30, "below", "tell marketing", settle=timedelta(days=14), window=_MONTH
     ),
     Threshold("not_contacted_24h", 0.10, "above", "tell sales_leadership", window=_MONTH),
-    Threshold("icp_rejections", 0.20, "above", "tell ICP workshop", window=_MONTH),
+    Threshold("icp_rejections", 0.20, "above", "tell icp_workshop", window=_MONTH),
     Threshold("sal_acceptance", 0.60, "below", "tell revops", window=_MONTH),
 )
 """The shipped agreement's ``alerts over 30 days { ... }``."""
