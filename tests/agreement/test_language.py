@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -385,7 +387,12 @@ def test_the_minimum_sample_is_stated_for_the_block_and_overridden_per_line(
             (20, 41),
             "a minimum sample is a whole number of leads (1 to 1,000,000), not 2.5",
         ),
-        ("", " of at least " + "9" * 5000 + " leads", (20, 41), "not 99999999...(5000 digits)"),
+        (
+            "",
+            " of at least " + "9" * 5000 + " leads",
+            (20, 41),
+            "a number below 1,000,000,000 (at most 9 digits before the point), not one of 5,000 digits",
+        ),
         (", at least twenty leads", "", (19, 31), "expected a number, found 'twenty'"),
         (", at least -3 leads", "", (19, 31), "expected a number, found '-'"),
         ("", " of at least 50", (20, 44), "expected 'lead' or 'leads', found 'tell'"),
@@ -469,3 +476,59 @@ def test_alert_recipients_are_free_text_without_roles_and_meetings_are_not_check
     )
     assert teamed.parts.alerts[0].notify == ("marketing", "inside", "tina")
     assert teamed.parts.meetings[0].attendees == ("nobody", "anyone")
+
+
+_NUMBERS = re.compile(r"(?<![\w.:\-])\d+(\.\d+)?(?![\w:\-])")
+
+
+@pytest.mark.parametrize("number", ["9" * 400, "1000000000", "999999999", "36600"])
+def test_any_number_of_the_shipped_agreement_made_huge_is_an_error_at_its_place(
+    number: str,
+) -> None:
+    """Every number the example states (durations, shares, caps, touches, samples, meeting
+    lengths, test leads), replaced by a huge one: a syntax error there or a valid agreement,
+    never a foreign exception (an ``OverflowError`` from ``int(float(...))`` or
+    ``timedelta``, before the bounds)."""
+    text = (EXAMPLES / "agreement.lf").read_text(encoding="utf-8")
+    places = list(_NUMBERS.finditer(text))
+    assert len(places) > 25
+    errors = 0
+    for place in places:
+        changed = text[: place.start()] + number + text[place.end() :]
+        line = text.count("\n", 0, place.start()) + 1
+        column = place.start() - text.rfind("\n", 0, place.start())
+        error = _raised(partial(parse_agreement, changed, source="big.lf", base_dir=EXAMPLES))
+        if error is not None:
+            errors += 1
+            assert (error.line, error.column) == (line, column), str(error)
+    if len(number) > 9:
+        assert errors == len(places)
+    else:
+        assert errors > 5
+
+
+@pytest.mark.parametrize(
+    ("stated", "longer", "longest"),
+    [
+        ("over 2 weeks", "over 123 months", "over 122 months"),
+        (
+            "disposition within 2 weeks",
+            "disposition within 523 weeks",
+            "disposition within 522 weeks",
+        ),
+        ("after 5 business days", "after 3661 business days", "after 3660 business days"),
+        ("for 4 hours", "for 87841 hours", "for 87840 hours"),
+    ],
+)
+def test_a_duration_longer_than_ten_years_is_refused(
+    stated: str, longer: str, longest: str
+) -> None:
+    text = (EXAMPLES / "agreement.lf").read_text(encoding="utf-8")
+    assert text.count(stated) == 1
+    error = _raised(
+        lambda: parse_agreement(text.replace(stated, longer), source="long.lf", base_dir=EXAMPLES)
+    )
+    assert error is not None
+    assert "a duration of at most 3,660 days (about ten years)" in str(error)
+    assert error.line == text[: text.index(stated)].count("\n") + 1
+    parse_agreement(text.replace(stated, longest), base_dir=EXAMPLES)  # ten years: valid

@@ -28,7 +28,7 @@ from leadflow.agreement.model import (
     TimerSpec,
     Where,
 )
-from leadflow.agreement.syntax import did_you_mean, error_at
+from leadflow.agreement.syntax import did_you_mean, error_at, raise_all
 from leadflow.errors import AgreementSyntaxError, LeadflowError
 from leadflow.handoff import LEAD_FIELDS
 from leadflow.reasons import Reason
@@ -44,6 +44,10 @@ METRICS = ("mql_to_sql", "sal_acceptance")
 (besides ``uncontacted within D`` and ``rejected X``); a test keeps the two lists equal."""
 _ALERT_FORMS = ", ".join((*METRICS, "uncontacted within DURATION", "rejected REASON_OR_CATEGORY"))
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
+_MAX_DIGITS = 9
+"""Digits before the point of any number in an agreement file (below 1,000,000,000)."""
+_MAX_DURATION = timedelta(days=3660)
+"""The longest stated duration: about ten years (120 months of 30 days, plus leap days)."""
 DERIVED = ("seniority", "buying_role", "email_domain", "temperature")
 """Facts a routing rule may read besides the lead's fields and the scores."""
 
@@ -125,10 +129,25 @@ class _Builder:
         line, column = _pos(at)
         return Where(self.source, line, column)
 
+    def amount(self, number: Token, unit: str) -> float:
+        """``number`` of ``unit``s, or 0 after an error when longer than :data:`_MAX_DURATION`."""
+        amount = float(number)
+        if amount * _UNITS.get(unit, _UNITS["day"]) > _MAX_DURATION.total_seconds():
+            self.fail(
+                number, f"a duration of at most {_MAX_DURATION.days:,} days (about ten years)"
+            )
+            return 0.0
+        return amount
+
+    def length(self, number: Token, unit: str) -> timedelta:
+        """``number`` ``unit``s of elapsed time."""
+        return timedelta(seconds=self.amount(number, unit) * _UNITS[unit])
+
     def duration(self, tree: Tree[Token], clock: Token | None = None) -> Duration:
         """A stated duration; ``clock``: a trailing ``business``/``elapsed`` (ladder steps)."""
         tokens = [t for t in tree.children if isinstance(t, Token)]
-        number, unit = float(tokens[0]), tokens[-1].rstrip("s")
+        unit = tokens[-1].rstrip("s")
+        number = self.amount(tokens[0], unit)
         business = any(t.type == "BUSINESS" for t in tokens)
         text = " ".join(str(t) for t in tokens)
         if clock is not None:
@@ -176,9 +195,8 @@ class _Builder:
                 token, f"a minimum sample is a whole number of leads (1 to {limit}), not {token}"
             )
             return None
-        if len(token) > len(str(MIN_SAMPLE_LIMIT)) or not 1 <= int(token) <= MIN_SAMPLE_LIMIT:
-            shown = token if len(token) <= 20 else f"{token[:8]}...({len(token)} digits)"
-            self.fail(token, f"a minimum sample lies between 1 and {limit} leads, not {shown}")
+        if not 1 <= int(token) <= MIN_SAMPLE_LIMIT:  # at most 9 digits: checked first
+            self.fail(token, f"a minimum sample lies between 1 and {limit} leads, not {token}")
             return None
         return int(token)
 
@@ -479,6 +497,8 @@ class _Builder:
             text = self._slice(alert)
             notify = self.alert_names(alert.children[3:])
             line = next((x for x in _trees(alert.children[3:]) if x.data == "sample"), None)
+            if float(number) > 100:
+                self.fail(number, f"a rate lies between 0 % and 100 %, not {number} %")
             self.parts.alerts.append(
                 Alert(
                     name,
@@ -567,7 +587,7 @@ class _Builder:
             if hh > 23 or mm > 59:
                 self.fail(at, f"{at} is not a time of day")
                 hh, mm = 0, 0
-            length = timedelta(seconds=float(number) * _UNITS[unit.rstrip("s")])
+            length = self.length(number, unit.rstrip("s"))
             self.parts.meetings.append(
                 Meeting(
                     str(name),
@@ -600,7 +620,7 @@ class _Builder:
                 tokens = [t for t in child.children if isinstance(t, Token)]
                 ago = timedelta(0)
                 if len(tokens) == 3:
-                    ago = timedelta(seconds=float(tokens[1]) * _UNITS[tokens[2].rstrip("s")])
+                    ago = self.length(tokens[1], tokens[2].rstrip("s"))
                 activities.append((str(tokens[0]), ago))
             else:
                 token = cast(
@@ -853,5 +873,14 @@ def build_parts(
 ) -> tuple[Parts, list[AgreementSyntaxError]]:
     """The checked parts of a parsed agreement file, and every error found."""
     builder = _Builder(text, source)
+    for number in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NUMBER"):
+        digits = len(number.partition(".")[0])
+        if digits > _MAX_DIGITS:
+            builder.fail(
+                number,
+                f"a number below 1,000,000,000 (at most {_MAX_DIGITS} digits before the "
+                f"point), not one of {digits:,} digits",
+            )
+    raise_all(builder.errors)  # nothing below reads a number it cannot hold
     parts = builder.run(tree)
     return parts, builder.errors
