@@ -456,26 +456,41 @@ def test_alert_and_miss_recipients_are_checked_at_load(
     assert "^" in error.snippet
 
 
-def test_alert_recipients_are_free_text_without_roles_and_meetings_are_not_checked(
+def test_alert_and_meeting_names_are_free_text_without_roles_and_checked_with_them(
     tmp_path: Path,
 ) -> None:
-    meeting = "meetings {\n  sync weekly on monday 09:00 for 30 minutes with nobody, anyone\n}\n"
+    meeting = "meetings {\n  sync weekly on monday 09:00 for 30 minutes with {who}\n}\n"
     free = with_scoring(
-        MINIMAL + alerts_block(recipient="anyone") + MISSES.replace("{who}", "board") + meeting,
+        MINIMAL
+        + alerts_block(recipient="anyone")
+        + MISSES.replace("{who}", "board")
+        + meeting.replace("{who}", "nobody, anyone"),
         tmp_path,
     )
     assert free.parts.alerts[0].notify == ("anyone",)
     assert [m.notify for m in free.parts.misses] == [("revops",), ("board",)]
-    teamed = with_scoring(
+    assert free.parts.meetings[0].attendees == ("nobody", "anyone")
+    declared = (
         MINIMAL.replace(TEAM, TEAMED)
         + ALERT_ROLES
         + alerts_block(recipient='marketing, inside, "tina"').replace("tell ops", "tell revops")
         + MISSES.replace("{who}", "vp_sales, inside")
-        + meeting,
-        tmp_path,
+    )
+    teamed = with_scoring(
+        declared + meeting.replace("{who}", 'marketing, inside, "tina"'), tmp_path
     )
     assert teamed.parts.alerts[0].notify == ("marketing", "inside", "tina")
-    assert teamed.parts.meetings[0].attendees == ("nobody", "anyone")
+    assert teamed.parts.meetings[0].attendees == ("marketing", "inside", "tina")
+    line = declared.count("\n") + 2
+    unknown = _raised(
+        lambda: with_scoring(declared + meeting.replace("{who}", "marketing, nobody"), tmp_path)
+    )
+    assert unknown is not None
+    assert (unknown.line, unknown.column) == (line, 62)
+    assert "unknown recipient nobody" in str(unknown)
+    owner = _raised(lambda: with_scoring(MINIMAL + meeting.replace("{who}", "owner"), tmp_path))
+    assert owner is not None
+    assert "a meeting is about many leads: there is no one owner to invite" in str(owner)
 
 
 _NUMBERS = re.compile(r"(?<![\w.:\-])\d+(\.\d+)?(?![\w:\-])")

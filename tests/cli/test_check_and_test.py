@@ -193,5 +193,5 @@ def test_test_runs_the_test_blocks_of_an_agreement_file(
     report = json.loads(out)
     assert (report["passed"], report["failed"]) == (1, 1)
     failed = next(t for t in report["tests"] if not t["passed"])
-    assert failed["line"] == text[: text.index('test "a hot demo')].count("\n") + 1 == 108
+    assert failed["line"] == text[: text.index('test "a hot demo')].count("\n") + 1 == 109
     assert "carla" in failed["failures"][0]["message"]

@@ -163,7 +163,7 @@ def test_an_empty_alerts_block_judges_nothing() -> None:
     [
         (
             "sql_to_opportunity below 30 %  tell marketing",
-            "a.lf:90:3: unknown metric sql_to_opportunity (the alerts judge: mql_to_sql, "
+            "a.lf:91:3: unknown metric sql_to_opportunity (the alerts judge: mql_to_sql, "
             "sal_acceptance, uncontacted within DURATION, rejected REASON_OR_CATEGORY)",
         ),
         ("mql_to_sqll below 30 % tell marketing", "did you mean 'mql_to_sql'?"),
@@ -173,11 +173,11 @@ def test_a_metric_the_metrics_do_not_judge_is_refused_at_load(line: str, message
     with pytest.raises(AgreementSyntaxError) as caught:
         changed("mql_to_sql                           below 30 %  tell marketing", line)
     assert message in str(caught.value)
-    assert (caught.value.line, caught.value.column) == (90, 3)
+    assert (caught.value.line, caught.value.column) == (91, 3)
 
 
 def test_a_business_time_window_is_refused_at_load() -> None:
-    with pytest.raises(AgreementSyntaxError, match=r"a\.lf:89:13: alerts measure calendar time"):
+    with pytest.raises(AgreementSyntaxError, match=r"a\.lf:90:13: alerts measure calendar time"):
         changed("alerts over 30 days", "alerts over 3 business days")
 
 

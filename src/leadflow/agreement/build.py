@@ -119,6 +119,8 @@ class _Builder:
         """Recipients of lead duties, resolved at the end (``True``: always checked, a ladder's)."""
         self.alert_recipients: list[Token] = []
         """Recipients of ``alerts`` and ``escalate misses``, resolved at the end."""
+        self.attendees: list[Token] = []
+        """Who a meeting is ``with``, resolved at the end (as alert recipients are)."""
 
     # -- helpers -------------------------------------------------------------------------
     def fail(self, at: Token | Tree[Token], what: str) -> None:
@@ -599,6 +601,11 @@ class _Builder:
                     self.names(item.children),
                 )
             )
+            self.attendees.extend(
+                cast(Token, x.children[0])
+                for x in item.children
+                if isinstance(x, Tree) and x.data == "recipient"
+            )
 
     def _test(self, tree: Tree[Token]) -> None:
         name = cast(Token, tree.children[0])
@@ -744,15 +751,17 @@ class _Builder:
             if strict or parts.roles:
                 self._check_recipient(token, names, people)
         of_many = names - {"owner", "team_lead"}
-        for token in self.alert_recipients:
-            if token.type == "NAME" and token in ("owner", "team_lead"):
-                self.fail(
-                    token,
-                    f"an alert judges many leads: there is no one {token.replace('_', ' ')} to "
-                    "tell; name a role or a team",
-                )
-            elif parts.roles:
-                self._check_recipient(token, of_many, people)
+        for tokens, what in (
+            (self.alert_recipients, "an alert judges many leads: there is no one {} to tell"),
+            (self.attendees, "a meeting is about many leads: there is no one {} to invite"),
+        ):
+            for token in tokens:
+                if token.type == "NAME" and token in ("owner", "team_lead"):
+                    self.fail(
+                        token, what.format(token.replace("_", " ")) + "; name a role or a team"
+                    )
+                elif parts.roles:
+                    self._check_recipient(token, of_many, people)
 
     def _check_recipient(self, token: Token, names: set[str], people: set[str]) -> None:
         name = _text(token)
