@@ -1,7 +1,7 @@
 """Doctest set-up for the pages that run the ``leadflow`` command (cli.md, testing-rules.md).
 
 Each such page runs in a fresh folder holding the shipped examples (``scoring.lf``,
-``leads.json``) and every fenced block of the page whose info string names a file
+``leads.json``, ``agreement.lf``, ``events.jsonl``, ``history.jsonl``) and every fenced block of the page whose info string names a file
 (```` ```lf file=fit.lf ````). ``run("leadflow ...")`` calls ``leadflow.cli.main`` and prints
 its stdout, then its stderr, then the exit code.
 """
@@ -50,7 +50,7 @@ def _cli_page(
     page = Path(str(request.node.path))
     if page.name not in PAGES:
         return
-    for name in ("scoring.lf", "leads.json"):
+    for name in ("scoring.lf", "leads.json", "agreement.lf", "events.jsonl", "history.jsonl"):
         shutil.copy(ROOT / "examples" / name, tmp_path / name)
     for match in FILE_BLOCK.finditer(page.read_text(encoding="utf-8")):
         target = tmp_path / match[1]

@@ -203,6 +203,8 @@ def test_report_command_replays_an_event_log(
         report_main(
             [str(EXAMPLES / "history.jsonl"), "--agreement", str(EXAMPLES / "agreement.lf")]
         )
-        == 1
+        == 2
     )
-    assert "lead history, not an event" in capsys.readouterr().err
+    assert "history.jsonl:1: this is a lead history" in capsys.readouterr().err
+    assert report_main([str(EXAMPLES / "events.jsonl")]) == 2
+    assert "add --agreement FILE" in capsys.readouterr().err

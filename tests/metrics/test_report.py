@@ -96,10 +96,86 @@ def test_the_command_reports_bad_input_without_a_traceback(tmp_path, capsys) -> 
     bad.write_text("{}\n", encoding="utf-8")
     assert report_main([str(bad)]) == 1
     assert "history line" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="cannot read"):
-        report_main([str(tmp_path / "missing.jsonl")])
+    assert report_main([str(tmp_path / "missing.jsonl")]) == 2
+    assert "missing.jsonl: No such file or directory" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         report_main([str(bad), "--aging", "sal=soon"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--to", "9999-12-31"], "lies outside 0001-01-02 to 9999-12-30"),
+        (["--aging", "sal=1e400"], "more than 0 and at most 3,660 days"),
+        (["--aging", "sal=-1"], "more than 0 and at most 3,660 days"),
+        (["--aging", "sall=3"], "unknown stage 'sall' (stages: cold, iql, mql, sal,"),
+        (["--revenue-target", "nan"], "'nan': a positive amount below 10^15"),
+        (["--revenue-target", "inf", "--deal-size", "1"], "'inf': a positive amount"),
+        (["--deal-size", "-5"], "'-5': a positive amount"),
+    ],
+)
+def test_options_out_of_range_are_usage_errors(argv, message, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        report_main([str(EXAMPLE), *argv])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_files_the_command_cannot_read_end_it_with_status_2_and_the_place(tmp_path, capsys) -> None:
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(EXAMPLE.read_bytes().splitlines(keepends=True)[0] + b'{"x": "M\xfcller"}\n')
+    assert report_main([str(latin)]) == 2
+    assert f"{latin}:2:9: not UTF-8 text (byte 0xfc)" in capsys.readouterr().err
+    args = [str(EXAMPLE), "--from", "2026-11-30", "--to", "2026-10-01"]
+    assert report_main(args) == 2
+    assert "--from 2026-11-30 lies after --to 2026-10-01" in capsys.readouterr().err
+    assert report_main([str(EXAMPLE), "--out", str(tmp_path / "no" / "dir.md")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_a_group_field_no_lead_has_is_noted_on_stderr(capsys) -> None:
+    assert report_main([str(EXAMPLE), "--by", "nosuch", "--alert-by", "channel"]) == 0
+    err = capsys.readouterr().err
+    assert "no lead has a value for 'nosuch', so every lead is in one group" in err
+    assert "'channel'" not in err  # the leads of the example have a channel
+    assert "campaign" in err  # among the fields that have values
+
+
+def test_progress_is_a_bar_on_a_terminal_and_nothing_otherwise(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    import io
+
+    from leadflow.metrics import command
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(command, "_Progress", _every_line(command._Progress))
+    terminal = Terminal()
+    args = command_args([str(EXAMPLE), "--out", str(tmp_path / "r.md")])
+    assert command.run_report(args, stderr=terminal) == 0
+    drawn = terminal.getvalue()
+    assert "\r[" in drawn
+    assert drawn.rstrip("\n").endswith("] 100 %  reading leads: 80, building the report")
+    plain = io.StringIO()
+    assert command.run_report(args, stderr=plain) == 0
+    assert plain.getvalue() == ""
+
+
+def _every_line(progress):
+    return lambda stream, what, total, every: progress(stream, what, total, 1)
+
+
+def command_args(argv):
+    import argparse
+
+    from leadflow.metrics.command import add_report_arguments
+
+    parser = argparse.ArgumentParser()
+    add_report_arguments(parser)
+    return parser.parse_args(argv)
 
 
 def test_leadflow_report_is_a_command_of_the_cli(capsys) -> None:

@@ -12,16 +12,20 @@ and so are the alert thresholds and escalation ladder (:func:`alert_rules`).
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, BinaryIO
 
 from leadflow._time import to_utc
 from leadflow.agreement import Agreement, load_agreement
 from leadflow.errors import LeadflowError
+from leadflow.lifecycle import DEFAULT_GRAPH
 from leadflow.metrics.eventlog import aging_limits, read_event_log
 from leadflow.metrics.history import History, Period, read_histories
 from leadflow.metrics.report import build_report
@@ -33,9 +37,12 @@ __all__ = ("add_report_arguments", "report_main", "run_report")
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
+    if not date.min < day < date.max:  # the period runs from midnight to the next midnight
+        raise argparse.ArgumentTypeError(f"{text!r} lies outside 0001-01-02 to 9999-12-30")
+    return day
 
 
 def _instant(text: str) -> datetime:
@@ -48,17 +55,41 @@ def _instant(text: str) -> datetime:
     return value
 
 
+_STAGES = tuple(stage.name for stage in DEFAULT_GRAPH.stages)
+_LONGEST_AGING = 3660
+"""Days: the longest aging limit ``--aging`` takes (about ten years, as an agreement file)."""
+
+
 def _limits(text: str) -> dict[str, timedelta]:
     limits = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
-        stage, _, days = part.partition("=")
+        stage, _, days = (x.strip() for x in part.partition("="))
         try:
-            limits[stage.strip()] = timedelta(days=float(days.removesuffix("d")))
+            count = float(days.removesuffix("d"))
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"aging limit {part!r} is not STAGE=DAYS, e.g. sal=7,sql=30"
             ) from None
+        if stage not in _STAGES:
+            raise argparse.ArgumentTypeError(
+                f"aging limit {part!r}: unknown stage {stage!r} (stages: {', '.join(_STAGES)})"
+            )
+        if not 0 < count <= _LONGEST_AGING:
+            raise argparse.ArgumentTypeError(
+                f"aging limit {part!r}: more than 0 and at most {_LONGEST_AGING:,} days"
+            )
+        limits[stage] = timedelta(days=count)
     return limits
+
+
+def _amount(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and 0 < value < 1e15):
+        raise argparse.ArgumentTypeError(f"{text!r}: a positive amount below 10^15")
+    return value
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,55 +124,116 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         help="aging limits as STAGE=DAYS,... (with --agreement: added to, and overriding, the "
         "agreement's own limits)",
     )
-    parser.add_argument("--revenue-target", type=float, help="revenue target of the period")
-    parser.add_argument("--deal-size", type=float, help="average deal size (reverse funnel)")
+    parser.add_argument("--revenue-target", type=_amount, help="revenue target of the period")
+    parser.add_argument("--deal-size", type=_amount, help="average deal size (reverse funnel)")
 
 
-def _progress(histories: Iterable[History], stream: TextIO) -> Iterator[History]:
-    """Pass histories through, drawing a count on ``stream`` every 5,000 leads."""
-    count = 0
-    for count, history in enumerate(histories, 1):
-        if count % 5000 == 0:
-            stream.write(f"\rreading history: {count:,} leads")
-            stream.flush()
-        yield history
-    stream.write(f"\rreading history: {count:,} leads, building the report\n")
-    stream.flush()
+class _Stop(Exception):  # noqa: N818 - a command's early exit, not an error of leadflow
+    """The command ends with this message on stderr and exit status 2."""
 
 
-def _counted(lines: Iterable[str], stream: TextIO) -> Iterator[str]:
-    """Pass event-log lines through, drawing a count on ``stream`` every 50,000 events."""
-    count = 0
-    for count, line in enumerate(lines, 1):
-        if count % 50_000 == 0:
-            stream.write(f"\rreplaying events: {count:,}")
-            stream.flush()
+class _Progress:
+    """A bar over the bytes of the file (a count on stdin) on stderr, redrawn now and then."""
+
+    def __init__(self, stream: IO[str], what: str, total: int | None, every: int) -> None:
+        self.stream, self.what, self.total, self.every = stream, what, total, every
+        self.count = self.done = 0
+
+    def step(self, size: int) -> None:
+        self.count += 1
+        self.done += size
+        if self.count % self.every == 0:
+            self.draw()
+
+    def draw(self, tail: str = "") -> None:
+        text = f"{self.what}: {self.count:,}"
+        if self.total:
+            width = 30
+            filled = min(width, width * self.done // self.total)
+            share = min(100, 100 * self.done // self.total)
+            text = f"[{'#' * filled}{'.' * (width - filled)}] {share:3d} %  {text}"
+        self.stream.write(f"\r{text}{tail}")
+        self.stream.flush()
+
+
+def _lines(
+    handle: BinaryIO, source: str, progress: _Progress | None, *, agreement: bool
+) -> Iterator[str]:
+    """The decoded lines of ``handle``; the first non-blank one is checked for the right kind."""
+    checked = False
+    for number, raw in enumerate(handle, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _Stop(
+                f"{source}:{number}:{error.start + 1}: not UTF-8 text (byte "
+                f"0x{raw[error.start]:02x}); save the file as UTF-8"
+            ) from None
+        if progress is not None:
+            progress.step(len(raw))
+        if not checked and line.strip():
+            checked = True
+            _check_kind(line, source, number, agreement=agreement)
         yield line
-    stream.write(f"\rreplaying events: {count:,}, building the report\n")
-    stream.flush()
 
 
-def _replay(path: str, agreement: Agreement, stream: IO[str] | None) -> list[History]:
+def _check_kind(line: str, source: str, number: int, *, agreement: bool) -> None:
+    """A lead history read as an event log, or the other way round: say which option fits."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return  # the reader reports it, with its place
+    if not isinstance(data, dict):
+        return
+    if agreement and "record" in data and "lead_id" not in data:
+        raise _Stop(
+            f"{source}:{number}: this is a lead history (one lead per line, as read_histories "
+            "reads), not an agreement event log; run without --agreement"
+        )
+    if not agreement and "lead_id" in data and "type" in data and "record" not in data:
+        raise _Stop(
+            f"{source}:{number}: this is an agreement event log (one event per line); "
+            "add --agreement FILE to replay it through the agreement"
+        )
+
+
+def _histories(path: str, agreement: Agreement | None, stream: IO[str]) -> list[History]:
+    """Read (a history) or replay (an event log, with ``agreement``) ``path``; ``-`` is stdin."""
     source = "<stdin>" if path == "-" else path
-    tty = stream is not None and stream.isatty()
-    with nullcontext(sys.stdin) if path == "-" else Path(path).open(encoding="utf-8") as lines:
-        counted = _counted(lines, stream) if tty else lines  # type: ignore[arg-type]
-        return read_event_log(counted, agreement, source=source)
+    tty = stream.isatty()
+    what = "replaying events" if agreement is not None else "reading leads"
+    progress = None
+    try:
+        with nullcontext(sys.stdin.buffer) if path == "-" else Path(path).open("rb") as handle:
+            total = None if path == "-" else os.fstat(handle.fileno()).st_size
+            if tty:
+                progress = _Progress(stream, what, total, 50_000 if agreement else 5_000)
+            lines = _lines(handle, source, progress, agreement=agreement is not None)
+            if agreement is not None:
+                histories = read_event_log(lines, agreement, source=source)
+            else:
+                histories = list(read_histories(lines, source=source))
+    except OSError as error:
+        raise _Stop(f"cannot read {path}: {error.strerror}") from None
+    if progress is not None:
+        progress.draw(", building the report\n")
+    return histories
 
 
-def _read(path: str, stream: IO[str] | None) -> list[History]:
-    source = "<stdin>" if path == "-" else path
-    if path == "-":
-        lines: Iterable[str] = sys.stdin
-        return _collect(read_histories(lines, source=source), stream)
-    with Path(path).open(encoding="utf-8") as handle:
-        return _collect(read_histories(handle, source=source), stream)
-
-
-def _collect(histories: Iterator[History], stream: IO[str] | None) -> list[History]:
-    if stream is not None and stream.isatty():
-        return list(_progress(histories, stream))  # type: ignore[arg-type]
-    return list(histories)
+def _note_missing_fields(
+    histories: Sequence[History], names: Iterable[str | None], stream: IO[str]
+) -> None:
+    """A ``--by`` field no lead has puts every lead in one group: say so (not an error)."""
+    if not histories:
+        return
+    for name in names:
+        if name is None or any(h.fields.get(name) is not None for h in histories):
+            continue
+        seen = sorted({k for h in histories for k, v in h.fields.items() if v is not None})
+        stream.write(
+            f"leadflow: note: no lead has a value for {name!r}, so every lead is in one group "
+            f"(fields with values: {', '.join(seen) or 'none'})\n"
+        )
 
 
 def _calendar(args: argparse.Namespace, agreement: Agreement | None) -> BusinessCalendar:
@@ -155,26 +247,29 @@ def _calendar(args: argparse.Namespace, agreement: Agreement | None) -> Business
 
 
 def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> int:
-    """Run the ``report`` command with parsed ``args``; returns the exit status.
+    """Run the ``report`` command with parsed ``args``; returns the exit status: 0, or 2
+    with the reason on ``stderr`` when a file cannot be read or written, is not UTF-8, or is
+    the other kind of history (an event log without ``--agreement``, a lead history with it).
 
     Raises:
-        SystemExit: a file cannot be read or written (with the reason).
-        LeadflowError: the history or the calendar is invalid.
+        LeadflowError: the agreement, the history or the calendar is invalid.
     """
     stream = sys.stderr if stderr is None else stderr
+    try:
+        return _run(args, stream)
+    except _Stop as stop:
+        stream.write(f"leadflow: {stop}\n")
+        return 2
+
+
+def _run(args: argparse.Namespace, stream: IO[str]) -> int:
     agreement = None
     if getattr(args, "agreement", None):
-        try:
-            agreement = load_agreement(args.agreement)
-        except OSError as error:
-            raise SystemExit(f"leadflow: cannot read {args.agreement}: {error.strerror}") from None
-    try:
-        if agreement is None:
-            histories = _read(args.history, stream)
-        else:
-            histories = _replay(args.history, agreement, stream)
-    except OSError as error:
-        raise SystemExit(f"leadflow: cannot read {args.history}: {error.strerror}") from None
+        agreement = load_agreement(args.agreement)
+    if args.start and args.end and args.start > args.end:
+        raise _Stop(f"--from {args.start} lies after --to {args.end}")
+    histories = _histories(args.history, agreement, stream)
+    _note_missing_fields(histories, (args.by, args.alert_by), stream)
     calendar = _calendar(args, agreement)
     zone = calendar.timezone
     latest = max(
@@ -220,7 +315,7 @@ def run_report(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> in
         try:
             Path(args.out).write_text(text + "\n", encoding="utf-8")
         except OSError as error:
-            raise SystemExit(f"leadflow: cannot write {args.out}: {error.strerror}") from None
+            raise _Stop(f"cannot write {args.out}: {error.strerror}") from None
     else:
         sys.stdout.write(text + "\n")
     return 0
