@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from leadflow.errors import NaiveDatetimeError
-from leadflow.lifecycle import Stay, advance, time_in_stages
+from leadflow.errors import ArgumentTypeError, FutureEventError, NaiveDatetimeError
+from leadflow.lifecycle import DEFAULT_MAX_SKEW, Stay, advance, time_in_stages
 from tests.lifecycle.helpers import HANDOFF, at, event, lead_in
 
 
@@ -59,3 +59,23 @@ def test_origin_stay_needs_created_at_and_current_stay_needs_now() -> None:
     assert stays[1].duration is None
     with pytest.raises(NaiveDatetimeError):
         time_in_stages(lead_in("iql"), now=datetime(2026, 11, 30))
+
+
+def test_a_record_that_is_not_a_record_is_our_type_error() -> None:
+    with pytest.raises(ArgumentTypeError, match=r"record must be a LeadRecord, got str 'L-9'"):
+        time_in_stages("L-9")  # type: ignore[arg-type]
+
+
+def test_now_before_the_current_stage_is_refused_beyond_the_clock_skew() -> None:
+    record = recycled_twice()  # entered mql at(50)
+    with pytest.raises(FutureEventError, match=r"entered stage 'mql' at .* after now") as caught:
+        time_in_stages(record, now=at(49))
+    assert caught.value.at == at(50)
+    assert caught.value.now == at(49)
+    assert caught.value.event == "reengage"
+    skewed = at(50) - DEFAULT_MAX_SKEW
+    assert time_in_stages(record, now=skewed)[-1].duration == timedelta(0)
+    with pytest.raises(FutureEventError):
+        time_in_stages(record, now=skewed - timedelta(seconds=1))
+    with pytest.raises(FutureEventError, match=r"entered stage 'cold'"):
+        time_in_stages(lead_in("cold"), created_at=at(5), now=at(1))

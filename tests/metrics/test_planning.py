@@ -41,7 +41,7 @@ def test_reverse_funnel_rounds_up_and_stops_at_an_unknown_rate() -> None:
         ).mqls
         == 2
     )
-    with pytest.raises(ConfigurationError, match="positive average deal size"):
+    with pytest.raises(ConfigurationError, match="average_deal_size must be a finite number > 0"):
         reverse_funnel(1, 0, win_rate=1, sql_to_opportunity=1, sal_to_sql=1, mql_to_sal=1)
 
 

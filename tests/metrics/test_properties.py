@@ -94,7 +94,7 @@ def _sum(rates: list[Rate]) -> Rate:
 def test_grouping_partitions_the_totals(items, field, cut) -> None:
     groups = group_by(items, field)
     assert sum(len(g) for g in groups.values()) == len(items)
-    period = Period(START, cut + timedelta(hours=1))
+    period = Period(START, max(START, cut + timedelta(hours=1)))
     metrics = (
         lambda h: conversion(h, "mql", "sql", period=period),
         lambda h: sal_acceptance(h, period=period),
@@ -124,7 +124,7 @@ STAGES = ("cold", "iql", "mql", "sal", "sql", "opportunity", "won", "lost", "nur
     instants,
 )
 def test_cohort_rates_are_conversion_per_pair_and_group(items, pairs, field, cut) -> None:
-    period = Period(START, cut + timedelta(hours=1))
+    period = Period(START, max(START, cut + timedelta(hours=1)))
     by_group = cohort_rates(items, pairs, period=period, by=field)
     groups = group_by(items, field)
     assert set(by_group) == set(groups)

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from leadflow._time import to_utc
+from leadflow.errors import ArgumentTypeError, FutureEventError
+from leadflow.lifecycle.machine import DEFAULT_MAX_SKEW
 from leadflow.lifecycle.record import LeadRecord
 
 __all__ = ("Stay", "time_in_stages")
@@ -40,8 +42,16 @@ def time_in_stages(
 
     Answers "how long did this recycled lead spend in each stage of each cycle" in one call.
 
+    ``now`` may lie before the lead entered its current stage by at most
+    :data:`~leadflow.lifecycle.DEFAULT_MAX_SKEW` (5 minutes of clock skew, as
+    :func:`~leadflow.lifecycle.advance` accepts): the current stay then lasted 0. Further
+    before, the record holds an event after ``now``, which is refused.
+
     Raises:
         NaiveDatetimeError: ``now`` or ``created_at`` has no time zone.
+        ArgumentTypeError: ``record`` is not a :class:`LeadRecord` (or a time not a datetime).
+        FutureEventError: ``now`` lies more than ``DEFAULT_MAX_SKEW`` before the step that
+            moved the lead into its current stage.
 
     >>> from datetime import datetime, timezone
     >>> from leadflow.lifecycle import HandoffEvent, advance, new_lead
@@ -63,6 +73,10 @@ def time_in_stages(
     >>> lead.entered_at == at(21)
     True
     """
+    if not isinstance(record, LeadRecord):
+        raise ArgumentTypeError(
+            "record", record, "a LeadRecord", "e.g. new_lead(...) or LeadRecord.from_json(...)"
+        )
     now_utc = None if now is None else to_utc(now, "now")
     entered = None if created_at is None else to_utc(created_at, "created_at")
     stays: list[Stay] = []
@@ -74,6 +88,28 @@ def time_in_stages(
         duration = None if entered is None else left - entered
         stays.append(Stay(stage, cycle, entered, left, duration))
         stage, cycle, entered = step.target, step.cycle, left
-    current = None if entered is None or now_utc is None else now_utc - entered
+    current = None
+    if entered is not None and now_utc is not None:
+        current = now_utc - entered
+        if current < timedelta(0):
+            if -current > DEFAULT_MAX_SKEW:
+                raise _before_entry(record, now_utc, entered)
+            current = timedelta(0)  # clock skew: the stay has just begun
     stays.append(Stay(stage, cycle, entered, None, current))
     return tuple(stays)
+
+
+def _before_entry(record: LeadRecord, now: datetime, entered: datetime) -> FutureEventError:
+    """``now`` lies before the lead entered its current stage (beyond the clock skew)."""
+    step = next((s for s in reversed(record.history) if s.source != s.target), None)
+    return FutureEventError(
+        f"Lead {record.lead_id!r} entered stage {record.stage!r} at {entered.isoformat()}, "
+        f"{entered - now} after now ({now.isoformat()}); expected a now at most "
+        f"{DEFAULT_MAX_SKEW} before the latest stage change. Pass the current time as now.",
+        lead_id=record.lead_id,
+        stage=record.stage,
+        event=None if step is None else step.event.name,
+        at=entered,
+        now=now,
+        max_skew=DEFAULT_MAX_SKEW,
+    )

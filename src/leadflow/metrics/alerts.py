@@ -27,7 +27,7 @@ from leadflow.agreement.model import MIN_SAMPLE
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
 from leadflow.metrics.funnel import _enters, _outcome, _paths, ever_in
-from leadflow.metrics.history import FieldValue, History, Period
+from leadflow.metrics.history import FieldValue, History, Period, check_period, check_periods
 from leadflow.metrics.response import FirstContact, _missed, first_contacts
 from leadflow.reasons import STANDARD_REASONS
 from leadflow.sla import BusinessCalendar
@@ -170,6 +170,7 @@ def icp_rejections(
 ) -> Rate:
     """Rejections and disqualifications by sales (in ``period``) whose reason is outside the
     ICP, out of all of them."""
+    check_period(period)
     hits = total = 0
     for history in histories:
         for step in history.record.history:
@@ -340,6 +341,7 @@ def evaluate_alerts(
         ConfigurationError: two periods overlap, or the ladder has no rung.
     """
     now = to_utc(now, "now")
+    periods = check_periods(periods)
     zone = calendar.timezone
     if not ladder:
         raise ConfigurationError(

@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Stage
-from leadflow.metrics.history import FieldValue, History, Period, in_period
+from leadflow.metrics.history import FieldValue, History, Period, check_period, in_period
 
 __all__ = ("MODELS", "MarketingSourced", "attribute", "marketing_sourced", "weights")
 
@@ -73,6 +73,7 @@ def attribute(
     Raises:
         ConfigurationError: unknown model.
     """
+    check_period(period)
     weights(1, model)  # validates the model once
     result: dict[FieldValue, float] = {}
     for history in histories:
@@ -125,6 +126,7 @@ def marketing_sourced(
     histories: Iterable[History], *, period: Period | None = None, won: str = Stage.WON
 ) -> MarketingSourced:
     """Won revenue in ``period`` and how much of it was marketing-sourced."""
+    check_period(period)
     marketing = total = 0.0
     deals = marketing_deals = 0
     for history in histories:

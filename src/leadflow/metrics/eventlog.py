@@ -19,12 +19,26 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from os import PathLike, fspath
 from typing import Any, Final
 
 from leadflow.agreement import Agreement, Assigned, LeadState, Routing, Transitioned
-from leadflow.errors import HistoryError, LeadflowError, Problem
+from leadflow.errors import (
+    ArgumentTypeError,
+    ConfigurationError,
+    HistoryError,
+    LeadflowError,
+    Problem,
+)
 from leadflow.lead import Lead
-from leadflow.metrics.history import FieldValue, History, Touch, _parse_time
+from leadflow.metrics.history import (
+    FieldValue,
+    History,
+    Touch,
+    _parse_time,
+    not_utf8,
+    numbered_lines,
+)
 from leadflow.metrics.response import AgingLimit
 
 __all__ = ("aging_limits", "read_event_log", "state_histories", "state_history")
@@ -79,6 +93,21 @@ def state_history(
     activities that name a campaign or channel (none: one touch of the lead's own campaign at
     creation).
     """
+    return _state_history(state, "state", temperature, routed_at, created_at, amount)
+
+
+def _state_history(
+    state: LeadState,
+    argument: str,
+    temperature: str | None = None,
+    routed_at: datetime | None = None,
+    created_at: datetime | None = None,
+    amount: float | None = None,
+) -> History:
+    if not isinstance(state, LeadState):
+        raise ArgumentTypeError(
+            argument, state, "a LeadState", "e.g. the state of Agreement.process(...)"
+        )
     lead = state.lead
     fields: dict[str, FieldValue] = {name: _text(value) for name, value in lead.custom.items()}
     fields.update({name: _text(getattr(lead, name)) for name in _FIELDS})
@@ -93,8 +122,14 @@ def state_history(
 
 
 def state_histories(states: Iterable[LeadState]) -> Iterator[History]:
-    """:func:`state_history` over already-built states, lazily."""
-    return (state_history(state) for state in states)
+    """:func:`state_history` over already-built states, lazily.
+
+    Raises:
+        ArgumentTypeError: ``states`` is not an iterable, or an item is not a ``LeadState``.
+    """
+    if not isinstance(states, Iterable) or isinstance(states, str | bytes | LeadState):
+        raise ArgumentTypeError("states", states, "an iterable of LeadState")
+    return (_state_history(state, "states[...]") for state in states)
 
 
 _AGING_TIMERS: Final = ("disposition",)
@@ -124,22 +159,36 @@ def aging_limits(agreement: Agreement) -> dict[str, AgingLimit]:
     return limits
 
 
-def _time(value: Any, where: str, name: str) -> datetime | None:
-    problems: list[Problem] = []
-    parsed = _parse_time(value, name, problems)
-    if problems:
-        raise HistoryError(tuple(problems), record_id=where)
-    return parsed
-
-
-def _lines(source: str | Iterable[str], name: str) -> Iterator[tuple[str, str]]:
-    if isinstance(source, str):
-        with open(source, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                yield f"{source}:{number}", line
+def _lines(source: str | PathLike[str] | Iterable[str], name: str) -> Iterator[tuple[str, str]]:
+    if not isinstance(source, str | PathLike):
+        yield from numbered_lines(source, name)
         return
-    for number, line in enumerate(source, 1):
-        yield f"{name}:{number}", line
+    path = fspath(source)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below; a generator cannot use with)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    with handle:
+        try:
+            for number, raw in enumerate(handle, 1):
+                where = f"{path}:{number}"
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    problem = not_utf8(error, f"at column {error.start + 1}")
+                    raise HistoryError((problem,), record_id=where) from None
+                yield where, line
+        except OSError as error:
+            raise _unreadable(path, error) from None
+
+
+def _unreadable(path: str | bytes, error: OSError) -> ConfigurationError:
+    return ConfigurationError(
+        f"cannot read event log {path!r}: {error.strerror or error}",
+        field="path",
+        value=path,
+        expected="a readable file",
+    )
 
 
 @contextmanager
@@ -161,7 +210,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def read_event_log(
-    lines: str | Iterable[str],
+    lines: str | PathLike[str] | Iterable[str],
     agreement: Agreement,
     *,
     source: str = "<events>",
@@ -169,7 +218,8 @@ def read_event_log(
 ) -> list[History]:
     """Replay the agreement's event log and return one :class:`History` per lead.
 
-    ``lines`` is a path or an iterable of JSONL lines (blank lines are skipped). Each event
+    ``lines`` is a path (``str`` or ``os.PathLike``, read as UTF-8) or an iterable of JSONL
+    lines (``str``; blank lines are skipped). Each event
     goes through ``agreement.process`` with ``now`` = its ``received_at`` (absent: its
     ``at``), in file order, sharing one routing value (start: ``routing``, default fresh).
     Owners of round-robin teams therefore match the live system when the log is in the order
@@ -180,9 +230,11 @@ def read_event_log(
     garbage collector is paused while the log is replayed (reference counting is not).
 
     Raises:
-        HistoryError: a line is not JSON, has no ``lead_id`` or time, or the agreement refuses
-            its event (``record_id`` is ``SOURCE:LINE``; the refusal is the problem's message).
-        OSError: the path cannot be read.
+        HistoryError: a line is not UTF-8 or not JSON, its ``lead_id`` or time is missing or
+            malformed (every such problem of the line is listed), or the agreement refuses its
+            event (``record_id`` is ``SOURCE:LINE``; the refusal is the problem's message).
+        ConfigurationError: the path cannot be read (no such file, a folder, no permission).
+        ArgumentTypeError: ``lines`` is neither a path nor an iterable of ``str``.
     """
     with _collector_paused():
         pending = deque(_replay(lines, agreement, source, routing).values())
@@ -202,7 +254,10 @@ def read_event_log(
 
 
 def _replay(
-    lines: str | Iterable[str], agreement: Agreement, source: str, routing: Routing | None
+    lines: str | PathLike[str] | Iterable[str],
+    agreement: Agreement,
+    source: str,
+    routing: Routing | None,
 ) -> dict[str, _Lead]:
     """Every lead's state and extras after replaying the log (see :func:`read_event_log`)."""
     leads: dict[str, _Lead] = {}
@@ -220,21 +275,29 @@ def _replay(
                 (Problem("<line>", "expected a JSON object", data),), record_id=where
             )
         event: dict[str, Any] = data  # a fresh object of json.loads: ours to change
+        problems: list[Problem] = []
         lead_id = event.get("lead_id")
-        if not isinstance(lead_id, str) or not lead_id:
+        if lead_id is None:
             message = "missing: the id of the lead the event is about"
             if "record" in event:
                 message += (
                     " (this line is a lead history, not an event; read it with read_histories)"
                 )
-            problem = Problem("lead_id", message, lead_id)
-            raise HistoryError((problem,), record_id=where)
-        received = _time(event.pop("received_at", None), where, "received_at")
-        at = _time(event.get("at"), where, "at")
+            problems.append(Problem("lead_id", message, None))
+        elif not isinstance(lead_id, str) or not lead_id:
+            found = "an empty string" if lead_id == "" else type(lead_id).__name__
+            message = f"expected a non-empty string (the lead's id), got {found}"
+            problems.append(Problem("lead_id", message, lead_id))
+        given_received = event.pop("received_at", None)
+        received = _parse_time(given_received, "received_at", problems)
+        at = _parse_time(event.get("at"), "at", problems)
         now = received or at
-        if now is None:
-            problem = Problem("received_at", "missing: give received_at or the event's at", None)
-            raise HistoryError((problem,), record_id=where)
+        if given_received is None and event.get("at") is None:
+            problems.append(
+                Problem("received_at", "missing: give received_at or the event's at", None)
+            )
+        if problems or now is None or not isinstance(lead_id, str):
+            raise HistoryError(tuple(problems), record_id=where)
         if event.get("type") == "created":
             lead_data = event.get("lead")
             given = lead_data.get("id") if isinstance(lead_data, Mapping) else None

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from leadflow._time import to_utc
 from leadflow.lifecycle import Actor, Rate, Stage, Step, TransitionKind
-from leadflow.metrics.history import FieldValue, History, Period, in_period
+from leadflow.metrics.history import FieldValue, History, Period, check_period, in_period
 
 __all__ = (
     "FUNNEL",
@@ -101,6 +101,7 @@ class Flow(NamedTuple):
 
 def flows(histories: Iterable[History], period: Period) -> tuple[Flow, ...]:
     """Inflow and outflow of every stage touched during ``period``, sorted by stage name."""
+    check_period(period, optional=False)
     inflow: Counter[str] = Counter()
     outflow: Counter[str] = Counter()
     for history in histories:
@@ -175,6 +176,7 @@ def cohort_rates(
     Each cycle of a recycled lead counts on its own; the cohort of a pair ``(a, b)`` is the
     cycles that entered ``a`` in ``period``.
     """
+    check_period(period)
     counts: dict[FieldValue, dict[tuple[str, str], list[int]]] = {}
     from_stage: dict[str, list[tuple[str, str]]] = {}
     for pair in pairs:
@@ -222,6 +224,7 @@ def conversion(
     :func:`leadflow.lifecycle.conversion`; the cohort is picked by the time of entering.
     Without ``recycled_as_new`` each lead counts once and converts if any cycle did.
     """
+    check_period(period)
     hits = total = 0
     for history in histories:
         cycles = []
@@ -247,6 +250,7 @@ def stage_conversions(
     period: Period | None = None,
 ) -> tuple[tuple[str, str, Rate], ...]:
     """Conversion between each pair of consecutive stages (MQL→SAL, SAL→SQL, ...)."""
+    check_period(period)
     pairs = list(itertools.pairwise(stages))
     totals = {pair: [0, 0] for pair in pairs}
     for rates in cohort_rates(histories, pairs, period=period).values():
@@ -264,6 +268,7 @@ def lead_to_opportunity(
 ) -> Rate:
     """The share of leads (each lead once, cohort by ``started_at``) that ever became an
     opportunity."""
+    check_period(period)
     hits = total = 0
     for history in histories:
         if period is not None and not in_period(period, history.started_at):
@@ -282,6 +287,7 @@ def win_rate(
     lost: str = Stage.LOST,
 ) -> Rate:
     """Won opportunities out of the decided ones (won + lost), decided in ``period``."""
+    check_period(period)
     wins = decided = 0
     for history in histories:
         for step in history.record.history:
@@ -306,6 +312,7 @@ def sal_acceptance(
     ``mql`` into ``sal`` (accepted) and the rejections and disqualifications of an MQL by sales;
     the cohort is picked by the time of the decision.
     """
+    check_period(period)
     accepted = decided = 0
     for history in histories:
         for step in history.record.history:
@@ -360,6 +367,7 @@ def velocity(
 
     With ``by_cycle`` each cycle of recycled leads is reported on its own row.
     """
+    check_period(period)
     durations: dict[tuple[str, int | None], list[timedelta]] = {}
     start, end = (None, None) if period is None else period[:2]
     for history in histories:

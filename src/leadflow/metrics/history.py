@@ -12,13 +12,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from leadflow._time import to_utc
-from leadflow.errors import ConfigurationError, HistoryError, LeadValidationError, Problem
+from leadflow._time import RANGE, to_utc
+from leadflow.errors import (
+    ArgumentTypeError,
+    ConfigurationError,
+    HistoryError,
+    LeadValidationError,
+    OutOfRangeError,
+    Problem,
+)
 from leadflow.lifecycle import LeadRecord
 
 __all__ = (
@@ -95,12 +102,58 @@ class History:
         return data
 
 
-class Period(NamedTuple):
-    """A half-open interval ``[start, end)`` of time with a label for reports."""
-
+class _PeriodFields(NamedTuple):
     start: datetime
     end: datetime
     label: str = ""
+
+
+_P = TypeVar("_P", bound="Period")
+
+
+class Period(_PeriodFields):
+    """A half-open interval ``[start, end)`` of time with a label for reports.
+
+    A tuple ``(start, end, label)``, checked when built: ``start`` and ``end`` are aware
+    datetimes (kept as given, compared as instants) and ``end`` is not before ``start``
+    (``start == end`` is an empty period). ``_replace`` checks again.
+
+    Raises:
+        NaiveDatetimeError: ``start`` or ``end`` has no time zone.
+        ArgumentTypeError: ``start`` or ``end`` is not a datetime, or ``label`` not a string.
+        OutOfRangeError: ``start`` or ``end`` lies outside the years 1 to 9999 in UTC.
+        ConfigurationError: ``end`` lies before ``start``.
+
+    >>> from datetime import UTC
+    >>> Period(datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    leadflow.errors.ConfigurationError: period end 2026-11-02T00:00:00+00:00 lies before its start 2026-11-30T00:00:00+00:00; expected start <= end
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, start: datetime, end: datetime, label: str = "") -> Period:
+        first = to_utc(start, "start")
+        last = to_utc(end, "end")
+        if not isinstance(label, str):
+            raise ArgumentTypeError("label", label, "a string")
+        if last < first:
+            raise ConfigurationError(
+                f"period {f'{label!r} ' if label else ''}end {end.isoformat()} lies before its "
+                f"start {start.isoformat()}; expected start <= end",
+                field="end",
+                value=end,
+                expected=f"a time not before start {start.isoformat()}",
+                start=start,
+            )
+        return super().__new__(cls, start, end, label)
+
+    @classmethod
+    # The stub types _make for any tuple type; this one builds (and checks) a Period only.
+    def _make(cls: type[_P], iterable: Iterable[Any]) -> _P:  # type: ignore[override]
+        """A period from ``(start, end[, label])``, checked like the constructor."""
+        return cls(*iterable)
 
     def contains(self, at: datetime) -> bool:
         """Whether ``at`` lies in ``[start, end)``."""
@@ -112,6 +165,32 @@ class Period(NamedTuple):
         return (self.end - self.start) / timedelta(days=1)
 
 
+def check_period(period: Any, argument: str = "period", *, optional: bool = True) -> Any:
+    """``period`` itself if it is a :class:`Period` (or ``None`` when ``optional``), else
+    :class:`ArgumentTypeError`. A plain tuple is refused: only :class:`Period` checks its bounds.
+    """
+    if (optional and period is None) or isinstance(period, Period):
+        return period
+    raise ArgumentTypeError(
+        argument,
+        period,
+        "a leadflow.metrics.Period" + (" or None" if optional else ""),
+        "build one with Period(start, end), weeks() or months()",
+    )
+
+
+def check_periods(periods: Any, argument: str = "periods") -> tuple[Period, ...]:
+    """``periods`` as a tuple of :class:`Period`; anything else is :class:`ArgumentTypeError`."""
+    if isinstance(periods, str | bytes | Period) or not isinstance(periods, Iterable):
+        raise ArgumentTypeError(
+            argument, periods, "a sequence of leadflow.metrics.Period", "e.g. weeks() or months()"
+        )
+    items = tuple(periods)
+    for item in items:
+        check_period(item, f"{argument}[...]", optional=False)
+    return items
+
+
 def in_period(period: Period | None, at: datetime | None) -> bool:
     """``True`` without a period; else whether ``at`` is known and lies in it."""
     return period is None or (at is not None and period.start <= at < period.end)
@@ -121,41 +200,92 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return to_utc(datetime.combine(day, time(), zone), "start")
 
 
+def _check_range(first: Any, last: Any, timezone: Any) -> None:
+    """Refuse what :func:`weeks` and :func:`months` cannot cut: our error, naming the argument."""
+    for name, value in (("first", first), ("last", last)):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            hint = f"take its date in the zone, e.g. {name}.astimezone(timezone).date()"
+            raise ArgumentTypeError(
+                name, value, "a datetime.date", hint if isinstance(value, datetime) else ""
+            )
+    if not isinstance(timezone, tzinfo):
+        raise ArgumentTypeError(
+            "timezone", timezone, "a zone (tzinfo)", "e.g. ZoneInfo('Europe/Berlin')"
+        )
+    if last < first:
+        raise ConfigurationError(
+            f"last {last.isoformat()} lies before first {first.isoformat()}; expected "
+            "first <= last",
+            field="last",
+            value=last,
+            expected=f"a date not before first {first.isoformat()}",
+            first=first,
+        )
+
+
+def _cut(
+    first: date, last: date, timezone: ZoneInfo, step: Callable[[date], tuple[date, date, str]]
+) -> tuple[Period, ...]:
+    """The periods from ``step`` (start, next start, label) covering ``first`` to ``last``."""
+    _check_range(first, last, timezone)
+    result = []
+    try:
+        start, _, _ = step(first)
+        while start <= last:
+            _, end, label = step(start)
+            result.append(Period(_midnight(start, timezone), _midnight(end, timezone), label))
+            start = end
+    except (OverflowError, ValueError):  # date or datetime beyond the years 1 to 9999
+        span = f"{first.isoformat()} to {last.isoformat()}"
+        raise OutOfRangeError(
+            f"the periods covering {span} begin or end outside the range datetime can "
+            f"represent; expected {RANGE}",
+            argument="last",
+            value=last,
+            expected=RANGE,
+        ) from None
+    return tuple(result)
+
+
+def _week(day: date) -> tuple[date, date, str]:
+    monday = day - timedelta(days=day.weekday())
+    year, week, _ = monday.isocalendar()
+    return monday, monday + timedelta(days=7), f"{year}-W{week:02d}"
+
+
+def _month(day: date) -> tuple[date, date, str]:
+    start = day.replace(day=1)
+    return start, date(start.year + start.month // 12, start.month % 12 + 1, 1), f"{start:%Y-%m}"
+
+
 def weeks(first: date, last: date, timezone: ZoneInfo) -> tuple[Period, ...]:
     """The ISO weeks (Monday to Monday, local midnight) covering ``first`` to ``last``.
+
+    Raises:
+        ArgumentTypeError: ``first`` or ``last`` is not a date, or ``timezone`` not a zone.
+        ConfigurationError: ``last`` lies before ``first``.
+        OutOfRangeError: a week begins or ends outside the years 1 to 9999 (in UTC).
 
     >>> from zoneinfo import ZoneInfo
     >>> [p.label for p in weeks(date(2026, 11, 25), date(2026, 12, 8), ZoneInfo("UTC"))]
     ['2026-W48', '2026-W49', '2026-W50']
     """
-    monday = first - timedelta(days=first.weekday())
-    result = []
-    while monday <= last:
-        year, week, _ = monday.isocalendar()
-        end = monday + timedelta(days=7)
-        result.append(
-            Period(_midnight(monday, timezone), _midnight(end, timezone), f"{year}-W{week:02d}")
-        )
-        monday = end
-    return tuple(result)
+    return _cut(first, last, timezone, _week)
 
 
 def months(first: date, last: date, timezone: ZoneInfo) -> tuple[Period, ...]:
     """The calendar months covering ``first`` to ``last``.
 
+    Raises:
+        ArgumentTypeError: ``first`` or ``last`` is not a date, or ``timezone`` not a zone.
+        ConfigurationError: ``last`` lies before ``first``.
+        OutOfRangeError: a month begins or ends outside the years 1 to 9999 (in UTC).
+
     >>> from zoneinfo import ZoneInfo
     >>> [p.label for p in months(date(2026, 11, 25), date(2027, 1, 2), ZoneInfo("UTC"))]
     ['2026-11', '2026-12', '2027-01']
     """
-    start = first.replace(day=1)
-    result = []
-    while start <= last:
-        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        result.append(
-            Period(_midnight(start, timezone), _midnight(end, timezone), f"{start:%Y-%m}")
-        )
-        start = end
-    return tuple(result)
+    return _cut(first, last, timezone, _month)
 
 
 def group_by(
@@ -243,17 +373,58 @@ def parse_history(data: Any, *, where: str = "<history>") -> History:
     return History(record, fields, created, value, tuple(sorted(touches)))
 
 
+def numbered_lines(lines: Any, source: str) -> Iterator[tuple[str, str]]:
+    """``(SOURCE:LINE, line)`` for each line of ``lines``, an iterable of ``str``.
+
+    A line that is not a ``str`` is :class:`ArgumentTypeError`; a text file that fails to decode
+    while iterated is :class:`HistoryError` at the first line not read (the bad byte lies there
+    or after it: a text file decodes in chunks).
+    """
+    if isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
+        raise ArgumentTypeError(
+            "lines",
+            lines,
+            "an iterable of str lines (an open text file, a list of str)",
+            "open the file first: open(path, encoding='utf-8')" if isinstance(lines, str) else "",
+        )
+    number = 0
+    try:
+        for number, line in enumerate(lines, 1):
+            if not isinstance(line, str):
+                raise ArgumentTypeError(
+                    f"line {source}:{number}",
+                    line,
+                    "a str (one line of JSON)",
+                    "decode bytes first, e.g. open(path, encoding='utf-8')",
+                )
+            yield f"{source}:{number}", line
+    except UnicodeDecodeError as error:
+        raise HistoryError(
+            (not_utf8(error, "at or after this line"),), record_id=f"{source}:{number + 1}"
+        ) from None
+
+
+def not_utf8(error: UnicodeDecodeError, where: str) -> Problem:
+    """The problem of a line (or text) that does not decode as UTF-8."""
+    bad = error.object[error.start : error.start + 1]
+    return Problem(
+        "<line>",
+        f"not UTF-8 {where}: byte 0x{bad.hex()} ({error.reason}); expected a UTF-8 text file",
+        None,
+    )
+
+
 def read_histories(lines: Iterable[str], *, source: str = "<history>") -> Iterator[History]:
     """Read the JSONL history format lazily, one history per non-blank line.
 
     Raises:
-        HistoryError: a line is not valid JSON or not a valid history (``record_id`` is
-            ``SOURCE:LINE``).
+        HistoryError: a line is not valid JSON or not a valid history, or the file is not
+            UTF-8 (``record_id`` is ``SOURCE:LINE``).
+        ArgumentTypeError: ``lines`` is not an iterable of ``str`` (a path, bytes, ...).
     """
-    for number, line in enumerate(lines, 1):
+    for where, line in numbered_lines(lines, source):
         if not line.strip():
             continue
-        where = f"{source}:{number}"
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:

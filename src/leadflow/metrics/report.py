@@ -41,10 +41,19 @@ from leadflow.metrics.funnel import (
     velocity,
     win_rate,
 )
-from leadflow.metrics.history import FieldValue, History, Period, check_unique, weeks
+from leadflow.metrics.history import (
+    FieldValue,
+    History,
+    Period,
+    check_period,
+    check_periods,
+    check_unique,
+    weeks,
+)
 from leadflow.metrics.planning import (
     Coverage,
     ReverseFunnel,
+    check_number,
     open_pipeline,
     pipeline_coverage,
     reverse_funnel,
@@ -166,8 +175,19 @@ def build_report(
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
-        ConfigurationError: a lead appears twice.
+        ConfigurationError: a lead appears twice; ``revenue_target`` is negative, NaN or
+            infinite; ``average_deal_size`` is not a positive finite number.
+        ArgumentTypeError: ``period`` is not a :class:`Period`, ``alert_periods`` not a
+            sequence of them, or a planning figure not a number.
+        OutOfRangeError: the reverse funnel would need more than 10**12 leads a month.
     """
+    check_period(period)
+    if revenue_target is not None:
+        check_number(revenue_target, "revenue_target")
+    if average_deal_size is not None:
+        check_number(average_deal_size, "average_deal_size", above=True)
+    if alert_periods is not None:
+        alert_periods = check_periods(alert_periods, "alert_periods")
     now = to_utc(now, "now")
     rules = None if agreement is None else alert_rules(agreement)
     if thresholds is None:
@@ -183,8 +203,9 @@ def build_report(
         period = Period(first, max(now, first + timedelta(seconds=1)), "all")
     zone = calendar.timezone
     if alert_periods is None:
+        first_day = period.start.astimezone(zone).date()
         last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
-        alert_periods = weeks(period.start.astimezone(zone).date(), last, zone)
+        alert_periods = weeks(first_day, max(first_day, last), zone)  # an empty period: 1 week
     group_field = by or "campaign"
     # The sections on handoffs, decisions on MQLs and deals count no lead that never was in
     # one of these stages, and some sections count steps only: each reads only the leads it

@@ -9,6 +9,7 @@ that cycle after the handoff, or the step into ``sql`` when no attempt was recor
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -17,10 +18,10 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from leadflow._time import to_utc
-from leadflow.errors import LeadflowError
+from leadflow.errors import ArgumentTypeError, ConfigurationError, LeadflowError
 from leadflow.lifecycle import Rate, ReasonCount, Stage, Step, TransitionKind
 from leadflow.metrics.funnel import median, percentile
-from leadflow.metrics.history import FieldValue, History, Period, in_period
+from leadflow.metrics.history import FieldValue, History, Period, check_period, in_period
 from leadflow.reasons import STANDARD_REASONS, Reason
 from leadflow.sla import BusinessCalendar, TouchRule
 
@@ -97,6 +98,7 @@ def first_contacts(
     temperature_field: str = "temperature",
 ) -> tuple[FirstContact, ...]:
     """Every handoff (handed over in ``period``) with its first contact in business time."""
+    check_period(period)
     result = []
     for history in histories:
         if history.fields.get(owner_field) is None:
@@ -226,6 +228,7 @@ def routing_within(
     do not hold it. Leads without it, or never handed over, are not counted. Only the first
     handoff of a lead is measured (one field per lead).
     """
+    check_period(period)
     met = counted = 0
     for history in histories:
         text = history.fields.get(field_name)
@@ -262,6 +265,7 @@ def feedback_within(
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
     """
+    check_period(period)
     now = to_utc(now, "now")
     met = counted = 0
     for history in histories:
@@ -304,6 +308,7 @@ def touches_before_unreachable(
 ) -> TouchesBeforeUnreachable:
     """Contact attempts in the cycle before each step with reason ``unreachable`` (in ``period``),
     against the agreement's touch rule (default: 6 touches)."""
+    check_period(period)
     need = (rule or TouchRule()).min_touches
     touches: list[int] = []
     for history in histories:
@@ -373,18 +378,28 @@ def aging(
 
     A :class:`~datetime.timedelta` limit is elapsed time; an :class:`AgingLimit` with a
     calendar is business time on it (a lead is beyond it once ``now`` passes its due time).
-    :func:`~leadflow.metrics.aging_limits` reads the limits an agreement file states.
+    :func:`~leadflow.metrics.aging_limits` reads the limits an agreement file states. A limit
+    names a stage of the default graph or one some lead of ``histories`` was ever in (a host
+    graph's); a limit of 0 lists every lead in the stage.
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
+        ConfigurationError: a limit names an unknown stage (the known ones are listed) or is
+            negative.
+        ArgumentTypeError: ``limits`` is not a mapping of stage names to a ``timedelta`` or an
+            :class:`AgingLimit`.
     """
     now = to_utc(now, "now")
+    checked = _check_limits(limits)
+    unknown = [stage for stage in checked if stage not in _DEFAULT_STAGES]
+    if unknown:  # a host graph's stage, or a typo: look at the stages the leads were in
+        histories = list(histories)
+        _refuse_unknown(unknown, histories)
     result = []
     for history in histories:
-        given = limits.get(history.record.stage)
-        if given is None:
+        limit = checked.get(history.record.stage)
+        if limit is None:
             continue
-        limit = given if isinstance(given, AgingLimit) else AgingLimit(given)
         entered = history.record.entered_at or history.started_at
         if entered is None:
             continue
@@ -405,6 +420,57 @@ def aging(
     return tuple(result)
 
 
+_DEFAULT_STAGES: Final = frozenset(stage.value for stage in Stage)
+
+
+def _check_limits(limits: object) -> dict[str, AgingLimit]:
+    """The limits as :class:`AgingLimit` per stage; a wrong type or a negative limit refused."""
+    if not isinstance(limits, Mapping):
+        raise ArgumentTypeError(
+            "limits", limits, "a mapping of stage names to a timedelta or an AgingLimit"
+        )
+    checked: dict[str, AgingLimit] = {}
+    for stage, given in limits.items():
+        if not isinstance(stage, str):
+            raise ArgumentTypeError("limits (a key)", stage, "a stage name (str)")
+        limit = given if isinstance(given, AgingLimit) else AgingLimit(given)
+        if not isinstance(limit.amount, timedelta):
+            raise ArgumentTypeError(
+                f"limits[{stage!r}]", given, "a datetime.timedelta or an AgingLimit"
+            )
+        if limit.amount < timedelta(0):
+            raise ConfigurationError(
+                f"the aging limit of stage {stage!r} is negative ({limit.amount}); expected a "
+                "duration >= 0",
+                field=f"limits[{stage!r}]",
+                value=given,
+                expected="a duration >= 0",
+            )
+        checked[str(stage)] = limit
+    return checked
+
+
+def _refuse_unknown(unknown: list[str], histories: list[History]) -> None:
+    """Refuse a limit on a stage neither the default graph has nor any lead was in."""
+    seen: set[str] = set()
+    for history in histories:
+        record = history.record
+        seen.add(record.origin)
+        seen.update(step.target for step in record.history)
+    known = sorted(_DEFAULT_STAGES | seen)
+    for stage in unknown:
+        if stage in seen:
+            continue
+        close = difflib.get_close_matches(stage, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigurationError(
+            f"aging limit for unknown stage {stage!r}{hint}; expected one of: {', '.join(known)}",
+            field="limits",
+            value=stage,
+            expected=f"one of {', '.join(known)}",
+        )
+
+
 def reasons_by(
     histories: Iterable[History],
     field_name: str = "campaign",
@@ -415,6 +481,7 @@ def reasons_by(
 ) -> dict[FieldValue, tuple[ReasonCount, ...]]:
     """Reasons of rejections and disqualifications (steps in ``period``) per value of a lead
     field, most frequent first, each with its marketing action."""
+    check_period(period)
     wanted = frozenset(kinds)
     counts: dict[FieldValue, Counter[str]] = {}
     for history in histories:
