@@ -233,6 +233,14 @@ TEAM = '"anna" otherwise'
 TEAMED = 'team inside = ["anna", "ben"] round robin, lead "tina"\n  inside otherwise'
 
 
+def refused_at(text: str, tmp_path: Path, where: tuple[int, int], message: str) -> None:
+    """Loading ``text`` fails first at ``where`` (line, column) with ``message``, caret shown."""
+    error = error_of(text, tmp_path)
+    assert str(error).startswith(f"{tmp_path / 'a.lf'}:{where[0]}:{where[1]}: ")
+    assert message in str(error).splitlines()[0]
+    assert "^" in error.snippet
+
+
 @pytest.mark.parametrize(
     ("extra", "where", "message"),
     [
@@ -300,10 +308,7 @@ TEAMED = 'team inside = ["anna", "ben"] round robin, lead "tina"\n  inside other
 def test_escalation_ladders_are_checked_at_load(
     tmp_path: Path, extra: str, where: tuple[int, int], message: str
 ) -> None:
-    error = error_of(MINIMAL + extra, tmp_path)
-    assert str(error).startswith(f"{tmp_path / 'a.lf'}:{where[0]}:{where[1]}: ")
-    assert message in str(error).splitlines()[0]
-    assert "^" in error.snippet
+    refused_at(MINIMAL + extra, tmp_path, where, message)
 
 
 def test_a_ladder_joins_its_duty_and_resolves_its_recipients(tmp_path: Path) -> None:
@@ -450,10 +455,7 @@ MISSES = "escalate misses {\n  1 week tell revops\n  1 month tell {who}\n}\n"
 def test_alert_and_miss_recipients_are_checked_at_load(
     tmp_path: Path, extra: str, where: tuple[int, int], message: str
 ) -> None:
-    error = error_of(MINIMAL + extra, tmp_path)
-    assert str(error).startswith(f"{tmp_path / 'a.lf'}:{where[0]}:{where[1]}: ")
-    assert message in str(error).splitlines()[0]
-    assert "^" in error.snippet
+    refused_at(MINIMAL + extra, tmp_path, where, message)
 
 
 def test_alert_and_meeting_names_are_free_text_without_roles_and_checked_with_them(

@@ -15,7 +15,6 @@ from leadflow.lifecycle import DEFAULT_GRAPH, HandoffEvent, new_lead, try_advanc
 from leadflow.metrics import (
     History,
     Period,
-    Threshold,
     attribute,
     conversion,
     evaluate_alerts,
@@ -40,6 +39,7 @@ from leadflow.metrics.history import Touch
 from leadflow.metrics.planning import open_pipeline
 from leadflow.metrics.report import _HANDED
 from tests.metrics.helpers import CALENDAR, DATA, PASSED
+from tests.metrics.test_properties import ALWAYS
 
 START = datetime(2026, 9, 7, tzinfo=UTC)
 NOW = START + timedelta(days=70)
@@ -148,10 +148,6 @@ def test_the_sections_fed_a_subset_count_the_same_as_over_every_lead(items, peri
     assert sal_acceptance(in_mql, period=period) == sal_acceptance(items, period=period)
 
 
-ALWAYS = [
-    Threshold(metric, 2.0, "below", "look", min_sample=1)
-    for metric in ("mql_to_sql", "not_contacted_24h", "icp_rejections", "sal_acceptance")
-]
 RATES = {
     "mql_to_sql": lambda h, p: conversion(h, "mql", "sql", period=p),
     "not_contacted_24h": lambda h, p: not_contacted_within(
