@@ -6,7 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from leadflow.errors import ArgumentTypeError, FutureEventError, NaiveDatetimeError
+from leadflow.errors import (
+    ArgumentTypeError,
+    ConfigurationError,
+    FutureEventError,
+    NaiveDatetimeError,
+)
 from leadflow.lifecycle import DEFAULT_MAX_SKEW, Stay, advance, time_in_stages
 from tests.lifecycle.helpers import HANDOFF, at, event, lead_in
 
@@ -79,3 +84,16 @@ def test_now_before_the_current_stage_is_refused_beyond_the_clock_skew() -> None
         time_in_stages(record, now=skewed - timedelta(seconds=1))
     with pytest.raises(FutureEventError, match=r"entered stage 'cold'"):
         time_in_stages(lead_in("cold"), created_at=at(5), now=at(1))
+
+
+def test_created_at_after_the_first_step_is_refused_beyond_the_clock_skew() -> None:
+    record = lead_in("iql")  # engage at(1)
+    with pytest.raises(ConfigurationError, match=r"created_at .* lies 1:00:00 after its first"):
+        time_in_stages(record, created_at=at(2))
+    skewed = at(1) + DEFAULT_MAX_SKEW
+    assert time_in_stages(record, created_at=skewed)[0] == Stay(
+        "cold", 0, at(1), at(1), timedelta(0)
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        time_in_stages(record, created_at=skewed + timedelta(seconds=1))
+    assert caught.value.field == "created_at"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,6 +43,22 @@ def test_a_bad_line_names_the_file_the_line_and_every_problem() -> None:
         list(read_histories(["{"], source="h.jsonl"))
     with pytest.raises(HistoryError, match="time zone"):
         parse_history({"record": json.loads(good)["record"], "created_at": "2026-11-02T09:00:00"})
+
+
+def test_a_creation_after_the_first_step_and_a_negative_or_infinite_amount_are_refused() -> None:
+    data = history("L-1", [("accept", 2)]).to_dict()  # MONDAY 08:00 UTC, accepted at 10:00
+    late = {**data, "created_at": "2026-11-02T10:06:00+00:00", "amount": -5}
+    with pytest.raises(HistoryError) as info:
+        parse_history(late)
+    assert {p.field: p.message for p in info.value.problems} == {
+        "created_at": "expected when the lead entered its origin stage, at or before its first "
+        "step (2026-11-02T10:00:00+00:00)",
+        "amount": "expected a finite number >= 0",
+    }
+    skewed = parse_history({**data, "created_at": "2026-11-02T10:05:00+00:00"})
+    assert skewed.created_at == at(2) + timedelta(minutes=5)
+    with pytest.raises(HistoryError, match="amount"):
+        list(read_histories([json.dumps(data)[:-1] + ', "amount": Infinity}']))
 
 
 def test_a_lead_twice_is_refused() -> None:

@@ -99,7 +99,7 @@ class OpportunityOpened(_Base):
     """An offer exists: an active sales project."""
 
     type: Literal["opportunity"] = "opportunity"
-    value: float | None = Field(default=None, ge=0)
+    value: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     actor: str = "sales"
 
 
@@ -107,7 +107,7 @@ class DealWon(_Base):
     """The deal was won."""
 
     type: Literal["won"] = "won"
-    value: float | None = Field(default=None, ge=0)
+    value: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     actor: str = "sales"
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from leadflow._time import to_utc
-from leadflow.errors import ArgumentTypeError, FutureEventError
+from leadflow.errors import ArgumentTypeError, ConfigurationError, FutureEventError
 from leadflow.lifecycle.machine import DEFAULT_MAX_SKEW
 from leadflow.lifecycle.record import LeadRecord
 
@@ -52,6 +52,8 @@ def time_in_stages(
         ArgumentTypeError: ``record`` is not a :class:`LeadRecord` (or a time not a datetime).
         FutureEventError: ``now`` lies more than ``DEFAULT_MAX_SKEW`` before the step that
             moved the lead into its current stage.
+        ConfigurationError: ``created_at`` lies more than ``DEFAULT_MAX_SKEW`` after the first
+            step (within it, the origin stay lasted 0).
 
     >>> from datetime import datetime, timezone
     >>> from leadflow.lifecycle import HandoffEvent, advance, new_lead
@@ -79,6 +81,19 @@ def time_in_stages(
         )
     now_utc = None if now is None else to_utc(now, "now")
     entered = None if created_at is None else to_utc(created_at, "created_at")
+    first = next((s.event.at for s in record.history), None)
+    if entered is not None and first is not None and entered > first:
+        if entered - first > DEFAULT_MAX_SKEW:
+            raise ConfigurationError(
+                f"Lead {record.lead_id!r}: created_at {entered.isoformat()} lies "
+                f"{entered - first} after its first step ({first.isoformat()}); expected the "
+                "time the lead entered its origin stage, at or before that step",
+                field="created_at",
+                value=created_at,
+                expected=f"at most {DEFAULT_MAX_SKEW} after {first.isoformat()}",
+                lead_id=record.lead_id,
+            )
+        entered = first  # clock skew: the origin stay lasted 0
     stays: list[Stay] = []
     stage, cycle = record.origin, 0
     for step in record.history:

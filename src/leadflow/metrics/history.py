@@ -10,6 +10,7 @@ any field name works. :class:`Period` is a half-open interval of time; :func:`we
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -26,7 +27,7 @@ from leadflow.errors import (
     OutOfRangeError,
     Problem,
 )
-from leadflow.lifecycle import LeadRecord
+from leadflow.lifecycle import DEFAULT_MAX_SKEW, LeadRecord
 
 __all__ = (
     "History",
@@ -351,9 +352,23 @@ def parse_history(data: Any, *, where: str = "<history>") -> History:
             else:
                 problems.append(Problem(f"lead.{name}", "expected a string, number or null", value))
     created = _parse_time(data.get("created_at"), "created_at", problems)
+    first = record.history[0].event.at if record is not None and record.history else None
+    if created is not None and first is not None and to_utc(created) - first > DEFAULT_MAX_SKEW:
+        problems.append(
+            Problem(
+                "created_at",
+                f"expected when the lead entered its origin stage, at or before its first step "
+                f"({first.isoformat()})",
+                data.get("created_at"),
+            )
+        )
     amount = data.get("amount")
-    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int | float)):
-        problems.append(Problem("amount", "expected a number", amount))
+    if amount is not None and (
+        isinstance(amount, bool)
+        or not isinstance(amount, int | float)
+        or not (math.isfinite(amount) and amount >= 0)
+    ):
+        problems.append(Problem("amount", "expected a finite number >= 0", amount))
         amount = None
     touches = []
     raw_touches = data.get("touches", [])
