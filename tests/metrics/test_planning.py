@@ -124,3 +124,11 @@ def test_maturity_refuses_unknown_answers() -> None:
         ConfigurationError, match="unknown relationship level 'friendly'; expected one of undefined"
     ):
         assess_maturity("friendly", "none")
+
+
+def test_maturity_answers_are_read_without_regard_to_case_and_spacing() -> None:
+    assert assess_maturity("Aligned", " Defined  Terms ") == assess_maturity(
+        "aligned", "defined terms"
+    )
+    with pytest.raises(ConfigurationError, match="unknown lead_management level 'Defined-Terms'"):
+        assess_maturity("aligned", "Defined-Terms")

@@ -336,7 +336,8 @@ def assess_maturity(relationship: str, lead_management: str) -> Maturity:
     ``relationship`` is one of :data:`RELATIONSHIP_LEVELS`, ``lead_management`` one of
     :data:`LEAD_MANAGEMENT_LEVELS`. Lead management is the vertical axis: above the diagonal
     the process exists on paper but the teams do not live it (next: work on the relationship);
-    below it the teams work together without definitions (next: define the process).
+    below it the teams work together without definitions (next: define the process). Answers
+    are read without regard to case and spacing (``"Defined  Terms"`` is ``"defined terms"``).
 
     Raises:
         ConfigurationError: an answer is not one of the levels.
@@ -345,15 +346,16 @@ def assess_maturity(relationship: str, lead_management: str) -> Maturity:
     'below the diagonal'
     """
     levels = []
-    for answer, known, name in (
+    for given, known, name in (
         (relationship, RELATIONSHIP_LEVELS, "relationship"),
         (lead_management, LEAD_MANAGEMENT_LEVELS, "lead_management"),
     ):
+        answer = " ".join(given.split()).lower() if isinstance(given, str) else given
         if answer not in known:
             raise ConfigurationError(
-                f"unknown {name} level {answer!r}; expected one of {', '.join(known)}",
+                f"unknown {name} level {given!r}; expected one of {', '.join(known)}",
                 field=name,
-                value=answer,
+                value=given,
                 expected=", ".join(known),
             )
         levels.append(known.index(answer))
