@@ -40,6 +40,7 @@ from leadflow.metrics import (
     feedback_within,
     first_contacts,
     flows,
+    group_by,
     lead_to_opportunity,
     months,
     pipeline_coverage,
@@ -180,6 +181,17 @@ def test_build_report_refuses_a_nan_revenue_target() -> None:
         )
     with pytest.raises(ConfigurationError, match=r"^average_deal_size must be a finite number > 0"):
         build_report(LEADS, calendar=CALENDAR, now=NOW, revenue_target=1, average_deal_size=0)
+
+
+def test_build_report_and_group_by_refuse_what_is_not_histories_or_a_field() -> None:
+    for histories in (None, "L-1", [1], [*LEADS, "L-1"]):
+        with pytest.raises(ArgumentTypeError, match=r"^histories must be an iterable of History"):
+            build_report(histories, calendar=CALENDAR, now=NOW)  # type: ignore[arg-type]
+    for by in ({"by": 5}, {"alert_by": ["campaign"]}):
+        with pytest.raises(ArgumentTypeError, match=r"by must be a lead field name or None"):
+            build_report(LEADS, calendar=CALENDAR, now=NOW, **by)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match=r"^field_name must be a lead field name"):
+        group_by(LEADS, 5)  # type: ignore[arg-type]
 
 
 def test_commission_pool_nets_clawbacks_and_refuses_nan_and_a_negative_pool() -> None:

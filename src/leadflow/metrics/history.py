@@ -296,6 +296,10 @@ def group_by(
 
     Every history lands in exactly one group; leads without the field land under ``None``.
     """
+    if not (callable(field_name) or isinstance(field_name, str)):
+        raise ArgumentTypeError(
+            "field_name", field_name, "a lead field name or a function of the history"
+        )
     key = field_name if callable(field_name) else (lambda h: h.fields.get(field_name))
     groups: dict[FieldValue, list[History]] = {}
     for history in histories:
@@ -453,10 +457,17 @@ def check_unique(histories: Iterable[History]) -> list[History]:
 
     Raises:
         ConfigurationError: a lead id appears twice.
+        ArgumentTypeError: ``histories`` is not an iterable of :class:`History`.
     """
+    if isinstance(histories, str | bytes) or not hasattr(histories, "__iter__"):
+        raise ArgumentTypeError("histories", histories, "an iterable of History")
     seen: set[str] = set()
     result = []
     for history in histories:
+        if not isinstance(history, History):
+            raise ArgumentTypeError(
+                "histories", history, "an iterable of History", "each item must be a History"
+            )
         lead_id = history.record.lead_id
         if lead_id in seen:
             raise ConfigurationError(

@@ -18,6 +18,7 @@ from typing import Any
 
 from leadflow._time import to_utc
 from leadflow.agreement import Agreement
+from leadflow.errors import ArgumentTypeError
 from leadflow.lifecycle import Rate, ReasonCount, Stage
 from leadflow.metrics.agreed import alert_rules
 from leadflow.metrics.alerts import (
@@ -171,14 +172,15 @@ def build_report(
     (:func:`~leadflow.metrics.alert_rules`) and its aging limits are the report's, unless
     ``thresholds``, ``ladder`` or ``aging_limits`` are given; without it, the defaults
     (:data:`DEFAULT_THRESHOLDS`, :data:`DEFAULT_LADDER`: the shipped agreement's) and no aging
-    limits. The ``agreement`` parameter was added in 0.3.
+    limits.
 
     Raises:
         NaiveDatetimeError: ``now`` has no time zone.
         ConfigurationError: a lead appears twice; ``revenue_target`` is negative, NaN or
             infinite; ``average_deal_size`` is not a positive finite number.
-        ArgumentTypeError: ``period`` is not a :class:`Period`, ``alert_periods`` not a
-            sequence of them, or a planning figure not a number.
+        ArgumentTypeError: ``histories`` is not an iterable of :class:`History`, ``period``
+            not a :class:`Period`, ``alert_periods`` not a sequence of them, ``by`` or
+            ``alert_by`` not a field name, or a planning figure not a number.
         OutOfRangeError: the reverse funnel would need more than 10**12 leads a month.
     """
     check_period(period)
@@ -188,6 +190,9 @@ def build_report(
         check_number(average_deal_size, "average_deal_size", above=True)
     if alert_periods is not None:
         alert_periods = check_periods(alert_periods, "alert_periods")
+    for name, value in (("by", by), ("alert_by", alert_by)):
+        if value is not None and not isinstance(value, str):
+            raise ArgumentTypeError(name, value, "a lead field name or None")
     now = to_utc(now, "now")
     rules = None if agreement is None else alert_rules(agreement)
     if thresholds is None:
