@@ -12,6 +12,7 @@ from typing import Any, cast
 from lark import Token, Tree
 
 from leadflow.agreement.model import (
+    MAX_DURATION,
     MIN_SAMPLE,
     MIN_SAMPLE_LIMIT,
     Alert,
@@ -46,8 +47,6 @@ _ALERT_FORMS = ", ".join((*METRICS, "uncontacted within DURATION", "rejected REA
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
 _MAX_DIGITS = 9
 """Digits before the point of any number in an agreement file (below 1,000,000,000)."""
-_MAX_DURATION = timedelta(days=3660)
-"""The longest stated duration: about ten years (120 months of 30 days, plus leap days)."""
 DERIVED = ("seniority", "buying_role", "email_domain", "temperature")
 """Facts a routing rule may read besides the lead's fields and the scores."""
 
@@ -132,12 +131,10 @@ class _Builder:
         return Where(self.source, line, column)
 
     def amount(self, number: Token, unit: str) -> float:
-        """``number`` of ``unit``s, or 0 after an error when longer than :data:`_MAX_DURATION`."""
+        """``number`` of ``unit``s, or 0 after an error when longer than :data:`MAX_DURATION`."""
         amount = float(number)
-        if amount * _UNITS.get(unit, _UNITS["day"]) > _MAX_DURATION.total_seconds():
-            self.fail(
-                number, f"a duration of at most {_MAX_DURATION.days:,} days (about ten years)"
-            )
+        if amount * _UNITS.get(unit, _UNITS["day"]) > MAX_DURATION.total_seconds():
+            self.fail(number, f"a duration of at most {MAX_DURATION.days:,} days (about ten years)")
             return 0.0
         return amount
 
@@ -168,24 +165,16 @@ class _Builder:
         return Duration(timedelta(seconds=number * _UNITS[unit]), "elapsed", text)
 
     def names(self, items: list[Any]) -> tuple[str, ...]:
-        out = []
-        for item in items:
-            if isinstance(item, Tree) and item.data == "recipient":
-                out.append(_text(item.children[0]))
-        return tuple(out)
+        return tuple(_text(token) for token in _recipients(items))
 
     def duty_names(self, items: list[Any], *, strict: bool = False) -> tuple[str, ...]:
         """The recipients of a lead duty, kept for the check at the end."""
-        for item in items:
-            if isinstance(item, Tree) and item.data == "recipient":
-                self.recipients.append((cast(Token, item.children[0]), strict))
+        self.recipients.extend((token, strict) for token in _recipients(items))
         return self.names(items)
 
     def alert_names(self, items: list[Any]) -> tuple[str, ...]:
         """The recipients of an alert or a miss rung, kept for the check at the end."""
-        for item in items:
-            if isinstance(item, Tree) and item.data == "recipient":
-                self.alert_recipients.append(cast(Token, item.children[0]))
+        self.alert_recipients.extend(_recipients(items))
         return self.names(items)
 
     def sample(self, tree: Tree[Token]) -> int | None:
@@ -601,11 +590,7 @@ class _Builder:
                     self.names(item.children),
                 )
             )
-            self.attendees.extend(
-                cast(Token, x.children[0])
-                for x in item.children
-                if isinstance(x, Tree) and x.data == "recipient"
-            )
+            self.attendees.extend(_recipients(item.children))
 
     def _test(self, tree: Tree[Token]) -> None:
         name = cast(Token, tree.children[0])
@@ -855,6 +840,15 @@ def _business_day(calendar: BusinessCalendar) -> timedelta:
     week = plain.between(monday, monday + timedelta(days=7))
     open_days = sum(1 for spans in calendar.hours.days if spans) or 1
     return week / open_days
+
+
+def _recipients(items: list[Any]) -> list[Token]:
+    """The name tokens of the ``recipient`` trees among ``items``."""
+    return [
+        cast(Token, item.children[0])
+        for item in items
+        if isinstance(item, Tree) and item.data == "recipient"
+    ]
 
 
 def _trees(items: list[Any]) -> list[Tree[Token]]:

@@ -10,6 +10,7 @@ from typing import Any, Final, Literal
 from leadflow.sla import BusinessCalendar
 
 __all__ = (
+    "MAX_DURATION",
     "MIN_SAMPLE",
     "MIN_SAMPLE_LIMIT",
     "Alert",
@@ -138,6 +139,10 @@ class TimerSpec:
     steps: tuple[Step, ...]
     text: str
 
+
+MAX_DURATION: Final = timedelta(days=3660)
+"""The longest duration an agreement file (and ``leadflow report --aging``) may state: about ten
+years (120 months of 30 days, plus leap days); the file is untrusted input."""
 
 MIN_SAMPLE: Final = 20
 """The fewest leads a rate is judged on when the file does not say (``at least N leads``), so

@@ -83,7 +83,7 @@ def time_in_stages(
     entered = None if created_at is None else to_utc(created_at, "created_at")
     first = next((s.event.at for s in record.history), None)
     if entered is not None and first is not None and entered > first:
-        if entered - first > DEFAULT_MAX_SKEW:
+        if created_too_late(record, entered):
             raise ConfigurationError(
                 f"Lead {record.lead_id!r}: created_at {entered.isoformat()} lies "
                 f"{entered - first} after its first step ({first.isoformat()}); expected the "
@@ -112,6 +112,15 @@ def time_in_stages(
             current = timedelta(0)  # clock skew: the stay has just begun
     stays.append(Stay(stage, cycle, entered, None, current))
     return tuple(stays)
+
+
+def created_too_late(record: LeadRecord, created_at: datetime) -> bool:
+    """Whether ``created_at`` (aware) lies more than :data:`DEFAULT_MAX_SKEW` after the record's
+    first step: a creation time the record contradicts (within the skew, clock noise)."""
+    history = record.history
+    return bool(history) and to_utc(created_at, "created_at") - history[0].event.at > (
+        DEFAULT_MAX_SKEW
+    )
 
 
 def _before_entry(record: LeadRecord, now: datetime, entered: datetime) -> FutureEventError:

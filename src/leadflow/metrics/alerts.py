@@ -19,14 +19,14 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Final, Literal, NamedTuple
 
 from leadflow._time import to_utc
 from leadflow.agreement.model import MIN_SAMPLE
 from leadflow.errors import ConfigurationError
 from leadflow.lifecycle import Actor, Rate, Stage, TransitionKind
-from leadflow.metrics.funnel import _enters, _outcome, _paths, ever_in
+from leadflow.metrics.funnel import _enters, _outcome, _paths, ever_in, with_steps
 from leadflow.metrics.history import FieldValue, History, Period, check_period, check_periods
 from leadflow.metrics.response import FirstContact, _missed, first_contacts
 from leadflow.reasons import STANDARD_REASONS
@@ -52,7 +52,6 @@ _REJECTIONS = frozenset({TransitionKind.REJECT.value, TransitionKind.DISQUALIFY.
 _MQL: Final = frozenset({Stage.MQL.value})
 _OF_MQLS: Final = frozenset({"mql_to_sql", "not_contacted_24h", "sal_acceptance"})
 """The metrics that count nothing of a lead never in ``mql`` (handoffs, decisions on MQLs)."""
-_STEPS: Final = attrgetter("record.history")
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +378,7 @@ def evaluate_alerts(
             if threshold.metric in _OF_MQLS:
                 read = mqls = ever_in(items, _MQL) if mqls is None else mqls
             elif threshold.metric == "icp_rejections":  # counts steps only
-                read = list(filter(_STEPS, items))
+                read = with_steps(items)
             counted[same] = _series(read, _items(threshold, calendar, now, by_lead), by)
     alerts: list[Alert] = []
     for key in keys:

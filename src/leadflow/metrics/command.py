@@ -24,12 +24,12 @@ from typing import IO, BinaryIO
 
 from leadflow._time import to_utc
 from leadflow.agreement import Agreement, load_agreement
+from leadflow.agreement.model import MAX_DURATION
 from leadflow.errors import LeadflowError
-from leadflow.lifecycle import DEFAULT_GRAPH
 from leadflow.metrics.eventlog import aging_limits, read_event_log
 from leadflow.metrics.history import History, Period, read_histories
 from leadflow.metrics.report import build_report
-from leadflow.metrics.response import AgingLimit
+from leadflow.metrics.response import _DEFAULT_STAGES, AgingLimit
 from leadflow.sla import BusinessCalendar
 
 __all__ = ("add_report_arguments", "report_main", "run_report")
@@ -55,9 +55,8 @@ def _instant(text: str) -> datetime:
     return value
 
 
-_STAGES = tuple(stage.name for stage in DEFAULT_GRAPH.stages)
-_LONGEST_AGING = 3660
-"""Days: the longest aging limit ``--aging`` takes (about ten years, as an agreement file)."""
+_LONGEST_AGING = MAX_DURATION.days
+"""Days: the longest aging limit ``--aging`` takes (as in an agreement file)."""
 
 
 def _limits(text: str) -> dict[str, timedelta]:
@@ -70,9 +69,9 @@ def _limits(text: str) -> dict[str, timedelta]:
             raise argparse.ArgumentTypeError(
                 f"aging limit {part!r} is not STAGE=DAYS, e.g. sal=7,sql=30"
             ) from None
-        if stage not in _STAGES:
+        if stage not in _DEFAULT_STAGES:
             raise argparse.ArgumentTypeError(
-                f"aging limit {part!r}: unknown stage {stage!r} (stages: {', '.join(_STAGES)})"
+                f"aging limit {part!r}: unknown stage {stage!r} (stages: {', '.join(_DEFAULT_STAGES)})"
             )
         if not 0 < count <= _LONGEST_AGING:
             raise argparse.ArgumentTypeError(

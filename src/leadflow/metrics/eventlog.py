@@ -38,6 +38,7 @@ from leadflow.metrics.history import (
     _parse_time,
     not_utf8,
     numbered_lines,
+    require_iterable,
 )
 from leadflow.metrics.response import AgingLimit
 
@@ -127,8 +128,7 @@ def state_histories(states: Iterable[LeadState]) -> Iterator[History]:
     Raises:
         ArgumentTypeError: ``states`` is not an iterable, or an item is not a ``LeadState``.
     """
-    if not isinstance(states, Iterable) or isinstance(states, str | bytes | LeadState):
-        raise ArgumentTypeError("states", states, "an iterable of LeadState")
+    require_iterable(states, "states", "an iterable of LeadState", single=(LeadState,))
     return (_state_history(state, "states[...]") for state in states)
 
 

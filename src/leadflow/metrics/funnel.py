@@ -149,11 +149,12 @@ def _enters(history: History, stages: AbstractSet[str]) -> bool:
 
 def ever_in(histories: Iterable[History], stages: AbstractSet[str]) -> list[History]:
     """The histories of the leads that ever were in one of ``stages`` (origin or a step)."""
-    return [
-        h
-        for h in histories
-        if h.record.origin in stages or not stages.isdisjoint(map(_TARGET, h.record.history))
-    ]
+    return [h for h in histories if _enters(h, stages)]
+
+
+def with_steps(histories: Iterable[History]) -> list[History]:
+    """The histories of the leads with at least one recorded step."""
+    return [h for h in histories if h.record.history]
 
 
 def _outcome(path: Path, entered: str, reached: str) -> tuple[datetime | None, bool] | None:
@@ -271,7 +272,7 @@ def lead_to_opportunity(
     check_period(period)
     hits = total = 0
     for history in histories:
-        if period is not None and not in_period(period, history.started_at):
+        if not in_period(period, history.started_at):
             continue
         total += 1
         record = history.record

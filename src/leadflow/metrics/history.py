@@ -27,7 +27,8 @@ from leadflow.errors import (
     OutOfRangeError,
     Problem,
 )
-from leadflow.lifecycle import DEFAULT_MAX_SKEW, LeadRecord
+from leadflow.lifecycle import LeadRecord
+from leadflow.lifecycle.velocity import created_too_late
 
 __all__ = (
     "History",
@@ -166,6 +167,15 @@ class Period(_PeriodFields):
         return (self.end - self.start) / timedelta(days=1)
 
 
+def require_iterable(
+    value: Any, argument: str, expected: str, hint: str = "", *, single: tuple[type, ...] = ()
+) -> None:
+    """Refuse, as :class:`ArgumentTypeError`, what is not an iterable of items: a non-iterable,
+    one text (``str``/``bytes``), or one item of a ``single`` type (which may itself iterate)."""
+    if isinstance(value, (str, bytes, *single)) or not isinstance(value, Iterable):
+        raise ArgumentTypeError(argument, value, expected, hint)
+
+
 def check_period(period: Any, argument: str = "period", *, optional: bool = True) -> Any:
     """``period`` itself if it is a :class:`Period` (or ``None`` when ``optional``), else
     :class:`ArgumentTypeError`. A plain tuple is refused: only :class:`Period` checks its bounds.
@@ -182,10 +192,13 @@ def check_period(period: Any, argument: str = "period", *, optional: bool = True
 
 def check_periods(periods: Any, argument: str = "periods") -> tuple[Period, ...]:
     """``periods`` as a tuple of :class:`Period`; anything else is :class:`ArgumentTypeError`."""
-    if isinstance(periods, str | bytes | Period) or not isinstance(periods, Iterable):
-        raise ArgumentTypeError(
-            argument, periods, "a sequence of leadflow.metrics.Period", "e.g. weeks() or months()"
-        )
+    require_iterable(
+        periods,
+        argument,
+        "a sequence of leadflow.metrics.Period",
+        "e.g. weeks() or months()",
+        single=(Period,),
+    )
     items = tuple(periods)
     for item in items:
         check_period(item, f"{argument}[...]", optional=False)
@@ -356,13 +369,12 @@ def parse_history(data: Any, *, where: str = "<history>") -> History:
             else:
                 problems.append(Problem(f"lead.{name}", "expected a string, number or null", value))
     created = _parse_time(data.get("created_at"), "created_at", problems)
-    first = record.history[0].event.at if record is not None and record.history else None
-    if created is not None and first is not None and to_utc(created) - first > DEFAULT_MAX_SKEW:
+    if created is not None and record is not None and created_too_late(record, created):
         problems.append(
             Problem(
                 "created_at",
                 f"expected when the lead entered its origin stage, at or before its first step "
-                f"({first.isoformat()})",
+                f"({record.history[0].event.at.isoformat()})",
                 data.get("created_at"),
             )
         )
@@ -399,13 +411,12 @@ def numbered_lines(lines: Any, source: str) -> Iterator[tuple[str, str]]:
     while iterated is :class:`HistoryError` at the first line not read (the bad byte lies there
     or after it: a text file decodes in chunks).
     """
-    if isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
-        raise ArgumentTypeError(
-            "lines",
-            lines,
-            "an iterable of str lines (an open text file, a list of str)",
-            "open the file first: open(path, encoding='utf-8')" if isinstance(lines, str) else "",
-        )
+    require_iterable(
+        lines,
+        "lines",
+        "an iterable of str lines (an open text file, a list of str)",
+        "open the file first: open(path, encoding='utf-8')" if isinstance(lines, str) else "",
+    )
     number = 0
     try:
         for number, line in enumerate(lines, 1):
@@ -459,8 +470,7 @@ def check_unique(histories: Iterable[History]) -> list[History]:
         ConfigurationError: a lead id appears twice.
         ArgumentTypeError: ``histories`` is not an iterable of :class:`History`.
     """
-    if isinstance(histories, str | bytes) or not hasattr(histories, "__iter__"):
-        raise ArgumentTypeError("histories", histories, "an iterable of History")
+    require_iterable(histories, "histories", "an iterable of History")
     seen: set[str] = set()
     result = []
     for history in histories:

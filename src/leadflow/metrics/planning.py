@@ -13,7 +13,7 @@ from typing import Any, Final, NamedTuple
 
 from leadflow.errors import ArgumentTypeError, ConfigurationError, OutOfRangeError
 from leadflow.lifecycle import Rate, Stage
-from leadflow.metrics.history import History
+from leadflow.metrics.history import History, require_iterable
 
 __all__ = (
     "LEAD_MANAGEMENT_LEVELS",
@@ -266,8 +266,7 @@ def commission_pool(
     >>> commission_pool([1000.0, -200.0], pipeline=100.0, pipeline_target=100.0).pool
     80.0
     """
-    if isinstance(commissions, str | bytes) or not isinstance(commissions, Iterable):
-        raise ArgumentTypeError("commissions", commissions, "a list of numbers")
+    require_iterable(commissions, "commissions", "a list of numbers")
     amounts = list(commissions)
     for i, amount in enumerate(amounts):
         check_number(amount, f"commissions[{i}]", minimum=-math.inf)

@@ -41,6 +41,7 @@ from leadflow.metrics.funnel import (
     stage_counts,
     velocity,
     win_rate,
+    with_steps,
 )
 from leadflow.metrics.history import (
     FieldValue,
@@ -82,7 +83,6 @@ __all__ = ("Report", "build_report")
 
 _HANDED = frozenset({*FUNNEL, Stage.LOST})
 """The stages a lead is in once handed to sales."""
-_STEPS = attrgetter("record.history")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +216,7 @@ def build_report(
     # one of these stages, and some sections count steps only: each reads only the leads it
     # can count (the same numbers; tested).
     handed = ever_in(items, _HANDED)
-    moved = list(filter(_STEPS, items))  # the sections that only read steps
+    moved = with_steps(items)  # the sections that only read steps
     every_contact = first_contacts(handed, calendar)
     contacts = tuple(c for c in every_contact if period.contains(c.handed_at))
     steps = list(itertools.pairwise(FUNNEL))
@@ -251,7 +251,7 @@ def build_report(
         now=now,
         by=group_field,
         leads=len(items),
-        events=sum(map(len, map(_STEPS, moved))),
+        events=sum(len(h.record.history) for h in moved),
         alerts=evaluate_alerts(
             items,
             alert_periods,

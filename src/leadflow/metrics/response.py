@@ -420,7 +420,8 @@ def aging(
     return tuple(result)
 
 
-_DEFAULT_STAGES: Final = frozenset(stage.value for stage in Stage)
+_DEFAULT_STAGES: Final = tuple(stage.value for stage in Stage)
+"""The default graph's stages, in its order: the stages an aging limit may name."""
 
 
 def _check_limits(limits: object) -> dict[str, AgingLimit]:
@@ -457,7 +458,7 @@ def _refuse_unknown(unknown: list[str], histories: list[History]) -> None:
         record = history.record
         seen.add(record.origin)
         seen.update(step.target for step in record.history)
-    known = sorted(_DEFAULT_STAGES | seen)
+    known = sorted({*_DEFAULT_STAGES, *seen})
     for stage in unknown:
         if stage in seen:
             continue
